@@ -1,0 +1,116 @@
+"""The ``custlib`` command.
+
+Exit codes: 0 success; 1 some reports failed; 2 bad input, bad parameters
+or a refused run (the message says which file, column, row or key).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .exceptions import CustlibError
+
+
+def _cmd_validate(args) -> int:
+    from .params import load_params
+    from .validate import validate_source
+
+    rules = load_params(None, args.params).get("validation")
+    con, source, res = validate_source(args.data, rules)
+    con.close()
+    rows = ", ".join(f"{t}: {n:,} rows" for t, n in res.rows.items())
+    print(f"{source.location}: valid ({rows})")
+    return 0
+
+
+def _cmd_sample(args) -> int:
+    from .sample import generate_sample
+
+    paths = generate_sample(args.out, customers=args.customers, regions=args.regions, seed=args.seed)
+    for name, p in paths.items():
+        print(f"{name}: {p}")
+    return 0
+
+
+def _cmd_render(args) -> int:
+    from .runner import render
+
+    res = render(
+        args.data,
+        quarter=None if args.quarter in (None, "latest") else args.quarter,
+        regions=args.regions,
+        notebooks=args.notebooks,
+        out=args.out,
+        jobs=args.jobs,
+        sets=args.set,
+        params_dir=args.params,
+        progress=not args.quiet,
+    )
+    ok = len(res.outcomes) - len(res.failed)
+    print(f"{ok} of {len(res.outcomes)} reports rendered for {res.quarter}")
+    for o in res.failed:
+        print(f"FAILED {o.region}/{o.notebook}: {o.error.splitlines()[0] if o.error else 'unknown error'}", file=sys.stderr)
+    print(f"index: {res.index}")
+    return 1 if res.failed else 0
+
+
+def _cmd_params(args) -> int:
+    from .params import load_params
+
+    print(json.dumps(load_params(args.region, args.params, args.set), indent=2, ensure_ascii=False))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="custlib", description="Customer development workbook: validate data, make sample data, render reports.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    v = sub.add_parser("validate", help="check a data source against the data contract")
+    v.add_argument("--data", required=True, help="directory of tables, or an SQLAlchemy URL")
+    v.add_argument("--params", type=Path, default=None, help="params folder (default: ./params or a parent's)")
+    v.set_defaults(func=_cmd_validate)
+
+    s = sub.add_parser("sample-data", help="write the seeded sample dataset as Parquet")
+    s.add_argument("--out", required=True, type=Path, help="folder to write into")
+    s.add_argument("--customers", type=int, default=5000, help="number of customers (default 5000)")
+    s.add_argument("--regions", type=int, default=6, help="number of regions (default 6)")
+    s.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    s.set_defaults(func=_cmd_sample)
+
+    r = sub.add_parser("render", help="render the report notebooks per region into HTML")
+    r.add_argument("--data", default="data/sample", help="directory of tables, or an SQLAlchemy URL (default data/sample)")
+    r.add_argument("--quarter", default=None, help="e.g. 2026Q3 (default: latest complete quarter in the data)")
+    r.add_argument("--regions", default="all", help="'all' or comma-separated regions as in the data (case-insensitive)")
+    r.add_argument("--notebooks", default="all", help="'all' or comma-separated notebook names, e.g. 00_overview_region")
+    r.add_argument("--out", default="reports", type=Path, help="output folder (default reports)")
+    r.add_argument("--jobs", type=int, default=None, help="runs at a time (default: number of cores)")
+    r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a parameter for this run, e.g. report.lang=zh")
+    r.add_argument("--params", type=Path, default=None, help="params folder (default: ./params or a parent's)")
+    r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.set_defaults(func=_cmd_render)
+
+    m = sub.add_parser("params", help="print the merged, validated parameters for a region")
+    m.add_argument("--region", default=None)
+    m.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    m.add_argument("--params", type=Path, default=None)
+    m.set_defaults(func=_cmd_params)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "jobs", None) is not None and args.jobs < 1:
+        print("custlib: error: --jobs must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        return args.func(args)
+    except CustlibError as err:
+        print(f"custlib {args.command}: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

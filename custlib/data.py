@@ -1,0 +1,495 @@
+"""Reading a data source through DuckDB, and one region's slice of it.
+
+A *source* is either a directory holding the contract's tables as
+``<table>.csv``, ``<table>.xlsx`` or ``<table>.parquet`` (any mix), or a SQL
+database given as an SQLAlchemy URL (``sqlite:///crm.db``,
+``postgresql://user@host/db``).
+
+Every table is exposed in an in-process DuckDB connection twice: as
+``raw_<table>`` (the columns as found, plus ``_row``, the 1-based data row
+number used in messages) and, once validated, as ``<table>`` with the
+contract's types. Parquet files are scanned by DuckDB in place; CSV and Excel
+files are decoded by pandas (CSV in UTF-8, with or without BOM, or
+GB18030/GBK) because that is where the encoding and header quirks of hand
+exports are handled; SQL tables are copied into DuckDB in chunks, so no table
+is ever held whole in pandas. A region's slice for a quarter is then selected
+by a DuckDB query (:func:`load_region`).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from .contract import TABLES, Table
+from .exceptions import DataError, InsufficientDataError, ParamsError
+from .periods import Quarter, latest_complete_quarter
+
+FORMATS = ("parquet", "csv", "xlsx")
+_SQL_URL = re.compile(r"^[a-z][a-z0-9+]*://", re.IGNORECASE)
+_SQL_CHUNK = 200_000
+_DATE_FORMATS = ["%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S"]
+
+
+def is_sql_url(location) -> bool:
+    """True when ``location`` looks like an SQLAlchemy URL rather than a path."""
+    return bool(_SQL_URL.match(str(location)))
+
+
+def slugify(name: str) -> str:
+    """A filesystem-safe, lower-case slug of a region or other name.
+
+    Letters and digits (any script) are kept, everything else becomes ``-``;
+    the result never contains a path separator or ``..``.
+
+    >>> slugify("North East / 东北")
+    'north-east-东北'
+    """
+    slug = re.sub(r"[^\w]+", "-", str(name).strip().lower(), flags=re.UNICODE).strip("-_")
+    if not slug:
+        raise ParamsError(f"region {name!r}: cannot make a file name from it")
+    return slug
+
+
+@dataclass
+class TableFile:
+    """Where one table of a directory source lives."""
+
+    table: str
+    path: Path
+    fmt: str
+
+
+class Source:
+    """A data source: a directory of table files or an SQLAlchemy URL.
+
+    Parameters
+    ----------
+    location : str or Path
+        Directory or URL.
+
+    Raises
+    ------
+    DataError
+        The directory does not exist, or holds one table in two formats.
+    """
+
+    def __init__(self, location):
+        self.location = str(location)
+        self.is_sql = is_sql_url(location)
+        self.files: dict[str, TableFile] = {}
+        if not self.is_sql:
+            root = Path(location)
+            if not root.is_dir():
+                raise DataError(f"{root}: data directory not found (expected a folder with customers.* and transactions.*, or an SQLAlchemy URL)")
+            self.root = root
+            for name in TABLES:
+                found = [root / f"{name}.{fmt}" for fmt in FORMATS if (root / f"{name}.{fmt}").is_file()]
+                if len(found) > 1:
+                    raise DataError(f"{root}: table '{name}' is given twice ({', '.join(p.name for p in found)}); keep one")
+                if found:
+                    self.files[name] = TableFile(name, found[0], found[0].suffix[1:])
+
+    def label(self, table: str) -> str:
+        """How messages name a table: its file name, or ``db:<table>``."""
+        if table in self.files:
+            return self.files[table].path.name
+        return f"{table} (database table)" if self.is_sql else f"{table}.csv/.xlsx/.parquet"
+
+    def fingerprint(self) -> dict[str, str]:
+        """SHA-256 of each table file (directory sources), or of the URL (SQL)."""
+        if self.is_sql:
+            safe = re.sub(r"//[^@/]*@", "//***@", self.location)
+            return {"url": safe}
+        out = {}
+        for name, tf in sorted(self.files.items()):
+            h = hashlib.sha256()
+            with tf.path.open("rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+            out[tf.path.name] = h.hexdigest()
+        return out
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _decode_csv(path: Path) -> str:
+    data = path.read_bytes()
+    if not data.strip():
+        raise DataError(f"{path.name}: the file is empty; expected a header row with the table's columns")
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise DataError(f"{path.name}: cannot decode the file; expected UTF-8 or GB18030/GBK text")
+
+
+def _read_csv(path: Path, table: Table) -> pd.DataFrame:
+    text = _decode_csv(path)
+    header = text.splitlines()[0]
+    if "," not in header and any(c in header for c in ";\t|"):
+        try:
+            delim = csv.Sniffer().sniff(header, delimiters=";\t|").delimiter
+        except csv.Error:
+            delim = "?"
+        raise DataError(f"{path.name}: the header is not comma-separated (it looks {delim!r}-separated); expected ',' as delimiter")
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""], skipinitialspace=True)
+    except pd.errors.ParserError as err:
+        raise DataError(f"{path.name}: cannot parse as CSV: {err}") from err
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def _read_xlsx(path: Path, table: Table) -> pd.DataFrame:
+    try:
+        head = pd.read_excel(path, header=None, nrows=20, dtype=object)
+    except Exception as err:  # openpyxl raises many types on corrupt files
+        raise DataError(f"{path.name}: cannot read as an Excel workbook: {err}") from err
+    if head.empty:
+        raise DataError(f"{path.name}: the sheet is empty; expected a header row with the table's columns")
+    need = set(table.required_columns)
+    header_row = 0
+    for i, row in head.iterrows():
+        cells = {str(v).strip() for v in row if pd.notna(v)}
+        if need <= cells:
+            header_row = int(i)
+            break
+    frame = pd.read_excel(path, header=header_row, dtype=object)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    frame = frame.dropna(how="all")
+    # keep native dates/numbers as text, the same as CSV, so one set of rules parses both
+    for col in frame.columns:
+        frame[col] = frame[col].map(_cell_text, na_action="ignore").astype("str")
+    frame.attrs["header_row"] = header_row
+    return frame
+
+
+def _cell_text(v) -> str:
+    if isinstance(v, pd.Timestamp) or hasattr(v, "isoformat"):
+        return pd.Timestamp(v).isoformat(sep=" ")
+    if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
+        return str(int(v))
+    return str(v)
+
+
+def _frame_to_duck(con, name: str, frame: pd.DataFrame, first_row: int) -> None:
+    frame = frame.copy()
+    frame.insert(0, "_row", np.arange(first_row, first_row + len(frame), dtype="int64"))
+    con.register(f"_df_{name}", frame)
+    con.execute(f'CREATE OR REPLACE TABLE "raw_{name}" AS SELECT * FROM "_df_{name}"')
+    con.unregister(f"_df_{name}")
+
+
+def _load_sql_table(con, url: str, name: str) -> bool:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            if not sa.inspect(conn).has_table(name):
+                return False
+            first = True
+            offset = 1
+            for chunk in pd.read_sql_query(sa.text(f'SELECT * FROM "{name}"'), conn, chunksize=_SQL_CHUNK):
+                chunk = chunk.copy()
+                chunk.insert(0, "_row", np.arange(offset, offset + len(chunk), dtype="int64"))
+                offset += len(chunk)
+                con.register("_chunk", chunk)
+                if first:
+                    con.execute(f'CREATE OR REPLACE TABLE "raw_{name}" AS SELECT * FROM _chunk')
+                    first = False
+                else:
+                    con.execute(f'INSERT INTO "raw_{name}" BY NAME SELECT * FROM _chunk')
+                con.unregister("_chunk")
+            if first:  # table exists but has no rows: keep its columns
+                cols = [c["name"] for c in sa.inspect(conn).get_columns(name)]
+                empty = pd.DataFrame({c: pd.Series(dtype="str") for c in cols})
+                _frame_to_duck(con, name, empty, 1)
+    except sa.exc.SQLAlchemyError as err:
+        raise DataError(f"{url.split('@')[-1]}: cannot read table '{name}': {err}") from err
+    finally:
+        engine.dispose()
+    return True
+
+
+def open_raw(source: Source, con: duckdb.DuckDBPyConnection | None = None) -> tuple[duckdb.DuckDBPyConnection, list[str], list[str]]:
+    """Expose every table the source has as ``raw_<table>`` in a DuckDB connection.
+
+    Returns the connection, the tables found, and the problems met while
+    reading files (a file that cannot be read at all: empty, undecodable,
+    wrong delimiter); those tables are left out.
+    """
+    con = con or duckdb.connect()
+    found, problems = [], []
+    for name, table in TABLES.items():
+        try:
+            if _open_one(con, source, name, table):
+                found.append(name)
+        except DataError as err:
+            problems.append(str(err))
+    return con, found, problems
+
+
+def _open_one(con, source: Source, name: str, table: Table) -> bool:
+    if source.is_sql:
+        return _load_sql_table(con, source.location, name)
+    tf = source.files.get(name)
+    if tf is None:
+        return False
+    if tf.fmt == "parquet":
+        p = str(tf.path).replace("'", "''")
+        try:
+            con.execute(
+                f"CREATE OR REPLACE VIEW \"raw_{name}\" AS SELECT * EXCLUDE (file_row_number), "
+                f"file_row_number + 1 AS _row FROM read_parquet('{p}', file_row_number = true)"
+            )
+            con.execute(f'SELECT * FROM "raw_{name}" LIMIT 0').fetchall()
+        except duckdb.Error as err:
+            raise DataError(f"{tf.path.name}: cannot read as Parquet: {err}") from err
+    elif tf.fmt == "csv":
+        _frame_to_duck(con, name, _read_csv(tf.path, table), 2)  # row 1 is the header line
+    else:
+        frame = _read_xlsx(tf.path, table)
+        _frame_to_duck(con, name, frame, frame.attrs["header_row"] + 2)
+    return True
+
+
+# --------------------------------------------------------------------------- typing
+
+
+def _col_types(con, rel: str) -> dict[str, str]:
+    return {r[0]: r[1] for r in con.execute(f'DESCRIBE "{rel}"').fetchall()}
+
+
+def typed_expr(col: str, kind: str, duck_type: str) -> str:
+    """SQL that turns raw column ``col`` into the contract type (NULL where it cannot)."""
+    q = f'"{col}"'
+    t = duck_type.upper()
+    text = t.startswith("VARCHAR")
+    if kind in ("id", "text"):
+        if t in ("DOUBLE", "FLOAT") or t.startswith("DECIMAL"):
+            return f"CASE WHEN {q} = floor({q}) THEN CAST(CAST({q} AS BIGINT) AS VARCHAR) ELSE CAST({q} AS VARCHAR) END"
+        return f"NULLIF(trim(CAST({q} AS VARCHAR)), '')"
+    if kind == "category":
+        return f"NULLIF(lower(trim(CAST({q} AS VARCHAR))), '')"
+    if kind == "number":
+        if text:
+            return f"TRY_CAST(replace(trim({q}), ',', '') AS DOUBLE)"
+        return f"TRY_CAST({q} AS DOUBLE)"
+    if kind == "date":
+        if text:
+            fmts = ", ".join(f"'{f}'" for f in _DATE_FORMATS)
+            return f"COALESCE(TRY_CAST(trim({q}) AS DATE), CAST(TRY_STRPTIME(trim({q}), [{fmts}]) AS DATE))"
+        return f"TRY_CAST({q} AS DATE)"
+    if kind == "bool":
+        if t == "BOOLEAN":
+            return q
+        s = f"lower(trim(CAST({q} AS VARCHAR)))"
+        return (
+            f"CASE WHEN {s} IN ('true','t','yes','y','1','1.0') THEN TRUE "
+            f"WHEN {s} IN ('false','f','no','n','0','0.0') THEN FALSE ELSE NULL END"
+        )
+    raise ValueError(kind)
+
+
+def create_typed_views(con, tables: list[str]) -> None:
+    """Create ``<table>`` views with contract types over ``raw_<table>``.
+
+    Missing optional columns appear as NULL; extra columns are kept as found.
+    """
+    for name in tables:
+        table = TABLES[name]
+        types = _col_types(con, f"raw_{name}")
+        parts = []
+        for c in table.columns:
+            if c.name in types:
+                expr = typed_expr(c.name, c.kind, types[c.name])
+            else:
+                sql_type = {"number": "DOUBLE", "date": "DATE", "bool": "BOOLEAN"}.get(c.kind, "VARCHAR")
+                expr = f"CAST(NULL AS {sql_type})"
+            parts.append(f'{expr} AS "{c.name}"')
+        known = {c.name for c in table.columns} | {"_row"}
+        extras = [f'"{c}"' for c in types if c not in known]
+        if name == "service_costs":
+            parts[1] = f'date_trunc(\'month\', {typed_expr("month", "date", types.get("month", "VARCHAR"))}) AS "month"'
+        con.execute(f'CREATE OR REPLACE VIEW "{name}" AS SELECT {", ".join(parts + extras + ["_row"])} FROM "raw_{name}"')
+
+
+# --------------------------------------------------------------------------- region slices
+
+
+@dataclass
+class RegionData:
+    """One region's data up to a quarter's end.
+
+    Attributes
+    ----------
+    region : str
+        The region as written in the data.
+    quarter : Quarter
+    customers, transactions : DataFrame
+    offers, service_costs : DataFrame or None
+        None when the source has no such table.
+    peer_quarterly : DataFrame
+        Per (region, quarter) aggregates of every region, without customer ids:
+        region, quarter, customers, revenue, gross_profit, gini_revenue,
+        top20_share_revenue.
+    """
+
+    region: str
+    quarter: Quarter
+    customers: pd.DataFrame
+    transactions: pd.DataFrame
+    offers: pd.DataFrame | None
+    service_costs: pd.DataFrame | None
+    peer_quarterly: pd.DataFrame
+
+
+def _public_cols(table: str) -> list[str]:
+    return [f'"{c.name}"' for c in TABLES[table].columns]
+
+
+def data_span(con) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last order date in ``transactions``."""
+    lo, hi = con.execute("SELECT min(order_date), max(order_date) FROM transactions").fetchall()[0]
+    if hi is None:
+        raise InsufficientDataError("transactions: the table has no orders")
+    return pd.Timestamp(lo), pd.Timestamp(hi)
+
+
+def resolve_quarter(con, quarter: str | None) -> Quarter:
+    """``quarter`` parsed, or the latest complete quarter in the data when None/"latest".
+
+    Raises
+    ------
+    ParamsError
+        The quarter is malformed or outside the data.
+    """
+    lo, hi = data_span(con)
+    latest = latest_complete_quarter(hi)
+    if quarter in (None, "", "latest"):
+        if latest.end < lo:
+            raise InsufficientDataError(f"transactions: the data ({lo:%Y-%m-%d}..{hi:%Y-%m-%d}) covers no complete quarter")
+        return latest
+    q = Quarter.parse(quarter)
+    first = Quarter.of(lo)
+    if q < first or q > latest:
+        raise ParamsError(f"quarter: {q} is outside the data; complete quarters run from {first} to {latest}")
+    return q
+
+
+def list_regions(con) -> list[str]:
+    """Distinct regions as written in ``customers.region``, sorted."""
+    return [r[0] for r in con.execute("SELECT DISTINCT region FROM customers WHERE region IS NOT NULL ORDER BY 1").fetchall()]
+
+
+def match_regions(available: list[str], wanted: str | list[str] | None) -> list[str]:
+    """Pick regions case-insensitively; ``"all"``/None gives every region.
+
+    Raises
+    ------
+    ParamsError
+        A requested region is not in the data (the message lists the known ones).
+    """
+    if wanted is None or wanted == "all" or wanted == ["all"]:
+        return list(available)
+    names = [w.strip() for w in (wanted.split(",") if isinstance(wanted, str) else wanted) if w.strip()]
+    by_key = {a.casefold(): a for a in available}
+    by_slug = {slugify(a): a for a in available}
+    out, unknown = [], []
+    for n in names:
+        hit = by_key.get(n.casefold()) or by_slug.get(n.casefold())
+        (out if hit else unknown).append(hit or n)
+    if unknown:
+        raise ParamsError(f"regions: {', '.join(map(repr, unknown))} not in the data; known regions: {', '.join(available)}")
+    return list(dict.fromkeys(out))
+
+
+PEER_SQL = """
+WITH cq AS (
+    SELECT c.region, year(t.order_date) * 10 + quarter(t.order_date) AS qk, t.customer_id,
+           sum(t.revenue) AS revenue, sum(t.revenue - t.cost) AS gross_profit
+    FROM transactions t JOIN customers c USING (customer_id)
+    WHERE t.order_date <= ?
+    GROUP BY ALL
+), ranked AS (
+    SELECT *, row_number() OVER (PARTITION BY region, qk ORDER BY revenue, customer_id) AS i,
+              count(*) OVER (PARTITION BY region, qk) AS n,
+              row_number() OVER (PARTITION BY region, qk ORDER BY revenue DESC, customer_id) AS rank_desc
+    FROM cq
+)
+SELECT region, CAST(qk // 10 AS VARCHAR) || 'Q' || CAST(qk % 10 AS VARCHAR) AS quarter,
+       count(*) AS customers, sum(revenue) AS revenue, sum(gross_profit) AS gross_profit,
+       sum((2 * i - n - 1) * revenue) / (max(n) * sum(revenue)) AS gini_revenue,
+       sum(revenue) FILTER (WHERE rank_desc <= ceil(0.2 * n)) / sum(revenue) AS top20_share_revenue
+FROM ranked GROUP BY region, qk ORDER BY region, qk
+"""
+
+
+def peer_quarterly(con, until: pd.Timestamp) -> pd.DataFrame:
+    """Per region and quarter: customers, revenue, gross profit, Gini and top-20% share.
+
+    The Gini uses the sorted-rank formula G = sum_i (2i - n - 1) x_(i) / (n sum x)
+    (e.g. Damgaard & Weiner 2000); no customer ids leave the query.
+    """
+    return con.execute(PEER_SQL, [until.date()]).df()
+
+
+def load_region(con, region: str, quarter: Quarter) -> RegionData:
+    """The region's customers and their history up to the quarter's end.
+
+    Columns in: the validated views. Out: typed frames (see RegionData).
+    """
+    end = quarter.end.date()
+    cust = con.execute(
+        f"SELECT {', '.join(_public_cols('customers'))} FROM customers WHERE lower(region) = lower(?) ORDER BY customer_id",
+        [region],
+    ).df()
+    if cust.empty:
+        raise ParamsError(f"region: {region!r} has no customers in the data")
+    region_name = str(cust["region"].iloc[0])
+    in_region = "customer_id IN (SELECT customer_id FROM customers WHERE lower(region) = lower(?))"
+    tx = con.execute(
+        f"SELECT {', '.join(_public_cols('transactions'))} FROM transactions WHERE {in_region} AND order_date <= ? "
+        "ORDER BY order_date, order_id, product_id",
+        [region, end],
+    ).df()
+    tables = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    offers = None
+    if "offers" in tables:
+        offers = con.execute(
+            f"SELECT {', '.join(_public_cols('offers'))} FROM offers WHERE {in_region} AND offer_date <= ? ORDER BY offer_date, offer_id",
+            [region, end],
+        ).df()
+    services = None
+    if "service_costs" in tables:
+        services = con.execute(
+            f"SELECT {', '.join(_public_cols('service_costs'))} FROM service_costs WHERE {in_region} AND month <= ? ORDER BY customer_id, month",
+            [region, end],
+        ).df()
+    peers = peer_quarterly(con, quarter.end)
+    return RegionData(region_name, quarter, _fix_types(cust), _fix_types(tx), _fix_types(offers), _fix_types(services), peers)
+
+
+def _fix_types(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+    """DuckDB hands dates back as datetime64; make sure numbers are float64."""
+    if frame is None:
+        return None
+    out = frame.copy()
+    for col in out.columns:
+        if col in ("order_date", "offer_date", "month"):
+            out[col] = pd.to_datetime(out[col])
+        elif col in ("quantity", "revenue", "cost", "contact_cost", "response_revenue", "wallet_estimate", "credit_limit", "cost_to_serve") or col.endswith("_cost"):
+            out[col] = out[col].astype("float64")
+    return out

@@ -1,0 +1,34 @@
+"""Exceptions raised by custlib.
+
+One root, :class:`CustlibError`, and a few precise subclasses. The ones that
+describe bad input also subclass :class:`ValueError`, so callers that only
+know the standard library still catch them.
+"""
+
+
+class CustlibError(Exception):
+    """Root of every error custlib raises on purpose."""
+
+
+class DataError(CustlibError, ValueError):
+    """An input table is missing, malformed or breaks the data contract.
+
+    The message names the file (or table), the column and the first
+    offending rows.
+    """
+
+
+class ParamsError(CustlibError, ValueError):
+    """A parameter is unknown or has a bad value; the message names the key and file."""
+
+
+class InsufficientDataError(CustlibError, ValueError):
+    """The data is valid but too thin for an analysis (e.g. one customer, no orders)."""
+
+
+class RenderError(CustlibError):
+    """A report run could not be carried out (lock held, notebook missing, ...)."""
+
+
+class NotFittedError(CustlibError, AttributeError):
+    """A model was used before ``fit`` was called."""

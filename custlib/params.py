@@ -1,0 +1,166 @@
+"""Parameters: defaults, per-region overrides and one-run ``--set`` values.
+
+Order of precedence (later wins), merged key by key (mappings merge, lists
+and scalars replace):
+
+1. ``params/defaults.yaml``
+2. ``params/regions/<region-slug>.yaml`` (optional)
+3. ``--set section.key=value`` on the command line (the value is read as YAML)
+
+Each layer is checked on its own against the schema (one JSON Schema per
+section in ``custlib/schemas/<section>.json``) so that a bad or unknown key
+is reported with the file it came from; the merged result is checked again.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from .data import slugify
+from .exceptions import ParamsError
+
+SCHEMA_DIR = Path(__file__).parent / "schemas"
+
+
+def find_params_dir(start: Path | None = None) -> Path:
+    """The ``params/`` folder: beside the working directory or one of its parents."""
+    here = (start or Path.cwd()).resolve()
+    for d in (here, *here.parents):
+        if (d / "params" / "defaults.yaml").is_file():
+            return d / "params"
+    raise ParamsError(f"params/defaults.yaml not found in {here} or any parent folder")
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict:
+    """The whole parameter schema: one property per section file."""
+    props = {}
+    for f in sorted(SCHEMA_DIR.glob("*.json")):
+        props[f.stem] = json.loads(f.read_text(encoding="utf-8"))
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object", "additionalProperties": False, "properties": props}
+
+
+def deep_merge(base: dict, over: dict) -> dict:
+    """A new dict: ``over`` merged into ``base`` (mappings merge, the rest replaces)."""
+    out = copy.deepcopy(base)
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = deep_merge(out[k], v)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+def _path(err: jsonschema.ValidationError) -> str:
+    return ".".join(str(p) for p in err.absolute_path)
+
+
+def check(values: dict, origin: str) -> None:
+    """Raise :class:`ParamsError` naming the key and ``origin`` for the first bad value.
+
+    Unknown keys are reported as such; the other messages say what was expected.
+    """
+    if not isinstance(values, dict):
+        raise ParamsError(f"{origin}: expected a mapping of sections (report:, run:, ...), got {type(values).__name__}")
+    validator = jsonschema.Draft202012Validator(schema())
+    errors = sorted(validator.iter_errors(values), key=lambda e: (len(e.absolute_path), _path(e)))
+    if not errors:
+        return
+    err = errors[0]
+    where = _path(err)
+    if err.validator == "additionalProperties":
+        allowed = sorted(err.schema.get("properties", {}))
+        extra = sorted(set(err.instance) - set(allowed))
+        key = ".".join(filter(None, [where, extra[0] if extra else ""]))
+        raise ParamsError(f"{origin}: unknown key '{key}' (known here: {', '.join(allowed)})")
+    desc = err.schema.get("description")
+    hint = f" ({desc})" if desc else ""
+    raise ParamsError(f"{origin}: '{where or '<top>'}' {err.message}{hint}")
+
+
+def read_yaml(path: Path) -> dict:
+    """Load a params file; an empty file is an empty mapping."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        raise ParamsError(f"{path}: not valid YAML: {err}") from err
+    return data or {}
+
+
+def parse_sets(items: list[str] | None) -> dict:
+    """``["a.b=3", "c=x"]`` -> ``{"a": {"b": 3}, "c": "x"}`` (values read as YAML).
+
+    Raises
+    ------
+    ParamsError
+        An item has no ``=`` or an empty key.
+    """
+    out: dict = {}
+    for item in items or []:
+        if "=" not in item:
+            raise ParamsError(f"--set {item!r}: expected key=value, e.g. report.lang=zh")
+        key, raw = item.split("=", 1)
+        parts = [p.strip() for p in key.split(".")]
+        if not all(parts):
+            raise ParamsError(f"--set {item!r}: the key {key!r} is empty or has an empty part")
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else ""
+        except yaml.YAMLError as err:
+            raise ParamsError(f"--set {item!r}: the value is not valid YAML: {err}") from err
+        node = out
+        for p in parts[:-1]:
+            node = node.setdefault(p, {})
+            if not isinstance(node, dict):
+                raise ParamsError(f"--set {item!r}: {p!r} is set twice, once as a value")
+        node[parts[-1]] = value
+    return out
+
+
+def load_params(region: str | None = None, params_dir: Path | str | None = None, sets: list[str] | dict | None = None) -> dict:
+    """Merged, validated parameters for one region.
+
+    Parameters
+    ----------
+    region : str, optional
+        Region name as in the data; its override file is
+        ``regions/<slugify(region)>.yaml``.
+    params_dir : path, optional
+        Folder holding ``defaults.yaml``; found from the working directory by default.
+    sets : list of "key=value" or dict, optional
+        One-run overrides.
+
+    Returns
+    -------
+    dict
+
+    Raises
+    ------
+    ParamsError
+        A file is missing or not YAML, or a key is unknown or has a bad value;
+        the message names the key and the file (or ``--set``).
+    """
+    pdir = Path(params_dir) if params_dir else find_params_dir()
+    defaults_path = pdir / "defaults.yaml"
+    if not defaults_path.is_file():
+        raise ParamsError(f"{defaults_path}: not found")
+    merged = read_yaml(defaults_path)
+    check(merged, str(defaults_path))
+    if region:
+        rpath = pdir / "regions" / f"{slugify(region)}.yaml"
+        if rpath.is_file():
+            over = read_yaml(rpath)
+            check(over, str(rpath))
+            merged = deep_merge(merged, over)
+            check(merged, f"{rpath} merged over {defaults_path}")
+    if sets:
+        over = parse_sets(sets) if isinstance(sets, list) else sets
+        check(over, "--set")
+        merged = deep_merge(merged, over)
+        check(merged, "--set merged over the params files")
+    return merged

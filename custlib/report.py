@@ -1,0 +1,222 @@
+"""What report notebooks call: open a region's data, show tables and text.
+
+A notebook does ``ctx = open_report(data, region, quarter, settings)`` and
+then, per section, one custlib computation and one :func:`show` or chart.
+Every value that reaches the HTML passes through :func:`show` (escaped by
+pandas' Styler) or :func:`esc`, so customer names cannot inject markup.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .data import RegionData, Source, create_typed_views, load_region, open_raw, resolve_quarter
+from .exceptions import DataError, ParamsError
+from .params import check, load_params
+from .periods import Quarter
+
+PREPARED_MARKER = "_prepared.json"
+
+#: One colour per tier or segment, used by every chart.
+PALETTE = {
+    "A": "#1b5e8c",
+    "B": "#5aa0c8",
+    "C": "#b9d7ea",
+    "champions": "#1b5e8c",
+    "loyal": "#2f7fb5",
+    "potential loyalists": "#5aa0c8",
+    "new": "#8cc5e3",
+    "promising": "#b9d7ea",
+    "need attention": "#f2c14e",
+    "about to sleep": "#f29e4c",
+    "at risk": "#e4572e",
+    "can't lose": "#a4243b",
+    "hibernating": "#8d8d8d",
+    "revenue": "#1b5e8c",
+    "gross_profit": "#4c9f70",
+    "net_profit": "#e4572e",
+    "make": "#1b5e8c",
+    "buy": "#f29e4c",
+}
+SEQUENCE = ["#1b5e8c", "#f29e4c", "#4c9f70", "#e4572e", "#7b4b94", "#8d8d8d", "#5aa0c8", "#c9a227"]
+
+
+@dataclass
+class ReportContext:
+    """Everything a report notebook needs for one region and quarter."""
+
+    region: str
+    quarter: Quarter
+    params: dict
+    data: RegionData
+    lang: str = "en"
+
+    @property
+    def currency(self) -> str:
+        return self.params.get("report", {}).get("currency", "CNY")
+
+    @property
+    def seed(self) -> int:
+        return int(self.params.get("run", {}).get("seed", 0))
+
+    def header(self) -> None:
+        """Show the line naming region, quarter and data size."""
+        d = self.data
+        say(
+            f"**Region:** {esc(self.region)} &nbsp;·&nbsp; **Quarter:** {self.quarter} "
+            f"({self.quarter.start:%Y-%m-%d} to {self.quarter.end:%Y-%m-%d}) &nbsp;·&nbsp; "
+            f"{len(d.customers):,} customers, {len(d.transactions):,} order lines up to the quarter's end"
+        )
+
+
+def open_report(data: str, region: str, quarter: str = "latest", settings: dict | None = None) -> ReportContext:
+    """Open one region's data for one quarter, with its parameters.
+
+    Parameters
+    ----------
+    data : str
+        Data source (directory or SQLAlchemy URL). A directory prepared by the
+        runner (it holds ``_prepared.json``) is read without validating again.
+    region : str
+        Region as in ``customers.region`` (case-insensitive).
+    quarter : str
+        ``"2026Q3"``, or ``"latest"`` for the latest complete quarter.
+    settings : dict, optional
+        Merged parameters from the runner; empty or None reads ``params/``.
+
+    Returns
+    -------
+    ReportContext
+
+    Raises
+    ------
+    DataError, ParamsError, InsufficientDataError
+    """
+    if settings:
+        check(settings, "settings (parameters passed to the notebook)")
+        params = settings
+    else:
+        params = load_params(region)
+    src_path = Path(data) if not str(data).startswith(("sqlite:", "postgresql")) and "://" not in str(data) else None
+    prepared = src_path is not None and (src_path / PREPARED_MARKER).is_file()
+    if prepared:
+        source = Source(data)
+        con, tables, problems = open_raw(source)
+        if problems:
+            raise DataError("; ".join(problems))
+        create_typed_views(con, tables)
+    else:
+        from .validate import validate_source
+
+        con, source, _ = validate_source(data, params.get("validation"))
+    if prepared:
+        marker = json.loads((src_path / PREPARED_MARKER).read_text(encoding="utf-8"))
+        q = Quarter.parse(marker["quarter"] if quarter in (None, "", "latest") else quarter)
+        if str(q) != marker["quarter"]:
+            raise ParamsError(f"quarter: {q} requested, but {src_path} was prepared for {marker['quarter']}")
+    else:
+        q = resolve_quarter(con, quarter)
+    rd = load_region(con, region, q)
+    if prepared and (src_path / "peer_quarterly.parquet").is_file():
+        rd.peer_quarterly = pd.read_parquet(src_path / "peer_quarterly.parquet")
+    con.close()
+    lang = params.get("report", {}).get("lang", "en")
+    return ReportContext(rd.region, q, params, rd, lang)
+
+
+# --------------------------------------------------------------------------- display
+
+
+def esc(value) -> str:
+    """HTML-escape a data value for use inside :func:`say` text.
+
+    Also escapes the Markdown characters that could turn a name into a link
+    or emphasis.
+    """
+    text = html.escape(str(value), quote=True)
+    return re.sub(r"([\\`*_\[\]{}()#+!|~])", r"\\\1", text)
+
+
+def say(markdown_text: str) -> None:
+    """Display Markdown text in the report (data values must go through :func:`esc`)."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(markdown_text))
+
+
+def fmt_money(x, currency: str = "CNY", digits: int = 0) -> str:
+    """``1234567.8`` -> ``'CNY 1,234,568'``; NaN -> ``'–'``."""
+    if x is None or pd.isna(x):
+        return "–"
+    return f"{currency} {x:,.{digits}f}"
+
+
+def styled(
+    frame: pd.DataFrame,
+    caption: str | None = None,
+    money: tuple[str, ...] = (),
+    pct: tuple[str, ...] = (),
+    decimals: tuple[str, ...] = (),
+    currency: str = "",
+    index: bool = False,
+):
+    """A pandas Styler with escaped cells and report number formats.
+
+    Integers get thousands separators, ``money`` columns a currency prefix,
+    ``pct`` columns (fractions) a percent sign, ``decimals`` two decimals;
+    other floats one decimal. Column names and index labels are escaped too.
+    """
+    out = frame if index else frame.reset_index(drop=True)
+    fmt = {}
+    for col in out.columns:
+        s = out[col]
+        if col in money:
+            fmt[col] = (lambda v, c=currency: fmt_money(v, c)) if currency else "{:,.0f}"
+        elif col in pct:
+            fmt[col] = "{:.1%}"
+        elif col in decimals:
+            fmt[col] = "{:,.2f}"
+        elif pd.api.types.is_integer_dtype(s) and not pd.api.types.is_bool_dtype(s):
+            fmt[col] = "{:,d}"
+        elif pd.api.types.is_float_dtype(s):
+            fmt[col] = "{:,.1f}"
+    sty = out.style.format(fmt, escape="html", na_rep="–").format_index(escape="html", axis=1)
+    sty = sty.format_index(escape="html", axis=0)
+    if not index:
+        sty = sty.hide(axis="index")
+    if caption:
+        sty = sty.set_caption(html.escape(caption))
+    return sty.set_table_attributes('class="report-table"')
+
+
+def show(frame: pd.DataFrame, caption: str | None = None, **kwargs) -> None:
+    """Display ``frame`` as an escaped, formatted HTML table (see :func:`styled`)."""
+    from IPython.display import HTML, display
+
+    if frame is None or len(frame) == 0:
+        say("_No rows to show._")
+        return
+    display(HTML(styled(frame, caption, **kwargs).to_html()))
+
+
+def use_report_style() -> None:
+    """Set the one seaborn theme and colour cycle shared by all reports.
+
+    Changes matplotlib's global state on purpose; call it once per notebook.
+    """
+    import matplotlib as mpl
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", context="notebook", palette=SEQUENCE)
+    mpl.rcParams.update({"figure.figsize": (8, 4.2), "figure.dpi": 96, "savefig.dpi": 96, "axes.titleweight": "bold"})
+
+
+def settings_json(params: dict) -> str:
+    """Stable JSON text of parameters (for hashes and manifests)."""
+    return json.dumps(params, sort_keys=True, ensure_ascii=False, default=str)

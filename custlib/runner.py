@@ -1,0 +1,437 @@
+"""Render the report notebooks for each region and quarter.
+
+``render()`` is what ``custlib render`` runs:
+
+1. validate the data source and every region's merged parameters
+   (nothing under the output directory is created or changed when this fails);
+2. take a lock on the output directory (a second render into it is refused);
+3. prepare the quarter once: each region's slice (its customers and their
+   history up to the quarter's end) as Parquet under ``OUT/.cache/``, so
+   each notebook reads only its own region;
+4. execute each notebook for each region with papermill in a worker
+   process (``--jobs`` at a time, each with a per-cell and a per-notebook
+   timeout), and convert it to HTML without code cells;
+5. write ``OUT/<quarter>/index.html`` and ``manifest.json``.
+
+Every file is written to a temporary name and renamed into place, so a
+crash never leaves a half-written report where a good one was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import json
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from .data import Source, load_region, list_regions, match_regions, peer_quarterly, resolve_quarter, slugify
+from .exceptions import ParamsError, RenderError
+from .params import load_params, parse_sets
+from .report import PREPARED_MARKER, settings_json
+from .validate import validate_source
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK_DIR = ROOT / "notebooks"
+
+TITLES = {
+    "00_overview_region": "Region overview",
+    "01_segment_customers": "Customer segmentation",
+    "02_diagnose_pareto": "Pareto diagnostics",
+    "03_forecast_development": "Development forecast",
+    "04_compare_make_vs_buy": "Make vs buy",
+}
+
+PACKAGES = ("custlib", "pandas", "numpy", "duckdb", "papermill", "nbconvert", "statsmodels", "scikit-learn", "seaborn", "matplotlib")
+
+
+# --------------------------------------------------------------------------- files
+
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+def atomic_write(path: Path, data: bytes | str) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def output_lock(out: Path):
+    """Hold an exclusive lock on ``out`` for one render; refuse a second one.
+
+    Raises
+    ------
+    RenderError
+        Another render holds the lock.
+    """
+    import fcntl
+
+    out.mkdir(parents=True, exist_ok=True)
+    lock_path = out / ".render.lock"
+    fh = open(lock_path, "a+")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as err:
+        fh.seek(0)
+        holder = fh.read().strip() or "unknown"
+        fh.close()
+        raise RenderError(f"{out}: another render is writing to this folder ({holder}); wait for it or use another --out") from err
+    fh.seek(0)
+    fh.truncate()
+    fh.write(f"pid {os.getpid()} since {dt.datetime.now().isoformat(timespec='seconds')}")
+    fh.flush()
+    try:
+        yield
+    finally:
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        fh.close()
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def list_notebooks(wanted: str | list[str] | None = "all", folder: Path = NOTEBOOK_DIR) -> list[Path]:
+    """Report notebooks (``NN_name.ipynb`` in ``folder``), all or by name.
+
+    Raises
+    ------
+    ParamsError
+        A requested notebook does not exist (the message lists the known ones).
+    """
+    found = sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
+    if wanted in (None, "all", ["all"]):
+        return found
+    names = [w.strip() for w in (wanted.split(",") if isinstance(wanted, str) else wanted) if w.strip()]
+    by = {p.stem: p for p in found}
+    out = []
+    for n in names:
+        stem = n[:-6] if n.endswith(".ipynb") else n
+        hits = [p for s, p in by.items() if s == stem or s[3:] == stem or s[:2] == stem]
+        if not hits:
+            raise ParamsError(f"notebooks: {n!r} not found in {folder}; known: {', '.join(by)}")
+        out.extend(hits)
+    return list(dict.fromkeys(out))
+
+
+@dataclass
+class Job:
+    region: str
+    slug: str
+    notebook: Path
+    data_dir: Path
+    quarter: str
+    params: dict
+    out_dir: Path
+    inputs_hash: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.notebook.stem
+
+
+@dataclass
+class Outcome:
+    region: str
+    slug: str
+    notebook: str
+    status: str
+    seconds: float
+    html: str
+    ipynb: str
+    error: str = ""
+    phases: dict = field(default_factory=dict)
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    h.update(Path(path).read_bytes())
+    return h.hexdigest()
+
+
+def package_versions() -> dict[str, str]:
+    out = {}
+    for p in PACKAGES:
+        try:
+            out[p] = metadata.version(p)
+        except metadata.PackageNotFoundError:
+            out[p] = "not installed"
+    out["python"] = platform.python_version()
+    return out
+
+
+def prepare_region(con, region: str, quarter, dest: Path, peers) -> None:
+    """Write one region's slice (validated, typed) as Parquet into ``dest``, atomically."""
+    rd = load_region(con, region, quarter)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    try:
+        rd.customers.to_parquet(tmp / "customers.parquet", index=False)
+        rd.transactions.to_parquet(tmp / "transactions.parquet", index=False)
+        if rd.offers is not None:
+            rd.offers.to_parquet(tmp / "offers.parquet", index=False)
+        if rd.service_costs is not None:
+            rd.service_costs.to_parquet(tmp / "service_costs.parquet", index=False)
+        peers.to_parquet(tmp / "peer_quarterly.parquet", index=False)
+        (tmp / PREPARED_MARKER).write_text(json.dumps({"region": rd.region, "quarter": str(quarter)}), encoding="utf-8")
+        if dest.exists():
+            old = dest.with_name(dest.name + ".old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(dest, old)
+            os.replace(tmp, dest)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, dest)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+# --------------------------------------------------------------------------- running one job
+
+
+def _run_job_subprocess(job: Job) -> Outcome:
+    """Execute one notebook in a worker process, enforcing the notebook timeout."""
+    spec = {
+        "notebook": str(job.notebook),
+        "data": str(job.data_dir),
+        "region": job.region,
+        "quarter": job.quarter,
+        "params": job.params,
+        "out_dir": str(job.out_dir),
+        "title": f"{TITLES.get(job.name, job.name)} — {job.region} — {job.quarter}",
+    }
+    run = job.params.get("run", {})
+    timeout = int(run.get("notebook_timeout_s", 1800))
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "custlib.worker"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        cwd=str(job.notebook.parent),
+    )
+    try:
+        stdout, stderr = proc.communicate(json.dumps(spec), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        secs = time.perf_counter() - t0
+        return Outcome(job.region, job.slug, job.name, "failed", secs, "", "", f"stopped after the notebook timeout of {timeout} s (run.notebook_timeout_s)")
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    secs = time.perf_counter() - t0
+    try:
+        res = json.loads(stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        tail = "\n".join(stderr.strip().splitlines()[-15:])
+        return Outcome(job.region, job.slug, job.name, "failed", secs, "", "", f"worker crashed (exit {proc.returncode}):\n{tail}")
+    return Outcome(job.region, job.slug, job.name, res["status"], secs, res.get("html", ""), res.get("ipynb", ""), res.get("error", ""), res.get("phases", {}))
+
+
+# --------------------------------------------------------------------------- index
+
+
+def _index_html(quarter: str, entries: list[dict], generated: str) -> str:
+    rows = []
+    for e in sorted(entries, key=lambda e: (e["region"].casefold(), e["notebook"])):
+        ok = e["status"] == "ok"
+        link = f'<a href="{html.escape(e["html"], quote=True)}">{html.escape(TITLES.get(e["notebook"], e["notebook"]))}</a>' if e.get("html") else html.escape(e["notebook"])
+        err = f'<div class="err">{html.escape(e.get("error", "")[:500])}</div>' if not ok and e.get("error") else ""
+        rows.append(
+            f"<tr><td>{html.escape(e['region'])}</td><td>{link}{err}</td>"
+            f'<td class="{"ok" if ok else "failed"}">{html.escape(e["status"])}</td><td>{e["seconds"]:.1f} s</td></tr>'
+        )
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Customer development reports — {html.escape(quarter)}</title>
+<style>
+body {{ font-family: system-ui, "Noto Sans CJK SC", sans-serif; margin: 2rem auto; max-width: 60rem; color: #222; }}
+table {{ border-collapse: collapse; width: 100%; }} th, td {{ border-bottom: 1px solid #ddd; padding: .4rem .6rem; text-align: left; }}
+td.ok {{ color: #2e7d32; }} td.failed {{ color: #b71c1c; font-weight: bold; }} .err {{ color: #b71c1c; font-size: .85em; white-space: pre-wrap; }}
+</style></head><body>
+<h1>Customer development reports — {html.escape(quarter)}</h1>
+<p>Generated {html.escape(generated)}. {sum(e["status"] == "ok" for e in entries)} of {len(entries)} reports succeeded.</p>
+<table><thead><tr><th>Region</th><th>Report</th><th>Status</th><th>Time</th></tr></thead>
+<tbody>
+{chr(10).join(rows)}
+</tbody></table></body></html>
+"""
+
+
+# --------------------------------------------------------------------------- render
+
+
+@dataclass
+class RenderResult:
+    quarter: str
+    out_dir: Path
+    index: Path
+    outcomes: list[Outcome]
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status != "ok"]
+
+
+def render(
+    data: str | Path,
+    quarter: str | None = None,
+    regions: str | list[str] | None = "all",
+    notebooks: str | list[str] | None = "all",
+    out: str | Path = "reports",
+    jobs: int | None = None,
+    sets: list[str] | None = None,
+    params_dir: Path | None = None,
+    notebook_dir: Path = NOTEBOOK_DIR,
+    progress: bool = True,
+) -> RenderResult:
+    """Render every requested notebook for every requested region.
+
+    Parameters
+    ----------
+    data : path or URL
+        Data source (see :class:`custlib.data.Source`).
+    quarter : str, optional
+        ``"2026Q3"``; default the latest complete quarter in the data.
+    regions, notebooks : "all" or comma-separated names
+    out : path
+        Output folder; reports go to ``out/<quarter>/<region-slug>/``.
+    jobs : int, optional
+        Runs at a time (default: the number of cores).
+    sets : list of "key=value"
+        Parameter overrides for this run.
+
+    Returns
+    -------
+    RenderResult
+
+    Raises
+    ------
+    DataError, ParamsError
+        Bad data or parameters; nothing under ``out`` is touched.
+    RenderError
+        Another render holds the output folder.
+    """
+    out = Path(out).resolve()
+    t_start = time.perf_counter()
+    sets = list(sets or [])
+    parse_sets(sets)  # syntax errors first
+    nbs = list_notebooks(notebooks, notebook_dir)
+    if not nbs:
+        raise ParamsError(f"notebooks: no report notebooks (NN_name.ipynb) in {notebook_dir}")
+    base_params = load_params(None, params_dir, sets)
+    con, source, _ = validate_source(data, base_params.get("validation"))
+    try:
+        q = resolve_quarter(con, quarter)
+        chosen = match_regions(list_regions(con), regions)
+        region_params = {r: load_params(r, params_dir, sets) for r in chosen}
+        slugs = {r: slugify(r) for r in chosen}
+        if len(set(slugs.values())) != len(slugs):
+            raise ParamsError(f"regions: two regions give the same folder name: {slugs}")
+        t_validated = time.perf_counter()
+        qdir = out / str(q)
+        with output_lock(out):
+            cache = out / ".cache" / str(q)
+            cache.mkdir(parents=True, exist_ok=True)
+            peers = peer_quarterly(con, q.end)
+            for r in chosen:
+                prepare_region(con, r, q, cache / slugs[r], peers)
+            con.close()
+            con = None
+            t_prepared = time.perf_counter()
+            job_list = [
+                Job(r, slugs[r], nb, cache / slugs[r], str(q), region_params[r], qdir / slugs[r])
+                for r in chosen
+                for nb in nbs
+            ]
+            outcomes = _execute(job_list, jobs or os.cpu_count() or 1, progress)
+            result = RenderResult(str(q), qdir, qdir / "index.html", outcomes)
+            _write_index_and_manifest(result, source, region_params, out, {
+                "validate_s": round(t_validated - t_start, 3),
+                "prepare_s": round(t_prepared - t_validated, 3),
+                "execute_s": round(time.perf_counter() - t_prepared, 3),
+            })
+            return result
+    finally:
+        if con is not None:
+            con.close()
+
+
+def _execute(job_list: list[Job], jobs: int, progress: bool) -> list[Outcome]:
+    from tqdm import tqdm
+
+    outcomes = []
+    lock = threading.Lock()
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool, tqdm(
+        total=len(job_list), desc="reports", unit="run", disable=not progress, file=sys.stderr
+    ) as bar:
+        futs = {pool.submit(_run_job_subprocess, j): j for j in job_list}
+        for fut in as_completed(futs):
+            o = fut.result()
+            with lock:
+                outcomes.append(o)
+                bar.set_postfix_str(f"{o.slug}/{o.notebook}: {o.status}")
+                bar.update(1)
+    return sorted(outcomes, key=lambda o: (o.slug, o.notebook))
+
+
+def _write_index_and_manifest(result: RenderResult, source: Source, region_params: dict, out: Path, phases: dict) -> None:
+    qdir = result.out_dir
+    man_path = qdir / "manifest.json"
+    old = {}
+    if man_path.is_file():
+        try:
+            old = json.loads(man_path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            old = {}
+    reports = {f"{e['slug']}/{e['notebook']}": e for e in old.get("reports", [])}
+    for o in result.outcomes:
+        entry = asdict(o)
+        entry["html"] = os.path.relpath(o.html, qdir) if o.html else ""
+        entry["ipynb"] = os.path.relpath(o.ipynb, qdir) if o.ipynb else ""
+        entry["seconds"] = round(o.seconds, 3)
+        entry["params_sha256"] = hashlib.sha256(settings_json(region_params[o.region]).encode()).hexdigest()
+        reports[f"{o.slug}/{o.notebook}"] = entry
+    generated = dt.datetime.now().isoformat(timespec="seconds")
+    manifest = {
+        "quarter": result.quarter,
+        "generated": generated,
+        "source": source.location if not source.is_sql else source.fingerprint()["url"],
+        "inputs_sha256": source.fingerprint(),
+        "notebooks_sha256": {o.notebook: file_sha256(NOTEBOOK_DIR / f"{o.notebook}.ipynb") for o in result.outcomes if (NOTEBOOK_DIR / f"{o.notebook}.ipynb").is_file()},
+        "params": {slugify(r): p for r, p in region_params.items()},
+        "versions": package_versions(),
+        "phases_s": phases,
+        "reports": sorted(reports.values(), key=lambda e: (e["slug"], e["notebook"])),
+    }
+    atomic_write(man_path, json.dumps(manifest, indent=2, ensure_ascii=False, default=str))
+    atomic_write(result.index, _index_html(result.quarter, manifest["reports"], generated))

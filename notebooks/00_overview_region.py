@@ -1,0 +1,59 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Region overview
+# How the region did this quarter: its customers, revenue and orders against
+# the previous quarter and a year ago, the monthly trend, and its largest customers.
+
+# %%
+import matplotlib.pyplot as plt
+
+from custlib import overview
+from custlib import report as rp
+
+# %% tags=["parameters"]
+data: str = "../data/sample"  # data source: a directory of tables or an SQLAlchemy URL
+region: str = "East"  # region as written in the customers' region column
+quarter: str = "latest"  # quarter to report, e.g. 2026Q3; "latest" = latest complete quarter
+settings: dict = {}  # merged, validated parameters from the runner; {} = read params/
+
+# %%
+ctx = rp.open_report(data, region, quarter, settings)
+rp.use_report_style()
+ctx.header()
+
+# %% [markdown]
+# ## Headline figures
+# This quarter against the previous quarter and the same quarter last year; changes are relative.
+
+# %%
+kpis = overview.quarter_kpis(ctx.data.transactions, ctx.quarter)
+rp.show(kpis, index=True, pct=("change", "change_yoy"))
+
+# %% [markdown]
+# ## Monthly trend
+# Revenue (bars) and gross profit (line) over the last two years; look for seasonality and a drift up or down.
+
+# %%
+trend = overview.monthly_trend(ctx.data.transactions, ctx.quarter.end, months=24)
+overview.plot_monthly_trend(trend, currency=ctx.currency)
+plt.show()
+
+# %% [markdown]
+# ## Largest customers this quarter
+# The customers who bought most; a high share of revenue in few names is a concentration risk.
+
+# %%
+top = overview.top_customers(ctx.data.transactions, ctx.data.customers, ctx.quarter, n=ctx.params["report"]["top_n"])
+rp.show(top, money=("revenue", "gross_profit"), pct=("gross_margin", "share_of_revenue"), currency=ctx.currency)
