@@ -375,7 +375,7 @@ def render(
             ]
             outcomes = _execute(job_list, jobs or os.cpu_count() or 1, progress)
             result = RenderResult(str(q), qdir, qdir / "index.html", outcomes)
-            _write_index_and_manifest(result, source, region_params, out, {
+            _write_index_and_manifest(result, source, region_params, nbs, {
                 "validate_s": round(t_validated - t_start, 3),
                 "prepare_s": round(t_prepared - t_validated, 3),
                 "execute_s": round(time.perf_counter() - t_prepared, 3),
@@ -404,7 +404,7 @@ def _execute(job_list: list[Job], jobs: int, progress: bool) -> list[Outcome]:
     return sorted(outcomes, key=lambda o: (o.slug, o.notebook))
 
 
-def _write_index_and_manifest(result: RenderResult, source: Source, region_params: dict, out: Path, phases: dict) -> None:
+def _write_index_and_manifest(result: RenderResult, source: Source, region_params: dict, nbs: list[Path], phases: dict) -> None:
     qdir = result.out_dir
     man_path = qdir / "manifest.json"
     old = {}
@@ -427,7 +427,7 @@ def _write_index_and_manifest(result: RenderResult, source: Source, region_param
         "generated": generated,
         "source": source.location if not source.is_sql else source.fingerprint()["url"],
         "inputs_sha256": source.fingerprint(),
-        "notebooks_sha256": {o.notebook: file_sha256(NOTEBOOK_DIR / f"{o.notebook}.ipynb") for o in result.outcomes if (NOTEBOOK_DIR / f"{o.notebook}.ipynb").is_file()},
+        "notebooks_sha256": {nb.stem: file_sha256(nb) for nb in nbs},
         "params": {slugify(r): p for r, p in region_params.items()},
         "versions": package_versions(),
         "phases_s": phases,

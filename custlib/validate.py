@@ -117,7 +117,8 @@ def check(con, source: Source, rules: dict | None = None, today: dt.date | None 
             if not c.nullable:
                 total, ex = _examples(con, f"SELECT _row, NULL FROM {raw} WHERE {raw_blank}", n)
                 if total:
-                    res.problems.append(f"{label}: column '{c.name}' is empty in {total} row(s): {_rows_list(ex, n)}")
+                    what = "empty or NaN" if c.kind == "number" else "empty"
+                    res.problems.append(f"{label}: column '{c.name}' is {what} in {total} row(s): {_rows_list(ex, n)}")
             if c.kind == "number":
                 bad_sql = f"SELECT _row, CAST({col} AS VARCHAR) FROM {raw} WHERE NOT {raw_blank} AND ({expr} IS NULL OR isnan({expr}) OR isinf({expr}))"
                 total, ex = _examples(con, bad_sql, n)

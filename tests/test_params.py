@@ -1,0 +1,84 @@
+"""Parameter files: merging, precedence and rejection naming the key and file."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from custlib.exceptions import ParamsError
+from custlib.params import deep_merge, load_params, parse_sets
+
+REPO_PARAMS = Path(__file__).resolve().parent.parent / "params"
+
+
+def _params_dir(tmp_path, defaults=None, regions=None) -> Path:
+    d = tmp_path / "params"
+    (d / "regions").mkdir(parents=True)
+    base = yaml.safe_load((REPO_PARAMS / "defaults.yaml").read_text(encoding="utf-8"))
+    (d / "defaults.yaml").write_text(yaml.safe_dump(deep_merge(base, defaults or {})), encoding="utf-8")
+    for slug, content in (regions or {}).items():
+        (d / "regions" / f"{slug}.yaml").write_text(content, encoding="utf-8")
+    return d
+
+
+def test_repository_params_are_valid_for_every_region_file():
+    load_params(None, REPO_PARAMS)
+    for f in (REPO_PARAMS / "regions").glob("*.yaml"):
+        load_params(f.stem, REPO_PARAMS)
+
+
+def test_region_file_overrides_defaults_and_set_overrides_both(tmp_path):
+    d = _params_dir(tmp_path, regions={"east": "report:\n  currency: USD\n  top_n: 7\n"})
+    p = load_params("East", d)
+    assert p["report"]["currency"] == "USD" and p["report"]["top_n"] == 7
+    assert p["report"]["lang"] == "en"  # untouched keys survive the merge
+    p = load_params("East", d, ["report.top_n=3", "report.lang=zh"])
+    assert (p["report"]["currency"], p["report"]["top_n"], p["report"]["lang"]) == ("USD", 3, "zh")
+    assert load_params("North", d)["report"]["currency"] == "CNY"
+
+
+def test_unknown_key_in_a_region_file_names_key_and_file(tmp_path):
+    d = _params_dir(tmp_path, regions={"east": "report:\n  curency: USD\n"})
+    with pytest.raises(ParamsError, match=r"regions/east.yaml: unknown key 'report.curency'"):
+        load_params("East", d)
+
+
+def test_unknown_section_in_defaults(tmp_path):
+    d = _params_dir(tmp_path, defaults={"reprot": {"lang": "en"}})
+    with pytest.raises(ParamsError, match=r"defaults.yaml: unknown key 'reprot'"):
+        load_params(None, d)
+
+
+def test_wrong_type_names_key_file_and_expectation(tmp_path):
+    d = _params_dir(tmp_path, regions={"east": "run:\n  cell_timeout_s: soon\n"})
+    with pytest.raises(ParamsError, match=r"regions/east.yaml: 'run.cell_timeout_s' 'soon' is not of type 'integer'"):
+        load_params("East", d)
+
+
+def test_value_out_of_range_or_not_allowed(tmp_path):
+    d = _params_dir(tmp_path)
+    with pytest.raises(ParamsError, match=r"--set: 'report.lang' 'fr' is not one of \['en', 'zh'\]"):
+        load_params(None, d, ["report.lang=fr"])
+    with pytest.raises(ParamsError, match=r"--set: 'run.cell_timeout_s' 0 is less than the minimum of 1"):
+        load_params(None, d, ["run.cell_timeout_s=0"])
+
+
+def test_set_syntax_errors_are_named():
+    with pytest.raises(ParamsError, match="expected key=value"):
+        parse_sets(["report.lang"])
+    with pytest.raises(ParamsError, match="empty"):
+        parse_sets(["report..lang=zh"])
+    assert parse_sets(["a.b=3", "a.c=[1, 2]", "d=x"]) == {"a": {"b": 3, "c": [1, 2]}, "d": "x"}
+
+
+def test_invalid_yaml_is_named(tmp_path):
+    d = _params_dir(tmp_path, regions={"east": "report: [unclosed\n"})
+    with pytest.raises(ParamsError, match="east.yaml: not valid YAML"):
+        load_params("East", d)
+
+
+def test_deep_merge_does_not_mutate_inputs():
+    a = {"x": {"y": 1, "z": [1]}}
+    b = {"x": {"y": 2}}
+    out = deep_merge(a, b)
+    assert out == {"x": {"y": 2, "z": [1]}} and a == {"x": {"y": 1, "z": [1]}}

@@ -1,0 +1,182 @@
+"""One test per kind of bad input: each names the file, column and rows."""
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import tiny_tables, write_tables
+
+from custlib.exceptions import DataError
+from custlib.validate import validate_source
+
+
+def _broken(tmp_path, fmt="csv", **edits):
+    tables = tiny_tables(n_per_region=3)
+    for name, fn in edits.items():
+        tables[name] = fn(tables[name].copy())
+    return write_tables(tables, tmp_path / "bad", fmt)
+
+
+def _expect(folder, *patterns):
+    with pytest.raises(DataError) as info:
+        validate_source(folder, today=dt.date(2026, 11, 24))
+    msg = str(info.value)
+    for p in patterns:
+        assert p in msg, f"{p!r} not in:\n{msg}"
+    return msg
+
+
+def test_valid_data_passes(tiny):
+    con, source, res = validate_source(tiny)
+    assert res.ok and res.tables == ["customers", "transactions"]
+
+
+def test_missing_table(tmp_path):
+    folder = write_tables({"customers": tiny_tables()["customers"]}, tmp_path / "d")
+    _expect(folder, "table 'transactions' is missing (expected transactions.csv, transactions.xlsx or transactions.parquet)")
+
+
+def test_missing_column_lists_what_was_found(tmp_path):
+    folder = _broken(tmp_path, transactions=lambda t: t.drop(columns=["revenue"]))
+    _expect(folder, "transactions.csv: column 'revenue' is missing (found: order_id, customer_id, order_date, product_id, category, quantity, cost)")
+
+
+def test_wrong_type_names_column_and_row(tmp_path):
+    def bad(t):
+        t["quantity"] = t["quantity"].astype(object)
+        t.loc[3, "quantity"] = "ten"
+        return t
+
+    _expect(_broken(tmp_path, transactions=bad), "transactions.csv: column 'quantity' has 1 value(s) that are not finite numbers: row 5 ('ten')")
+
+
+def test_unparseable_date(tmp_path):
+    def bad(t):
+        t["order_date"] = t["order_date"].astype(str)
+        t.loc[0, "order_date"] = "2024-02-30"
+        return t
+
+    _expect(_broken(tmp_path, transactions=bad), "transactions.csv: column 'order_date' has 1 value(s) that are not dates (expected YYYY-MM-DD): row 2 ('2024-02-30')")
+
+
+def test_duplicate_keys(tmp_path):
+    _expect(_broken(tmp_path, customers=lambda c: pd.concat([c, c.iloc[[1]]])), "customers.csv: 1 duplicate key(s) (customer_id): rows 3, 8")
+
+
+def test_transactions_of_unknown_customers(tmp_path):
+    def bad(t):
+        t.loc[5, "customer_id"] = "ZZZ"
+        return t
+
+    _expect(_broken(tmp_path, transactions=bad), "transactions.csv: 1 row(s) name customers not in customers.csv: row 7 ('ZZZ')")
+
+
+def test_negative_quantity_that_is_not_a_return(tmp_path):
+    def bad(t):
+        t.loc[2, "quantity"] = -4.0
+        return t
+
+    _expect(_broken(tmp_path, transactions=bad), "transactions.csv: 1 line(s) have negative quantity but positive revenue or cost", "row 4")
+
+
+def test_returns_with_negative_revenue_and_cost_are_accepted(tmp_path):
+    def ret(t):
+        t.loc[2, ["quantity", "revenue", "cost"]] = [-4.0, -40.0, -24.0]
+        return t
+
+    validate_source(_broken(tmp_path, transactions=ret), today=dt.date(2026, 11, 24))
+
+
+@pytest.mark.parametrize("value", [np.inf, -np.inf])
+def test_infinite_amounts_in_parquet(tmp_path, value):
+    def bad(t):
+        t.loc[1, "revenue"] = value
+        return t
+
+    _expect(_broken(tmp_path, "parquet", transactions=bad), "transactions.parquet: column 'revenue' has 1 value(s) that are not finite numbers: row 2")
+
+
+def test_nan_amount_in_parquet_is_reported_as_empty_or_nan(tmp_path):
+    def bad(t):
+        t.loc[1, "revenue"] = np.nan
+        return t
+
+    _expect(_broken(tmp_path, "parquet", transactions=bad), "transactions.parquet: column 'revenue' is empty or NaN in 1 row(s): row 2")
+
+
+@pytest.mark.parametrize("text", ["nan", "inf", "-Infinity"])
+def test_nan_or_infinite_text_in_csv(tmp_path, text):
+    def bad(t):
+        t["cost"] = t["cost"].astype(object)
+        t.loc[1, "cost"] = text
+        return t
+
+    _expect(_broken(tmp_path, transactions=bad), f"transactions.csv: column 'cost' has 1 value(s) that are not finite numbers: row 3 ('{text}')")
+
+
+def test_absurdly_large_amount(tmp_path):
+    def bad(t):
+        t.loc[1, "revenue"] = 5e13
+        return t
+
+    _expect(_broken(tmp_path, transactions=bad), "column 'revenue' has 1 implausibly large value(s)", "validation.max_abs_amount", "row 3")
+
+
+def test_future_and_too_early_dates(tmp_path):
+    def bad(t):
+        t["order_date"] = t["order_date"].astype(str)
+        t.loc[0, "order_date"] = "2099-01-01"
+        t.loc[1, "order_date"] = "1970-01-01"
+        return t
+
+    _expect(
+        _broken(tmp_path, transactions=bad),
+        "column 'order_date' has 1 date(s) in the future (after 2026-11-24): row 2 ('2099-01-01')",
+        "column 'order_date' has 1 date(s) before 2000-01-01 (validation.min_date): row 3 ('1970-01-01')",
+    )
+
+
+def test_market_type_outside_the_five(tmp_path):
+    def bad(c):
+        c.loc[0, "market_type"] = "pirates"
+        return c
+
+    _expect(_broken(tmp_path, customers=bad), "customers.csv: column 'market_type' has 1 value(s) outside consumer, producer, reseller, government, international: row 2 ('pirates')")
+
+
+def test_empty_required_value(tmp_path):
+    def bad(c):
+        c.loc[2, "region"] = None
+        return c
+
+    _expect(_broken(tmp_path, customers=bad), "customers.csv: column 'region' is empty in 1 row(s): row 4")
+
+
+def test_empty_file(tmp_path):
+    folder = write_tables(tiny_tables(), tmp_path / "d")
+    (folder / "transactions.csv").write_bytes(b"")
+    _expect(folder, "transactions.csv: the file is empty; expected a header row")
+
+
+def test_header_only(tmp_path):
+    folder = write_tables(tiny_tables(), tmp_path / "d")
+    (folder / "transactions.csv").write_text("order_id,customer_id,order_date,product_id,category,quantity,revenue,cost\n")
+    _expect(folder, "transactions.csv: the table has a header but no rows")
+
+
+def test_wrong_delimiter(tmp_path):
+    folder = write_tables(tiny_tables(), tmp_path / "d")
+    text = (folder / "customers.csv").read_text().replace(",", ";")
+    (folder / "customers.csv").write_text(text)
+    _expect(folder, "customers.csv: the header is not comma-separated (it looks ';'-separated)")
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    def bad(t):
+        t.loc[0, "customer_id"] = "ZZZ"
+        t.loc[1, "revenue"] = np.nan
+        return t
+
+    msg = _expect(_broken(tmp_path, "parquet", transactions=bad), "2 problem(s)")
+    assert "empty or NaN" in msg and "not in customers.parquet" in msg
