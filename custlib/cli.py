@@ -48,9 +48,12 @@ def _cmd_render(args) -> int:
         sets=args.set,
         params_dir=args.params,
         progress=not args.quiet,
+        force=args.force,
     )
     ok = len(res.outcomes) - len(res.failed)
     print(f"{ok} of {len(res.outcomes)} reports rendered for {res.quarter}")
+    for o in res.skipped:
+        print(f"skipped {o.region}/{o.notebook}: inputs unchanged since the last run (use --force)")
     for o in res.failed:
         print(f"FAILED {o.region}/{o.notebook}: {o.error.splitlines()[0] if o.error else 'unknown error'}", file=sys.stderr)
     print(f"index: {res.index}")
@@ -89,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--jobs", type=int, default=None, help="runs at a time (default: number of cores)")
     r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a parameter for this run, e.g. report.lang=zh")
     r.add_argument("--params", type=Path, default=None, help="params folder (default: ./params or a parent's)")
+    r.add_argument("--force", action="store_true", help="render every report, even those whose inputs are unchanged since the last run")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.set_defaults(func=_cmd_render)
 

@@ -30,9 +30,10 @@ import signal
 import subprocess
 import sys
 import tempfile
+import queue
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
@@ -149,7 +150,7 @@ class Job:
     quarter: str
     params: dict
     out_dir: Path
-    inputs_hash: str = ""
+    run_key: str = ""
 
     @property
     def name(self) -> str:
@@ -167,12 +168,30 @@ class Outcome:
     ipynb: str
     error: str = ""
     phases: dict = field(default_factory=dict)
+    run_key: str = ""
+    skipped: bool = False
 
 
 def file_sha256(path: Path) -> str:
     h = hashlib.sha256()
     h.update(Path(path).read_bytes())
     return h.hexdigest()
+
+
+def code_sha256() -> str:
+    """Hash of custlib's own code, schemas and templates: a change re-renders every report."""
+    h = hashlib.sha256()
+    pkg = Path(__file__).parent
+    for f in sorted(p for p in pkg.rglob("*") if p.is_file() and p.suffix in (".py", ".json", ".j2")):
+        h.update(f.relative_to(pkg).as_posix().encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def run_key(source_fp: dict, region: str, quarter: str, params: dict, notebook_sha: str, code_sha: str) -> str:
+    """What makes a report what it is: data, region, quarter, parameters, notebook, custlib."""
+    blob = json.dumps([source_fp, region, quarter, settings_json(params), notebook_sha, code_sha], sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
 
 
 def package_versions() -> dict[str, str]:
@@ -186,8 +205,20 @@ def package_versions() -> dict[str, str]:
     return out
 
 
-def prepare_region(con, region: str, quarter, dest: Path, peers) -> None:
-    """Write one region's slice (validated, typed) as Parquet into ``dest``, atomically."""
+def prepare_region(con, region: str, quarter, dest: Path, peers, source_fp: dict | None = None) -> bool:
+    """Write one region's slice (validated, typed) as Parquet into ``dest``, atomically.
+
+    Returns False (and writes nothing) when ``dest`` already holds the slice
+    of the same source (by fingerprint), region and quarter.
+    """
+    marker = {"region": region, "quarter": str(quarter), "source": source_fp or {}}
+    mpath = dest / PREPARED_MARKER
+    if source_fp and mpath.is_file():
+        try:
+            if json.loads(mpath.read_text(encoding="utf-8")) == marker:
+                return False
+        except json.JSONDecodeError:
+            pass
     rd = load_region(con, region, quarter)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
     try:
@@ -198,7 +229,7 @@ def prepare_region(con, region: str, quarter, dest: Path, peers) -> None:
         if rd.service_costs is not None:
             rd.service_costs.to_parquet(tmp / "service_costs.parquet", index=False)
         peers.to_parquet(tmp / "peer_quarterly.parquet", index=False)
-        (tmp / PREPARED_MARKER).write_text(json.dumps({"region": rd.region, "quarter": str(quarter)}), encoding="utf-8")
+        (tmp / PREPARED_MARKER).write_text(json.dumps(marker), encoding="utf-8")
         if dest.exists():
             old = dest.with_name(dest.name + ".old")
             shutil.rmtree(old, ignore_errors=True)
@@ -210,14 +241,111 @@ def prepare_region(con, region: str, quarter, dest: Path, peers) -> None:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    return True
 
 
-# --------------------------------------------------------------------------- running one job
+# --------------------------------------------------------------------------- job slots
 
 
-def _run_job_subprocess(job: Job) -> Outcome:
-    """Execute one notebook in a worker process, enforcing the notebook timeout."""
-    spec = {
+class Slot:
+    """A worker process (``custlib.worker``) holding one warm kernel.
+
+    Jobs are sent one JSON line at a time; the answer comes back on stdout.
+    The per-notebook timeout is enforced here: a job that does not answer in
+    time gets the whole process group (worker and kernel) killed, and the
+    slot starts afresh for its next job.
+    """
+
+    def __init__(self, cwd: Path, log_dir: Path):
+        self.cwd = cwd
+        self.log_dir = log_dir
+        self.proc: subprocess.Popen | None = None
+        self.lines: queue.Queue = queue.Queue()
+        self.start_s = 0.0
+        self.jobs_run = 0
+
+    def start(self) -> None:
+        import custlib.worker as w
+
+        self.log = open(tempfile.NamedTemporaryFile(prefix="worker-", suffix=".log", dir=self.log_dir, delete=False).name, "w+")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "custlib.worker", str(self.cwd)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
+            bufsize=1,
+            start_new_session=True,
+            cwd=str(self.cwd),
+        )
+        self.lines = queue.Queue()
+        threading.Thread(target=self._pump, args=(self.proc, self.lines), daemon=True).start()
+        ready = self._answer(300, w.PREFIX)
+        self.start_s = float(ready.get("start_s", 0.0))
+
+    @staticmethod
+    def _pump(proc, lines):
+        for line in proc.stdout:
+            lines.put(line)
+        lines.put(None)
+
+    def _answer(self, timeout: float, prefix: str) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            try:
+                line = self.lines.get(timeout=left)
+            except queue.Empty as err:
+                raise TimeoutError from err
+            if line is None:
+                raise ChildProcessError(self._log_tail())
+            if line.startswith(prefix):
+                return json.loads(line[len(prefix):])
+
+    def _log_tail(self) -> str:
+        try:
+            self.log.flush()
+            self.log.seek(0)
+            return "\n".join(self.log.read().strip().splitlines()[-15:])
+        except (OSError, ValueError):
+            return ""
+
+    def run(self, spec: dict, timeout: float) -> dict:
+        import custlib.worker as w
+
+        if self.proc is None or self.proc.poll() is not None:
+            self.start()
+        self.proc.stdin.write(json.dumps(spec) + "\n")
+        self.proc.stdin.flush()
+        self.jobs_run += 1
+        return self._answer(timeout, w.PREFIX)
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait()
+        self.proc = None
+
+    def close(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                self.proc.stdin.close()
+                self.proc.wait(timeout=30)
+            except (subprocess.TimeoutExpired, OSError):
+                pass
+        self.kill()
+        if getattr(self, "log", None):
+            self.log.close()
+            Path(self.log.name).unlink(missing_ok=True)
+
+
+def _spec(job: Job) -> dict:
+    return {
         "notebook": str(job.notebook),
         "data": str(job.data_dir),
         "region": job.region,
@@ -226,35 +354,25 @@ def _run_job_subprocess(job: Job) -> Outcome:
         "out_dir": str(job.out_dir),
         "title": f"{TITLES.get(job.name, job.name)} — {job.region} — {job.quarter}",
     }
-    run = job.params.get("run", {})
-    timeout = int(run.get("notebook_timeout_s", 1800))
+
+
+def _run_in_slot(slot: Slot, job: Job) -> Outcome:
+    timeout = int(job.params.get("run", {}).get("notebook_timeout_s", 1800))
     t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "custlib.worker"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-        cwd=str(job.notebook.parent),
-    )
     try:
-        stdout, stderr = proc.communicate(json.dumps(spec), timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        secs = time.perf_counter() - t0
-        return Outcome(job.region, job.slug, job.name, "failed", secs, "", "", f"stopped after the notebook timeout of {timeout} s (run.notebook_timeout_s)")
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-    secs = time.perf_counter() - t0
-    try:
-        res = json.loads(stdout.strip().splitlines()[-1])
-    except (IndexError, json.JSONDecodeError):
-        tail = "\n".join(stderr.strip().splitlines()[-15:])
-        return Outcome(job.region, job.slug, job.name, "failed", secs, "", "", f"worker crashed (exit {proc.returncode}):\n{tail}")
-    return Outcome(job.region, job.slug, job.name, res["status"], secs, res.get("html", ""), res.get("ipynb", ""), res.get("error", ""), res.get("phases", {}))
+        if slot.proc is None:
+            slot.start()
+        t_started = time.perf_counter()
+        res = slot.run(_spec(job), timeout)
+    except TimeoutError:
+        slot.kill()
+        return Outcome(job.region, job.slug, job.name, "failed", time.perf_counter() - t0, "", "", f"stopped after the notebook timeout of {timeout} s (run.notebook_timeout_s)")
+    except (ChildProcessError, OSError) as err:
+        slot.kill()
+        return Outcome(job.region, job.slug, job.name, "failed", time.perf_counter() - t0, "", "", f"worker crashed:\n{err}")
+    phases = dict(res.get("phases", {}))
+    phases["kernel_start_s"] = round(t_started - t0, 3)
+    return Outcome(job.region, job.slug, job.name, res["status"], time.perf_counter() - t0, res.get("html", ""), res.get("ipynb", ""), res.get("error", ""), phases)
 
 
 # --------------------------------------------------------------------------- index
@@ -301,6 +419,10 @@ class RenderResult:
     def failed(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.status != "ok"]
 
+    @property
+    def skipped(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.skipped]
+
 
 def render(
     data: str | Path,
@@ -313,6 +435,7 @@ def render(
     params_dir: Path | None = None,
     notebook_dir: Path = NOTEBOOK_DIR,
     progress: bool = True,
+    force: bool = False,
 ) -> RenderResult:
     """Render every requested notebook for every requested region.
 
@@ -329,6 +452,9 @@ def render(
         Runs at a time (default: the number of cores).
     sets : list of "key=value"
         Parameter overrides for this run.
+    force : bool
+        Render every report even when its inputs (data, parameters, notebook,
+        custlib code) are unchanged since the last successful run.
 
     Returns
     -------
@@ -362,18 +488,33 @@ def render(
         with output_lock(out):
             cache = out / ".cache" / str(q)
             cache.mkdir(parents=True, exist_ok=True)
+            source_fp = source.fingerprint()
             peers = peer_quarterly(con, q.end)
             for r in chosen:
-                prepare_region(con, r, q, cache / slugs[r], peers)
+                prepare_region(con, r, q, cache / slugs[r], peers, source_fp)
             con.close()
             con = None
             t_prepared = time.perf_counter()
-            job_list = [
-                Job(r, slugs[r], nb, cache / slugs[r], str(q), region_params[r], qdir / slugs[r])
-                for r in chosen
-                for nb in nbs
-            ]
-            outcomes = _execute(job_list, jobs or os.cpu_count() or 1, progress)
+            code_sha = code_sha256()
+            nb_sha = {nb: file_sha256(nb) for nb in nbs}
+            previous = _previous_reports(qdir)
+            job_list, skipped = [], []
+            for r in chosen:
+                for nb in nbs:
+                    job = Job(r, slugs[r], nb, cache / slugs[r], str(q), region_params[r], qdir / slugs[r])
+                    job.run_key = run_key(source_fp, r, str(q), region_params[r], nb_sha[nb], code_sha)
+                    old = previous.get(f"{job.slug}/{job.name}")
+                    if not force and old and old.get("run_key") == job.run_key and old.get("status") == "ok" and (qdir / old.get("html", "")).is_file():
+                        skipped.append(Outcome(r, job.slug, job.name, "ok", 0.0, str(qdir / old["html"]), str(qdir / old["ipynb"]), "", {}, job.run_key, True))
+                    else:
+                        job_list.append(job)
+            if skipped and progress:
+                print(f"skipping {len(skipped)} report(s) whose inputs are unchanged (use --force to render them again)", file=sys.stderr)
+            keys = {(j.slug, j.name): j.run_key for j in job_list}
+            outcomes = _execute(job_list, jobs or os.cpu_count() or 1, progress, notebook_dir, cache)
+            for o in outcomes:
+                o.run_key = keys[(o.slug, o.notebook)]
+            outcomes = sorted(outcomes + skipped, key=lambda o: (o.slug, o.notebook))
             result = RenderResult(str(q), qdir, qdir / "index.html", outcomes)
             _write_index_and_manifest(result, source, region_params, nbs, {
                 "validate_s": round(t_validated - t_start, 3),
@@ -386,22 +527,48 @@ def render(
             con.close()
 
 
-def _execute(job_list: list[Job], jobs: int, progress: bool) -> list[Outcome]:
+def _execute(job_list: list[Job], jobs: int, progress: bool, cwd: Path, log_dir: Path) -> list[Outcome]:
+    """Run jobs on ``jobs`` warm slots; each slot takes the next job when free."""
     from tqdm import tqdm
 
-    outcomes = []
+    outcomes: list[Outcome] = []
+    if not job_list:
+        return outcomes
+    todo: queue.Queue = queue.Queue()
+    for j in job_list:
+        todo.put(j)
     lock = threading.Lock()
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool, tqdm(
-        total=len(job_list), desc="reports", unit="run", disable=not progress, file=sys.stderr
-    ) as bar:
-        futs = {pool.submit(_run_job_subprocess, j): j for j in job_list}
-        for fut in as_completed(futs):
-            o = fut.result()
-            with lock:
-                outcomes.append(o)
-                bar.set_postfix_str(f"{o.slug}/{o.notebook}: {o.status}")
-                bar.update(1)
+    bar = tqdm(total=len(job_list), desc="reports", unit="run", disable=not progress, file=sys.stderr)
+
+    def drive(slot: Slot) -> None:
+        try:
+            while True:
+                try:
+                    job = todo.get_nowait()
+                except queue.Empty:
+                    return
+                o = _run_in_slot(slot, job)
+                with lock:
+                    outcomes.append(o)
+                    bar.set_postfix_str(f"{o.slug}/{o.notebook}: {o.status}")
+                    bar.update(1)
+        finally:
+            slot.close()
+
+    n = max(1, min(jobs, len(job_list)))
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        for fut in [pool.submit(drive, Slot(cwd, log_dir)) for _ in range(n)]:
+            fut.result()
+    bar.close()
     return sorted(outcomes, key=lambda o: (o.slug, o.notebook))
+
+
+def _previous_reports(qdir: Path) -> dict:
+    try:
+        old = json.loads((qdir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+    return {f"{e['slug']}/{e['notebook']}": e for e in old.get("reports", [])}
 
 
 def _write_index_and_manifest(result: RenderResult, source: Source, region_params: dict, nbs: list[Path], phases: dict) -> None:

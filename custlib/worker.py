@@ -1,10 +1,17 @@
-"""One report run, in its own process: ``python -m custlib.worker < spec.json``.
+"""Report runs in a long-lived worker process with a warm kernel.
 
-Executes the notebook with papermill (per-cell timeout from
-``run.cell_timeout_s``), converts it to a self-contained HTML page without
-code cells, writes both atomically and prints one JSON line with the
-outcome. A notebook that raises still gets its executed ``.ipynb`` (with the
-error) and an HTML page showing it.
+``python -m custlib.worker`` reads one JSON job per line on stdin and
+answers one line per job on stdout (prefixed with ``@@custlib``). It keeps
+one IPython kernel alive across jobs: the kernel imports the heavy modules
+once (:func:`custlib.kernel.warm_up`) and is reset before every notebook
+(:func:`custlib.kernel.reset`). For each job the worker injects the
+parameters the way papermill does, executes the notebook with nbclient
+(per-cell timeout from ``run.cell_timeout_s``), converts it in-process to a
+self-contained HTML page without code cells, and writes both files
+atomically. A notebook that raises still gets its executed ``.ipynb`` (with
+the error) and an HTML page showing it. After a cell timeout or a dead
+kernel the kernel is replaced before the next job. The runner enforces the
+per-notebook timeout by killing the whole worker process group.
 """
 
 from __future__ import annotations
@@ -15,74 +22,158 @@ import time
 from pathlib import Path
 
 TEMPLATES = Path(__file__).parent / "templates"
+PREFIX = "@@custlib "
+
+_exporter = None
 
 
 def to_html(nb, title: str) -> str:
-    """Self-contained HTML without input cells or prompts; images embedded."""
+    """Self-contained HTML without input cells or prompts; images embedded; nothing fetched online."""
+    global _exporter
     from nbconvert import HTMLExporter
 
+    if _exporter is None:
+        _exporter = HTMLExporter(
+            template_name="report",
+            extra_template_basedirs=[str(TEMPLATES)],
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+        )
+        _exporter.embed_images = True
     nb.metadata["title"] = title
-    exporter = HTMLExporter(
-        template_name="report",
-        extra_template_basedirs=[str(TEMPLATES)],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-    )
-    exporter.embed_images = True
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    body, _ = _exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     return body
 
 
-def run(spec: dict) -> dict:
+class WarmKernel:
+    """One IPython kernel kept alive across notebook runs."""
+
+    def __init__(self, cwd: str):
+        self.cwd = cwd
+        self.km = None
+        self.kc = None
+        self.runs = 0
+
+    def _client(self, nb, timeout):
+        from nbclient import NotebookClient
+
+        return NotebookClient(nb, km=self.km, kc=self.kc, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": self.cwd}})
+
+    def _run_code(self, code: str, timeout: int = 120) -> None:
+        import nbformat
+
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell(code)]
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        if self.km is None:
+            from nbclient import NotebookClient
+
+            client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": self.cwd}})
+            client.execute(cleanup_kc=False)
+            self.km, self.kc = client.km, client.kc
+        else:
+            self._client(nb, timeout).execute()
+
+    def start(self) -> None:
+        self._run_code("import custlib.kernel as _ck\n_ck.warm_up()\ndel _ck")
+
+    def reset(self) -> None:
+        if self.km is None:
+            self.start()
+        self._run_code(f"import custlib.kernel as _ck\n_ck.reset({self.cwd!r})")
+
+    def execute(self, nb, cell_timeout: int):
+        client = self._client(nb, cell_timeout)
+        client.execute()
+        self.runs += 1
+        return nb
+
+    def stop(self) -> None:
+        if self.km is not None:
+            try:
+                if self.kc is not None:
+                    self.kc.stop_channels()
+                from jupyter_core.utils import run_sync
+
+                run_sync(self.km.shutdown_kernel)(now=True)
+            except Exception:
+                pass
+        self.km = self.kc = None
+
+
+def run_job(kernel: WarmKernel, spec: dict) -> dict:
+    """Execute, convert and write one report; return its outcome as a dict."""
     import nbformat
-    import papermill as pm
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
 
     from .runner import atomic_write
 
     phases = {}
-    t0 = time.perf_counter()
     nb_path = Path(spec["notebook"])
     out_dir = Path(spec["out_dir"])
-    out_dir.mkdir(parents=True, exist_ok=True)
     ipynb = out_dir / nb_path.name
     html_path = out_dir / (nb_path.stem + ".html")
-    tmp_nb = out_dir / f".{nb_path.stem}.running.ipynb"
     cell_timeout = int(spec["params"].get("run", {}).get("cell_timeout_s", 600))
     status, error = "ok", ""
+    t0 = time.perf_counter()
     try:
-        pm.execute_notebook(
-            str(nb_path),
-            str(tmp_nb),
-            parameters={"data": spec["data"], "region": spec["region"], "quarter": spec["quarter"], "settings": spec["params"]},
-            cwd=str(nb_path.parent),
-            progress_bar=False,
-            log_output=False,
-            execution_timeout=cell_timeout,
-            kernel_name="python3",
-        )
-    except pm.PapermillExecutionError as err:
-        status, error = "failed", f"{err.ename}: {err.evalue}"
-    except Exception as err:  # timeouts, dead kernels
-        status, error = "failed", f"{type(err).__name__}: {err}"
-    phases["execute_s"] = round(time.perf_counter() - t0, 3)
+        kernel.reset()
+    except Exception as err:
+        kernel.stop()
+        kernel.start()
+        kernel.reset()
+        phases["kernel_restarted"] = f"{type(err).__name__}"
+    phases["reset_s"] = round(time.perf_counter() - t0, 3)
+    nb = load_notebook_node(str(nb_path))
+    parameters = {"data": spec["data"], "region": spec["region"], "quarter": spec["quarter"], "settings": spec["params"]}
+    nb = parameterize_notebook(nb, parameters, kernel_name="python3", language="python")
     t1 = time.perf_counter()
-    if tmp_nb.is_file():
-        nb = nbformat.read(tmp_nb, as_version=4)
-        atomic_write(html_path, to_html(nb, spec["title"] + ("" if status == "ok" else " (FAILED)")))
-        atomic_write(ipynb, nbformat.writes(nb))
-        tmp_nb.unlink(missing_ok=True)
-    else:
-        return {"status": "failed", "error": error or "no executed notebook was written", "html": "", "ipynb": "", "phases": phases}
-    phases["convert_s"] = round(time.perf_counter() - t1, 3)
+    try:
+        kernel.execute(nb, cell_timeout)
+    except CellExecutionError as err:
+        status, error = "failed", f"{err.ename}: {err.evalue}"
+    except CellTimeoutError:
+        status, error = "failed", f"a cell ran longer than the cell timeout of {cell_timeout} s (run.cell_timeout_s)"
+        kernel.stop()
+    except DeadKernelError as err:
+        status, error = "failed", f"the kernel died: {err}"
+        kernel.stop()
+    phases["execute_s"] = round(time.perf_counter() - t1, 3)
+    t2 = time.perf_counter()
+    title = spec["title"] + ("" if status == "ok" else " (FAILED)")
+    atomic_write(html_path, to_html(nb, title))
+    atomic_write(ipynb, nbformat.writes(nb))
+    phases["convert_s"] = round(time.perf_counter() - t2, 3)
     return {"status": status, "error": error, "html": str(html_path), "ipynb": str(ipynb), "phases": phases}
 
 
-def main() -> None:
-    spec = json.loads(sys.stdin.read())
-    result = run(spec)
-    sys.stdout.write("\n" + json.dumps(result) + "\n")
+def serve(cwd: str) -> None:
+    """Answer jobs from stdin until it closes."""
+    kernel = WarmKernel(cwd)
+    t0 = time.perf_counter()
+    kernel.start()
+    _answer({"ready": True, "start_s": round(time.perf_counter() - t0, 3)})
+    try:
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            spec = json.loads(line)
+            try:
+                res = run_job(kernel, spec)
+            except Exception as err:  # keep serving; report the failure
+                res = {"status": "failed", "error": f"{type(err).__name__}: {err}", "html": "", "ipynb": "", "phases": {}}
+            _answer(res)
+    finally:
+        kernel.stop()
+
+
+def _answer(obj: dict) -> None:
+    sys.stdout.write(PREFIX + json.dumps(obj) + "\n")
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":
-    main()
+    serve(sys.argv[1] if len(sys.argv) > 1 else ".")
