@@ -68,7 +68,9 @@ def _cmd_params(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="custlib", description="Customer development workbook: validate data, make sample data, render reports.")
+    p = argparse.ArgumentParser(
+        prog="custlib", description="Customer development workbook: validate data, make sample data, render reports."
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     v = sub.add_parser("validate", help="check a data source against the data contract")

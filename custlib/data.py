@@ -89,7 +89,9 @@ class Source:
         if not self.is_sql:
             root = Path(location)
             if not root.is_dir():
-                raise DataError(f"{root}: data directory not found (expected a folder with customers.* and transactions.*, or an SQLAlchemy URL)")
+                raise DataError(
+                    f"{root}: data directory not found (expected a folder with customers.* and transactions.*, or an SQLAlchemy URL)"
+                )
             self.root = root
             for name in TABLES:
                 found = [root / f"{name}.{fmt}" for fmt in FORMATS if (root / f"{name}.{fmt}").is_file()]
@@ -251,7 +253,7 @@ def _open_one(con, source: Source, name: str, table: Table) -> bool:
         p = str(tf.path).replace("'", "''")
         try:
             con.execute(
-                f"CREATE OR REPLACE VIEW \"raw_{name}\" AS SELECT * EXCLUDE (file_row_number), "
+                f'CREATE OR REPLACE VIEW "raw_{name}" AS SELECT * EXCLUDE (file_row_number), '
                 f"file_row_number + 1 AS _row FROM read_parquet('{p}', file_row_number = true)"
             )
             con.execute(f'SELECT * FROM "raw_{name}" LIMIT 0').fetchall()
@@ -322,7 +324,7 @@ def create_typed_views(con, tables: list[str]) -> None:
         known = {c.name for c in table.columns} | {"_row"}
         extras = [f'"{c}"' for c in types if c not in known]
         if name == "service_costs":
-            parts[1] = f'date_trunc(\'month\', {typed_expr("month", "date", types.get("month", "VARCHAR"))}) AS "month"'
+            parts[1] = f"date_trunc('month', {typed_expr('month', 'date', types.get('month', 'VARCHAR'))}) AS \"month\""
         con.execute(f'CREATE OR REPLACE VIEW "{name}" AS SELECT {", ".join(parts + extras + ["_row"])} FROM "raw_{name}"')
 
 
@@ -490,6 +492,15 @@ def _fix_types(frame: pd.DataFrame | None) -> pd.DataFrame | None:
     for col in out.columns:
         if col in ("order_date", "offer_date", "month"):
             out[col] = pd.to_datetime(out[col])
-        elif col in ("quantity", "revenue", "cost", "contact_cost", "response_revenue", "wallet_estimate", "credit_limit", "cost_to_serve") or col.endswith("_cost"):
+        elif col in (
+            "quantity",
+            "revenue",
+            "cost",
+            "contact_cost",
+            "response_revenue",
+            "wallet_estimate",
+            "credit_limit",
+            "cost_to_serve",
+        ) or col.endswith("_cost"):
             out[col] = out[col].astype("float64")
     return out

@@ -66,7 +66,9 @@ def quarter_kpis(
 
     cur = figures(quarter)
     if cur["orders"] == 0:
-        raise InsufficientDataError(f"quarter {quarter}: the region has no orders in this quarter ({quarter.start:%Y-%m-%d} to {quarter.end:%Y-%m-%d})")
+        raise InsufficientDataError(
+            f"quarter {quarter}: the region has no orders in this quarter ({quarter.start:%Y-%m-%d} to {quarter.end:%Y-%m-%d})"
+        )
     prev = figures(quarter.previous)
     yago = figures(quarter.shift(-4))
 
@@ -140,7 +142,9 @@ def top_customers(
     g["share_of_revenue"] = g[revenue_col] / total if total else float("nan")
     info = customers[[customer_col, "name", "industry", "market_type"]]
     out = g.merge(info, on=customer_col, how="left")
-    return out[[customer_col, "name", "industry", "market_type", revenue_col, "gross_profit", "gross_margin", "share_of_revenue"]].reset_index(drop=True)
+    return out[
+        [customer_col, "name", "industry", "market_type", revenue_col, "gross_profit", "gross_margin", "share_of_revenue"]
+    ].reset_index(drop=True)
 
 
 def plot_monthly_trend(trend: pd.DataFrame, ax=None, currency: str = "CNY"):

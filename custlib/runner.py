@@ -25,12 +25,12 @@ import html
 import json
 import os
 import platform
+import queue
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-import queue
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -39,7 +39,7 @@ from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from .data import Source, load_region, list_regions, match_regions, peer_quarterly, resolve_quarter, slugify
+from .data import Source, list_regions, load_region, match_regions, peer_quarterly, resolve_quarter, slugify
 from .exceptions import ParamsError, RenderError
 from .params import load_params, parse_sets
 from .report import PREPARED_MARKER, settings_json
@@ -302,7 +302,7 @@ class Slot:
             if line is None:
                 raise ChildProcessError(self._log_tail())
             if line.startswith(prefix):
-                return json.loads(line[len(prefix):])
+                return json.loads(line[len(prefix) :])
 
     def _log_tail(self) -> str:
         try:
@@ -366,13 +366,32 @@ def _run_in_slot(slot: Slot, job: Job) -> Outcome:
         res = slot.run(_spec(job), timeout)
     except TimeoutError:
         slot.kill()
-        return Outcome(job.region, job.slug, job.name, "failed", time.perf_counter() - t0, "", "", f"stopped after the notebook timeout of {timeout} s (run.notebook_timeout_s)")
+        return Outcome(
+            job.region,
+            job.slug,
+            job.name,
+            "failed",
+            time.perf_counter() - t0,
+            "",
+            "",
+            f"stopped after the notebook timeout of {timeout} s (run.notebook_timeout_s)",
+        )
     except (ChildProcessError, OSError) as err:
         slot.kill()
         return Outcome(job.region, job.slug, job.name, "failed", time.perf_counter() - t0, "", "", f"worker crashed:\n{err}")
     phases = dict(res.get("phases", {}))
     phases["kernel_start_s"] = round(t_started - t0, 3)
-    return Outcome(job.region, job.slug, job.name, res["status"], time.perf_counter() - t0, res.get("html", ""), res.get("ipynb", ""), res.get("error", ""), phases)
+    return Outcome(
+        job.region,
+        job.slug,
+        job.name,
+        res["status"],
+        time.perf_counter() - t0,
+        res.get("html", ""),
+        res.get("ipynb", ""),
+        res.get("error", ""),
+        phases,
+    )
 
 
 # --------------------------------------------------------------------------- index
@@ -382,7 +401,11 @@ def _index_html(quarter: str, entries: list[dict], generated: str) -> str:
     rows = []
     for e in sorted(entries, key=lambda e: (e["region"].casefold(), e["notebook"])):
         ok = e["status"] == "ok"
-        link = f'<a href="{html.escape(e["html"], quote=True)}">{html.escape(TITLES.get(e["notebook"], e["notebook"]))}</a>' if e.get("html") else html.escape(e["notebook"])
+        link = (
+            f'<a href="{html.escape(e["html"], quote=True)}">{html.escape(TITLES.get(e["notebook"], e["notebook"]))}</a>'
+            if e.get("html")
+            else html.escape(e["notebook"])
+        )
         err = f'<div class="err">{html.escape(e.get("error", "")[:500])}</div>' if not ok and e.get("error") else ""
         rows.append(
             f"<tr><td>{html.escape(e['region'])}</td><td>{link}{err}</td>"
@@ -504,8 +527,28 @@ def render(
                     job = Job(r, slugs[r], nb, cache / slugs[r], str(q), region_params[r], qdir / slugs[r])
                     job.run_key = run_key(source_fp, r, str(q), region_params[r], nb_sha[nb], code_sha)
                     old = previous.get(f"{job.slug}/{job.name}")
-                    if not force and old and old.get("run_key") == job.run_key and old.get("status") == "ok" and (qdir / old.get("html", "")).is_file():
-                        skipped.append(Outcome(r, job.slug, job.name, "ok", 0.0, str(qdir / old["html"]), str(qdir / old["ipynb"]), "", {}, job.run_key, True))
+                    if (
+                        not force
+                        and old
+                        and old.get("run_key") == job.run_key
+                        and old.get("status") == "ok"
+                        and (qdir / old.get("html", "")).is_file()
+                    ):
+                        skipped.append(
+                            Outcome(
+                                r,
+                                job.slug,
+                                job.name,
+                                "ok",
+                                0.0,
+                                str(qdir / old["html"]),
+                                str(qdir / old["ipynb"]),
+                                "",
+                                {},
+                                job.run_key,
+                                True,
+                            )
+                        )
                     else:
                         job_list.append(job)
             if skipped and progress:
@@ -516,11 +559,17 @@ def render(
                 o.run_key = keys[(o.slug, o.notebook)]
             outcomes = sorted(outcomes + skipped, key=lambda o: (o.slug, o.notebook))
             result = RenderResult(str(q), qdir, qdir / "index.html", outcomes)
-            _write_index_and_manifest(result, source, region_params, nbs, {
-                "validate_s": round(t_validated - t_start, 3),
-                "prepare_s": round(t_prepared - t_validated, 3),
-                "execute_s": round(time.perf_counter() - t_prepared, 3),
-            })
+            _write_index_and_manifest(
+                result,
+                source,
+                region_params,
+                nbs,
+                {
+                    "validate_s": round(t_validated - t_start, 3),
+                    "prepare_s": round(t_prepared - t_validated, 3),
+                    "execute_s": round(time.perf_counter() - t_prepared, 3),
+                },
+            )
             return result
     finally:
         if con is not None:

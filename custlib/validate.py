@@ -86,7 +86,13 @@ def check(con, source: Source, rules: dict | None = None, today: dt.date | None 
     n = int(rules["max_examples"])
     today = today or dt.date.today()
     res = ValidationResult()
-    present = {r[0][4:] for r in con.execute("SELECT table_name FROM duckdb_tables() UNION SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall() if r[0].startswith("raw_")}
+    present = {
+        r[0][4:]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() UNION SELECT view_name FROM duckdb_views() WHERE NOT internal"
+        ).fetchall()
+        if r[0].startswith("raw_")
+    }
     for name, table in TABLES.items():
         if name not in present:
             if table.required and name not in source.files:
@@ -127,11 +133,15 @@ def check(con, source: Source, rules: dict | None = None, today: dt.date | None 
                 big = f"SELECT _row, {expr} FROM {raw} WHERE abs({expr}) > {float(rules['max_abs_amount'])} AND NOT isinf({expr}) AND NOT isnan({expr})"
                 total, ex = _examples(con, big, n)
                 if total:
-                    res.problems.append(f"{label}: column '{c.name}' has {total} implausibly large value(s) (|x| > {rules['max_abs_amount']:g}, validation.max_abs_amount): {_rows_list(ex, n)}")
+                    res.problems.append(
+                        f"{label}: column '{c.name}' has {total} implausibly large value(s) (|x| > {rules['max_abs_amount']:g}, validation.max_abs_amount): {_rows_list(ex, n)}"
+                    )
                 if c.min_value is not None:
                     total, ex = _examples(con, f"SELECT _row, {expr} FROM {raw} WHERE {expr} < {c.min_value}", n)
                     if total:
-                        res.problems.append(f"{label}: column '{c.name}' must be >= {c.min_value:g}; {total} row(s) are below: {_rows_list(ex, n)}")
+                        res.problems.append(
+                            f"{label}: column '{c.name}' must be >= {c.min_value:g}; {total} row(s) are below: {_rows_list(ex, n)}"
+                        )
             elif c.kind in ("date", "bool"):
                 what = "dates (expected YYYY-MM-DD)" if c.kind == "date" else "true/false values"
                 total, ex = _examples(con, f"SELECT _row, CAST({col} AS VARCHAR) FROM {raw} WHERE NOT {raw_blank} AND {expr} IS NULL", n)
@@ -141,15 +151,25 @@ def check(con, source: Source, rules: dict | None = None, today: dt.date | None 
                     lo = rules["min_date"]
                     total, ex = _examples(con, f"SELECT _row, CAST({expr} AS VARCHAR) FROM {raw} WHERE {expr} < DATE '{lo}'", n)
                     if total:
-                        res.problems.append(f"{label}: column '{c.name}' has {total} date(s) before {lo} (validation.min_date): {_rows_list(ex, n)}")
-                    total, ex = _examples(con, f"SELECT _row, CAST({expr} AS VARCHAR) FROM {raw} WHERE {expr} > DATE '{today.isoformat()}'", n)
+                        res.problems.append(
+                            f"{label}: column '{c.name}' has {total} date(s) before {lo} (validation.min_date): {_rows_list(ex, n)}"
+                        )
+                    total, ex = _examples(
+                        con, f"SELECT _row, CAST({expr} AS VARCHAR) FROM {raw} WHERE {expr} > DATE '{today.isoformat()}'", n
+                    )
                     if total:
-                        res.problems.append(f"{label}: column '{c.name}' has {total} date(s) in the future (after {today.isoformat()}): {_rows_list(ex, n)}")
+                        res.problems.append(
+                            f"{label}: column '{c.name}' has {total} date(s) in the future (after {today.isoformat()}): {_rows_list(ex, n)}"
+                        )
             elif c.kind == "category":
                 allowed = ", ".join(f"'{a}'" for a in c.allowed)
-                total, ex = _examples(con, f"SELECT _row, CAST({col} AS VARCHAR) FROM {raw} WHERE NOT {raw_blank} AND {expr} NOT IN ({allowed})", n)
+                total, ex = _examples(
+                    con, f"SELECT _row, CAST({col} AS VARCHAR) FROM {raw} WHERE NOT {raw_blank} AND {expr} NOT IN ({allowed})", n
+                )
                 if total:
-                    res.problems.append(f"{label}: column '{c.name}' has {total} value(s) outside {', '.join(c.allowed)}: {_rows_list(ex, n)}")
+                    res.problems.append(
+                        f"{label}: column '{c.name}' has {total} value(s) outside {', '.join(c.allowed)}: {_rows_list(ex, n)}"
+                    )
         # keys
         key_exprs = ", ".join(typed_expr(k, TABLES[name].column(k).kind, types[k]) for k in table.key)
         dup_sql = (
@@ -169,21 +189,29 @@ def check(con, source: Source, rules: dict | None = None, today: dt.date | None 
         sql = f"SELECT _row, customer_id FROM {name} WHERE customer_id NOT IN (SELECT customer_id FROM customers)"
         total, ex = _examples(con, sql, n)
         if total:
-            res.problems.append(f"{source.label(name)}: {total} row(s) name customers not in {source.label('customers')}: {_rows_list(ex, n)}")
+            res.problems.append(
+                f"{source.label(name)}: {total} row(s) name customers not in {source.label('customers')}: {_rows_list(ex, n)}"
+            )
     if "transactions" in res.tables:
         label = source.label("transactions")
         sql = "SELECT _row, format('quantity={}, revenue={}, cost={}', quantity, revenue, cost) FROM transactions WHERE quantity < 0 AND (revenue > 0 OR cost > 0)"
         total, ex = _examples(con, sql, n)
         if total:
-            res.problems.append(f"{label}: {total} line(s) have negative quantity but positive revenue or cost (a return must have revenue <= 0 and cost <= 0): {_rows_list(ex, n)}")
+            res.problems.append(
+                f"{label}: {total} line(s) have negative quantity but positive revenue or cost (a return must have revenue <= 0 and cost <= 0): {_rows_list(ex, n)}"
+            )
         sql = "SELECT _row, format('quantity={}, revenue={}, cost={}', quantity, revenue, cost) FROM transactions WHERE quantity >= 0 AND (revenue < 0 OR cost < 0)"
         total, ex = _examples(con, sql, n)
         if total:
-            res.problems.append(f"{label}: {total} line(s) have negative revenue or cost but non-negative quantity (only returns, with negative quantity, may be negative): {_rows_list(ex, n)}")
+            res.problems.append(
+                f"{label}: {total} line(s) have negative revenue or cost but non-negative quantity (only returns, with negative quantity, may be negative): {_rows_list(ex, n)}"
+            )
     return res
 
 
-def validate_source(location, rules: dict | None = None, today: dt.date | None = None) -> tuple[duckdb.DuckDBPyConnection, Source, ValidationResult]:
+def validate_source(
+    location, rules: dict | None = None, today: dt.date | None = None
+) -> tuple[duckdb.DuckDBPyConnection, Source, ValidationResult]:
     """Open ``location``, check it, and return a connection with typed views.
 
     Raises

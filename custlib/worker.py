@@ -58,7 +58,9 @@ class WarmKernel:
     def _client(self, nb, timeout):
         from nbclient import NotebookClient
 
-        return NotebookClient(nb, km=self.km, kc=self.kc, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": self.cwd}})
+        return NotebookClient(
+            nb, km=self.km, kc=self.kc, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": self.cwd}}
+        )
 
     def _run_code(self, code: str, timeout: int = 120) -> None:
         import nbformat

@@ -87,7 +87,9 @@ def test_region_slice_holds_only_that_region_and_history_to_quarter_end(tiny):
 
 def test_peer_quarterly_gini_matches_the_mean_difference_formula(tmp_path):
     """Gini of revenues [1, 2, 3, 4]: sum|xi-xj| / (2 n^2 mean) = 20 / (2*16*2.5) = 0.25."""
-    cust = pd.DataFrame({"customer_id": list("abcd"), "name": list("abcd"), "region": "East", "industry": "x", "size_band": "s", "market_type": "producer"})
+    cust = pd.DataFrame(
+        {"customer_id": list("abcd"), "name": list("abcd"), "region": "East", "industry": "x", "size_band": "s", "market_type": "producer"}
+    )
     tx = pd.DataFrame(
         {
             "order_id": list("1234"),
@@ -169,7 +171,6 @@ def postgres_url():
         pytest.skip("PostgreSQL server binaries not found (install Debian's 'postgresql'; .ci/run does)")
     import os
     import socket
-
     import tempfile
 
     root = Path(tempfile.mkdtemp(prefix="custlib-pg-"))  # pytest's tmp is private to root; postgres must reach this
@@ -178,7 +179,9 @@ def postgres_url():
     if os.geteuid() == 0:  # postgres refuses to run as root
         shutil.chown(root, "postgres")
         run_as = ["runuser", "-u", "postgres", "--"]
-    subprocess.run([*run_as, str(bindir / "initdb"), "-D", str(datadir), "-A", "trust", "-U", "pg", "--no-sync"], check=True, capture_output=True)
+    subprocess.run(
+        [*run_as, str(bindir / "initdb"), "-D", str(datadir), "-A", "trust", "-U", "pg", "--no-sync"], check=True, capture_output=True
+    )
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -215,4 +218,6 @@ def test_postgresql_source_reads_like_files(postgres_url):
     con, _, res = validate_source(url)
     rd = _east_q4(con)
     assert len(rd.customers) == 3
-    assert rd.transactions["revenue"].sum() == pytest.approx(tables["transactions"].query("customer_id.str.startswith('E')")["revenue"].sum())
+    assert rd.transactions["revenue"].sum() == pytest.approx(
+        tables["transactions"].query("customer_id.str.startswith('E')")["revenue"].sum()
+    )

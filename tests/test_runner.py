@@ -136,7 +136,9 @@ def test_failed_validation_leaves_earlier_reports_untouched(tmp_path, tiny):
     out = tmp_path / "out"
     render(tiny, regions="east", out=out, progress=False)
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    (tiny / "transactions.csv").write_text((tiny / "transactions.csv").read_text().replace(",Fasteners,", ",Fasteners,x", 1).replace("\n", "\nBROKEN,,,,,,,\n", 1))
+    (tiny / "transactions.csv").write_text(
+        (tiny / "transactions.csv").read_text().replace(",Fasteners,", ",Fasteners,x", 1).replace("\n", "\nBROKEN,,,,,,,\n", 1)
+    )
     with pytest.raises(DataError):
         render(tiny, regions="east", out=out, progress=False)
     after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}

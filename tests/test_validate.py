@@ -39,7 +39,10 @@ def test_missing_table(tmp_path):
 
 def test_missing_column_lists_what_was_found(tmp_path):
     folder = _broken(tmp_path, transactions=lambda t: t.drop(columns=["revenue"]))
-    _expect(folder, "transactions.csv: column 'revenue' is missing (found: order_id, customer_id, order_date, product_id, category, quantity, cost)")
+    _expect(
+        folder,
+        "transactions.csv: column 'revenue' is missing (found: order_id, customer_id, order_date, product_id, category, quantity, cost)",
+    )
 
 
 def test_wrong_type_names_column_and_row(tmp_path):
@@ -48,7 +51,9 @@ def test_wrong_type_names_column_and_row(tmp_path):
         t.loc[3, "quantity"] = "ten"
         return t
 
-    _expect(_broken(tmp_path, transactions=bad), "transactions.csv: column 'quantity' has 1 value(s) that are not finite numbers: row 5 ('ten')")
+    _expect(
+        _broken(tmp_path, transactions=bad), "transactions.csv: column 'quantity' has 1 value(s) that are not finite numbers: row 5 ('ten')"
+    )
 
 
 def test_unparseable_date(tmp_path):
@@ -57,11 +62,16 @@ def test_unparseable_date(tmp_path):
         t.loc[0, "order_date"] = "2024-02-30"
         return t
 
-    _expect(_broken(tmp_path, transactions=bad), "transactions.csv: column 'order_date' has 1 value(s) that are not dates (expected YYYY-MM-DD): row 2 ('2024-02-30')")
+    _expect(
+        _broken(tmp_path, transactions=bad),
+        "transactions.csv: column 'order_date' has 1 value(s) that are not dates (expected YYYY-MM-DD): row 2 ('2024-02-30')",
+    )
 
 
 def test_duplicate_keys(tmp_path):
-    _expect(_broken(tmp_path, customers=lambda c: pd.concat([c, c.iloc[[1]]])), "customers.csv: 1 duplicate key(s) (customer_id): rows 3, 8")
+    _expect(
+        _broken(tmp_path, customers=lambda c: pd.concat([c, c.iloc[[1]]])), "customers.csv: 1 duplicate key(s) (customer_id): rows 3, 8"
+    )
 
 
 def test_transactions_of_unknown_customers(tmp_path):
@@ -94,7 +104,10 @@ def test_infinite_amounts_in_parquet(tmp_path, value):
         t.loc[1, "revenue"] = value
         return t
 
-    _expect(_broken(tmp_path, "parquet", transactions=bad), "transactions.parquet: column 'revenue' has 1 value(s) that are not finite numbers: row 2")
+    _expect(
+        _broken(tmp_path, "parquet", transactions=bad),
+        "transactions.parquet: column 'revenue' has 1 value(s) that are not finite numbers: row 2",
+    )
 
 
 def test_nan_amount_in_parquet_is_reported_as_empty_or_nan(tmp_path):
@@ -112,7 +125,9 @@ def test_nan_or_infinite_text_in_csv(tmp_path, text):
         t.loc[1, "cost"] = text
         return t
 
-    _expect(_broken(tmp_path, transactions=bad), f"transactions.csv: column 'cost' has 1 value(s) that are not finite numbers: row 3 ('{text}')")
+    _expect(
+        _broken(tmp_path, transactions=bad), f"transactions.csv: column 'cost' has 1 value(s) that are not finite numbers: row 3 ('{text}')"
+    )
 
 
 def test_absurdly_large_amount(tmp_path):
@@ -142,7 +157,10 @@ def test_market_type_outside_the_five(tmp_path):
         c.loc[0, "market_type"] = "pirates"
         return c
 
-    _expect(_broken(tmp_path, customers=bad), "customers.csv: column 'market_type' has 1 value(s) outside consumer, producer, reseller, government, international: row 2 ('pirates')")
+    _expect(
+        _broken(tmp_path, customers=bad),
+        "customers.csv: column 'market_type' has 1 value(s) outside consumer, producer, reseller, government, international: row 2 ('pirates')",
+    )
 
 
 def test_empty_required_value(tmp_path):
