@@ -112,7 +112,7 @@ class Source:
             safe = re.sub(r"//[^@/]*@", "//***@", self.location)
             return {"url": safe}
         out = {}
-        for name, tf in sorted(self.files.items()):
+        for _name, tf in sorted(self.files.items()):
             h = hashlib.sha256()
             with tf.path.open("rb") as fh:
                 for block in iter(lambda: fh.read(1 << 20), b""):

@@ -105,6 +105,7 @@ def reset(cwd: str | None = None) -> None:
             except Exception:
                 pass
     warnings.filters[:] = _STATE["warnings"]
+    warnings._filters_mutated()  # the C-level filter cache must learn of the in-place change
     sys.path[:] = _STATE["sys_path"]
     os.chdir(cwd or _STATE["cwd"])
     random.seed()

@@ -8,6 +8,7 @@ pandas' Styler) or :func:`esc`, so customer names cannot inject markup.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
@@ -186,7 +187,9 @@ def styled(
             fmt[col] = "{:,d}"
         elif pd.api.types.is_float_dtype(s):
             fmt[col] = "{:,.1f}"
-    sty = out.style.format(fmt, escape="html", na_rep="–").format_index(escape="html", axis=1)
+    # a table id from the content, not pandas' random uuid: the same data gives the same HTML
+    digest = hashlib.sha1(out.to_json(date_format="iso", default_handler=str).encode() + repr(caption).encode()).hexdigest()[:10]
+    sty = out.style.set_uuid(digest).format(fmt, escape="html", na_rep="–").format_index(escape="html", axis=1)
     sty = sty.format_index(escape="html", axis=0)
     if not index:
         sty = sty.hide(axis="index")

@@ -132,6 +132,9 @@ def run_job(kernel: WarmKernel, spec: dict) -> dict:
     nb = load_notebook_node(str(nb_path))
     parameters = {"data": spec["data"], "region": spec["region"], "quarter": spec["quarter"], "settings": spec["params"]}
     nb = parameterize_notebook(nb, parameters, kernel_name="python3", language="python")
+    for i, cell in enumerate(nb.cells):  # papermill gives the injected cell a random id; keep reports reproducible
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = f"injected-parameters-{i}"
     t1 = time.perf_counter()
     try:
         kernel.execute(nb, cell_timeout)
