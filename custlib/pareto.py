@@ -1,0 +1,1403 @@
+"""Pareto diagnostics: does the 80/20 rule hold, and for revenue or for profit?
+
+The customer-management literature behind this workbook doubts the 80/20
+rule (see ``DOMAIN.md`` section 2): the top revenue customers may be *cost
+customers* whose net profit after cost to serve is thin or negative; profit
+customers are often mid-sized; spending in proportion to revenue starves the
+tiers that can grow; and concentration is a snapshot, not a target. This
+module measures each doubt:
+
+- concentration of a vector of per-customer values: :func:`lorenz_curve`,
+  :func:`gini`, :func:`top_share`, :func:`share_of_customers_for`,
+  :func:`herfindahl`;
+- per-customer profitability for a period (:func:`customer_profitability`)
+  and revenue, gross and net profit concentration side by side
+  (:func:`concentration_table`);
+- the whale curve (:func:`whale_curve`, :func:`whale_summary`,
+  :func:`plot_whale_curve`);
+- resources against return per revenue tier (:func:`tier_allocation`);
+- concentration per quarter and against the other regions
+  (:func:`concentration_by_quarter`, :func:`concentration_vs_peers`,
+  :func:`plot_concentration_trend`);
+- tier migration between two periods (:func:`tier_migration`,
+  :func:`migration_matrix`);
+- a plain-language summary (:func:`pareto_summary`).
+
+Conventions
+-----------
+- Every concentration measure needs at least two customers and a positive
+  total; otherwise :class:`~custlib.exceptions.InsufficientDataError` says why.
+- "The top ``f`` of customers" is the ``ceil(f * n)`` customers with the
+  largest values (at least one), the same definition as
+  ``custlib.data.peer_quarterly``'s ``top20_share_revenue``. Ties do not
+  matter: tied customers hold equal values.
+- Values may be negative (profit, or revenue net of returns). Negative values
+  are kept, never clipped: the Gini coefficient of a vector with negative
+  values can exceed 1, and the top customers can hold more than 100% of a
+  total (that is what the whale curve shows).
+- Revenue tiers are ABC classes by cumulative revenue share
+  (:func:`custlib.segmentation.abc_classes`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from itertools import product
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from .contract import SERVICE_COMPONENTS
+from .exceptions import DataError, InsufficientDataError, ParamsError
+
+TIERS = ("A", "B", "C")
+NO_TIER = "none"
+_EPS = 1e-12
+_BOOT_CELLS = 2_000_000  # resampled values held in memory at once by the bootstrap
+_MEASURE_LABELS = {"gini_revenue": "Gini coefficient of revenue", "top20_share_revenue": "revenue share of the top 20% of customers"}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _values(values, name: str = "values") -> np.ndarray:
+    """``values`` as a finite float64 array of at least two customers."""
+    try:
+        x = np.asarray(pd.Series(values).astype("float64"), dtype="float64")
+    except (TypeError, ValueError) as err:
+        raise DataError(f"{name}: expected numbers (one value per customer)") from err
+    if x.ndim != 1:
+        raise DataError(f"{name}: expected a one-dimensional vector, got shape {x.shape}")
+    bad = int((~np.isfinite(x)).sum())
+    if bad:
+        raise DataError(f"{name}: {bad} missing or infinite value(s); fill or drop them first")
+    if x.size < 2:
+        raise InsufficientDataError(f"{name}: {x.size} customer(s); concentration needs at least 2 customers")
+    return x
+
+
+def _positive_total(x: np.ndarray, name: str) -> float:
+    """The total of ``x``; raise when it is zero or negative (shares undefined)."""
+    total = float(x.sum())
+    if not np.any(x):
+        raise InsufficientDataError(f"{name}: all {x.size} values are zero; there is nothing to measure the concentration of")
+    if total <= 0:
+        raise InsufficientDataError(f"{name}: the total is {total:,.2f}, not positive; shares of a zero or negative total are undefined")
+    return total
+
+
+def _fraction(value, name: str, *, allow_one: bool = True) -> float:
+    try:
+        f = float(value)
+    except (TypeError, ValueError) as err:
+        raise ParamsError(f"{name}: expected a number between 0 and 1, got {value!r}") from err
+    if not (0 < f < 1 or (allow_one and f == 1)):
+        upper = "1]" if allow_one else "1)"
+        raise ParamsError(f"{name}: expected a fraction in (0, {upper}, got {value!r}")
+    return f
+
+
+def _require(frame: pd.DataFrame, columns, table: str) -> None:
+    if not isinstance(frame, pd.DataFrame):
+        raise DataError(f"{table}: expected a DataFrame, got {type(frame).__name__}")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        found = ", ".join(map(str, frame.columns[:12])) + (" ..." if len(frame.columns) > 12 else "")
+        raise DataError(f"{table}: column {missing[0]!r} is missing (found: {found})")
+
+
+def _period(start, end, names=("start", "end")) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """``start`` at midnight and the exclusive end (the day after ``end``)."""
+    try:
+        lo = pd.Timestamp(start).normalize()
+        hi = pd.Timestamp(end).normalize()
+    except (TypeError, ValueError) as err:
+        raise ParamsError(f"{names[0]}/{names[1]}: expected dates, got {start!r} and {end!r}") from err
+    if hi < lo:
+        raise ParamsError(f"{names[1]}: {hi:%Y-%m-%d} is before {names[0]} {lo:%Y-%m-%d}")
+    return lo, hi + pd.Timedelta(days=1)
+
+
+def _dates(frame: pd.DataFrame, col: str, table: str) -> pd.Series:
+    try:
+        return pd.to_datetime(frame[col])
+    except (TypeError, ValueError) as err:
+        raise DataError(f"{table}: column {col!r} does not hold dates") from err
+
+
+def _pct_label(f: float) -> str:
+    """``0.2`` -> ``'20pct'``, ``0.005`` -> ``'0.5pct'``."""
+    return f"{round(f * 100, 6):g}pct"
+
+
+def _top_count(fraction: float, n: int) -> int:
+    """``ceil(fraction * n)``, at least 1, robust to 0.1 * 30 = 3.0000000000000004."""
+    return max(1, math.ceil(fraction * n - 1e-9))
+
+
+def _revenue_by_customer(transactions, start, end, *, customer_col, date_col, revenue_col) -> pd.Series:
+    _require(transactions, [customer_col, date_col, revenue_col], "transactions")
+    lo, hi = _period(start, end)
+    d = _dates(transactions, date_col, "transactions")
+    rows = transactions.loc[(d >= lo) & (d < hi), [customer_col, revenue_col]]
+    return rows.groupby(customer_col, sort=True)[revenue_col].sum().astype("float64")
+
+
+# --------------------------------------------------------------------------- concentration of a vector
+
+
+def lorenz_curve(values) -> pd.DataFrame:
+    """The Lorenz curve of per-customer values.
+
+    Customers are sorted from the smallest to the largest value; point ``i``
+    is (share of customers ``i/n``, share of the total held by the ``i``
+    smallest). Lorenz (1905), "Methods of measuring the concentration of
+    wealth", *Publications of the American Statistical Association* 9(70).
+
+    Parameters
+    ----------
+    values : array-like or Series
+        One value per customer. Negative values are kept: the curve then dips
+        below zero before it rises to 1.
+
+    Returns
+    -------
+    DataFrame
+        ``n + 1`` rows starting at (0, 0) and ending at (1, 1). values -> cum_share_customers, cum_share_value.
+
+    Raises
+    ------
+    InsufficientDataError
+        Fewer than two customers, all values zero, or a total that is not positive.
+    DataError
+        Non-numeric, missing or infinite values.
+
+    Examples
+    --------
+    ``[1, 2, 3, 4]`` (total 10) gives (0, 0), (0.25, 0.1), (0.5, 0.3), (0.75, 0.6), (1, 1).
+    """
+    x = np.sort(_values(values), kind="stable")
+    total = _positive_total(x, "values")
+    n = x.size
+    return pd.DataFrame(
+        {
+            "cum_share_customers": np.arange(n + 1) / n,
+            "cum_share_value": np.concatenate([[0.0], np.cumsum(x) / total]),
+        }
+    )
+
+
+class GiniEstimate(NamedTuple):
+    """A Gini coefficient with a percentile-bootstrap confidence interval."""
+
+    estimate: float
+    low: float
+    high: float
+
+
+def _gini_sorted(x_sorted: np.ndarray, total: float) -> float:
+    n = x_sorted.size
+    w = 2.0 * np.arange(1, n + 1) - n - 1
+    return float(w @ x_sorted / (n * total))
+
+
+def gini(values, ci: float | None = None, n_boot: int = 1000, seed: int = 0) -> float | GiniEstimate:
+    """The Gini coefficient of per-customer values, optionally with a bootstrap interval.
+
+    With the values sorted ascending, ``x_(1) <= ... <= x_(n)``,
+
+        G = sum_i (2i - n - 1) x_(i) / (n * sum_i x_i),
+
+    which equals the mean absolute difference over all ordered pairs divided by
+    twice the mean, ``G = sum_i sum_j |x_i - x_j| / (2 n^2 mean(x))``
+    (Gini 1912; the sorted form is eq. 1 of Dixon, Weiner, Mitchell-Olds &
+    Woodley 1987, "Bootstrapping the Gini coefficient of inequality",
+    *Ecology* 68(5):1548-1551; Damgaard & Weiner 2000, *Ecology* 81(4)).
+    This is the plain ("population") estimator: 0 when all customers are
+    equal, at most ``(n - 1)/n`` for non-negative values; it is the same
+    formula ``custlib.data.peer_quarterly`` uses for the other regions.
+
+    Worked example, ``[1, 2, 3, 4]``: weights ``2i - n - 1`` are -3, -1, 1, 3,
+    so the numerator is -3 - 2 + 3 + 12 = 10 and ``G = 10 / (4 * 10) = 0.25``.
+    By pairs: the six unordered absolute differences are 1, 2, 3, 1, 2, 1
+    (sum 10, so 20 over ordered pairs) and ``G = 20 / (2 * 16 * 2.5) = 0.25``.
+
+    Negative values (profit) are kept and not clipped: the Gini can then exceed
+    1 (Chen, Tsaur & Rhai 1982, "The Gini coefficient and negative income",
+    *Oxford Economic Papers* 34(3):473-478). Example ``[-1, 0, 0, 2]``: total 1,
+    numerator 3 + 0 + 0 + 6 = 9, ``G = 9 / 4 = 2.25``: a small total earned by
+    a few customers while others lose money.
+
+    Parameters
+    ----------
+    values : array-like or Series
+        One value per customer.
+    ci : float, optional
+        Confidence level (e.g. 0.95) of a percentile-bootstrap interval
+        (Efron & Tibshirani 1993, *An Introduction to the Bootstrap*, ch. 13;
+        applied to the Gini by Dixon et al. 1987). None returns the estimate only.
+    n_boot : int
+        Bootstrap resamples of the customers (with replacement).
+    seed : int
+        Seed of the resampling.
+
+    Returns
+    -------
+    float or GiniEstimate
+        The estimate, or ``(estimate, low, high)`` when ``ci`` is given. A
+        resample whose total is zero or negative has an unbounded Gini (the
+        numerator is never negative): it counts as ``+inf``, so ``high`` is
+        ``inf`` when more than ``(1 - ci)/2`` of the resamples are such (a
+        total profit too close to zero to measure its concentration). values -> scalar.
+
+    Raises
+    ------
+    InsufficientDataError
+        Fewer than two customers, all values zero, or a total that is not positive.
+    DataError
+        Non-numeric, missing or infinite values.
+    ParamsError
+        ``ci`` not in (0, 1) or ``n_boot`` below 10.
+    """
+    x = np.sort(_values(values), kind="stable")
+    total = _positive_total(x, "values")
+    est = _gini_sorted(x, total)
+    if ci is None:
+        return est
+    level = _fraction(ci, "ci", allow_one=False)
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 10:
+        raise ParamsError(f"n_boot: expected an integer of at least 10, got {n_boot!r}")
+    n = x.size
+    w = 2.0 * np.arange(1, n + 1) - n - 1
+    rng = np.random.default_rng(seed)
+    draws = []
+    chunk = max(1, _BOOT_CELLS // n)
+    for first in range(0, int(n_boot), chunk):
+        m = min(chunk, int(n_boot) - first)
+        sample = np.sort(x[rng.integers(0, n, size=(m, n))], axis=1)
+        tot = sample.sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g = sample @ w / (n * tot)
+        draws.append(np.where(tot > 0, g, np.inf))
+    boot = np.concatenate(draws)
+    alpha = 1.0 - level
+    low, high = np.quantile(boot, [alpha / 2, 1 - alpha / 2], method="inverted_cdf")
+    return GiniEstimate(est, float(low), float(high))
+
+
+def top_share(values, fraction: float) -> float:
+    """Share of the total held by the top ``fraction`` of customers.
+
+    The top ``fraction`` is the ``ceil(fraction * n)`` customers with the
+    largest values (at least one). Example: ``[1, 2, 3, 4]``, fraction 0.5 ->
+    the top 2 hold (4 + 3) / 10 = 0.7. With negative values the result can
+    exceed 1.
+
+    Parameters
+    ----------
+    values : array-like or Series
+    fraction : float
+        In (0, 1].
+
+    Returns
+    -------
+    float
+        values -> scalar.
+
+    Raises
+    ------
+    InsufficientDataError, DataError
+        As :func:`gini`.
+    ParamsError
+        ``fraction`` outside (0, 1].
+    """
+    f = _fraction(fraction, "fraction")
+    x = np.sort(_values(values), kind="stable")[::-1]
+    total = _positive_total(x, "values")
+    return float(x[: _top_count(f, x.size)].sum() / total)
+
+
+def share_of_customers_for(values, share: float) -> float:
+    """The smallest fraction of customers, taken from the top, that holds ``share`` of the total.
+
+    ``k / n`` for the smallest ``k`` such that the ``k`` largest values sum to
+    at least ``share`` of the total: the "x% of customers make 80%" figure.
+    Example: ``[1, 2, 3, 4]``, share 0.7 -> 4 + 3 = 7 of 10, so 2 of 4 = 0.5;
+    share 0.8 -> 4 + 3 + 2 = 9 >= 8, so 0.75.
+
+    Parameters
+    ----------
+    values : array-like or Series
+    share : float
+        In (0, 1].
+
+    Returns
+    -------
+    float
+        values -> scalar.
+
+    Raises
+    ------
+    InsufficientDataError, DataError
+        As :func:`gini`.
+    ParamsError
+        ``share`` outside (0, 1].
+    """
+    s = _fraction(share, "share")
+    x = np.sort(_values(values), kind="stable")[::-1]
+    total = _positive_total(x, "values")
+    reached = np.cumsum(x) / total >= s - _EPS
+    # the running total peaks at the sum of the positive values, which is >= the total
+    return float((int(np.argmax(reached)) + 1) / x.size)
+
+
+def herfindahl(values, normalized: bool = False) -> float:
+    """The Herfindahl(-Hirschman) index of customer shares.
+
+    ``H = sum_i s_i^2`` with ``s_i = x_i / sum x`` (Hirschman 1964, "The
+    paternity of an index", *American Economic Review* 54(5):761; Herfindahl
+    1950). ``H`` runs from ``1/n`` (equal shares) to 1 (one customer holds
+    everything); ``1/H`` is the "effective number" of equal-sized customers.
+    The normalised index rescales that range to [0, 1]:
+    ``H* = (H - 1/n) / (1 - 1/n)``. Example ``[1, 2, 3, 4]``: shares 0.1 ..
+    0.4, ``H = 0.01 + 0.04 + 0.09 + 0.16 = 0.30``, ``H* = 0.05 / 0.75 = 1/15``.
+
+    Parameters
+    ----------
+    values : array-like or Series
+        Non-negative values (shares of a negative value have no meaning here).
+    normalized : bool
+        Return ``H*`` instead of ``H``.
+
+    Returns
+    -------
+    float
+        values -> scalar.
+
+    Raises
+    ------
+    DataError
+        Negative, non-numeric, missing or infinite values.
+    InsufficientDataError
+        Fewer than two customers or all values zero.
+    """
+    x = _values(values)
+    if (x < 0).any():
+        raise DataError(f"values: {int((x < 0).sum())} negative value(s); the Herfindahl index needs non-negative values")
+    total = _positive_total(x, "values")
+    h = float(((x / total) ** 2).sum())
+    if not normalized:
+        return h
+    n = x.size
+    return (h - 1.0 / n) / (1.0 - 1.0 / n)
+
+
+def _revenue_tiers(values: pd.Series, cutoffs) -> pd.Series:
+    """ABC tiers by revenue from :func:`custlib.segmentation.abc_classes` (as str)."""
+    # imported here, not at the top: custlib.segmentation imports this module
+    from .segmentation import abc_classes
+
+    return abc_classes(values, cutoffs=cutoffs).astype("str")
+
+
+# --------------------------------------------------------------------------- per-customer profitability
+
+
+def customer_profitability(
+    transactions: pd.DataFrame,
+    service_costs: pd.DataFrame | None,
+    start,
+    end,
+    *,
+    customer_col: str = "customer_id",
+    date_col: str = "order_date",
+    revenue_col: str = "revenue",
+    cost_col: str = "cost",
+    month_col: str = "month",
+    cost_to_serve_col: str = "cost_to_serve",
+    components: tuple[str, ...] = SERVICE_COMPONENTS,
+) -> pd.DataFrame:
+    """Revenue, gross profit, cost to serve and net profit per customer for a period.
+
+    ``gross_profit = revenue - cost`` (cost of goods) and
+    ``net_profit = gross_profit - cost_to_serve``: customer profitability
+    after the cost of serving the customer, as in activity-based customer
+    profitability analysis (Kaplan & Cooper 1998, *Cost & Effect*, ch. 10;
+    Kaplan & Narayanan 2001, "Measuring and managing customer profitability",
+    *Journal of Cost Management* 15(5):5-15). ``cost_to_serve`` is the
+    service-cost table's total; its components (visits, logistics, support,
+    discounts) are shown beside it and not subtracted a second time.
+
+    Customers are those with an order line or a service-cost row in the
+    period: a customer who was served but bought nothing appears with zero
+    revenue and a loss. A customer with orders but no service-cost row has a
+    cost to serve of 0.
+
+    When ``service_costs`` is None, or has no row in the period, the cost to
+    serve is unknown: ``cost_to_serve`` is NaN, ``net_profit`` equals
+    ``gross_profit`` and ``frame.attrs["net_profit_includes_cost_to_serve"]``
+    is False (True otherwise).
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Order lines.
+    service_costs : DataFrame or None
+        Cost to serve per customer and month (``month`` = first day of the month).
+    start, end : date-like
+        First and last day of the period, both inclusive. A service-cost month
+        counts when its first day lies between the first day of ``start``'s
+        month and ``end``.
+    customer_col, date_col, revenue_col, cost_col, month_col, cost_to_serve_col : str
+        Column names in the inputs.
+    components : tuple of str
+        Optional cost-to-serve component columns; those present with any value are kept.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by customer id (sorted); float columns revenue, cost,
+        gross_profit, the present components, cost_to_serve, net_profit.
+        transactions (customer_id, order_date, revenue, cost) + service_costs
+        (customer_id, month, cost_to_serve, components) -> revenue, cost,
+        gross_profit, [components], cost_to_serve, net_profit.
+
+    Raises
+    ------
+    DataError
+        A required column is missing or dates do not parse.
+    ParamsError
+        ``end`` before ``start``.
+    InsufficientDataError
+        No order line in the period.
+    """
+    _require(transactions, [customer_col, date_col, revenue_col, cost_col], "transactions")
+    lo, hi = _period(start, end)
+    d = _dates(transactions, date_col, "transactions")
+    rows = transactions.loc[(d >= lo) & (d < hi), [customer_col, revenue_col, cost_col]]
+    if rows.empty:
+        raise InsufficientDataError(f"transactions: no order lines between {lo:%Y-%m-%d} and {hi - pd.Timedelta(days=1):%Y-%m-%d}")
+    sales = rows.groupby(customer_col, sort=True)[[revenue_col, cost_col]].sum().astype("float64")
+    sales.columns = ["revenue", "cost"]
+
+    serve = None
+    if service_costs is not None:
+        _require(service_costs, [customer_col, month_col, cost_to_serve_col], "service_costs")
+        m = _dates(service_costs, month_col, "service_costs")
+        sc = service_costs.loc[(m >= lo.replace(day=1)) & (m < hi)]
+        if not sc.empty:
+            comps = [c for c in components if c in sc.columns and sc[c].notna().any()]
+            serve = sc.groupby(customer_col, sort=True)[[*comps, cost_to_serve_col]].sum().astype("float64")
+            serve = serve.rename(columns={cost_to_serve_col: "cost_to_serve"})
+
+    if serve is None:
+        out = sales.copy()
+        out["cost_to_serve"] = np.nan
+    else:
+        out = sales.join(serve, how="outer").fillna(0.0)
+    out = out.sort_index(kind="stable")
+    out.index.name = customer_col
+    out.insert(2, "gross_profit", out["revenue"] - out["cost"])
+    known = serve is not None
+    out["net_profit"] = out["gross_profit"] - out["cost_to_serve"] if known else out["gross_profit"]
+    out.attrs["net_profit_includes_cost_to_serve"] = known
+    return out
+
+
+def concentration_table(
+    frame: pd.DataFrame,
+    measures: tuple[str, ...] = ("revenue", "gross_profit", "net_profit"),
+    tops: tuple[float, ...] = (0.01, 0.05, 0.1, 0.2, 0.5),
+    share: float = 0.8,
+    *,
+    ci: float | None = None,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Revenue, gross profit and net profit concentration side by side.
+
+    One row per measure: its total, the share held by the top 1/5/10/20/50%
+    of customers (:func:`top_share`), the fraction of customers that make
+    ``share`` of it (:func:`share_of_customers_for`), the Gini coefficient
+    (:func:`gini`, with a bootstrap interval when ``ci`` is given) and the
+    number of customers with a negative value. A measure whose total is not
+    positive gets NaN figures and a note instead of an error; a measure with
+    negative values gets a note that its Gini can exceed 1.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per customer (e.g. :func:`customer_profitability`).
+    measures : tuple of str
+        Columns to compare.
+    tops : tuple of float
+        Top fractions of customers, each in (0, 1].
+    share : float
+        Share of the total for the "x% of customers make it" column.
+    ci, n_boot, seed
+        Passed to :func:`gini`.
+
+    Returns
+    -------
+    DataFrame
+        One row per measure. measures -> measure, total, customers,
+        negative_customers, top_<p>pct..., customers_for_<p>pct, gini,
+        [gini_low, gini_high], note. ``attrs["share_columns"]`` names the
+        columns holding shares (top_... and customers_for_...), for formatting.
+
+    Raises
+    ------
+    DataError
+        A measure column is missing.
+    InsufficientDataError
+        Fewer than two customers.
+    ParamsError
+        A fraction outside (0, 1].
+    """
+    _require(frame, list(measures), "frame")
+    if len(frame) < 2:
+        raise InsufficientDataError(f"frame: {len(frame)} customer(s); concentration needs at least 2 customers")
+    tops = tuple(_fraction(t, "tops") for t in tops)
+    share = _fraction(share, "share")
+    share_col = f"customers_for_{_pct_label(share)}"
+    rows = []
+    for measure in measures:
+        x = _values(frame[measure], measure)
+        row = {"measure": measure, "total": float(x.sum()), "customers": int(x.size), "negative_customers": int((x < 0).sum())}
+        try:
+            for t in tops:
+                row[f"top_{_pct_label(t)}"] = top_share(x, t)
+            row[share_col] = share_of_customers_for(x, share)
+            g = gini(x, ci=ci, n_boot=n_boot, seed=seed)
+            if ci is None:
+                row["gini"] = g
+            else:
+                row["gini"], row["gini_low"], row["gini_high"] = g
+            row["note"] = "has negative values (kept, not clipped): its Gini can exceed 1" if row["negative_customers"] else ""
+        except InsufficientDataError:
+            row["note"] = "total is not positive: shares and Gini are undefined"
+        rows.append(row)
+    cols = ["measure", "total", "customers", "negative_customers", *[f"top_{_pct_label(t)}" for t in tops], share_col, "gini"]
+    if ci is not None:
+        cols += ["gini_low", "gini_high"]
+    out = pd.DataFrame(rows).reindex(columns=[*cols, "note"])
+    float_cols = [c for c in cols if c not in ("measure", "customers", "negative_customers")]
+    out[float_cols] = out[float_cols].astype("float64")
+    out["measure"] = out["measure"].astype("str")
+    out["note"] = out["note"].astype("str")
+    out.attrs["share_columns"] = (*[f"top_{_pct_label(t)}" for t in tops], share_col)
+    return out
+
+
+# --------------------------------------------------------------------------- whale curve
+
+
+def whale_curve(net_profit: pd.Series) -> pd.DataFrame:
+    """Customers ranked by net profit, with cumulative profit as a share of the total.
+
+    The whale curve of customer profitability (Kaplan & Narayanan 2001;
+    Kaplan & Anderson 2007, *Time-Driven Activity-Based Costing*, ch. 1):
+    ranked from the most to the least profitable customer, the cumulative
+    profit rises above 100% of the total while customers are profitable,
+    peaks, and falls back to 100% as the loss-making customers give profit
+    back. Ties are ranked by customer id.
+
+    Parameters
+    ----------
+    net_profit : Series
+        Net profit per customer, indexed by customer id (an array is ranked
+        with positions as ids).
+
+    Returns
+    -------
+    DataFrame
+        One row per customer, most profitable first (the plot adds the origin).
+        net_profit -> <id>, net_profit, rank, cum_share_customers, cum_profit, cum_share_profit.
+
+    Raises
+    ------
+    InsufficientDataError
+        Fewer than two customers, or total net profit not positive (the curve
+        as a share of total profit is undefined; look at the loss makers directly).
+    DataError
+        Non-numeric, missing or infinite values.
+    """
+    s = net_profit if isinstance(net_profit, pd.Series) else pd.Series(net_profit)
+    x = _values(s, "net_profit")
+    total = _positive_total(x, "net_profit")
+    id_col = s.index.name or "customer_id"
+    frame = pd.DataFrame({id_col: s.index.astype("str"), "net_profit": x})
+    frame = frame.sort_values(["net_profit", id_col], ascending=[False, True], kind="stable").reset_index(drop=True)
+    n = len(frame)
+    frame["rank"] = np.arange(1, n + 1)
+    frame["cum_share_customers"] = frame["rank"] / n
+    frame["cum_profit"] = frame["net_profit"].cumsum()
+    frame["cum_share_profit"] = frame["cum_profit"] / total
+    return frame
+
+
+@dataclass(frozen=True)
+class WhaleSummary:
+    """The whale curve in a few figures, and value destroyers by revenue tier.
+
+    Attributes
+    ----------
+    customers : int
+    total_profit : float
+        Total net profit.
+    peak_share : float
+        Height of the whale curve's peak as a share of total profit (1.6 = 160%).
+    peak_customers : int
+        Customers up to the peak (the first rank where it is reached).
+    peak_at : float
+        ``peak_customers / customers``.
+    destroyers : int
+        Customers with negative net profit.
+    destroyer_loss : float
+        Their combined loss, as a positive amount; equals
+        ``(peak_share - 1) * total_profit``.
+    destroyer_loss_share : float
+        ``destroyer_loss / total_profit``.
+    destroyers_in_a : int
+        Value destroyers in revenue tier A.
+    by_tier : DataFrame
+        Per revenue tier: tier, customers, revenue, revenue_share, net_profit,
+        net_profit_share, destroyers, destroyer_rate, destroyer_loss.
+    by_customer : DataFrame
+        Per customer (the input's index): tier, revenue, net_profit, destroyer (bool).
+    cost_to_serve_known : bool
+        False when net profit is gross profit (no cost-to-serve data).
+    """
+
+    customers: int
+    total_profit: float
+    peak_share: float
+    peak_customers: int
+    peak_at: float
+    destroyers: int
+    destroyer_loss: float
+    destroyer_loss_share: float
+    destroyers_in_a: int
+    by_tier: pd.DataFrame = field(repr=False)
+    by_customer: pd.DataFrame = field(repr=False)
+    cost_to_serve_known: bool = True
+
+    def figures(self) -> pd.DataFrame:
+        """The scalar figures as a two-column table (figure, value)."""
+        names = [
+            "customers",
+            "total_profit",
+            "peak_share",
+            "peak_customers",
+            "peak_at",
+            "destroyers",
+            "destroyer_loss",
+            "destroyer_loss_share",
+            "destroyers_in_a",
+        ]
+        return pd.DataFrame({"figure": names, "value": [float(getattr(self, k)) for k in names]})
+
+
+def whale_summary(
+    profit: pd.DataFrame,
+    *,
+    revenue_col: str = "revenue",
+    net_profit_col: str = "net_profit",
+    cutoffs: tuple[float, float] = (0.8, 0.95),
+) -> WhaleSummary:
+    """Peak of the whale curve, value destroyers, and the revenue tier they sit in.
+
+    Answers "are the top revenue customers cost customers?": value destroyers
+    (net profit < 0) are counted per ABC revenue tier (cumulative revenue
+    share cut-offs ``cutoffs``, :func:`custlib.segmentation.abc_classes`).
+
+    Parameters
+    ----------
+    profit : DataFrame
+        One row per customer, indexed by customer id (:func:`customer_profitability`).
+    revenue_col, net_profit_col : str
+    cutoffs : (float, float)
+        Cumulative revenue shares closing tiers A and B.
+
+    Returns
+    -------
+    WhaleSummary
+        revenue, net_profit -> figures + by_tier (tier, customers, revenue,
+        revenue_share, net_profit, net_profit_share, destroyers,
+        destroyer_rate, destroyer_loss) + by_customer (tier, revenue,
+        net_profit, destroyer).
+
+    Raises
+    ------
+    InsufficientDataError
+        Fewer than two customers, total net profit or total revenue not positive.
+    DataError
+        A column is missing or holds non-numbers.
+    """
+    _require(profit, [revenue_col, net_profit_col], "profit")
+    curve = whale_curve(profit[net_profit_col])
+    net = _values(profit[net_profit_col], net_profit_col)
+    total = float(net.sum())
+    n = len(curve)
+    k = int(curve["cum_profit"].to_numpy().argmax()) + 1
+    peak = float(curve["cum_share_profit"].iloc[k - 1])
+    loss = float(-net[net < 0].sum())
+
+    tiers = _revenue_tiers(profit[revenue_col], cutoffs=cutoffs)
+    frame = pd.DataFrame(
+        {"tier": tiers.astype("str"), "revenue": profit[revenue_col].astype("float64"), "net_profit": net}, index=profit.index
+    )
+    frame["destroyer"] = frame["net_profit"] < 0
+    frame["loss"] = (-frame["net_profit"]).where(frame["destroyer"], 0.0)
+    g = frame.groupby("tier", sort=True)
+    by_tier = pd.DataFrame(
+        {
+            "customers": g.size(),
+            "revenue": g["revenue"].sum(),
+            "net_profit": g["net_profit"].sum(),
+            "destroyers": g["destroyer"].sum(),
+            "destroyer_loss": g["loss"].sum(),
+        }
+    ).reindex(list(TIERS))
+    by_tier[["customers", "destroyers"]] = by_tier[["customers", "destroyers"]].fillna(0).astype("int64")
+    by_tier[["revenue", "net_profit", "destroyer_loss"]] = by_tier[["revenue", "net_profit", "destroyer_loss"]].fillna(0.0)
+    by_tier["revenue_share"] = by_tier["revenue"] / by_tier["revenue"].sum()
+    by_tier["net_profit_share"] = by_tier["net_profit"] / total
+    by_tier["destroyer_rate"] = by_tier["destroyers"] / by_tier["customers"].where(by_tier["customers"] > 0)
+    by_tier = by_tier.rename_axis("tier").reset_index()
+    by_tier["tier"] = by_tier["tier"].astype("str")
+    by_tier = by_tier[
+        [
+            "tier",
+            "customers",
+            "revenue",
+            "revenue_share",
+            "net_profit",
+            "net_profit_share",
+            "destroyers",
+            "destroyer_rate",
+            "destroyer_loss",
+        ]
+    ]
+    return WhaleSummary(
+        customers=n,
+        total_profit=total,
+        peak_share=peak,
+        peak_customers=k,
+        peak_at=k / n,
+        destroyers=int((net < 0).sum()),
+        destroyer_loss=loss,
+        destroyer_loss_share=loss / total,
+        destroyers_in_a=int(by_tier.loc[by_tier["tier"] == "A", "destroyers"].iloc[0]),
+        by_tier=by_tier,
+        by_customer=frame[["tier", "revenue", "net_profit", "destroyer"]].copy(),
+        cost_to_serve_known=bool(profit.attrs.get("net_profit_includes_cost_to_serve", True)),
+    )
+
+
+def plot_whale_curve(net_profit: pd.Series, ax=None, *, color: str = "#e4572e"):
+    """Draw the whale curve with its peak and the 100% line.
+
+    Parameters
+    ----------
+    net_profit : Series
+        Net profit per customer (see :func:`whale_curve`).
+    ax : matplotlib Axes, optional
+    color : str
+
+    Returns
+    -------
+    matplotlib Axes
+        net_profit -> chart of cumulative profit (% of total) against customers (% ranked).
+
+    Raises
+    ------
+    InsufficientDataError, DataError
+        As :func:`whale_curve`.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import PercentFormatter
+
+    curve = whale_curve(net_profit)
+    if ax is None:
+        _, ax = plt.subplots()
+    x = np.concatenate([[0.0], curve["cum_share_customers"].to_numpy()]) * 100
+    y = np.concatenate([[0.0], curve["cum_share_profit"].to_numpy()]) * 100
+    ax.plot(x, y, color=color, linewidth=2, label="cumulative net profit")
+    ax.axhline(100, color="grey", linestyle="--", linewidth=1, label="total net profit")
+    k = int(curve["cum_profit"].to_numpy().argmax())
+    px, py = x[k + 1], y[k + 1]
+    ax.scatter([px], [py], color=color, zorder=3)
+    right = px > 55  # keep the label inside the axes
+    ax.annotate(
+        f"peak {py:.0f}% at {px:.0f}% of customers",
+        (px, py),
+        textcoords="offset points",
+        xytext=(-8, 8) if right else (8, 8),
+        ha="right" if right else "left",
+    )
+    ax.set_xlim(0, 100)
+    ax.set_ylim(min(0.0, y.min()) - 5, max(110.0, y.max() * 1.12))
+    ax.xaxis.set_major_formatter(PercentFormatter())
+    ax.yaxis.set_major_formatter(PercentFormatter())
+    ax.set_xlabel("customers ranked by net profit (share of customers)")
+    ax.set_ylabel("cumulative net profit (share of total)")
+    ax.set_title("Whale curve")
+    ax.legend(loc="lower center")
+    return ax
+
+
+# --------------------------------------------------------------------------- resources by tier
+
+
+def tier_allocation(
+    profit: pd.DataFrame,
+    transactions: pd.DataFrame,
+    base_start,
+    base_end,
+    *,
+    cutoffs: tuple[float, float] = (0.8, 0.95),
+    customer_col: str = "customer_id",
+    date_col: str = "order_date",
+    revenue_col: str = "revenue",
+    components: tuple[str, ...] = SERVICE_COMPONENTS,
+) -> pd.DataFrame:
+    """Cost to serve against profit and growth, per revenue tier.
+
+    Tests "spending in proportion to revenue is a mistake": per ABC revenue
+    tier (this period's revenue), the share of revenue, of cost to serve (and
+    its components) and of net profit, the cost to serve per unit of revenue,
+    the net profit earned per unit of cost to serve, and revenue growth of the
+    tier's customers against a base period (e.g. the same quarter a year
+    earlier, which avoids seasonality).
+
+    Growth is measured on customers tiered by *this* period's revenue. That
+    selection favours tier A (customers who had a good period land in A;
+    regression to the mean), so an A tier that still grows less than B and C
+    is saturated beyond doubt.
+
+    Parameters
+    ----------
+    profit : DataFrame
+        :func:`customer_profitability` of the period, indexed by customer id.
+    transactions : DataFrame
+        Order lines covering the base period.
+    base_start, base_end : date-like
+        The base period (both days inclusive).
+    cutoffs : (float, float)
+        ABC cut-offs on cumulative revenue share.
+    customer_col, date_col, revenue_col : str
+        Column names in ``transactions``.
+    components : tuple of str
+        Cost-to-serve components to show when present in ``profit``.
+
+    Returns
+    -------
+    DataFrame
+        Rows A, B, C and "all". profit (revenue, gross_profit, cost_to_serve,
+        components, net_profit) + transactions -> tier, customers, revenue,
+        revenue_share, gross_profit, [components], cost_to_serve,
+        cost_to_serve_share, net_profit, net_profit_share,
+        cost_to_serve_per_revenue, net_profit_per_cost_to_serve,
+        base_revenue, revenue_growth.
+
+    Raises
+    ------
+    DataError
+        A column is missing.
+    InsufficientDataError
+        Fewer than two customers or total revenue not positive.
+    """
+    _require(profit, ["revenue", "gross_profit", "cost_to_serve", "net_profit"], "profit")
+    if len(profit) < 2:
+        raise InsufficientDataError(f"profit: {len(profit)} customer(s); tiers need at least 2 customers")
+    comps = [c for c in components if c in profit.columns]
+    base = _revenue_by_customer(transactions, base_start, base_end, customer_col=customer_col, date_col=date_col, revenue_col=revenue_col)
+    money = ["revenue", "gross_profit", *comps, "cost_to_serve", "net_profit"]
+    frame = profit[money].copy()
+    frame.index = frame.index.astype("str")
+    base.index = base.index.astype("str")
+    frame["base_revenue"] = base.reindex(frame.index).fillna(0.0).to_numpy()
+    frame["tier"] = _revenue_tiers(profit["revenue"], cutoffs=cutoffs).astype("str").to_numpy()
+    sums = frame.groupby("tier", sort=True)[[*money, "base_revenue"]].sum(min_count=1).reindex(list(TIERS))
+    sums["customers"] = frame.groupby("tier").size().reindex(list(TIERS)).fillna(0).astype("int64")
+    all_row = frame[[*money, "base_revenue"]].sum(min_count=1).to_frame("all").T
+    all_row["customers"] = len(frame)
+    out = pd.concat([sums, all_row])
+    out[[*money, "base_revenue"]] = out[[*money, "base_revenue"]].astype("float64")
+    total = out.loc["all"]
+    out["revenue_share"] = out["revenue"] / total["revenue"]
+    out["cost_to_serve_share"] = out["cost_to_serve"] / total["cost_to_serve"] if total["cost_to_serve"] > 0 else np.nan
+    out["net_profit_share"] = out["net_profit"] / total["net_profit"] if total["net_profit"] > 0 else np.nan
+    out["cost_to_serve_per_revenue"] = out["cost_to_serve"] / out["revenue"].where(out["revenue"] > 0)
+    out["net_profit_per_cost_to_serve"] = out["net_profit"] / out["cost_to_serve"].where(out["cost_to_serve"] > 0)
+    out["revenue_growth"] = out["revenue"] / out["base_revenue"].where(out["base_revenue"] > 0) - 1.0
+    out = out.rename_axis("tier").reset_index()
+    out["tier"] = out["tier"].astype("str")
+    cols = [
+        "tier",
+        "customers",
+        "revenue",
+        "revenue_share",
+        "gross_profit",
+        *comps,
+        "cost_to_serve",
+        "cost_to_serve_share",
+        "net_profit",
+        "net_profit_share",
+        "cost_to_serve_per_revenue",
+        "net_profit_per_cost_to_serve",
+        "base_revenue",
+        "revenue_growth",
+    ]
+    return out[cols]
+
+
+# --------------------------------------------------------------------------- concentration over time
+
+
+def concentration_by_quarter(
+    transactions: pd.DataFrame,
+    *,
+    share: float = 0.8,
+    customer_col: str = "customer_id",
+    date_col: str = "order_date",
+    revenue_col: str = "revenue",
+    cost_col: str = "cost",
+) -> pd.DataFrame:
+    """Revenue concentration per calendar quarter over the whole history.
+
+    Per quarter, over the customers with an order line in it: the same
+    figures as ``custlib.data.peer_quarterly`` (customers, revenue,
+    gross_profit, gini_revenue, top20_share_revenue; same definitions, see
+    :func:`gini` and :func:`top_share`) plus the fraction of customers making
+    ``share`` of revenue and the Gini of gross profit. Quarters without
+    orders between the first and the last are kept with 0 customers; a
+    quarter with fewer than two customers or a non-positive total has NaN
+    figures.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Order lines of one region.
+    share : float
+        For the ``customers_for_<p>pct_revenue`` column.
+    customer_col, date_col, revenue_col, cost_col : str
+
+    Returns
+    -------
+    DataFrame
+        One row per quarter, oldest first. transactions -> quarter, customers,
+        revenue, gross_profit, gini_revenue, top20_share_revenue,
+        customers_for_<p>pct_revenue, gini_gross_profit.
+
+    Raises
+    ------
+    DataError
+        A column is missing.
+    InsufficientDataError
+        No order lines at all.
+    """
+    _require(transactions, [customer_col, date_col, revenue_col, cost_col], "transactions")
+    share = _fraction(share, "share")
+    if transactions.empty:
+        raise InsufficientDataError("transactions: no order lines; concentration over time needs orders")
+    q = _dates(transactions, date_col, "transactions").dt.to_period("Q")
+    lines = pd.DataFrame(
+        {
+            "q": q.to_numpy(),
+            "customer": transactions[customer_col].astype("str").to_numpy(),
+            "revenue": transactions[revenue_col].astype("float64").to_numpy(),
+            "gross_profit": (transactions[revenue_col] - transactions[cost_col]).astype("float64").to_numpy(),
+        }
+    )
+    per = lines.groupby(["q", "customer"], sort=True)[["revenue", "gross_profit"]].sum()
+    share_col = f"customers_for_{_pct_label(share)}_revenue"
+
+    def _safe(fn, v):
+        try:
+            return fn(v)
+        except InsufficientDataError:
+            return np.nan
+
+    rows = []
+    for period in pd.period_range(lines["q"].min(), lines["q"].max(), freq="Q"):
+        block = per.xs(period, level="q") if period in per.index.get_level_values("q") else per.iloc[0:0]
+        rev = block["revenue"].to_numpy()
+        gp = block["gross_profit"].to_numpy()
+        rows.append(
+            {
+                "quarter": str(period),
+                "customers": len(block),
+                "revenue": float(rev.sum()),
+                "gross_profit": float(gp.sum()),
+                "gini_revenue": _safe(gini, rev),
+                "top20_share_revenue": _safe(lambda v: top_share(v, 0.2), rev),
+                share_col: _safe(lambda v: share_of_customers_for(v, share), rev),
+                "gini_gross_profit": _safe(gini, gp),
+            }
+        )
+    out = pd.DataFrame(rows)
+    out["quarter"] = out["quarter"].astype("str")
+    out["customers"] = out["customers"].astype("int64")
+    return out
+
+
+def concentration_vs_peers(
+    own: pd.DataFrame,
+    peer_quarterly: pd.DataFrame | None,
+    region: str,
+    *,
+    measure: str = "gini_revenue",
+) -> pd.DataFrame:
+    """This region's concentration per quarter beside the other regions'.
+
+    Parameters
+    ----------
+    own : DataFrame
+        :func:`concentration_by_quarter` of the region.
+    peer_quarterly : DataFrame or None
+        Per (region, quarter) aggregates of all regions (``ctx.data.peer_quarterly``);
+        the region's own rows are left out (matched case-insensitively).
+    region : str
+        This region's name.
+    measure : str
+        A column present in both, e.g. ``gini_revenue`` or ``top20_share_revenue``.
+
+    Returns
+    -------
+    DataFrame
+        One row per quarter of ``own``. own (quarter, measure) + peers (region,
+        quarter, measure) -> quarter, this_region, peer_median, peer_min,
+        peer_max, rank (1 = most concentrated of all regions), regions.
+        ``attrs["measure"]`` names the measure.
+
+    Raises
+    ------
+    DataError
+        A column is missing.
+    """
+    _require(own, ["quarter", measure], "own")
+    out = pd.DataFrame({"quarter": own["quarter"].astype("str").to_numpy(), "this_region": own[measure].astype("float64").to_numpy()})
+    if peer_quarterly is None or len(peer_quarterly) == 0:
+        peers = pd.DataFrame({"quarter": pd.Series([], dtype="str"), "value": pd.Series([], dtype="float64")})
+    else:
+        _require(peer_quarterly, ["region", "quarter", measure], "peer_quarterly")
+        others = peer_quarterly["region"].astype("str").str.casefold() != str(region).casefold()
+        peers = pd.DataFrame(
+            {
+                "quarter": peer_quarterly.loc[others, "quarter"].astype("str").to_numpy(),
+                "value": peer_quarterly.loc[others, measure].astype("float64").to_numpy(),
+            }
+        ).dropna()
+    stats = peers.groupby("quarter")["value"].agg(["median", "min", "max", "count"])
+    stats.columns = ["peer_median", "peer_min", "peer_max", "peers"]
+    out = out.join(stats, on="quarter")
+    out["peers"] = out["peers"].fillna(0).astype("int64")
+    merged = out[["quarter", "this_region"]].merge(peers, on="quarter", how="left")
+    higher = (merged["value"] > merged["this_region"]).groupby(merged["quarter"], sort=False).sum()
+    out["rank"] = (1 + out["quarter"].map(higher).fillna(0)).astype("int64").where(out["this_region"].notna())
+    out["rank"] = out["rank"].astype("Int64")
+    out["regions"] = out["peers"] + out["this_region"].notna().astype("int64")
+    out = out.drop(columns="peers")
+    out.attrs["measure"] = measure
+    return out
+
+
+def plot_concentration_trend(comparison: pd.DataFrame, ax=None, *, label: str | None = None, color: str = "#1b5e8c"):
+    """Draw this region's concentration per quarter against the other regions' range and median.
+
+    Parameters
+    ----------
+    comparison : DataFrame
+        :func:`concentration_vs_peers`.
+    ax : matplotlib Axes, optional
+    label : str, optional
+        Y-axis label; defaults to the measure's name.
+    color : str
+
+    Returns
+    -------
+    matplotlib Axes
+        quarter, this_region, peer_median, peer_min, peer_max -> line chart.
+    """
+    import matplotlib.pyplot as plt
+
+    _require(comparison, ["quarter", "this_region", "peer_median", "peer_min", "peer_max"], "comparison")
+    if ax is None:
+        _, ax = plt.subplots()
+    pos = np.arange(len(comparison))
+    ax.fill_between(
+        pos,
+        comparison["peer_min"].astype("float64"),
+        comparison["peer_max"].astype("float64"),
+        color="grey",
+        alpha=0.2,
+        label="other regions (range)",
+    )
+    ax.plot(pos, comparison["peer_median"], color="grey", linestyle="--", label="other regions (median)")
+    ax.plot(pos, comparison["this_region"], color=color, marker="o", linewidth=2, label="this region")
+    ax.set_xticks(pos, comparison["quarter"].tolist(), rotation=45, ha="right")
+    measure = str(comparison.attrs.get("measure", ""))
+    ax.set_ylabel(label or _MEASURE_LABELS.get(measure, measure.replace("_", " ") or "concentration"))
+    ax.set_title("Concentration by quarter: this region and the others")
+    ax.set_xlabel("quarter")
+    ax.legend(loc="best")
+    return ax
+
+
+# --------------------------------------------------------------------------- tier migration
+
+
+def tier_migration(
+    transactions: pd.DataFrame,
+    prev_start,
+    prev_end,
+    start,
+    end,
+    *,
+    cutoffs: tuple[float, float] = (0.8, 0.95),
+    customer_col: str = "customer_id",
+    date_col: str = "order_date",
+    revenue_col: str = "revenue",
+) -> pd.DataFrame:
+    """Movements between ABC revenue tiers from one period to the next, with their revenue impact.
+
+    Each period's customers (those with an order line in it) are tiered by
+    that period's revenue (:func:`custlib.segmentation.abc_classes`); a
+    customer without orders in a period is in tier ``"none"``: a move from
+    ``none`` is ``entered`` (a new customer, or one returning after a pause),
+    a move to ``none`` is ``left`` (a lost customer, or one pausing; B2B
+    customers often skip a quarter). The revenue impact of a movement is the change in the moving
+    customers' revenue.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Order lines covering both periods.
+    prev_start, prev_end, start, end : date-like
+        The earlier and the later period (days inclusive).
+    cutoffs : (float, float)
+        ABC cut-offs on cumulative revenue share.
+    customer_col, date_col, revenue_col : str
+
+    Returns
+    -------
+    DataFrame
+        All 15 (from, to) pairs of A, B, C, none (without none -> none), in
+        that order. transactions -> from_tier, to_tier, move (up, down, same,
+        entered, left), customers, revenue_before, revenue_after, revenue_change.
+
+    Raises
+    ------
+    DataError
+        A column is missing.
+    InsufficientDataError
+        Either period has fewer than two customers or no positive revenue.
+    """
+    kw = {"customer_col": customer_col, "date_col": date_col, "revenue_col": revenue_col}
+    before = _revenue_by_customer(transactions, prev_start, prev_end, **kw)
+    after = _revenue_by_customer(transactions, start, end, **kw)
+    for name, s in (("previous period", before), ("period", after)):
+        if len(s) < 2:
+            raise InsufficientDataError(f"transactions: {len(s)} customer(s) with orders in the {name}; tiers need at least 2")
+    frame = pd.DataFrame({"revenue_before": before, "revenue_after": after}).fillna(0.0)
+    frame["from_tier"] = _revenue_tiers(before, cutoffs=cutoffs).astype("str").reindex(frame.index).fillna(NO_TIER)
+    frame["to_tier"] = _revenue_tiers(after, cutoffs=cutoffs).astype("str").reindex(frame.index).fillna(NO_TIER)
+    g = frame.groupby(["from_tier", "to_tier"])
+    agg = pd.DataFrame({"customers": g.size(), "revenue_before": g["revenue_before"].sum(), "revenue_after": g["revenue_after"].sum()})
+    levels = [*TIERS, NO_TIER]
+    pairs = [(a, b) for a, b in product(levels, levels) if not (a == NO_TIER and b == NO_TIER)]
+    agg = agg.reindex(pd.MultiIndex.from_tuples(pairs, names=["from_tier", "to_tier"]))
+    agg["customers"] = agg["customers"].fillna(0).astype("int64")
+    agg[["revenue_before", "revenue_after"]] = agg[["revenue_before", "revenue_after"]].fillna(0.0).astype("float64")
+    out = agg.reset_index()
+    out["from_tier"] = out["from_tier"].astype("str")
+    out["to_tier"] = out["to_tier"].astype("str")
+    order = {t: i for i, t in enumerate(TIERS)}
+
+    def _move(a: str, b: str) -> str:
+        if a == NO_TIER:
+            return "entered"
+        if b == NO_TIER:
+            return "left"
+        return "same" if a == b else ("up" if order[b] < order[a] else "down")
+
+    out.insert(2, "move", pd.Series([_move(a, b) for a, b in zip(out["from_tier"], out["to_tier"], strict=True)], dtype="str"))
+    out["revenue_change"] = out["revenue_after"] - out["revenue_before"]
+    return out
+
+
+def migration_matrix(moves: pd.DataFrame, values: str = "customers") -> pd.DataFrame:
+    """The transition matrix of :func:`tier_migration`: from-tier rows, to-tier columns.
+
+    Parameters
+    ----------
+    moves : DataFrame
+        :func:`tier_migration`.
+    values : str
+        ``customers``, ``revenue_before``, ``revenue_after`` or ``revenue_change``.
+
+    Returns
+    -------
+    DataFrame
+        Index from_tier (A, B, C, none), columns to_tier (A, B, C, none);
+        the none -> none cell is 0. from_tier, to_tier, values -> matrix.
+
+    Raises
+    ------
+    DataError
+        A column is missing.
+    """
+    _require(moves, ["from_tier", "to_tier", values], "moves")
+    levels = [*TIERS, NO_TIER]
+    m = moves.pivot(index="from_tier", columns="to_tier", values=values).reindex(index=levels, columns=levels)
+    return m.fillna(0).astype(moves[values].dtype)
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def pareto_summary(
+    profit: pd.DataFrame,
+    *,
+    share: float = 0.8,
+    cutoffs: tuple[float, float] = (0.8, 0.95),
+    revenue_col: str = "revenue",
+    net_profit_col: str = "net_profit",
+    currency: str = "",
+) -> pd.DataFrame:
+    """The three numbers that matter, in plain language.
+
+    1. How many customers make ``share`` of revenue, and of net profit
+       (is it "80/20", and is profit as concentrated as revenue?).
+    2. The whale curve's peak: the most profitable customers earn more than
+       all the profit; the rest give part of it back.
+    3. Value destroyers: how many customers lose money after cost to serve,
+       how much, and how many of them are top revenue (tier A) customers.
+
+    Degenerate data (a non-positive total net profit, fewer than two
+    customers) yields sentences that say so instead of an error. Sentences
+    contain only figures, no customer names or ids.
+
+    Parameters
+    ----------
+    profit : DataFrame
+        :func:`customer_profitability`, indexed by customer id.
+    share : float
+        The "x% of customers make ``share``" threshold.
+    cutoffs : (float, float)
+        ABC cut-offs on cumulative revenue share.
+    revenue_col, net_profit_col : str
+    currency : str
+        Prefix for money amounts in the sentences (e.g. "CNY"); none by default.
+
+    Returns
+    -------
+    DataFrame
+        Three rows. profit (revenue, net_profit) -> figure, value, shown
+        (value formatted), implication (a sentence).
+
+    Raises
+    ------
+    DataError
+        A column is missing.
+    InsufficientDataError
+        Fewer than two customers.
+    """
+    _require(profit, [revenue_col, net_profit_col], "profit")
+    if len(profit) < 2:
+        raise InsufficientDataError(f"profit: {len(profit)} customer(s); a Pareto diagnosis needs at least 2 customers")
+    s = _fraction(share, "share")
+    known = bool(profit.attrs.get("net_profit_includes_cost_to_serve", True))
+    cur = f"{currency} " if currency else ""
+    no_cts = "" if known else " (no cost-to-serve data: net profit here is gross profit)"
+    rows = []
+
+    rev_x = share_of_customers_for(profit[revenue_col], s)
+    try:
+        net_x = share_of_customers_for(profit[net_profit_col], s)
+    except InsufficientDataError:
+        net_x = np.nan
+    if 0.15 <= rev_x <= 0.25:
+        shape = "close to the 80/20 pattern"
+    elif rev_x < 0.15:
+        shape = "more concentrated than 80/20: losing one large customer would hurt"
+    else:
+        shape = "flatter than 80/20: revenue is spread over many customers"
+    if np.isnan(net_x):
+        profit_text = "Net profit is not positive in total, so its concentration is undefined."
+    elif net_x < rev_x:
+        profit_text = f"Net profit is more concentrated: {net_x:.0%} of customers make {s:.0%} of it{no_cts}."
+    else:
+        profit_text = f"Net profit is less concentrated: it takes {net_x:.0%} of customers to make {s:.0%} of it{no_cts}."
+    rows.append(
+        {
+            "figure": f"customers making {s:.0%} of revenue",
+            "value": rev_x,
+            "shown": f"{rev_x:.0%}" + ("" if np.isnan(net_x) else f" (net profit: {net_x:.0%})"),
+            "implication": f"{rev_x:.0%} of customers bring {s:.0%} of revenue, {shape}. {profit_text}",
+        }
+    )
+
+    try:
+        w = whale_summary(profit, revenue_col=revenue_col, net_profit_col=net_profit_col, cutoffs=cutoffs)
+    except InsufficientDataError:
+        w = None
+    if w is None:
+        total = float(profit[net_profit_col].sum())
+        loss_mask = profit[net_profit_col] < 0
+        rows.append(
+            {
+                "figure": "whale curve peak (share of total net profit)",
+                "value": np.nan,
+                "shown": "–",
+                "implication": f"Total net profit is {cur}{total:,.0f}, not positive: the whale curve is undefined; "
+                "the whole region is a cost centre this period.",
+            }
+        )
+        rows.append(
+            {
+                "figure": "customers destroying value",
+                "value": float(loss_mask.sum()),
+                "shown": f"{int(loss_mask.sum()):,}",
+                "implication": f"{int(loss_mask.sum()):,} customers lose money, "
+                f"{cur}{float(-profit.loc[loss_mask, net_profit_col].sum()):,.0f} in total{no_cts}.",
+            }
+        )
+    else:
+        rows.append(
+            {
+                "figure": "whale curve peak (share of total net profit)",
+                "value": w.peak_share,
+                "shown": f"{w.peak_share:.0%} at {w.peak_at:.0%} of customers",
+                "implication": f"The most profitable {w.peak_at:.0%} of customers earn {w.peak_share:.0%} of the net profit; "
+                f"the other {1 - w.peak_at:.0%} give {w.peak_share - 1:.0%} of it back{no_cts}.",
+            }
+        )
+        if w.destroyers_in_a:
+            verdict = (
+                f"{w.destroyers_in_a:,} of them {'is a' if w.destroyers_in_a == 1 else 'are'} top revenue (tier A) "
+                f"customer{'' if w.destroyers_in_a == 1 else 's'}: big buyers can be cost customers; "
+                "review their prices, terms and service levels before chasing more of their volume."
+            )
+        elif w.destroyers:
+            verdict = "None of them is a top revenue (tier A) customer: the losses sit in the smaller tiers."
+        else:
+            verdict = "Every customer covers its cost to serve."
+        rows.append(
+            {
+                "figure": "customers destroying value",
+                "value": float(w.destroyers),
+                "shown": f"{w.destroyers:,} ({w.destroyers / w.customers:.0%}), loss {cur}{w.destroyer_loss:,.0f}",
+                "implication": f"{w.destroyers:,} customers ({w.destroyers / w.customers:.0%}) lose money after cost to serve, "
+                f"{cur}{w.destroyer_loss:,.0f} in total ({w.destroyer_loss_share:.0%} of net profit){no_cts}. {verdict}",
+            }
+        )
+    out = pd.DataFrame(rows)
+    for c in ("figure", "shown", "implication"):
+        out[c] = out[c].astype("str")
+    out["value"] = out["value"].astype("float64")
+    return out

@@ -1,0 +1,143 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Pareto diagnostics
+# Does the 80/20 rule hold in this region, and does it hold for profit as well as for revenue?
+# Each section tests one doubt about the rule: big buyers may be cost customers, spending should
+# follow growth rather than revenue, and concentration moves over time.
+
+# %%
+import matplotlib.pyplot as plt
+
+from custlib import pareto
+from custlib import report as rp
+
+# %% tags=["parameters"]
+data: str = "../data/sample"  # data source: a directory of tables or an SQLAlchemy URL
+region: str = "East"  # region as written in the customers' region column
+quarter: str = "latest"  # quarter to report, e.g. 2026Q3, or "latest" for the latest complete quarter
+settings: dict = {}  # merged, validated parameters from the runner, or {} to read params/
+
+# %%
+ctx = rp.open_report(data, region, quarter, settings)
+rp.use_report_style()
+ctx.header()
+p = ctx.params["pareto"]
+profit = pareto.customer_profitability(ctx.data.transactions, ctx.data.service_costs, ctx.quarter.start, ctx.quarter.end)
+
+# %% [markdown]
+# ## In short
+# The three numbers that matter this quarter, and what they imply. Net profit is gross profit less
+# the cost to serve each customer (visits, logistics, support, discounts).
+
+# %%
+summary = pareto.pareto_summary(profit, share=p["share"], cutoffs=p["abc_cutoffs"], currency=ctx.currency)
+rp.show(summary[["figure", "shown", "implication"]])
+
+# %% [markdown]
+# ## Revenue, gross profit and net profit concentration
+# The share held by the top customers, and the share of customers making 80%, for each measure side by side.
+# If profit is far more (or less) concentrated than revenue, revenue rank is a poor guide to who pays.
+# With loss-making customers the net-profit shares can exceed 100% and its Gini can exceed 1; they are shown unclipped.
+
+# %%
+table = pareto.concentration_table(
+    profit, tops=p["top_fractions"], share=p["share"], ci=p["gini_ci"], n_boot=p["bootstrap_draws"], seed=ctx.seed
+)
+rp.show(
+    table,
+    money=("total",),
+    pct=table.attrs["share_columns"],
+    decimals=("gini", "gini_low", "gini_high"),
+    currency=ctx.currency,
+)
+
+# %% [markdown]
+# ## Whale curve
+# Customers ranked from most to least profitable, with cumulative net profit as a share of the total.
+# The peak is the profit the profitable customers earn; the fall after it is what the loss-making ones give back.
+
+# %%
+pareto.plot_whale_curve(profit["net_profit"])
+plt.show()
+
+# %% [markdown]
+# ## Who destroys value, by revenue tier
+# Customers with negative net profit in each revenue tier (ABC by revenue). Losses in tier A mean the
+# largest buyers are cost customers: their volume comes with concessions that eat the margin.
+
+# %%
+whale = pareto.whale_summary(profit, cutoffs=p["abc_cutoffs"])
+rp.show(
+    whale.by_tier,
+    money=("revenue", "net_profit", "destroyer_loss"),
+    pct=("revenue_share", "net_profit_share", "destroyer_rate"),
+    currency=ctx.currency,
+)
+
+# %% [markdown]
+# ## Resources against return, by tier
+# Cost to serve and its components against net profit and revenue growth (against the same quarter a year
+# earlier by default). Spending that follows revenue while growth sits in tiers B and C starves the tiers that can grow.
+
+# %%
+base = ctx.quarter.shift(-p["growth_lag_quarters"])
+allocation = pareto.tier_allocation(profit, ctx.data.transactions, base.start, base.end, cutoffs=p["abc_cutoffs"])
+rp.show(
+    allocation,
+    money=(
+        "revenue",
+        "gross_profit",
+        "visit_cost",
+        "logistics_cost",
+        "support_cost",
+        "discount_cost",
+        "cost_to_serve",
+        "net_profit",
+        "base_revenue",
+    ),
+    pct=("revenue_share", "cost_to_serve_share", "net_profit_share", "revenue_growth"),
+    decimals=("cost_to_serve_per_revenue", "net_profit_per_cost_to_serve"),
+    currency=ctx.currency,
+)
+
+# %% [markdown]
+# ## Concentration over time and against the other regions
+# Revenue concentration quarter by quarter over the whole history, beside the range and median of the other
+# regions. 80/20 is a snapshot, not a target: watch the direction, not one figure.
+
+# %%
+by_quarter = pareto.concentration_by_quarter(ctx.data.transactions, share=p["share"])
+trend = pareto.concentration_vs_peers(by_quarter, ctx.data.peer_quarterly, ctx.region, measure=p["trend_measure"])
+pareto.plot_concentration_trend(trend)
+plt.show()
+
+# %% [markdown]
+# ## Tier migration since the previous quarter
+# Customers moving between revenue tiers (C to B, B to A, and down), entering (new, or back after a pause) and
+# leaving (lost, or pausing), with the revenue change each movement brought. Customers rolling up from C and B
+# are the development the literature asks for.
+
+# %%
+moves = pareto.tier_migration(
+    ctx.data.transactions,
+    ctx.quarter.previous.start,
+    ctx.quarter.previous.end,
+    ctx.quarter.start,
+    ctx.quarter.end,
+    cutoffs=p["abc_cutoffs"],
+)
+rp.show(moves, money=("revenue_before", "revenue_after", "revenue_change"), currency=ctx.currency)

@@ -1,0 +1,636 @@
+"""Tests for custlib.pareto: known answers from hand arithmetic and closed forms."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import norm
+
+from custlib import pareto
+from custlib.exceptions import DataError, InsufficientDataError, ParamsError
+
+
+def ids(*names: str) -> pd.Index:
+    return pd.Index(list(names), dtype="str", name="customer_id")
+
+
+@pytest.fixture
+def whale_profit() -> pd.DataFrame:
+    """Five customers built by hand (see test docstrings for the arithmetic).
+
+    revenue  e=160, b=20, d=10, a=6, c=4 (total 200): cumulative shares 0.80,
+    0.90, 0.95, 0.98, 1.00, so with cut-offs (0.8, 0.95) A = {e}, B = {b, d},
+    C = {a, c} under either usual ABC convention (the boundaries are hit exactly).
+    net profit a=50, b=30, c=20, d=-10, e=-40 (total 50).
+    """
+    frame = pd.DataFrame(
+        {
+            "revenue": [6.0, 20.0, 4.0, 10.0, 160.0],
+            "cost": [0.0, 0.0, 0.0, 0.0, 0.0],
+            "gross_profit": [60.0, 40.0, 25.0, 10.0, 60.0],
+            "visit_cost": [10.0, 10.0, 5.0, 20.0, 100.0],
+            "cost_to_serve": [10.0, 10.0, 5.0, 20.0, 100.0],
+            "net_profit": [50.0, 30.0, 20.0, -10.0, -40.0],
+        },
+        index=ids("a", "b", "c", "d", "e"),
+    )
+    frame.attrs["net_profit_includes_cost_to_serve"] = True
+    return frame
+
+
+# --------------------------------------------------------------------------- Gini
+
+
+def test_gini_of_1_2_3_4_is_one_quarter():
+    """Hand arithmetic: mean absolute difference over ordered pairs 20/16 = 1.25, mean 2.5, G = 1.25 / (2 * 2.5)."""
+    assert pareto.gini([1, 2, 3, 4]) == pytest.approx(0.25)
+
+
+def test_gini_matches_the_mean_absolute_difference_definition():
+    """Gini (1912): G = sum_i sum_j |x_i - x_j| / (2 n^2 mean), computed here by brute force over all pairs."""
+    x = np.random.default_rng(3).gamma(0.7, 100.0, size=57)
+    by_pairs = np.abs(x[:, None] - x[None, :]).sum() / (2 * x.size**2 * x.mean())
+    assert pareto.gini(pd.Series(x)) == pytest.approx(by_pairs, rel=1e-12)
+
+
+def test_gini_is_zero_for_equal_values_and_n_minus_1_over_n_for_one_holder():
+    """Closed forms of the plain estimator: equal values -> 0; one holder of all among n -> (n - 1) / n."""
+    assert pareto.gini([7.0] * 5) == pytest.approx(0.0)
+    assert pareto.gini([0, 0, 0, 9]) == pytest.approx(0.75)
+
+
+def test_gini_of_profit_with_losses_exceeds_one_and_is_not_clipped():
+    """Hand arithmetic for [-1, 0, 0, 2]: total 1, ordered-pair |differences| sum 18, G = 18 / (2 * 16 * 0.25) = 2.25
+    (Chen, Tsaur & Rhai 1982: the Gini of incomes with negatives can exceed 1)."""
+    assert pareto.gini([2, 0, -1, 0]) == pytest.approx(2.25)
+
+
+def test_gini_is_one_minus_twice_the_area_under_the_lorenz_curve():
+    """Gini (1914) / Lorenz (1905): G = 1 - 2 * integral of L, the trapezoid area being exact for the step data."""
+    x = np.random.default_rng(11).lognormal(0.0, 1.2, size=40)
+    lc = pareto.lorenz_curve(x)
+    p, v = lc["cum_share_customers"].to_numpy(), lc["cum_share_value"].to_numpy()
+    area = float(np.sum((p[1:] - p[:-1]) * (v[1:] + v[:-1]) / 2))
+    assert pareto.gini(x) == pytest.approx(1 - 2 * area, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("draw", "expected"),
+    [
+        (lambda rng, n: rng.uniform(0.0, 1.0, n), 1 / 3),
+        (lambda rng, n: rng.exponential(1.0, n), 1 / 2),
+        (lambda rng, n: rng.lognormal(0.0, 1.0, n), 2 * norm.cdf(1.0 / math.sqrt(2)) - 1),
+        (lambda rng, n: rng.lognormal(0.0, 0.5, n), 2 * norm.cdf(0.5 / math.sqrt(2)) - 1),
+    ],
+    ids=["uniform", "exponential", "lognormal-1", "lognormal-0.5"],
+)
+def test_gini_of_large_samples_converges_to_the_closed_form(draw, expected):
+    """Closed forms, G = E|X - Y| / (2 E X): uniform(0, 1) E|X - Y| = 1/3, mean 1/2 -> 1/3; exponential(1)
+    X - Y is Laplace(1), E|X - Y| = 1, mean 1 -> 1/2; lognormal(sigma) 2 Phi(sigma / sqrt 2) - 1
+    (Aitchison & Brown 1957, The Lognormal Distribution; Kleiber & Kotz 2003, Statistical Size Distributions, ch. 4).
+
+    Tolerance: the sample Gini is asymptotically normal with sd c / sqrt(n); c is below 0.5 for these
+    distributions (200 simulated replications give c = 0.26 for the exponential, 0.44 for the
+    lognormal with sigma 1), so at n = 200,000 the sd is below 0.0012 and 0.005 is over 4 sd; the
+    estimator's bias (-G / n) is negligible.
+    """
+    x = draw(np.random.default_rng(20240601), 200_000)
+    assert pareto.gini(x) == pytest.approx(expected, abs=0.005)
+
+
+def test_gini_bootstrap_interval_covers_the_true_value_at_its_nominal_rate():
+    """Simulation with a known parameter: exponential samples have Gini 1/2. A 90% percentile interval
+    (Efron & Tibshirani 1993, ch. 13) should cover it in about 90% of 400 replications; the band
+    0.85..0.95 is about +-3 binomial sd (sqrt(0.09 / 400) = 0.015)."""
+    hits = 0
+    for rep in range(400):
+        x = np.random.default_rng(1000 + rep).exponential(size=300)
+        est = pareto.gini(x, ci=0.9, n_boot=200, seed=rep)
+        hits += est.low <= 0.5 <= est.high
+    assert 0.85 <= hits / 400 <= 0.95
+
+
+def test_gini_with_ci_returns_estimate_low_high_and_is_reproducible():
+    """The point estimate is unchanged by asking for an interval (hand value 0.25), and a seed fixes the interval."""
+    x = [1, 2, 3, 4, 5, 6, 7, 8]
+    est, low, high = pareto.gini(x, ci=0.95, n_boot=300, seed=5)
+    assert est == pytest.approx(pareto.gini(x))
+    assert low <= est <= high
+    assert pareto.gini(x, ci=0.95, n_boot=300, seed=5) == (est, low, high)
+
+
+def test_gini_bootstrap_upper_bound_is_infinite_when_profit_total_is_near_zero():
+    """[10, -9.9, 0.1, -0.1]: total 0.1. Resampling customers gives a non-positive total in far more than
+    2.5% of draws (e.g. any resample with two -9.9 and one 10), where the Gini is unbounded."""
+    est = pareto.gini([10.0, -9.9, 0.1, -0.1], ci=0.95, n_boot=500, seed=1)
+    assert est.high == math.inf
+    assert est.estimate > 1
+
+
+@pytest.mark.parametrize("values", [[], [5.0], np.array([3.0])])
+def test_gini_of_empty_or_single_customer_raises_insufficient_data(values):
+    with pytest.raises(InsufficientDataError, match="at least 2 customers"):
+        pareto.gini(values)
+
+
+def test_gini_of_all_zero_or_negative_total_raises_insufficient_data():
+    with pytest.raises(InsufficientDataError, match="all 3 values are zero"):
+        pareto.gini([0, 0, 0])
+    with pytest.raises(InsufficientDataError, match="not positive"):
+        pareto.gini([1, -5])
+
+
+def test_gini_rejects_missing_values_and_bad_parameters():
+    with pytest.raises(DataError, match="missing or infinite"):
+        pareto.gini([1.0, np.nan, 2.0])
+    with pytest.raises(DataError, match="expected numbers"):
+        pareto.gini(pd.Series(["a", "b"]))
+    with pytest.raises(ParamsError, match="ci"):
+        pareto.gini([1, 2], ci=1.5)
+    with pytest.raises(ParamsError, match="n_boot"):
+        pareto.gini([1, 2], ci=0.9, n_boot=2)
+
+
+# --------------------------------------------------------------------------- Lorenz, shares, Herfindahl
+
+
+def test_lorenz_curve_of_1_2_3_4_starts_at_origin():
+    """Hand arithmetic: cumulative sums 1, 3, 6, 10 of total 10."""
+    expected = pd.DataFrame({"cum_share_customers": [0.0, 0.25, 0.5, 0.75, 1.0], "cum_share_value": [0.0, 0.1, 0.3, 0.6, 1.0]})
+    pd.testing.assert_frame_equal(pareto.lorenz_curve(pd.Series([3, 1, 4, 2])), expected)
+
+
+def test_top_share_holds_the_sum_of_the_largest_ceil_fraction_n():
+    """Hand arithmetic on [1, 2, 3, 4]: top 25% = {4} -> 0.4; top 50% = {4, 3} -> 0.7; top 20% -> ceil(0.8) = 1 -> 0.4."""
+    x = [2, 4, 1, 3]
+    assert pareto.top_share(x, 0.25) == pytest.approx(0.4)
+    assert pareto.top_share(x, 0.5) == pytest.approx(0.7)
+    assert pareto.top_share(x, 0.2) == pytest.approx(0.4)
+    assert pareto.top_share(x, 1.0) == pytest.approx(1.0)
+
+
+def test_top_share_of_profit_with_losses_can_exceed_one():
+    """[5, 3, -2, -1]: total 5; top half {5, 3} = 8 -> 160%."""
+    assert pareto.top_share([5, -2, 3, -1], 0.5) == pytest.approx(1.6)
+
+
+def test_top_share_does_not_round_up_on_floating_point_noise():
+    """0.1 * 30 is 3 customers, not 4: 30 values 1..30, top 3 = 30 + 29 + 28 = 87 of 465."""
+    assert pareto.top_share(np.arange(1, 31), 0.1) == pytest.approx(87 / 465)
+
+
+def test_share_of_customers_for_is_the_smallest_top_fraction_reaching_the_share():
+    """Hand arithmetic on [1, 2, 3, 4]: 70% -> {4, 3} = 7 -> 2/4; 80% -> {4, 3, 2} = 9 >= 8 -> 3/4; 40% -> {4} -> 1/4."""
+    x = [1, 2, 3, 4]
+    assert pareto.share_of_customers_for(x, 0.7) == pytest.approx(0.5)
+    assert pareto.share_of_customers_for(x, 0.8) == pytest.approx(0.75)
+    assert pareto.share_of_customers_for(x, 0.4) == pytest.approx(0.25)
+
+
+def test_share_of_customers_for_rejects_shares_outside_zero_one():
+    with pytest.raises(ParamsError, match="share"):
+        pareto.share_of_customers_for([1, 2], 0)
+    with pytest.raises(ParamsError, match="fraction"):
+        pareto.top_share([1, 2], 1.2)
+
+
+@pytest.mark.parametrize("n", [2, 5, 40])
+def test_herfindahl_of_equal_shares_is_one_over_n(n):
+    """Closed form: n equal shares 1/n -> H = n * (1/n)^2 = 1/n; normalised H* = 0."""
+    assert pareto.herfindahl([3.0] * n) == pytest.approx(1 / n)
+    assert pareto.herfindahl([3.0] * n, normalized=True) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_herfindahl_of_1_2_3_4_and_of_a_single_holder():
+    """Hand arithmetic: shares 0.1..0.4 -> 0.01 + 0.04 + 0.09 + 0.16 = 0.30, H* = (0.30 - 0.25) / 0.75 = 1/15;
+    one holder of everything -> H = H* = 1."""
+    assert pareto.herfindahl([1, 2, 3, 4]) == pytest.approx(0.30)
+    assert pareto.herfindahl([1, 2, 3, 4], normalized=True) == pytest.approx(1 / 15)
+    assert pareto.herfindahl([0, 0, 8]) == pytest.approx(1.0)
+    assert pareto.herfindahl([0, 0, 8], normalized=True) == pytest.approx(1.0)
+
+
+def test_herfindahl_rejects_negative_values():
+    with pytest.raises(DataError, match="negative"):
+        pareto.herfindahl([3, -1, 2])
+
+
+# --------------------------------------------------------------------------- profitability and concentration table
+
+
+@pytest.fixture
+def orders() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "order_id": ["o1", "o2", "o3", "o4", "o5"],
+            "customer_id": pd.Series(["c1", "c1", "c2", "c2", "c3"], dtype="str"),
+            "order_date": pd.to_datetime(["2026-07-01", "2026-09-30", "2026-08-15", "2026-06-30", "2026-10-01"]),
+            "product_id": ["p1", "p1", "p2", "p2", "p1"],
+            "category": ["x"] * 5,
+            "quantity": [1.0] * 5,
+            "revenue": [100.0, 50.0, 200.0, 999.0, 999.0],
+            "cost": [60.0, 30.0, 150.0, 1.0, 1.0],
+        }
+    )
+
+
+@pytest.fixture
+def service() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "customer_id": pd.Series(["c1", "c1", "c2", "c4", "c2"], dtype="str"),
+            "month": pd.to_datetime(["2026-07-01", "2026-09-01", "2026-08-01", "2026-09-01", "2026-06-01"]),
+            "cost_to_serve": [10.0, 5.0, 70.0, 8.0, 100.0],
+            "visit_cost": [4.0, 5.0, 20.0, 8.0, 50.0],
+            "logistics_cost": [6.0, 0.0, 50.0, 0.0, 50.0],
+            "discount_cost": [np.nan] * 5,
+        }
+    )
+
+
+def test_customer_profitability_sums_the_period_and_subtracts_cost_to_serve(orders, service):
+    """Hand arithmetic for 2026Q3 (both ends inclusive): c1 150 - 90 = 60 gross, 15 to serve -> 45;
+    c2 200 - 150 = 50, 70 -> -20; c4 only served (8) -> -8; the June and October rows are outside."""
+    orders_before, service_before = orders.copy(), service.copy()
+    out = pareto.customer_profitability(orders, service, "2026-07-01", "2026-09-30")
+    expected = pd.DataFrame(
+        {
+            "revenue": [150.0, 200.0, 0.0],
+            "cost": [90.0, 150.0, 0.0],
+            "gross_profit": [60.0, 50.0, 0.0],
+            "visit_cost": [9.0, 20.0, 8.0],
+            "logistics_cost": [6.0, 50.0, 0.0],
+            "cost_to_serve": [15.0, 70.0, 8.0],
+            "net_profit": [45.0, -20.0, -8.0],
+        },
+        index=ids("c1", "c2", "c4"),
+    )
+    pd.testing.assert_frame_equal(out, expected)
+    assert out.attrs["net_profit_includes_cost_to_serve"] is True
+    pd.testing.assert_frame_equal(orders, orders_before)
+    pd.testing.assert_frame_equal(service, service_before)
+
+
+def test_customer_profitability_without_service_costs_flags_net_as_gross(orders):
+    out = pareto.customer_profitability(orders, None, "2026-07-01", "2026-09-30")
+    assert out["cost_to_serve"].isna().all()
+    pd.testing.assert_series_equal(out["net_profit"], out["gross_profit"], check_names=False)
+    assert out.attrs["net_profit_includes_cost_to_serve"] is False
+
+
+def test_customer_profitability_errors_name_the_problem(orders, service):
+    with pytest.raises(InsufficientDataError, match="no order lines between 2025-01-01 and 2025-03-31"):
+        pareto.customer_profitability(orders, service, "2025-01-01", "2025-03-31")
+    with pytest.raises(DataError, match="transactions: column 'cost' is missing"):
+        pareto.customer_profitability(orders.drop(columns="cost"), service, "2026-07-01", "2026-09-30")
+    with pytest.raises(ParamsError, match="before start"):
+        pareto.customer_profitability(orders, service, "2026-09-30", "2026-07-01")
+
+
+def test_concentration_table_puts_revenue_gross_and_net_side_by_side():
+    """Hand arithmetic: revenue [1, 2, 3, 4] (see the Gini and share tests); gross profit equal -> Gini 0,
+    top 25% = 0.25, all 4 needed for 80%; net profit [-1, 0, 0, 2]: total 1, top 25% = {2} -> 2.0, Gini 2.25."""
+    frame = pd.DataFrame(
+        {"revenue": [1.0, 2.0, 3.0, 4.0], "gross_profit": [1.0, 1.0, 1.0, 1.0], "net_profit": [-1.0, 0.0, 0.0, 2.0]},
+        index=ids("a", "b", "c", "d"),
+    )
+    out = pareto.concentration_table(frame, tops=(0.25, 0.5))
+    expected = pd.DataFrame(
+        {
+            "measure": pd.Series(["revenue", "gross_profit", "net_profit"], dtype="str"),
+            "total": [10.0, 4.0, 1.0],
+            "customers": [4, 4, 4],
+            "negative_customers": [0, 0, 1],
+            "top_25pct": [0.4, 0.25, 2.0],
+            "top_50pct": [0.7, 0.5, 2.0],
+            "customers_for_80pct": [0.75, 1.0, 0.25],
+            "gini": [0.25, 0.0, 2.25],
+            "note": pd.Series(["", "", "has negative values (kept, not clipped): its Gini can exceed 1"], dtype="str"),
+        }
+    )
+    pd.testing.assert_frame_equal(out, expected)
+
+
+def test_concentration_table_reports_an_undefined_measure_instead_of_failing():
+    frame = pd.DataFrame({"revenue": [1.0, 3.0], "net_profit": [-4.0, 1.0]}, index=ids("a", "b"))
+    out = pareto.concentration_table(frame, measures=("revenue", "net_profit"), tops=(0.5,), ci=0.9, n_boot=50)
+    assert out.loc[0, "gini_low"] <= out.loc[0, "gini"] <= out.loc[0, "gini_high"]
+    assert np.isnan(out.loc[1, "gini"]) and np.isnan(out.loc[1, "top_50pct"])
+    assert out.loc[1, "note"] == "total is not positive: shares and Gini are undefined"
+
+
+def test_concentration_table_of_one_customer_raises_insufficient_data():
+    with pytest.raises(InsufficientDataError, match="1 customer"):
+        pareto.concentration_table(pd.DataFrame({"revenue": [1.0], "gross_profit": [1.0], "net_profit": [1.0]}))
+
+
+# --------------------------------------------------------------------------- whale curve
+
+
+def test_whale_curve_of_a_hand_built_profit_vector(whale_profit):
+    """Ranked 50, 30, 20, -10, -40 (total 50): cumulative 50, 80, 100, 90, 50 -> 100%, 160%, 200%, 180%, 100%."""
+    out = pareto.whale_curve(whale_profit["net_profit"])
+    expected = pd.DataFrame(
+        {
+            "customer_id": pd.Series(["a", "b", "c", "d", "e"], dtype="str"),
+            "net_profit": [50.0, 30.0, 20.0, -10.0, -40.0],
+            "rank": np.arange(1, 6),
+            "cum_share_customers": [0.2, 0.4, 0.6, 0.8, 1.0],
+            "cum_profit": [50.0, 80.0, 100.0, 90.0, 50.0],
+            "cum_share_profit": [1.0, 1.6, 2.0, 1.8, 1.0],
+        }
+    )
+    pd.testing.assert_frame_equal(out, expected)
+
+
+def test_whale_curve_breaks_ties_by_customer_id():
+    out = pareto.whale_curve(pd.Series([5.0, 5.0, 1.0], index=ids("z", "m", "a")))
+    assert out["customer_id"].tolist() == ["m", "z", "a"]
+
+
+def test_whale_curve_of_a_loss_making_region_raises_insufficient_data():
+    with pytest.raises(InsufficientDataError, match="net_profit: the total is -5.00"):
+        pareto.whale_curve(pd.Series([5.0, -10.0], index=ids("a", "b")))
+
+
+def test_whale_summary_finds_peak_destroyers_and_their_revenue_tier(whale_profit):
+    """Hand arithmetic (fixture): peak 200% after 3 of 5 customers; d (-10, tier B) and e (-40, tier A)
+    destroy 50 = (2.0 - 1) * 50; tier A = {e} makes 80% of revenue and -80% of net profit."""
+    w = pareto.whale_summary(whale_profit)
+    assert (w.customers, w.peak_customers, w.destroyers, w.destroyers_in_a) == (5, 3, 2, 1)
+    assert w.peak_share == pytest.approx(2.0)
+    assert w.peak_at == pytest.approx(0.6)
+    assert w.destroyer_loss == pytest.approx(50.0)
+    assert w.destroyer_loss_share == pytest.approx(w.peak_share - 1)
+    expected = pd.DataFrame(
+        {
+            "tier": pd.Series(["A", "B", "C"], dtype="str"),
+            "customers": [1, 2, 2],
+            "revenue": [160.0, 30.0, 10.0],
+            "revenue_share": [0.8, 0.15, 0.05],
+            "net_profit": [-40.0, 20.0, 70.0],
+            "net_profit_share": [-0.8, 0.4, 1.4],
+            "destroyers": [1, 1, 0],
+            "destroyer_rate": [1.0, 0.5, 0.0],
+            "destroyer_loss": [40.0, 10.0, 0.0],
+        }
+    )
+    pd.testing.assert_frame_equal(w.by_tier, expected)
+    figures = w.figures().set_index("figure")["value"]
+    assert figures["peak_share"] == pytest.approx(2.0) and figures["destroyers_in_a"] == 1
+
+
+def test_plot_whale_curve_draws_origin_peak_and_returns_the_axes(whale_profit):
+    fig, ax = plt.subplots()
+    try:
+        out = pareto.plot_whale_curve(whale_profit["net_profit"], ax=ax)
+        assert out is ax
+        x, y = ax.lines[0].get_data()
+        np.testing.assert_allclose(x, [0, 20, 40, 60, 80, 100])
+        np.testing.assert_allclose(y, [0, 100, 160, 200, 180, 100])
+        assert "peak 200% at 60% of customers" in [t.get_text() for t in ax.texts]
+    finally:
+        plt.close(fig)
+
+
+# --------------------------------------------------------------------------- resources by tier
+
+
+def test_tier_allocation_sets_cost_to_serve_against_profit_and_growth(whale_profit):
+    """Hand arithmetic: cost to serve A 100, B 30, C 15 of 145; per unit revenue 100/160, 30/30, 15/10;
+    base revenue A 160, B 10 + 10, C 2 + 3 -> growth 0%, 50%, 100%; all 200 / 185 - 1."""
+    tx = pd.DataFrame(
+        {
+            "customer_id": pd.Series(["e", "b", "d", "a", "c", "e"], dtype="str"),
+            "order_date": pd.to_datetime(["2025-08-01"] * 5 + ["2025-10-01"]),
+            "revenue": [160.0, 10.0, 10.0, 2.0, 3.0, 500.0],
+        }
+    )
+    out = pareto.tier_allocation(whale_profit, tx, "2025-07-01", "2025-09-30")
+    got = out.set_index("tier")
+    assert got.index.tolist() == ["A", "B", "C", "all"]
+    assert got["customers"].tolist() == [1, 2, 2, 5]
+    np.testing.assert_allclose(got["cost_to_serve_share"], [100 / 145, 30 / 145, 15 / 145, 1.0])
+    np.testing.assert_allclose(got["visit_cost"], [100.0, 30.0, 15.0, 145.0])
+    np.testing.assert_allclose(got["cost_to_serve_per_revenue"], [0.625, 1.0, 1.5, 145 / 200])
+    np.testing.assert_allclose(got["net_profit_share"], [-0.8, 0.4, 1.4, 1.0])
+    np.testing.assert_allclose(got["net_profit_per_cost_to_serve"], [-0.4, 20 / 30, 70 / 15, 50 / 145])
+    np.testing.assert_allclose(got["revenue_growth"], [0.0, 0.5, 1.0, 200 / 185 - 1])
+
+
+# --------------------------------------------------------------------------- concentration over time
+
+
+def test_concentration_by_quarter_keeps_empty_quarters_and_uses_peer_definitions():
+    """Hand arithmetic: 2026Q1 revenue [1, 2, 3, 4] -> Gini 0.25, top 20% (1 customer) 0.4, 75% for 80%;
+    2026Q2 no orders; 2026Q3 two customers with 5 each (one in two lines) -> Gini 0, top 20% 0.5, 100% for 80%.
+    Gross profit: Q1 [1, 1, 2, 3] -> (-3 - 1 + 2 + 9) / (4 * 7) = 0.25; Q3 [3, 4] -> (-3 + 4) / (2 * 7) = 1/14."""
+    tx = pd.DataFrame(
+        {
+            "customer_id": pd.Series(["c1", "c2", "c3", "c4", "c1", "c1", "c2"], dtype="str"),
+            "order_date": pd.to_datetime(
+                ["2026-01-05", "2026-02-05", "2026-03-05", "2026-03-31", "2026-07-01", "2026-09-30", "2026-08-01"]
+            ),
+            "revenue": [1.0, 2.0, 3.0, 4.0, 2.0, 3.0, 5.0],
+            "cost": [0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
+        }
+    )
+    out = pareto.concentration_by_quarter(tx)
+    expected = pd.DataFrame(
+        {
+            "quarter": pd.Series(["2026Q1", "2026Q2", "2026Q3"], dtype="str"),
+            "customers": [4, 0, 2],
+            "revenue": [10.0, 0.0, 10.0],
+            "gross_profit": [7.0, 0.0, 7.0],
+            "gini_revenue": [0.25, np.nan, 0.0],
+            "top20_share_revenue": [0.4, np.nan, 0.5],
+            "customers_for_80pct_revenue": [0.75, np.nan, 1.0],
+            "gini_gross_profit": [0.25, np.nan, 1 / 14],
+        }
+    )
+    pd.testing.assert_frame_equal(out, expected)
+
+
+def test_concentration_by_quarter_agrees_with_the_peer_table_sql():
+    """Independent implementation: custlib.data.PEER_SQL computes gini_revenue and top20_share_revenue in DuckDB."""
+    duckdb = pytest.importorskip("duckdb")
+    data = pytest.importorskip("custlib.data")
+    rng = np.random.default_rng(8)
+    n = 300
+    tx = pd.DataFrame(
+        {
+            "customer_id": pd.Series([f"c{i:02d}" for i in rng.integers(0, 37, n)], dtype="str"),
+            "order_date": pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 540, n), unit="D"),
+            "revenue": rng.lognormal(3, 1, n).round(2),
+        }
+    )
+    tx["cost"] = (tx["revenue"] * 0.7).round(2)
+    customers = pd.DataFrame({"customer_id": [f"c{i:02d}" for i in range(37)], "region": "East"})
+    con = duckdb.connect()
+    try:
+        con.register("transactions", tx)
+        con.register("customers", customers)
+        peers = con.execute(data.PEER_SQL, [pd.Timestamp("2026-12-31").date()]).df()
+    finally:
+        con.close()
+    ours = pareto.concentration_by_quarter(tx).set_index("quarter")
+    peers = peers.set_index("quarter")
+    assert ours.index.tolist() == peers.index.tolist()
+    np.testing.assert_allclose(ours["gini_revenue"], peers["gini_revenue"], rtol=1e-9)
+    np.testing.assert_allclose(ours["top20_share_revenue"], peers["top20_share_revenue"], rtol=1e-9)
+    np.testing.assert_array_equal(ours["customers"], peers["customers"])
+
+
+def test_concentration_vs_peers_ranks_the_region_among_the_others():
+    """Hand arithmetic: 2026Q1 others 0.4, 0.6, 0.2 -> median 0.4, one above 0.5 -> rank 2 of 4;
+    2026Q2 others 0.6, 0.2 -> median 0.4, rank 2 of 3; the region's own peer rows ("east") are left out."""
+    own = pd.DataFrame({"quarter": pd.Series(["2026Q1", "2026Q2"], dtype="str"), "gini_revenue": [0.5, 0.3]})
+    peers = pd.DataFrame(
+        {
+            "region": ["east", "east", "North", "North", "South", "South", "West"],
+            "quarter": ["2026Q1", "2026Q2", "2026Q1", "2026Q2", "2026Q1", "2026Q2", "2026Q1"],
+            "gini_revenue": [0.99, 0.99, 0.4, 0.6, 0.6, 0.2, 0.2],
+        }
+    )
+    out = pareto.concentration_vs_peers(own, peers, "East")
+    expected = pd.DataFrame(
+        {
+            "quarter": pd.Series(["2026Q1", "2026Q2"], dtype="str"),
+            "this_region": [0.5, 0.3],
+            "peer_median": [0.4, 0.4],
+            "peer_min": [0.2, 0.2],
+            "peer_max": [0.6, 0.6],
+            "rank": pd.array([2, 2], dtype="Int64"),
+            "regions": [4, 3],
+        }
+    )
+    pd.testing.assert_frame_equal(out, expected)
+    ax = pareto.plot_concentration_trend(out)
+    try:
+        assert ax.get_ylabel() == "Gini coefficient of revenue"
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["2026Q1", "2026Q2"]
+    finally:
+        plt.close(ax.figure)
+
+
+# --------------------------------------------------------------------------- tier migration
+
+
+def test_tier_migration_counts_moves_and_their_revenue_impact():
+    """Hand-built: before a 80, b 15, c 5 -> A, B, C; after b 80, a 15, d 5 -> A, B, C.
+    a moves A -> B (80 -> 15), b B -> A (15 -> 80), c left (5 -> 0), d entered (0 -> 5)."""
+    tx = pd.DataFrame(
+        {
+            "customer_id": pd.Series(["a", "b", "c", "b", "a", "d"], dtype="str"),
+            "order_date": pd.to_datetime(["2026-04-02", "2026-05-02", "2026-06-30", "2026-07-01", "2026-08-02", "2026-09-30"]),
+            "revenue": [80.0, 15.0, 5.0, 80.0, 15.0, 5.0],
+        }
+    )
+    out = pareto.tier_migration(tx, "2026-04-01", "2026-06-30", "2026-07-01", "2026-09-30")
+    assert len(out) == 15
+    moved = out[out["customers"] > 0].reset_index(drop=True)
+    expected = pd.DataFrame(
+        {
+            "from_tier": pd.Series(["A", "B", "C", "none"], dtype="str"),
+            "to_tier": pd.Series(["B", "A", "none", "C"], dtype="str"),
+            "move": pd.Series(["down", "up", "left", "entered"], dtype="str"),
+            "customers": [1, 1, 1, 1],
+            "revenue_before": [80.0, 15.0, 5.0, 0.0],
+            "revenue_after": [15.0, 80.0, 0.0, 5.0],
+            "revenue_change": [-65.0, 65.0, -5.0, 5.0],
+        }
+    )
+    pd.testing.assert_frame_equal(moved, expected)
+    m = pareto.migration_matrix(out)
+    assert m.loc["A", "B"] == 1 and m.loc["B", "A"] == 1 and m.loc["none", "none"] == 0
+    assert int(m.to_numpy().sum()) == 4
+
+
+def test_tier_migration_with_one_customer_in_a_period_raises():
+    tx = pd.DataFrame(
+        {
+            "customer_id": pd.Series(["a", "a", "b"], dtype="str"),
+            "order_date": pd.to_datetime(["2026-04-02", "2026-07-02", "2026-07-03"]),
+            "revenue": [1.0, 2.0, 3.0],
+        }
+    )
+    with pytest.raises(InsufficientDataError, match="1 customer"):
+        pareto.tier_migration(tx, "2026-04-01", "2026-06-30", "2026-07-01", "2026-09-30")
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def test_pareto_summary_gives_three_figures_in_plain_language(whale_profit):
+    """Figures from the hand-built fixture: 1 of 5 customers (20%) makes 80% of revenue; peak 200% at 60%;
+    2 destroyers losing 50 (100% of net profit), 1 of them in tier A."""
+    out = pareto.pareto_summary(whale_profit, currency="CNY")
+    assert out.columns.tolist() == ["figure", "value", "shown", "implication"]
+    np.testing.assert_allclose(out["value"], [0.2, 2.0, 2.0])
+    assert "20% of customers bring 80% of revenue, close to the 80/20 pattern" in out.loc[0, "implication"]
+    assert "most profitable 60% of customers earn 200% of the net profit" in out.loc[1, "implication"]
+    assert "2 customers (40%) lose money after cost to serve, CNY 50 in total (100% of net profit)" in out.loc[2, "implication"]
+    assert "1 of them is a top revenue (tier A) customer" in out.loc[2, "implication"]
+
+
+def test_pareto_summary_of_a_loss_making_region_says_so_instead_of_failing(whale_profit):
+    loss = whale_profit.assign(net_profit=[5.0, 1.0, -10.0, -10.0, 2.0])
+    loss.attrs["net_profit_includes_cost_to_serve"] = False
+    out = pareto.pareto_summary(loss)
+    assert np.isnan(out.loc[1, "value"])
+    assert "Total net profit is -12, not positive" in out.loc[1, "implication"]
+    assert "2 customers lose money, 20 in total" in out.loc[2, "implication"]
+    assert "no cost-to-serve data" in out.loc[2, "implication"]
+
+
+def test_pareto_summary_of_one_customer_raises_a_clear_error(whale_profit):
+    with pytest.raises(InsufficientDataError, match="1 customer"):
+        pareto.pareto_summary(whale_profit.iloc[:1])
+
+
+# --------------------------------------------------------------------------- planted sample patterns
+
+
+@pytest.fixture(scope="session")
+def small_sample(tmp_path_factory):
+    """A small seeded sample (600 customers, 2 regions) with its planted ground truth."""
+    sample = pytest.importorskip("custlib.sample")
+    out = tmp_path_factory.mktemp("pareto_sample")
+    sample.generate_sample(out, customers=600, regions=2, seed=42)
+    return out
+
+
+def test_planted_unprofitable_large_customers_are_value_destroyers_in_tier_a(small_sample):
+    """Ground truth from custlib.sample's planted.json: ``unprofitable_large`` customers are drawn from their
+    region's top 5% by revenue and, by the planted criterion, have negative net profit over the whole period
+    and over the last quarter. The whale summary must flag them as value destroyers in both periods, and in
+    revenue tier A over the whole period (in a single quarter a planted customer can sit near the A/B line,
+    so the tier is checked where the planted revenue rank is stable)."""
+    import json
+
+    from custlib.periods import Quarter
+
+    planted = json.loads((small_sample / "planted.json").read_text(encoding="utf-8"))
+    last = Quarter.of(planted["end"])
+    customers = pd.read_parquet(small_sample / "customers.parquet")
+    tx = pd.read_parquet(small_sample / "transactions.parquet")
+    tx["order_date"] = pd.to_datetime(tx["order_date"])
+    sc = pd.read_parquet(small_sample / "service_costs.parquet")
+    sc["month"] = pd.to_datetime(sc["month"])
+    region_of = customers.set_index("customer_id")["region"]
+    expected = pd.Series(planted["unprofitable_large"], dtype="str")
+    assert len(expected) >= 2
+    for region, planted_ids in expected.groupby(expected.map(region_of)):
+        members = customers.loc[customers["region"] == region, "customer_id"]
+        tx_r, sc_r = tx[tx["customer_id"].isin(members)], sc[sc["customer_id"].isin(members)]
+        whole = pareto.whale_summary(pareto.customer_profitability(tx_r, sc_r, planted["start"], planted["end"]))
+        flagged = whole.by_customer.loc[planted_ids.tolist()]
+        assert flagged["destroyer"].all(), f"{region}: not value destroyers over the period:\n{flagged}"
+        assert (flagged["tier"] == "A").all(), f"{region}: not in revenue tier A over the period:\n{flagged}"
+        assert whole.destroyers_in_a >= len(planted_ids)
+        quarter = pareto.whale_summary(pareto.customer_profitability(tx_r, sc_r, last.start, last.end))
+        assert quarter.by_customer.loc[planted_ids.tolist(), "destroyer"].all(), f"{region}: not value destroyers in {last}"
