@@ -1,0 +1,732 @@
+"""Tests of custlib.makebuy: learning curves, the case model, Monte Carlo, tornado, scorecard, params."""
+
+from __future__ import annotations
+
+import copy
+import math
+import os
+import re
+import time
+from pathlib import Path
+
+import jsonschema
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+from custlib import makebuy as mb
+from custlib.exceptions import DataError, ParamsError
+from custlib.params import check, load_params
+
+matplotlib.use("Agg")
+
+ROOT = Path(__file__).resolve().parent.parent
+REGIONS = ("North", "East", "South", "Southwest", "Central", "Northeast")
+
+# Horngren, Datar & Rajan, Cost Accounting: A Managerial Emphasis, 14th ed. (Pearson 2012), ch. 10,
+# 80% learning curve, first unit 100 direct manufacturing labour-hours, cumulative units 1..8.
+# Exhibit 10-10 (cumulative average-time learning model):
+HDR_WRIGHT_AVERAGE = [100.00, 80.00, 70.21, 64.00, 59.56, 56.17, 53.45, 51.20]
+HDR_WRIGHT_TOTAL = [100.00, 160.00, 210.63, 256.00, 297.82, 337.01, 374.14, 409.60]
+HDR_WRIGHT_UNIT = [100.00, 60.00, 50.63, 45.37, 41.82, 39.19, 37.13, 35.46]
+# Exhibit 10-11 (incremental unit-time learning model):
+HDR_CRAWFORD_UNIT = [100.00, 80.00, 70.21, 64.00, 59.56, 56.17, 53.45, 51.20]
+HDR_CRAWFORD_TOTAL = [100.00, 180.00, 250.21, 314.21, 373.77, 429.94, 483.39, 534.59]
+PRINTED = 0.005  # half a unit of the last printed digit
+
+
+# --------------------------------------------------------------------------- learning curves
+
+
+def test_wright_cumulative_average_matches_horngren_exhibit_10_10():
+    """Horngren/Datar/Rajan 14th ed. Exhibit 10-10, cumulative average time per unit (80%, a = 100).
+
+    Independent check of the printed digits: 100 * 2**log2(0.8) = 80, 100 * 4**log2(0.8) = 64,
+    100 * 8**log2(0.8) = 51.2 exactly (each doubling multiplies by 0.8).
+    """
+    got = mb.wright_cumulative_average(100, 0.8, np.arange(1, 9))
+    np.testing.assert_allclose(got, HDR_WRIGHT_AVERAGE, atol=PRINTED)
+
+
+def test_wright_total_cost_matches_horngren_exhibit_10_10():
+    """Exhibit 10-10, cumulative total time: 160, 256, 409.6 for 2, 4, 8 units (= units x average)."""
+    got = mb.wright_total_cost(100, 0.8, np.arange(1, 9))
+    np.testing.assert_allclose(got, HDR_WRIGHT_TOTAL, atol=PRINTED)
+
+
+def test_wright_unit_cost_is_the_marginal_unit_of_exhibit_10_10():
+    """Exhibit 10-10, individual unit time for the Xth unit: 160 - 100 = 60, 256 - 210.63 = 45.37, 409.6 - 374.14 = 35.46."""
+    got = mb.wright_unit_cost(100, 0.8, np.arange(1, 9))
+    np.testing.assert_allclose(got, HDR_WRIGHT_UNIT, atol=PRINTED)
+
+
+def test_crawford_unit_cost_matches_horngren_exhibit_10_11():
+    """Exhibit 10-11, individual unit time for the Xth unit (incremental unit-time model): 80, 64, 51.2 at 2, 4, 8."""
+    got = mb.crawford_unit_cost(100, 0.8, np.arange(1, 9))
+    np.testing.assert_allclose(got, HDR_CRAWFORD_UNIT, atol=PRINTED)
+
+
+def test_crawford_total_cost_matches_horngren_exhibit_10_11():
+    """Exhibit 10-11, cumulative total time: 180 (= 100 + 80), 314.21, 534.59 for 2, 4, 8 units."""
+    got = mb.crawford_total_cost(100, 0.8, np.arange(1, 9))
+    np.testing.assert_allclose(got, HDR_CRAWFORD_TOTAL, atol=PRINTED)
+
+
+def test_crawford_total_cost_matches_published_unit_table_up_to_256_units():
+    """A published unit-model table: "Exhibit 4A.2 - Unit, Cumulative, and Cumulative Average Direct
+    Labor Worker-Hours Required for an 80 Percent Learning Curve" (operations-management course notes,
+    chapter 4A "Learning Curves", in the style of Chase, Jacobs & Aquilano), 100,000 first-unit hours:
+    cumulative hours 534,591 / 892,014 / 1,467,862 / 2,392,447 / 3,874,384 / 6,247,572 at
+    8 / 16 / 32 / 64 / 128 / 256 units. Each figure was re-derived independently as
+    round(sum(100000 * k ** log2(0.8) for k in 1..N)).
+    """
+    units = np.array([8, 16, 32, 64, 128, 256])
+    printed = np.array([534_591, 892_014, 1_467_862, 2_392_447, 3_874_384, 6_247_572])
+    np.testing.assert_allclose(mb.crawford_total_cost(100_000, 0.8, units), printed, atol=0.5)
+
+
+@pytest.mark.parametrize("rate", [0.6, 0.8, 0.95, 0.5, 1.0])
+@pytest.mark.parametrize("n", [1025, 5000, 123_457])
+def test_crawford_total_cost_beyond_the_exact_table_equals_the_brute_force_sum(rate, n):
+    """Closed form: the sum of k ** log2(rate) for k = 1..n, added term by term with math.fsum."""
+    b = math.log2(rate)
+    expected = math.fsum(k**b for k in range(1, n + 1))
+    assert mb.crawford_total_cost(1.0, rate, n) == pytest.approx(expected, rel=1e-12)
+
+
+def test_crawford_total_cost_adds_the_fraction_of_the_next_unit():
+    """Convention: 2.5 units cost unit 1 + unit 2 + half of unit 3 (100 + 80 + 70.21 / 2 at 80%)."""
+    assert mb.crawford_total_cost(100, 0.8, 2.5) == pytest.approx(100 + 80 + 0.5 * 100 * 3 ** math.log2(0.8))
+
+
+def test_wright_average_falls_to_the_learning_rate_at_every_doubling():
+    """Wright's defining property: Y(2X) = r * Y(X) for any X >= 1 (Wright 1936)."""
+    x = np.array([1.0, 1.7, 3.0, 10.0, 333.3])
+    for r in (0.7, 0.85, 0.93):
+        np.testing.assert_allclose(mb.wright_cumulative_average(5.0, r, 2 * x), r * mb.wright_cumulative_average(5.0, r, x))
+
+
+def test_learning_rate_of_one_means_no_learning():
+    """Closed form: with r = 1, b = 0, so every unit costs the first unit's cost."""
+    n = np.array([1, 2, 7, 5000])
+    np.testing.assert_allclose(mb.wright_unit_cost(12.5, 1.0, n), 12.5)
+    np.testing.assert_allclose(mb.crawford_total_cost(12.5, 1.0, n), 12.5 * n)
+    np.testing.assert_allclose(mb.wright_total_cost(12.5, 1.0, n), 12.5 * n)
+
+
+def test_learning_functions_return_the_shape_they_are_given():
+    s = pd.Series([1, 2, 4], index=["a", "b", "c"], name="n")
+    out = mb.crawford_unit_cost(100, 0.8, s)
+    pd.testing.assert_series_equal(out, pd.Series([100.0, 80.0, 64.0], index=["a", "b", "c"], name="n"))
+    assert isinstance(mb.wright_total_cost(100, 0.8, 4), float)
+    assert mb.wright_unit_cost(100, 0.8, [1, 2]).shape == (2,)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "pattern"),
+    [
+        ({"learning_rate": 0}, ParamsError, r"learning_rate: expected a number in \(0, 1\]"),
+        ({"learning_rate": 1.2}, ParamsError, "learning_rate"),
+        ({"learning_rate": -0.8}, ParamsError, "learning_rate"),
+        ({"learning_rate": "fast"}, ParamsError, "learning_rate"),
+        ({"first_unit_cost": -1}, ParamsError, "first_unit_cost: expected a finite number >= 0"),
+        ({"units": 0}, DataError, "units: expected numbers >= 1, got 0"),
+        ({"units": [1, 2, 0.5]}, DataError, "units: .* at position 2"),
+        ({"units": [1, np.nan]}, DataError, "units"),
+    ],
+)
+def test_learning_curves_reject_bad_arguments_naming_them(kwargs, error, pattern):
+    args = {"first_unit_cost": 100, "learning_rate": 0.8, "units": 4} | kwargs
+    with pytest.raises(error, match=pattern):
+        mb.wright_total_cost(**args)
+
+
+@pytest.mark.parametrize("func", [mb.wright_unit_cost, mb.crawford_unit_cost])
+@pytest.mark.parametrize("n", [0, 2.5, -3])
+def test_unit_cost_needs_whole_unit_numbers_from_one(func, n):
+    with pytest.raises(DataError, match="n: expected whole numbers >= 1"):
+        func(100, 0.8, n)
+
+
+# --------------------------------------------------------------------------- the case model
+
+
+def hand_case(**changes) -> dict:
+    """The hand-worked case: 1 period a year, 3 periods, 10% a year, 2 units every period.
+
+    ``changes`` maps dotted paths to new values.
+    """
+    spec = {
+        "label": "Hand-worked case",
+        "horizon": 3,
+        "periods_per_year": 1,
+        "discount_rate": 0.10,
+        "demand": {"base": 2, "growth": 0.0, "distribution": "lognormal", "volatility": 0.3},
+        "make": {
+            "development_cost": 500,
+            "equipment_capex": 300,
+            "depreciation_periods": 3,
+            "fixed_cost_per_period": 50,
+            "labour": {"first_unit_cost": 100, "learning_rate": 0.8, "model": "wright"},
+            "material_cost_per_unit": 10,
+            "material_volume_discounts": [{"min_units": 2, "discount": 0.10}],
+            "overhead_rate": 0.5,
+            "working_capital_share": 0.5,
+            "cost_of_capital": 0.10,
+        },
+        "buy": {
+            "unit_price": 300,
+            "volume_discounts": [{"min_units": 2, "discount": 0.10}],
+            "management_cost_per_period": 20,
+            "defect_rate": 0.1,
+            "cost_per_defect": 50,
+            "transition_cost": 100,
+            "risks": {
+                "bankruptcy": {"probability": 0.05, "impact": 400},
+                "ownership_change": {"probability": 0.0, "impact": 0},
+                "quality_swings": {"probability": 0.0, "impact": 0},
+                "contract_default": {"probability": 0.0, "impact": 0},
+            },
+        },
+        "scorecard": {"demand": 3, "rd_capability": 3, "outsourcing_management": 3, "outsourced_quality": 3, "outsourcing_risk": 3},
+    }
+    for path, value in changes.items():
+        spec = mb._set_path(spec, path, value)
+    return spec
+
+
+HAND_MAKE = {  # period -> line -> cost, worked by hand below
+    "development": [500, 0, 0, 0],
+    "labour": [0, 160, 96, 81.0098],
+    "material": [0, 18, 18, 18],
+    "fixed_operating": [0, 50, 50, 50],
+    "depreciation": [0, 100, 100, 100],
+    "overhead": [0, 114, 82, 74.5049],
+    "financing_equipment": [0, 30, 20, 10],
+    "financing_working_capital": [0, 8.9, 5.7, 4.9505],
+    "total": [500, 480.9, 371.7, 338.4652],
+}
+HAND_BUY = {
+    "transition": [100, 0, 0, 0],
+    "purchase": [0, 540, 540, 540],
+    "supplier_management": [0, 20, 20, 20],
+    "quality": [0, 10, 10, 10],
+    "risk_bankruptcy": [0, 20, 20, 20],
+    "risk_ownership_change": [0, 0, 0, 0],
+    "total": [100, 590, 590, 590],
+}
+
+
+def test_cost_table_of_the_hand_worked_case():
+    """Every line computed by hand (2 units a period, so 2, 4, 6 cumulative units).
+
+    Make: labour on the 80% Wright curve from Exhibit 10-10's totals: 160, 256 - 160 = 96,
+    337.0098 - 256 = 81.0098. Material 2 x 10 x (1 - 10%) = 18. Depreciation 300 / 3 = 100;
+    opening book value 300, 200, 100 -> financing 10% = 30, 20, 10. Overhead 50% of
+    (labour + material + 50) = 0.5 x 228 = 114, 0.5 x 164 = 82, 0.5 x 149.0098 = 74.5049.
+    Working capital 50% of (labour + material) at 10%: 0.05 x 178 = 8.9, 0.05 x 114 = 5.7,
+    0.05 x 99.0098 = 4.9505. Totals 480.9, 371.7, 338.4652 (+ development 500 in period 0).
+    Buy: 2 x 300 x 0.9 = 540; quality 0.1 x 2 x 50 = 10; bankruptcy 0.05 x 400 = 20;
+    management 20; transition 100 in period 0.
+    """
+    table = mb.cost_table(mb.Case.from_params("hand", hand_case())).set_index(["option", "line"])
+    cols = ["t0", "t1", "t2", "t3"]
+    for option, lines in (("make", HAND_MAKE), ("buy", HAND_BUY)):
+        for line, values in lines.items():
+            np.testing.assert_allclose(table.loc[(option, line), cols].to_numpy(dtype=float), values, atol=1e-4, err_msg=f"{option}.{line}")
+    assert list(table.loc["make"]["kind"]) == ["direct"] * 5 + ["hidden"] * 3 + ["total"]
+
+
+def test_npv_and_winner_of_the_hand_worked_case():
+    """PV at 10% with discount factors 1, 1/1.1 = 0.909091, 1/1.21 = 0.826446, 1/1.331 = 0.751315.
+
+    PV make = 500 + 480.9 x 0.909091 + 371.7 x 0.826446 + 338.4652 x 0.751315
+            = 500 + 437.1818 + 307.1901 + 254.2939 = 1498.6658
+    PV buy  = 100 + 590 x (0.909091 + 0.826446 + 0.751315) = 100 + 590 x 2.486852 = 1567.2427
+    saving from making = 1567.2427 - 1498.6658 = 68.5769 -> make wins by 4.38% of the buy cost.
+    Cost per unit = PV cost / PV units, PV units = 2 x 2.486852 = 4.973704:
+    make 1498.6658 / 4.973704 = 301.3178, buy 1567.2427 / 4.973704 = 315.1057.
+    """
+    s = mb.npv_summary(hand_case())
+    assert s["pv_make"] == pytest.approx(1498.6658, abs=1e-3)
+    assert s["pv_buy"] == pytest.approx(1567.2427, abs=1e-3)
+    assert s["make_saving"] == pytest.approx(68.5769, abs=1e-3)
+    assert s["winner"] == "make"
+    assert s["margin_share"] == pytest.approx(68.5769 / 1567.2427, abs=1e-6)
+    assert s["cost_per_unit_make"] == pytest.approx(301.3178, abs=1e-3)
+    assert s["cost_per_unit_buy"] == pytest.approx(315.1057, abs=1e-3)
+    assert s["units"] == 6
+
+
+def test_break_even_of_the_hand_worked_case():
+    """Cumulative (make - buy), discounted: 500 - 100 = 400; 400 + (480.9 - 590) x 0.909091 = 300.8182;
+    300.8182 + (371.7 - 590) x 0.826446 = 120.4050; 120.4050 + (338.4652 - 590) x 0.751315 = -68.5769.
+    The sign changes in period 3: fraction 120.4050 / (120.4050 + 68.5769) = 0.63712, so the volume is
+    4 + 2 x 0.63712 = 5.2742 units at period 2.6371.
+    Undiscounted: 400, 290.9, 72.6, -178.9348 -> 4 + 2 x 72.6 / 251.5348 = 4.5773 units.
+    """
+    be = mb.break_even(hand_case())
+    assert be.volume == pytest.approx(5.2742, abs=1e-4)
+    assert be.period == pytest.approx(2.6371, abs=1e-4)
+    assert be.direction == "make cheaper above"
+    assert "after 5 cumulative units, in year 3" in be.reason
+    assert mb.break_even(hand_case(), discounted=False).volume == pytest.approx(4.5773, abs=1e-4)
+
+
+def test_break_even_says_why_when_making_never_catches_up():
+    """At a supplier price of 250 buying costs 100 + 500 x 2.486852 = 1343.4260 in PV, so making
+    (1498.6658) still costs 155.2398 more after all 6 units; the lines never cross."""
+    be = mb.break_even(hand_case(**{"buy.unit_price": 250}), currency="CNY")
+    assert be.volume is None and be.period is None
+    assert "never catches up within the 3 years" in be.reason
+    assert "CNY 155 more in present value" in be.reason
+
+
+def test_break_even_is_zero_when_making_is_cheaper_from_the_start():
+    be = mb.break_even(hand_case(**{"make.development_cost": 0, "buy.unit_price": 1000}))
+    assert be.volume == 0.0
+    assert "from the start" in be.reason
+
+
+def test_break_even_when_buying_becomes_cheaper_later():
+    """Buying starts dearer (transition 600 against development 500) but costs 230 a period against
+    making's 481, 372, 338: cumulative make - buy (discounted) goes -100, -100 + 250.9 / 1.1 = 128.09,
+    ... so buying wins after 2 x 100 / (100 + 128.09) = 0.8768 units."""
+    be = mb.break_even(hand_case(**{"buy.transition_cost": 600, "buy.unit_price": 100}))
+    assert be.direction == "buy cheaper above"
+    assert be.volume == pytest.approx(0.8768, abs=1e-4)
+    assert "buying becomes cheaper after 1 cumulative units, in year 1" in be.reason
+
+
+def test_depreciation_plus_financing_is_worth_the_investment():
+    """Preinreich (1938) / Lücke (1955): at a discount rate equal to the cost of capital, the PV of
+    straight-line depreciation plus a capital charge on opening book value equals the investment,
+    less the PV of the book value left at the end."""
+    for life, horizon in ((3, 3), (5, 3), (2, 4)):
+        case = mb.Case.from_params(
+            "capex",
+            hand_case(
+                **{
+                    "horizon": horizon,
+                    "make.depreciation_periods": life,
+                    "make.equipment_capex": 900,
+                    "discount_rate": 0.08,
+                    "make.cost_of_capital": 0.08,
+                }
+            ),
+        )
+        table = mb.cost_table(case).set_index(["option", "line"])
+        pv = table.loc[("make", "depreciation"), "pv"] + table.loc[("make", "financing_equipment"), "pv"]
+        left = 900 * max(0, life - horizon) / life
+        assert pv == pytest.approx(900 - left / 1.08**horizon)
+
+
+def test_annual_risk_probability_is_spread_over_the_periods():
+    """Constant hazard: a 20% chance a year is 1 - 0.8 ** (1/4) = 5.425% a quarter, so the four
+    quarters' survival multiplies back to 80%. Expected cost per quarter = 0.05425 x impact."""
+    case = mb.Case.from_params(
+        "q", hand_case(**{"periods_per_year": 4, "horizon": 4, "buy.risks.contract_default": {"probability": 0.2, "impact": 1000}})
+    )
+    table = mb.cost_table(case).set_index(["option", "line"])
+    per_quarter = 1 - 0.8**0.25
+    assert (1 - per_quarter) ** 4 == pytest.approx(0.8)
+    np.testing.assert_allclose(
+        table.loc[("buy", "risk_contract_default"), ["t0", "t1", "t4"]].to_numpy(dtype=float), [0, 1000 * per_quarter, 1000 * per_quarter]
+    )
+
+
+def test_capacity_steps_add_fixed_cost_when_volume_outgrows_a_step():
+    """Step costs: 2 units a period with capacity 1 per step = 2 steps x 50; 0.5 would be 4 steps."""
+    table = mb.cost_table(hand_case(**{"make.capacity_per_step": 1})).set_index(["option", "line"])
+    assert table.loc[("make", "fixed_operating"), "t1"] == 100
+    table = mb.cost_table(hand_case(**{"make.capacity_per_step": 0.5})).set_index(["option", "line"])
+    assert table.loc[("make", "fixed_operating"), "t2"] == 200
+
+
+def test_volume_discounts_apply_to_every_unit_of_a_period_in_the_tier():
+    """All-units discounts, list price 300, 10% off from 3 units a period, 20% off from 3.5: demand
+    3, 3.3, 3.63 (10% growth) pays 3 x 270, 3.3 x 270 and 3.63 x 240."""
+    spec = hand_case(
+        **{
+            "demand.base": 3,
+            "demand.growth": 0.1,
+            "buy.volume_discounts": [{"min_units": 3, "discount": 0.1}, {"min_units": 3.5, "discount": 0.2}],
+        }
+    )
+    table = mb.cost_table(spec).set_index(["option", "line"])
+    np.testing.assert_allclose(table.loc[("buy", "purchase"), ["t1", "t2", "t3"]].to_numpy(dtype=float), [3 * 270, 3.3 * 270, 3.63 * 240])
+
+
+def test_crawford_labour_in_a_case_is_the_difference_of_crawford_totals():
+    """Exhibit 10-11 totals: 180 for 2 units, 314.21 for 4, 429.94 for 6 -> 180, 134.21, 115.73."""
+    table = mb.cost_table(hand_case(**{"make.labour.model": "crawford"})).set_index(["option", "line"])
+    np.testing.assert_allclose(table.loc[("make", "labour"), ["t1", "t2", "t3"]].to_numpy(dtype=float), [180, 134.21, 115.73], atol=0.01)
+
+
+def test_lots_make_the_curve_count_lots_not_units():
+    """With lots of 2 units, 2 units a period are 1 lot a period: labour = 2 x (T(k) - T(k-1)) per unit of a
+    lot, i.e. 2 x 100, 2 x 60, 2 x 50.63 on the 80% Wright curve (Exhibit 10-10's unit column)."""
+    table = mb.cost_table(hand_case(**{"make.labour.lot_size": 2})).set_index(["option", "line"])
+    np.testing.assert_allclose(table.loc[("make", "labour"), ["t1", "t2", "t3"]].to_numpy(dtype=float), [200, 120, 101.26], atol=0.01)
+
+
+def test_cost_table_rejects_demand_of_the_wrong_length():
+    with pytest.raises(DataError, match="demand: expected 3 values"):
+        mb.cost_table(hand_case(), demand=[1, 2])
+    with pytest.raises(DataError, match="units >= 0"):
+        mb.cost_table(hand_case(), demand=[1, -2, 3])
+
+
+# --------------------------------------------------------------------------- validation
+
+
+INVALID = [
+    ("make.development_cost", -1, "makebuy.cases.bad.make.development_cost: expected a number >= 0, got -1"),
+    ("make.labour.first_unit_cost", -0.5, "makebuy.cases.bad.make.labour.first_unit_cost: expected a number >= 0, got -0.5"),
+    ("buy.unit_price", -10, "makebuy.cases.bad.buy.unit_price: expected a number >= 0, got -10"),
+    (
+        "buy.risks.bankruptcy.probability",
+        1.5,
+        r"makebuy.cases.bad.buy.risks.bankruptcy.probability: expected a number >= 0 and <= 1, got 1.5",
+    ),
+    (
+        "buy.risks.quality_swings.probability",
+        -0.1,
+        r"makebuy.cases.bad.buy.risks.quality_swings.probability: expected a number >= 0 and <= 1, got -0.1",
+    ),
+    ("buy.defect_rate", 1.2, r"makebuy.cases.bad.buy.defect_rate: expected a number >= 0 and <= 1, got 1.2"),
+    ("make.labour.learning_rate", 0, r"makebuy.cases.bad.make.labour.learning_rate: expected a number > 0 and <= 1, got 0"),
+    ("make.labour.learning_rate", 1.1, r"makebuy.cases.bad.make.labour.learning_rate: expected a number > 0 and <= 1, got 1.1"),
+    ("horizon", 0, r"makebuy.cases.bad.horizon: expected an integer >= 1 and <= 240, got 0"),
+]
+
+
+@pytest.mark.parametrize(("path", "value", "message"), INVALID)
+def test_invalid_case_is_rejected_naming_case_and_field(path, value, message):
+    with pytest.raises(ParamsError, match=re.escape(message)):
+        mb.Case.from_params("bad", hand_case(**{path: value}))
+
+
+@pytest.mark.parametrize(("path", "value", "message"), INVALID)
+def test_invalid_case_is_rejected_by_the_json_schema_too(path, value, message):
+    """The same rules hold in custlib/schemas/makebuy.json, so the params loader rejects the file."""
+    params = {"makebuy": {"cases": {"bad": hand_case(**{path: value})}}}
+    with pytest.raises(ParamsError, match=re.escape(path.rsplit(".", 1)[-1])):
+        check(params, "params/regions/east.yaml")
+
+
+def test_invalid_section_lists_every_problem_with_the_file():
+    section = {"cases": {"bad": hand_case(horizon=0, **{"make.labour.learning_rate": 2}), "ok": hand_case()}}
+    with pytest.raises(ParamsError) as info:
+        mb.validate_params(section, source="params/defaults.yaml")
+    text = str(info.value)
+    assert text.startswith("params/defaults.yaml: 2 problems")
+    assert "makebuy.cases.bad.horizon:" in text and "makebuy.cases.bad.make.labour.learning_rate:" in text
+
+
+def test_missing_field_is_required_in_the_merged_section():
+    spec = hand_case()
+    del spec["buy"]["risks"]["bankruptcy"]["impact"]
+    with pytest.raises(
+        ParamsError, match=r"makebuy.cases.bad.buy.risks.bankruptcy.impact: expected a number >= 0, got nothing \(the field is missing\)"
+    ):
+        mb.Case.from_params("bad", spec)
+
+
+def test_unknown_field_is_rejected():
+    with pytest.raises(ParamsError, match="makebuy.cases.bad.make.devlopment_cost: unknown field"):
+        mb.Case.from_params("bad", hand_case(**{"make.devlopment_cost": 5}))
+
+
+def test_tiers_must_ascend():
+    tiers = [{"min_units": 5, "discount": 0.1}, {"min_units": 5, "discount": 0.2}]
+    with pytest.raises(ParamsError, match=r"buy.volume_discounts\[1\].min_units: expected more than the previous tier's 5"):
+        mb.Case.from_params("bad", hand_case(**{"buy.volume_discounts": tiers}))
+
+
+def test_sensitivity_ranges_are_checked():
+    with pytest.raises(ParamsError, match=r"sensitivity.make.labour.learning_rate: expected \[low, high\] within a number > 0 and <= 1"):
+        mb.Case.from_params("bad", hand_case(sensitivity={"make.labour.learning_rate": [0.7, 1.1]}))
+    with pytest.raises(ParamsError, match="sensitivity.make.nope: expected the path of a numeric input"):
+        mb.Case.from_params("bad", hand_case(sensitivity={"make.nope": [1, 2]}))
+    with pytest.raises(ParamsError, match="low <= high"):
+        mb.Case.from_params("bad", hand_case(sensitivity={"buy.unit_price": [3, 2]}))
+
+
+def test_validation_fills_defaults_and_leaves_the_input_alone():
+    spec = hand_case()
+    before = copy.deepcopy(spec)
+    case = mb.Case.from_params("ok", spec)
+    assert spec == before
+    assert case.spec["make"]["labour"]["lot_size"] == 1
+    assert case.spec["make"]["capacity_per_step"] is None
+    assert case.spec["demand"]["period_volatility"] == 0
+    assert case.unit == "unit"
+
+
+def test_schema_is_valid_and_every_property_is_described():
+    schema = mb.load_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+
+    def walk(node, where):
+        if isinstance(node, dict):
+            if node.get("type") == "object" and "properties" in node:
+                assert "additionalProperties" in node, f"{where}: no additionalProperties"
+                for key, prop in node["properties"].items():
+                    assert "description" in prop, f"{where}.{key}: no description"
+            for k, v in node.items():
+                walk(v, f"{where}.{k}")
+
+    walk(schema, "makebuy")
+
+
+# --------------------------------------------------------------------------- Monte Carlo
+
+
+def test_monte_carlo_is_reproducible_by_seed():
+    a = mb.simulate(hand_case(), n_draws=500, seed=7)
+    b = mb.simulate(hand_case(), n_draws=500, seed=7)
+    c = mb.simulate(hand_case(), n_draws=500, seed=8)
+    pd.testing.assert_frame_equal(a, b)
+    assert not np.allclose(a["make_saving"], c["make_saving"])
+
+
+def test_monte_carlo_converges_to_the_plan_as_volatility_vanishes():
+    """At volatility 0 every path is the plan; the mean gap shrinks with the volatility.
+
+    (Without volume tiers: the hand case's plan sits exactly on a tier boundary, where the cost
+    jumps and half of any small spread falls below the tier.)"""
+    spec = hand_case(**{"make.material_volume_discounts": [], "buy.volume_discounts": []})
+    plan = mb.npv_summary(spec)["make_saving"]
+    at_zero = mb.simulate(spec, n_draws=200, seed=1, volatility_multiplier=0.0)
+    np.testing.assert_allclose(at_zero["make_saving"], plan)
+    gaps = [
+        abs(mb.summarise_draws(mb.simulate(spec, n_draws=4000, seed=1, volatility_multiplier=m))["mean_saving"] - plan)
+        for m in (1.0, 0.1, 0.01)
+    ]
+    assert gaps[0] > gaps[1] > gaps[2]
+    assert gaps[2] < 1e-3 * abs(plan) + 1e-2
+
+
+@pytest.mark.parametrize("distribution", ["lognormal", "normal", "triangular"])
+def test_demand_multiplier_has_mean_one_and_the_given_volatility(distribution):
+    """Simulation with known parameters: the level multiplier has mean 1 and sd = volatility (0.3,
+    where the cut at 0 is negligible: P(N(1, 0.3) < 0) = 4e-4, and the triangular is >= 0.265)."""
+    spec = hand_case(**{"demand.distribution": distribution, "demand.volatility": 0.3, "horizon": 1})
+    level = mb.simulate_demand(spec, n_draws=200_000, seed=3)[:, 0] / 2
+    assert level.mean() == pytest.approx(1.0, abs=0.005)
+    assert level.std() == pytest.approx(0.3, abs=0.005)
+
+
+def test_monte_carlo_mean_equals_the_plan_when_costs_are_linear_in_demand():
+    """Closed form: with no learning (rate 1), no tiers and no steps, both PVs are linear in the demand
+    multiplier, whose mean is 1, so E[saving] is the planned saving (within 4 standard errors)."""
+    spec = hand_case(
+        **{
+            "make.labour.learning_rate": 1.0,
+            "make.material_volume_discounts": [],
+            "buy.volume_discounts": [],
+            "demand.period_volatility": 0.2,
+        }
+    )
+    plan = mb.npv_summary(spec)["make_saving"]
+    s = mb.summarise_draws(mb.simulate(spec, n_draws=20_000, seed=11))
+    assert abs(s["mean_saving"] - plan) < 4 * s["se_mean"]
+    assert s["sd_saving"] > 0
+
+
+def test_ten_thousand_draws_take_well_under_a_second():
+    spec = hand_case(
+        **{"horizon": 16, "periods_per_year": 4, "make.labour.model": "crawford", "demand.base": 5000, "demand.period_volatility": 0.1}
+    )
+    mb.simulate(spec, n_draws=100)
+    best = math.inf
+    for _ in range(3):
+        t0 = time.perf_counter()
+        mb.simulate(spec, n_draws=10_000, seed=2)
+        best = min(best, time.perf_counter() - t0)
+    assert best < 0.5
+
+
+def test_volatility_table_starts_at_the_plan_and_reports_each_multiplier():
+    spec = hand_case()
+    table = mb.volatility_table(spec, multipliers=(0, 1, 2), n_draws=2000, seed=5)
+    assert list(table.columns) == ["multiplier", "volatility", "mean_saving", "sd_saving", "p05", "p50", "p95", "p_make_cheaper"]
+    assert table["volatility"].tolist() == pytest.approx([0, 0.3, 0.6])
+    assert table.loc[0, "mean_saving"] == pytest.approx(mb.npv_summary(spec)["make_saving"])
+    assert table.loc[0, "p_make_cheaper"] == 1.0 and table.loc[0, "sd_saving"] < 1e-9
+
+
+def test_summarise_draws_needs_the_saving_column():
+    with pytest.raises(DataError, match="column 'make_saving' is missing"):
+        mb.summarise_draws(pd.DataFrame({"x": [1.0]}))
+
+
+# --------------------------------------------------------------------------- sensitivity
+
+
+def test_tornado_swing_of_a_linear_input_is_its_present_value():
+    """Closed form: supplier management is 20 a period; +-20% is +-4 a period, worth
+    4 x 2.486852 = 9.9474 in PV, so the saving from making moves by -+9.9474 and the swing is 19.8948."""
+    frame = mb.tornado(hand_case(), ranges={"buy.management_cost_per_period": (16, 24), "buy.unit_price": (250, 350)})
+    row = frame.set_index("input").loc["buy.management_cost_per_period"]
+    base = mb.npv_summary(hand_case())["make_saving"]
+    assert row["saving_at_low"] == pytest.approx(base - 9.9474, abs=1e-3)
+    assert row["saving_at_high"] == pytest.approx(base + 9.9474, abs=1e-3)
+    assert row["swing"] == pytest.approx(19.8948, abs=1e-3)
+    assert frame["input"].tolist() == ["buy.unit_price", "buy.management_cost_per_period"]
+    assert frame.set_index("input").loc["buy.unit_price", "flips"]
+
+
+def test_tornado_default_ranges_vary_each_input_by_the_relative_range():
+    frame = mb.tornado(hand_case(), relative_range=0.2).set_index("input")
+    assert set(frame.index) == set(mb.DEFAULT_TORNADO_INPUTS)
+    assert frame.loc["buy.unit_price", ["low_value", "high_value"]].tolist() == pytest.approx([240, 360])
+    # a learning rate moves its learning (1 - rate): 0.8 -> 1 - 0.2 x 1.2 = 0.76 .. 1 - 0.2 x 0.8 = 0.84
+    assert frame.loc["make.labour.learning_rate", ["low_value", "high_value"]].tolist() == pytest.approx([0.76, 0.84])
+    assert frame["swing"].is_monotonic_decreasing
+
+
+def test_plot_tornado_draws_two_bars_per_input_and_returns_the_axes():
+    import matplotlib.pyplot as plt
+
+    frame = mb.tornado(hand_case())
+    ax = mb.plot_tornado(frame, top=5)
+    assert len(ax.patches) == 10
+    assert [t.get_text() for t in ax.get_yticklabels()][-1] == frame["label"].iloc[0]
+    plt.close(ax.figure)
+
+
+# --------------------------------------------------------------------------- scorecard and recommendation
+
+
+WEIGHTS = {"demand": 0.25, "rd_capability": 0.20, "outsourcing_management": 0.20, "outsourced_quality": 0.15, "outsourcing_risk": 0.20}
+
+
+def test_scorecard_turns_conditions_into_a_lean_towards_making():
+    """Weighted factor rating worked by hand: scores 5, 4, 4, 2, 1 lean 5, 4, 6-4 = 2, 6-2 = 4, 1;
+    0.25 x 5 + 0.2 x 4 + 0.2 x 2 + 0.15 x 4 + 0.2 x 1 = 3.25."""
+    card = mb.scorecard(
+        {"demand": 5, "rd_capability": 4, "outsourcing_management": 4, "outsourced_quality": 2, "outsourcing_risk": 1}, WEIGHTS
+    )
+    assert card["make_lean"].tolist() == [5, 4, 2, 4, 1]
+    assert card["favours"].tolist() == ["make", "make", "buy", "make", "buy"]
+    assert card["contribution"].sum() == pytest.approx(3.25)
+
+
+def test_scorecard_normalises_weights():
+    card = mb.scorecard(dict.fromkeys(mb.FACTORS, 3), {k: 2 * v for k, v in WEIGHTS.items()})
+    assert card["weight"].sum() == pytest.approx(1.0)
+    assert card["contribution"].sum() == pytest.approx(3.0)
+
+
+@pytest.mark.parametrize(
+    ("scores", "weights", "pattern"),
+    [
+        ({"demand": 6}, {}, "scorecard.demand: expected an integer 1..5, got 6"),
+        ({}, dict.fromkeys(mb.FACTORS, 0), "at least one weight > 0"),
+    ],
+)
+def test_scorecard_rejects_bad_scores_and_weights(scores, weights, pattern):
+    with pytest.raises(ParamsError, match=pattern):
+        mb.scorecard(dict.fromkeys(mb.FACTORS, 3) | scores, WEIGHTS | weights)
+
+
+def test_recommendation_combines_cost_and_scorecard_with_written_reasons():
+    """Hand: P(make cheaper) = 1 at volatility 0 -> cost score 5; scorecard all 3 -> 3;
+    combined 0.6 x 5 + 0.4 x 3 = 4.2 -> make."""
+    settings = {"n_draws": 500, "volatility_multipliers": [0, 1], "seed": 1} | {"cost_weight": 0.6}
+    spec = hand_case(**{"demand.volatility": 0.0})
+    a = mb.analyse_case(mb.Case.from_params("hand", spec), settings, currency="CNY")
+    r = a.recommendation
+    assert r.recommendation == "make" and not r.close_call
+    assert r.combined_score == pytest.approx(4.2)
+    assert all(s.endswith(".") and s[0].isupper() for s in r.reasons)
+    assert "making is cheaper by CNY 69" in r.reasons[0]
+    assert r.reasons[1] == a.break_even.reason
+
+
+def test_recommendation_explains_a_flip_under_uncertainty():
+    """A skewed demand (lognormal, volatility 1.5: median multiplier 1 / sqrt(1 + 1.5**2) = 0.55)
+    puts most paths well below a plan at which making only just wins."""
+    spec = hand_case(**{"demand.volatility": 1.5, "buy.unit_price": 290})
+    a = mb.analyse_case(spec, {"n_draws": 2000, "seed": 3})
+    assert a.summary["winner"] == "make"
+    assert a.monte_carlo["p_make_cheaper"] < 0.5
+    flip = [s for s in a.recommendation.reasons if "flips under uncertainty" in s]
+    assert len(flip) == 1 and "buying is cheaper in" in flip[0] and "have less demand than planned" in flip[0]
+
+
+# --------------------------------------------------------------------------- params: defaults and regions
+
+
+def params_dir() -> Path:
+    """The params folder the tests read; MAKEBUY_PARAMS_DIR points at a draft before it is merged."""
+    return Path(os.environ.get("MAKEBUY_PARAMS_DIR", ROOT / "params"))
+
+
+@pytest.fixture(scope="module")
+def regional():
+    """Every sample region's make-vs-buy analysis, from params/defaults.yaml and params/regions/."""
+    out = {}
+    for region in REGIONS:
+        params = load_params(region, params_dir())
+        if "makebuy" not in params:
+            pytest.skip(f"{params_dir()}/defaults.yaml has no makebuy section yet")
+        out[region] = mb.analyse_cases(params["makebuy"])
+    return out
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_region_has_a_make_case_a_buy_case_and_a_case_that_flips(regional, region):
+    """The claims of the sample params, for each region: the sensor kit is made (at plan and in
+    >= 90% of demand paths), the fastener bought (at plan and in >= 90% of paths), and the
+    monitoring service flips: making wins at plan, but buying wins in most simulated paths,
+    and the chance that making is cheaper falls as demand volatility grows."""
+    a = regional[region].cases
+    kit, fastener, service = a["sensor_kit"], a["custom_fastener"], a["monitoring_service"]
+    assert kit.summary["winner"] == "make" and kit.monte_carlo["p_make_cheaper"] >= 0.9
+    assert kit.recommendation.recommendation == "make"
+    assert fastener.summary["winner"] == "buy" and fastener.monte_carlo["p_make_cheaper"] <= 0.1
+    assert fastener.recommendation.recommendation == "buy"
+    assert service.summary["winner"] == "make" and 0.3 < service.monte_carlo["p_make_cheaper"] < 0.5
+    p = service.volatility.sort_values("multiplier")["p_make_cheaper"].to_numpy()
+    assert p[0] == 1.0 and np.all(np.diff(p) < 0)
+    assert p[-1] < 0.4
+
+
+def test_regions_have_their_own_demand(regional):
+    bases = {r: regional[r].cases["sensor_kit"].case.spec["demand"]["base"] for r in REGIONS}
+    assert len(set(bases.values())) == len(REGIONS)
+    assert max(bases, key=bases.get) == "East" and min(bases, key=bases.get) == "Northeast"
+
+
+def test_analysis_frames_are_report_ready(regional):
+    a = regional["East"]
+    assert a.summary["case"].tolist() == ["sensor_kit", "custom_fastener", "monitoring_service"]
+    assert set(a.cost_columns) <= set(a.cost_tables.columns)
+    assert a.scorecard.shape == (6, 2 + 3)
+    assert a.recommendations.groupby("case")["n"].max().min() >= 6
+    assert a.tornado.groupby("case").size().tolist() == [len(mb.DEFAULT_TORNADO_INPUTS)] * 3
+    assert len(a.volatility) == 3 * len(a.settings["volatility_multipliers"])
+    assert mb.compare_cases(load_params("East", params_dir())["makebuy"])["winner"].tolist() == a.summary["winner"].tolist()
+
+
+# --------------------------------------------------------------------------- notebook
+
+
+NOTEBOOK = ROOT / "notebooks" / "04_compare_make_vs_buy.py"
+PARAMETERS_CELL = """# %% tags=["parameters"]
+data: str = "../data/sample"  # data source: a directory of tables or an SQLAlchemy URL
+region: str = "East"  # region as written in the customers' region column
+quarter: str = "latest"  # quarter to report, e.g. 2026Q3; "latest" = latest complete quarter
+settings: dict = {}  # merged, validated parameters from the runner; {} = read params/
+"""
+
+
+def test_notebook_has_the_parameters_cell_and_no_logic():
+    text = NOTEBOOK.read_text(encoding="utf-8")
+    assert PARAMETERS_CELL in text
+    code = [line for line in text.splitlines() if not line.startswith("#")]
+    assert not any(re.match(r"\s*(def |for |while |class )", line) for line in code)
