@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -25,8 +27,8 @@ from custlib import report as rp
 # %% tags=["parameters"]
 data: str = "../data/sample"  # data source: a directory of tables or an SQLAlchemy URL
 region: str = "East"  # region as written in the customers' region column
-quarter: str = "latest"  # quarter to report, e.g. 2026Q3; "latest" = latest complete quarter
-settings: dict = {}  # merged, validated parameters from the runner; {} = read params/
+quarter: str = "latest"  # quarter to report, e.g. 2026Q3, or "latest" for the latest complete quarter
+settings: dict = {}  # merged, validated parameters from the runner, or {} to read params/
 
 # %%
 ctx = rp.open_report(data, region, quarter, settings)

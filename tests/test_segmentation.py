@@ -1,0 +1,770 @@
+"""Tests for custlib.segmentation: known answers worked by hand, simulations with
+known structure, degenerate regions and (when the sample generator exists) the
+planted patterns of the sample data."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from custlib import segmentation as seg
+from custlib.exceptions import DataError, InsufficientDataError, NotFittedError, ParamsError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _features(rows: dict[str, dict]) -> pd.DataFrame:
+    """A hand-built customer_features-like frame (only the columns a test needs)."""
+    f = pd.DataFrame.from_dict(rows, orient="index")
+    f.index = pd.Index(f.index.astype("str"), name="customer_id")
+    if "is_buyer" not in f.columns:
+        f["is_buyer"] = True
+    return f
+
+
+def _tx(rows) -> pd.DataFrame:
+    """Order lines from (order_id, customer_id, date, category, revenue, cost) tuples."""
+    t = pd.DataFrame(rows, columns=["order_id", "customer_id", "order_date", "category", "revenue", "cost"])
+    t["order_date"] = pd.to_datetime(t["order_date"])
+    t["product_id"] = "P1"
+    t["quantity"] = 1.0
+    return t
+
+
+def _customers(ids, market=None, wallet=None) -> pd.DataFrame:
+    c = pd.DataFrame({"customer_id": list(ids), "name": [f"Customer {i}" for i in ids]})
+    c["region"] = "East"
+    c["market_type"] = market or ["producer"] * len(c)
+    if wallet is not None:
+        c["wallet_estimate"] = wallet
+    return c
+
+
+def _simulated_region(n: int = 60, seed: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A region with varied customers: monthly order probability and size differ."""
+    rng = np.random.default_rng(seed)
+    ids = [f"C{i:03d}" for i in range(n)]
+    months = pd.date_range("2024-10-01", "2026-09-01", freq="MS")
+    rows, k = [], 0
+    for i, cid in enumerate(ids):
+        p = 0.15 + 0.8 * (i % 7) / 6
+        size = 100.0 * (1 + i % 11)
+        for m in months:
+            if rng.random() < p:
+                k += 1
+                rev = size * rng.uniform(0.5, 1.5)
+                rows.append(
+                    (
+                        f"O{k:05d}",
+                        cid,
+                        m + pd.Timedelta(days=int(rng.integers(0, 27))),
+                        f"cat{int(rng.integers(0, 1 + i % 5))}",
+                        rev,
+                        rev * 0.6,
+                    )
+                )
+    return _customers(
+        ids, market=[["producer", "reseller", "government"][i % 3] for i in range(n)], wallet=[20000.0 + 500 * i for i in range(n)]
+    ), _tx(rows)
+
+
+# --------------------------------------------------------------------------- ABC
+
+
+def test_abc_classes_puts_top_80_percent_of_value_in_a():
+    """Hand-worked: shares 0.5, 0.8, 0.9, 0.96, 1.0 -> A reaches 0.8 at b, B reaches 0.95 at d."""
+    values = pd.Series({"c": 10.0, "a": 50.0, "e": 4.0, "b": 30.0, "d": 6.0}, name="revenue")
+    got = seg.abc_classes(values)
+    expected = pd.Series({"c": "B", "a": "A", "e": "C", "b": "A", "d": "B"}, name="abc", dtype="str")
+    pd.testing.assert_series_equal(got, expected)
+
+
+def test_abc_classes_breaks_ties_by_customer_id():
+    """Four equal customers, cut-offs 0.5/0.75: by id w, x are A, y is B, z is C."""
+    values = pd.Series({"z": 10.0, "x": 10.0, "w": 10.0, "y": 10.0})
+    got = seg.abc_classes(values, cutoffs=(0.5, 0.75))
+    assert got.to_dict() == {"z": "C", "x": "A", "w": "A", "y": "B"}
+    assert list(got.index) == ["z", "x", "w", "y"]
+
+
+def test_abc_classes_reaches_cutoff_despite_float_rounding():
+    """Ten customers of 0.1: the 8th brings the share to 0.8 (0.7999... in floating point)."""
+    got = seg.abc_classes(pd.Series([0.1] * 10, index=[f"c{i}" for i in range(10)]))
+    assert (got == "A").sum() == 8
+    assert (got == "B").sum() == 2  # 0.9 < 0.95, so the 10th is needed for B
+
+
+def test_abc_classes_never_puts_zero_or_negative_values_in_a_or_b():
+    """Total of positives = 125: a alone is 0.8 -> A; d brings 1.0 -> B; zero and negative -> C."""
+    got = seg.abc_classes(pd.Series({"a": 100.0, "b": -50.0, "c": 0.0, "d": 25.0}))
+    assert got.to_dict() == {"a": "A", "b": "C", "c": "C", "d": "B"}
+
+
+def test_abc_classes_rejects_degenerate_and_bad_input():
+    with pytest.raises(InsufficientDataError, match="positive"):
+        seg.abc_classes(pd.Series({"a": 0.0, "b": -1.0}))
+    with pytest.raises(ParamsError, match="segmentation.abc.cutoffs"):
+        seg.abc_classes(pd.Series({"a": 1.0}), cutoffs=(0.95, 0.8))
+    with pytest.raises(DataError, match="missing"):
+        seg.abc_classes(pd.Series({"a": 1.0, "b": np.nan}))
+
+
+def test_abc_summary_counts_and_shares_per_class():
+    """Same hand example: A holds 2 customers and 80% of revenue, B 2 and 16%, C 1 and 4%."""
+    f = _features(
+        {
+            k: {"revenue": v, "gross_profit": v / 2, "net_profit": np.nan}
+            for k, v in {"a": 50.0, "b": 30.0, "c": 10.0, "d": 6.0, "e": 4.0}.items()
+        }
+    )
+    classes = seg.abc_table(f)
+    assert list(classes.columns) == ["abc_revenue", "abc_gross_profit"]  # net profit unknown -> left out
+    s = seg.abc_summary(f, classes)
+    rev = s[s["measure"] == "revenue"].set_index("class")
+    assert rev["customers"].tolist() == [2, 2, 1]
+    np.testing.assert_allclose(rev["value_share"], [0.8, 0.16, 0.04])
+
+
+# --------------------------------------------------------------------------- features
+
+
+def test_customer_features_measures_windows_recency_and_gaps_by_hand():
+    """Quarter 2026Q3 (window 2025-10-01..2026-09-30, prior 2024-10-01..2025-09-30).
+
+    Customer X: orders on 2025-10-01, 2026-01-01, 2026-04-01, 2026-07-01 (two lines), and one in
+    the prior window on 2025-01-01. Gaps between order dates: 273, 92, 90, 91 days.
+    """
+    tx = _tx(
+        [
+            ("o0", "X", "2025-01-01", "a", 100.0, 50.0),
+            ("o1", "X", "2025-10-01", "a", 100.0, 60.0),
+            ("o2", "X", "2026-01-01", "b", 100.0, 60.0),
+            ("o3", "X", "2026-04-01", "a", 100.0, 60.0),
+            ("o4", "X", "2026-07-01", "a", 50.0, 30.0),
+            ("o4", "X", "2026-07-01", "c", 50.0, 30.0),
+            ("o5", "Y", "2026-09-30", "a", 10.0, 12.0),
+            ("o6", "Y", "2026-10-05", "a", 999.0, 0.0),  # after the quarter: ignored
+        ]
+    )
+    sc = pd.DataFrame(
+        {
+            "customer_id": ["X", "X", "Y"],
+            "month": pd.to_datetime(["2025-12-01", "2026-09-01", "2024-12-01"]),
+            "cost_to_serve": [30.0, 20.0, 5.0],
+        }
+    )
+    f = seg.customer_features(tx, _customers(["X", "Y", "Z"], wallet=[800.0, np.nan, 0.0]), "2026Q3", service_costs=sc)
+    x, y, z = f.loc["X"], f.loc["Y"], f.loc["Z"]
+    assert x["revenue"] == 400.0 and x["gross_profit"] == 160.0 and x["orders"] == 4.0
+    assert x["cost_to_serve"] == 50.0 and x["net_profit"] == 110.0
+    assert x["revenue_prior"] == 100.0
+    assert x["growth"] == pytest.approx((400 - 100) / (400 + 100))
+    assert x["revenue_quarter"] == 100.0 and x["orders_quarter"] == 1.0
+    assert x["recency_days"] == 91.0  # 2026-07-01 -> 2026-09-30
+    assert x["tenure_days"] == 637.0  # 2025-01-01 -> 2026-09-30
+    gaps = np.array([273.0, 92.0, 90.0, 91.0])
+    assert x["gap_mean_days"] == pytest.approx(gaps.mean())
+    assert x["gap_cv"] == pytest.approx(gaps.std() / gaps.mean())
+    assert x["n_categories"] == 3.0 and x["category_share"] == 1.0
+    assert x["avg_order_value"] == 100.0 and x["margin"] == pytest.approx(0.4)
+    assert x["share_of_wallet"] == pytest.approx(0.5) and x["wallet_headroom"] == 400.0
+    assert y["revenue"] == 10.0 and y["recency_days"] == 0.0 and np.isnan(y["gap_cv"])
+    assert y["net_profit"] == -2.0  # its service cost is outside the window
+    assert np.isnan(y["share_of_wallet"])
+    assert not z["is_buyer"] and z["revenue"] == 0.0 and np.isnan(z["share_of_wallet"])
+
+
+def test_customer_features_says_when_the_quarter_has_no_orders():
+    tx = _tx([("o1", "X", "2026-03-01", "a", 100.0, 60.0)])
+    with pytest.raises(InsufficientDataError, match="no orders in 2026Q3"):
+        seg.customer_features(tx, _customers(["X"]), "2026Q3")
+
+
+def test_customer_features_without_service_costs_leaves_net_profit_unknown():
+    tx = _tx([("o1", "X", "2026-09-01", "a", 100.0, 60.0)])
+    f = seg.customer_features(tx, _customers(["X"]), "2026Q3")
+    assert np.isnan(f.loc["X", "net_profit"]) and np.isnan(f.loc["X", "cost_to_serve"])
+
+
+# --------------------------------------------------------------------------- RFM
+
+
+def test_quantile_scores_are_quintiles_of_the_rank():
+    """Ten distinct values: two customers per score (closed form ceil(5 r / 10))."""
+    v = pd.Series(np.arange(1.0, 11.0), index=[f"c{i:02d}" for i in range(10)], name="orders")
+    assert seg.quantile_scores(v).tolist() == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+    assert seg.quantile_scores(v, higher_is_better=False).tolist() == [5, 5, 4, 4, 3, 3, 2, 2, 1, 1]
+
+
+def test_quantile_scores_match_pandas_qcut_of_the_first_rank():
+    """Independent check: for n a multiple of 5 the scores equal pd.qcut(rank(method='first'), 5)."""
+    rng = np.random.default_rng(0)
+    v = pd.Series(rng.integers(0, 6, 40).astype(float), index=[f"c{i:02d}" for i in range(40)])
+    expected = pd.qcut(v.rank(method="first"), 5, labels=[1, 2, 3, 4, 5]).astype("int64")
+    np.testing.assert_array_equal(seg.quantile_scores(v).to_numpy(), expected.to_numpy())
+
+
+def test_quantile_scores_split_ties_by_id_and_handle_small_regions():
+    v = pd.Series({"b": 1.0, "a": 1.0, "c": 2.0})
+    # ranks: a=1, b=2 (tie split by id), c=3 -> ceil(5r/3) = 2, 4, 5
+    assert seg.quantile_scores(v).to_dict() == {"b": 4, "a": 2, "c": 5}
+    with pytest.raises(InsufficientDataError, match="same value"):
+        seg.quantile_scores(pd.Series([3.0, 3.0, 3.0], name="frequency"))
+    with pytest.raises(InsufficientDataError, match="at least 2"):
+        seg.quantile_scores(pd.Series([3.0]))
+
+
+def test_rfm_table_scores_and_segments_by_hand():
+    """Five customers, so the score is the rank: hand-worked R, F and segments from the rule table."""
+    f = _features(
+        {
+            "c1": {"recency_days": 5.0, "orders": 10.0, "revenue": 1000.0, "gross_profit": 300.0, "net_profit": np.nan},
+            "c2": {"recency_days": 10.0, "orders": 1.0, "revenue": 50.0, "gross_profit": 10.0, "net_profit": np.nan},
+            "c3": {"recency_days": 100.0, "orders": 8.0, "revenue": 800.0, "gross_profit": 100.0, "net_profit": np.nan},
+            "c4": {"recency_days": 200.0, "orders": 2.0, "revenue": 90.0, "gross_profit": 50.0, "net_profit": np.nan},
+            "c5": {"recency_days": 50.0, "orders": 5.0, "revenue": 300.0, "gross_profit": 200.0, "net_profit": np.nan},
+        }
+    )
+    got = seg.rfm_table(f)
+    assert got["r_score"].tolist() == [5, 4, 2, 1, 3]
+    assert got["f_score"].tolist() == [5, 1, 4, 2, 3]
+    assert got["m_score"].tolist() == [5, 1, 4, 2, 3]
+    assert got["p_score"].tolist() == [5, 1, 3, 2, 4]  # profits 300, 10, 100, 50, 200
+    assert got["cell"].tolist() == ["R5F5", "R4F1", "R2F4", "R1F2", "R3F3"]
+    assert got["segment"].tolist() == ["champions", "promising", "at risk", "hibernating", "need attention"]
+
+
+def test_rfm_rule_table_covers_each_of_the_25_cells_exactly_once():
+    cells = [c for members in seg.RFM_SEGMENTS.values() for c in members]
+    assert sorted(cells) == sorted(f"R{r}F{f}" for r in range(1, 6) for f in range(1, 6))
+    assert len(cells) == 25
+    assert set(seg.RFM_SEGMENTS) == set(seg.SEGMENT_ORDER)
+    assert len(seg.validate_segment_rules()) == 25
+
+
+def test_rfm_rule_override_must_cover_every_cell_once():
+    rules = {k: list(v) for k, v in seg.RFM_SEGMENTS.items()}
+    rules["champions"] = ["R5F5"]  # R5F4 now unassigned
+    with pytest.raises(ParamsError, match=r"segmentation\.rfm\.segments: cell\(s\) R5F4 are in no segment"):
+        seg.validate_segment_rules(rules)
+    rules["champions"] = ["R5F5", "R5F4", "R4F4"]  # R4F4 also in loyal
+    with pytest.raises(ParamsError, match="R4F4 is assigned twice"):
+        seg.validate_segment_rules(rules)
+    rules["champions"] = ["R6F1"]
+    with pytest.raises(ParamsError, match="not a cell"):
+        seg.validate_segment_rules(rules)
+    moved = {k: list(v) for k, v in seg.RFM_SEGMENTS.items()}
+    moved["champions"] = ["R5F5"]
+    moved["loyal"] = [*moved["loyal"], "R5F4"]
+    assert seg.validate_segment_rules(moved)["R5F4"] == "loyal"
+
+
+# --------------------------------------------------------------------------- pyramid and scorecard
+
+
+def test_percentile_normalise_by_hand():
+    """(average rank - 1) / (n - 1): 10, 20, 20, 40 -> 0, 0.5, 0.5, 1; NaN -> 0."""
+    v = pd.Series([10.0, 20.0, 20.0, 40.0, np.nan], index=list("abcde"))
+    np.testing.assert_allclose(seg.percentile_normalise(v).to_numpy(), [0, 0.5, 0.5, 1, 0])
+    np.testing.assert_allclose(seg.percentile_normalise(v, higher_is_better=False).to_numpy(), [1, 0.5, 0.5, 0, 0])
+
+
+def test_composite_score_weights_normalised_indicators_and_drops_missing_ones():
+    """revenue p = 0, .5, 1; recency (lower better) p = 1, 0, .5; weights .6/.2 rescaled to .75/.25
+    after payment_days (absent) is dropped: score = .75 p_rev + .25 p_rec."""
+    f = _features(
+        {"a": {"revenue": 1.0, "recency_days": 1.0}, "b": {"revenue": 2.0, "recency_days": 9.0}, "c": {"revenue": 3.0, "recency_days": 5.0}}
+    )
+    used, dropped = seg.resolve_indicators(f, {"revenue": 0.6, "recency_days": 0.2, "payment_days": 0.2}, param="p")
+    assert used == pytest.approx({"revenue": 0.75, "recency_days": 0.25}) and dropped == ["payment_days"]
+    got = seg.composite_score(f, {"revenue": 0.6, "recency_days": 0.2, "payment_days": 0.2})
+    np.testing.assert_allclose(got["score"], [0.25, 0.375, 0.875])
+    with pytest.raises(ParamsError, match="unknown indicator 'colour'"):
+        seg.composite_score(f, {"colour": 1.0}, param="segmentation.pyramid.value")
+
+
+def test_assign_tiers_cuts_by_cumulative_customer_share():
+    """n = 10, shares .05/.15/.30/.50: cumulative bounds ceil(.5)=1, ceil(2)=2, ceil(5)=5, 10 -> 1, 1, 3, 5."""
+    score = pd.Series(np.linspace(1, 0, 10), index=[f"c{i}" for i in range(10)])
+    tiers = seg.assign_tiers(score, seg.DEFAULTS["pyramid"]["tiers"])
+    assert tiers.value_counts(sort=False).tolist() == [1, 1, 3, 5]
+    assert tiers.iloc[0] == "platinum" and tiers.iloc[-1] == "lead"
+    with pytest.raises(InsufficientDataError, match="same score"):
+        seg.assign_tiers(pd.Series([0.5, 0.5, 0.5]), seg.DEFAULTS["pyramid"]["tiers"])
+    with pytest.raises(ParamsError, match="sum to 1"):
+        seg.assign_tiers(score, [{"name": "top", "share": 0.5}, {"name": "rest", "share": 0.6}])
+
+
+def test_value_pyramid_and_plot_draw_a_centred_pyramid_narrow_at_the_top():
+    f = _features({f"c{i:02d}": {"revenue": float(i), "gross_profit": float(i) / 2, "net_profit": np.nan} for i in range(20)})
+    pyr = seg.value_pyramid(f, {"revenue": 1.0}, seg.DEFAULTS["pyramid"]["tiers"])
+    assert pyr.loc["c19", "tier"] == "platinum" and pyr.loc["c19", "rank"] == 1
+    summary = seg.pyramid_summary(pyr, f)
+    assert summary["customers"].tolist() == [1, 3, 6, 10]
+    ax = seg.plot_pyramid(summary)
+    bars = ax.patches
+    widths = [b.get_width() for b in bars]
+    centres = [b.get_x() + b.get_width() / 2 for b in bars]
+    ys = [b.get_y() for b in bars]
+    assert widths == [1, 3, 6, 10] and centres == pytest.approx([0, 0, 0, 0])
+    assert ys[0] > ys[-1]  # the top tier is drawn on top
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def test_value_scorecard_quadrants_by_hand():
+    """current = revenue p (0, 1/3, 2/3, 1), potential = growth p (1, 2/3, 1/3, 0), split 0.5."""
+    f = _features({f"c{i}": {"revenue": float(i), "growth": 0.5 - i / 10} for i in range(1, 5)})
+    card = seg.value_scorecard(f, {"revenue": 1.0}, {"growth": 1.0}, weights={"current": 0.25, "potential": 0.75})
+    np.testing.assert_allclose(card["current_value"], [0, 1 / 3, 2 / 3, 1])
+    np.testing.assert_allclose(card["overall"], [0.75, 7 / 12, 5 / 12, 0.25])
+    assert card["quadrant"].tolist() == ["invest", "invest", "maintain", "maintain"]
+    assert seg.invest_list(card).index.tolist() == ["c1", "c2"]
+    ax = seg.plot_scorecard(card)
+    texts = [t.get_text() for t in ax.texts]
+    assert {"1", "2", "invest", "maintain"} <= set(texts)
+    assert any("1  c1" in t and "2  c2" in t for t in texts)
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+# --------------------------------------------------------------------------- clusters
+
+
+def _blobs(centres, n_each=40, sd=0.5, seed=0) -> tuple[pd.DataFrame, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    pts, truth = [], []
+    for j, c in enumerate(centres):
+        pts.append(rng.normal(c, sd, size=(n_each, len(c))))
+        truth += [j] * n_each
+    X = np.vstack(pts)
+    f = pd.DataFrame(X, columns=["x", "y"], index=[f"c{i:03d}" for i in range(len(X))])
+    f["revenue"] = np.array(truth, dtype=float) * 100 + 1  # blob j has revenue 100 j + 1
+    return f, np.array(truth)
+
+
+def test_clusters_recover_two_well_separated_centres():
+    """Simulation with known centres (0, 0) and (10, 10): k = 2, the split is exact and the cluster
+    means are within 0.3 of the centres; cluster 1 is the one with the higher revenue."""
+    f, truth = _blobs([(0, 0), (10, 10)])
+    model = seg.CustomerClusters(features=("x", "y"), k_min=2, k_max=5, random_state=1).fit(f)
+    assert model.k_ == 2
+    expected = pd.Series(np.where(truth == 1, 1, 2), index=f.index, name="cluster", dtype="int64")
+    pd.testing.assert_series_equal(model.labels_, expected)
+    np.testing.assert_allclose(model.profiles_.loc[1, ["x", "y"]].astype(float), [10, 10], atol=0.3)
+    np.testing.assert_allclose(model.profiles_.loc[2, ["x", "y"]].astype(float), [0, 0], atol=0.3)
+    assert model.profiles_.loc[1, "description"] == "high x, high y buyers"
+
+
+def test_silhouette_chooses_the_simulated_number_of_clusters_and_labels_are_stable():
+    """Three simulated blobs: the silhouette picks k = 3; refitting (rows shuffled) gives the same labels."""
+    f, _ = _blobs([(0, 0), (10, 0), (0, 10)], n_each=30, seed=4)
+    a = seg.CustomerClusters(features=("x", "y"), k_min=2, k_max=6, random_state=0, silhouette_sample=50).fit(f)
+    b = seg.CustomerClusters(features=("x", "y"), k_min=2, k_max=6, random_state=0, silhouette_sample=50).fit(
+        f.sample(frac=1, random_state=9)
+    )
+    assert a.k_ == 3 and a.silhouette_.idxmax() == 3
+    pd.testing.assert_series_equal(a.labels_, b.labels_.reindex(a.labels_.index))
+    pd.testing.assert_series_equal(a.predict(f), a.labels_)
+
+
+def test_clusters_refuse_use_before_fit_and_degenerate_data():
+    with pytest.raises(NotFittedError, match="fit"):
+        seg.CustomerClusters(features=("x",)).predict(pd.DataFrame({"x": [1.0]}))
+    same = pd.DataFrame({"x": [1.0] * 5, "revenue": 1.0}, index=list("abcde"))
+    with pytest.raises(InsufficientDataError, match="1 distinct"):
+        seg.CustomerClusters(features=("x",)).fit(same)
+    with pytest.raises(ParamsError, match="k_min"):
+        seg.CustomerClusters(features=("x",), k_min=1).fit(same)
+
+
+def test_describe_cluster_names_the_strongest_features():
+    z = pd.Series({"revenue": 1.2, "orders": 0.8, "n_categories": 0.6, "margin": 0.1, "recency_days": -0.4})
+    assert seg.describe_cluster(z) == "large, frequent, broad buyers"
+    assert seg.describe_cluster(pd.Series({"recency_days": 1.5, "revenue": -0.9})) == "lapsed, small buyers"
+    assert seg.describe_cluster(pd.Series({"revenue": 0.1})) == "average buyers"
+
+
+# --------------------------------------------------------------------------- loyalty, stage, market type
+
+
+def test_loyalty_classes_follow_the_written_rule():
+    base = {"tenure_days": 700.0, "gap_cv": 0.2, "gap_mean_days": 30.0, "recency_days": 20.0, "category_share": 0.5}
+    f = _features(
+        {
+            "loyal": {**base, "orders_total": 20.0},
+            "oneoff": {**base, "orders_total": 1.0, "gap_cv": np.nan},
+            "irregular": {**base, "orders_total": 10.0, "gap_cv": 1.4},
+            "overdue": {**base, "orders_total": 10.0, "recency_days": 90.0},  # 3 usual gaps
+            "narrow": {**base, "orders_total": 10.0, "category_share": 0.1},
+            "young": {**base, "orders_total": 6.0, "tenure_days": 100.0},
+        }
+    )
+    got = seg.loyalty_classes(f)
+    assert got["loyalty"].to_dict() == {
+        "loyal": "loyal",
+        "oneoff": "no brand loyalty",
+        "irregular": "switcher",
+        "overdue": "switcher",
+        "narrow": "switcher",
+        "young": "switcher",
+    }
+    assert got.loc["overdue", "recency_ratio"] == 3.0
+    assert "irregular" in got.loc["irregular", "reason"] and "2 usual gaps" in got.loc["overdue", "reason"]
+
+
+def test_relationship_stages_from_share_of_wallet_thresholds():
+    f = _features(
+        {
+            k: {"revenue_12m": r, "wallet_estimate": w}
+            for k, r, w in [("d", 0.0, 100.0), ("i", 10.0, 100.0), ("s", 30.0, 100.0), ("g", 70.0, 100.0), ("u", 50.0, np.nan)]
+        }
+    )
+    got = seg.relationship_stages(f)
+    assert got["stage"].iloc[:4].tolist() == ["development", "initial cooperation", "stable cooperation", "strategic cooperation"]
+    assert pd.isna(got.loc["u", "stage"])
+    np.testing.assert_allclose(got["share_of_wallet"].iloc[:4], [0.0, 0.1, 0.3, 0.7])
+
+
+def test_relationship_stages_say_not_available_without_wallet_estimates():
+    f = _features({"a": {"revenue_12m": 1.0, "wallet_estimate": np.nan}})
+    with pytest.raises(InsufficientDataError, match="wallet_estimate"):
+        seg.relationship_stages(f)
+    with pytest.raises(InsufficientDataError, match="not available"):
+        seg.relationship_stages(f.drop(columns="wallet_estimate"))
+    with pytest.raises(ParamsError, match="stable < strategic"):
+        seg.relationship_stages(f, stable=0.7, strategic=0.6)
+
+
+def test_market_type_breakdown_lists_all_five_types():
+    f = _features(
+        {
+            "a": {"market_type": "producer", "orders": 2.0, "revenue": 100.0, "gross_profit": 40.0, "net_profit": np.nan},
+            "b": {"market_type": "producer", "orders": 0.0, "revenue": 0.0, "gross_profit": 0.0, "net_profit": np.nan},
+            "c": {"market_type": "reseller", "orders": 1.0, "revenue": 300.0, "gross_profit": 30.0, "net_profit": np.nan},
+        }
+    )
+    got = seg.market_type_breakdown(f)
+    assert got.index.tolist() == ["consumer", "producer", "reseller", "government", "international"]
+    assert got.loc["producer", ["customers", "buyers"]].tolist() == [2, 1]
+    assert got.loc["reseller", "revenue_share"] == 0.75 and got.loc["producer", "margin"] == 0.4
+    assert got.loc["consumer", "customers"] == 0
+
+
+# --------------------------------------------------------------------------- migration and action lists
+
+
+def test_transition_matrix_counts_and_revenue_by_hand():
+    prev = pd.Series({"a": "X", "b": "Y", "c": "X"})
+    curr = pd.Series({"a": "Y", "b": "Y", "d": "X"})
+    got = seg.transition_matrix(prev, curr, order=["X", "Y"])
+    expected = pd.DataFrame([[0, 1, 1], [0, 1, 0], [1, 0, 0]], index=["X", "Y", "(none)"], columns=["X", "Y", "(none)"], dtype="int64")
+    expected.index.name, expected.columns.name = "previous quarter", "this quarter"
+    pd.testing.assert_frame_equal(got, expected)
+    rev = seg.transition_matrix(prev, curr, order=["X", "Y"], values=pd.Series({"a": 5.0, "b": 7.0, "d": 11.0}))
+    assert rev.loc["X", "Y"] == 5.0 and rev.loc["Y", "Y"] == 7.0 and rev.loc["(none)", "X"] == 11.0
+
+
+def test_moved_down_lists_valuable_customers_whose_tier_fell():
+    tiers = seg.DEFAULTS["pyramid"]["tiers"]
+    prev = pd.Series({"a": "platinum", "b": "gold", "c": "iron", "d": "gold"})
+    curr = pd.Series({"a": "gold", "b": "gold", "c": "lead", "d": "lead"})
+    got = seg.moved_down(prev, curr, tiers, valuable_tiers=2)
+    assert got.index.tolist() == ["a", "d"]  # c fell but was not valuable
+    assert got.loc["d", "tier"] == "lead"
+
+
+def test_valuable_at_risk_and_customers_to_grow_carry_their_numbers():
+    f = _features(
+        {
+            "big_slipping": {
+                "name": "n1",
+                "market_type": "producer",
+                "revenue": 900.0,
+                "revenue_prior": 1000.0,
+                "growth": -0.05,
+                "recency_days": 200.0,
+                "orders": 3.0,
+                "last_order": pd.Timestamp("2026-03-01"),
+            },
+            "big_ok": {
+                "name": "n2",
+                "market_type": "producer",
+                "revenue": 800.0,
+                "revenue_prior": 700.0,
+                "growth": 0.07,
+                "recency_days": 5.0,
+                "orders": 9.0,
+                "last_order": pd.Timestamp("2026-09-25"),
+            },
+            "small_slipping": {
+                "name": "n3",
+                "market_type": "producer",
+                "revenue": 10.0,
+                "revenue_prior": 50.0,
+                "growth": -0.67,
+                "recency_days": 300.0,
+                "orders": 1.0,
+                "last_order": pd.Timestamp("2025-12-01"),
+            },
+        }
+    )
+    rfm = pd.DataFrame({"segment": ["can't lose", "champions", "hibernating"]}, index=f.index)
+    pyr = pd.DataFrame(
+        {"tier": pd.Categorical(["platinum", "gold", "lead"], categories=["platinum", "gold", "iron", "lead"], ordered=True)}, index=f.index
+    )
+    got = seg.valuable_at_risk(f, rfm, pyr, seg.DEFAULTS["pyramid"]["tiers"])
+    assert got.index.tolist() == ["big_slipping"]
+    assert got.loc["big_slipping", ["revenue", "revenue_prior", "recency_days"]].tolist() == [900.0, 1000.0, 200.0]
+    assert got.loc["big_slipping", "why"] == "segment can't lose"
+
+
+# --------------------------------------------------------------------------- whole section and degenerate regions
+
+
+def test_segment_region_builds_every_section_on_a_simulated_region():
+    customers, tx = _simulated_region()
+    rep = seg.segment_region(tx, customers, "2026Q3")
+    assert rep.unavailable == {}
+    for name in (
+        "abc",
+        "rfm",
+        "pyramid_value",
+        "pyramid_profit",
+        "pyramid_potential",
+        "scorecard",
+        "clusters",
+        "loyalty",
+        "relationship",
+        "market_type",
+        "migration_tier_customers",
+        "to_grow",
+        "at_risk",
+    ):
+        assert isinstance(rep.table(name), pd.DataFrame), name
+    assert rep.table("rfm")["customers"].sum() == 60
+    assert rep.table("migration_tier_customers").to_numpy().sum() == 60
+    assert "net profit" in rep.note("abc")  # no service costs given
+
+
+def test_segment_region_one_customer_says_why_instead_of_crashing():
+    tx = _tx([("o1", "X", "2026-09-01", "a", 100.0, 60.0), ("o2", "X", "2026-05-01", "a", 100.0, 60.0)])
+    rep = seg.segment_region(tx, _customers(["X"], wallet=[1000.0]), "2026Q3")
+    assert "at least 2 customers" in rep.note("rfm")
+    assert "at least 2 customers" in rep.note("abc")
+    assert "clusters need at least 3" in rep.note("clusters")
+    with pytest.raises(InsufficientDataError, match="at least 2 customers"):
+        rep.table("pyramid_value")
+    assert "market_type" in rep.tables  # a breakdown of one customer is still a breakdown
+
+
+def test_segment_region_no_orders_this_quarter_marks_every_section():
+    tx = _tx([("o1", "X", "2026-03-01", "a", 100.0, 60.0), ("o2", "Y", "2026-04-01", "a", 10.0, 6.0)])
+    rep = seg.segment_region(tx, _customers(["X", "Y"]), "2026Q3")
+    assert set(rep.unavailable) >= {"abc", "rfm", "pyramid_value", "clusters", "to_grow", "at_risk"}
+    assert all("no orders in 2026Q3" in m for m in rep.unavailable.values())
+
+
+def test_segment_region_all_equal_customers_get_a_clear_message():
+    rows = [(f"o{c}{m}", c, f"2026-0{m}-10", "a", 100.0, 60.0) for c in "XYZW" for m in range(1, 10)]
+    rep = seg.segment_region(_tx(rows), _customers(list("XYZW")), "2026Q3")
+    assert "same value" in rep.note("rfm")
+    assert "same score" in rep.note("pyramid_value")
+    assert "1 distinct" in rep.note("clusters")
+    assert "wallet_estimate" in rep.note("relationship")
+
+
+def test_report_show_and_plot_fall_back_to_the_reason(monkeypatch):
+    from custlib import report
+
+    said, shown = [], []
+    monkeypatch.setattr(report, "say", said.append)
+    monkeypatch.setattr(report, "show", lambda df, caption=None, **kw: shown.append((df, kw)))
+    rep = seg.SegmentationReport(
+        quarter="2026Q3", tables={"abc": pd.DataFrame({"revenue": [1.0], "value_share": [1.0]})}, unavailable={"rfm": "too few customers"}
+    )
+    rep.show("rfm")
+    assert "too few customers" in said[0]
+    rep.show("abc", currency="CNY")
+    assert shown[0][1]["money"] == ("revenue",) and shown[0][1]["pct"] == ("value_share",) and shown[0][1]["currency"] == "CNY"
+    ax = rep.plot("rfm")
+    assert "too few customers" in ax.texts[0].get_text()
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+def test_default_params_match_the_schema():
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((ROOT / "custlib" / "schemas" / "segmentation.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(seg.DEFAULTS, schema)
+    bad = {**seg.DEFAULTS, "abc": {"cutoffs": [0.8, 1.5]}}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
+
+
+def test_params_defaults_file_agrees_with_module_defaults():
+    yaml = pytest.importorskip("yaml")
+    path = ROOT / "params" / "defaults.yaml"
+    section = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("segmentation") if path.is_file() else None
+    if section is None:
+        pytest.skip("params/defaults.yaml has no segmentation section yet")
+    assert section == seg.DEFAULTS
+
+
+def test_merge_params_keeps_defaults_for_missing_keys():
+    got = seg.merge_params({"abc": {"cutoffs": [0.7, 0.9]}, "window_months": 6})
+    assert got["abc"] == {"cutoffs": [0.7, 0.9], "measures": seg.DEFAULTS["abc"]["measures"]}
+    assert got["window_months"] == 6 and got["rfm"] == seg.DEFAULTS["rfm"]
+    assert math.isclose(sum(t["share"] for t in got["pyramid"]["tiers"]), 1.0)
+
+
+# --------------------------------------------------------------------------- trend rule, moves
+
+
+def test_slipping_customers_use_an_exact_poisson_tail():
+    """Closed form: P(X <= 1 | 8) = 9 e^-8 = 0.0030 -> slipping; P(X <= 0 | 2) = e^-2 = 0.135 -> not
+    (too few usual orders to tell); 4 of a usual 6 is not a halving."""
+    f = _features(
+        {
+            "a": {"orders_per_quarter_before": 8.0, "orders_quarter": 1.0},
+            "b": {"orders_per_quarter_before": 2.0, "orders_quarter": 0.0},
+            "c": {"orders_per_quarter_before": 6.0, "orders_quarter": 4.0},
+        }
+    )
+    got = seg.slipping_customers(f)
+    np.testing.assert_allclose(
+        got["p_value"], [9 * math.exp(-8), math.exp(-2), math.exp(-6) * sum(6**k / math.factorial(k) for k in range(5))]
+    )
+    assert got["slipping"].tolist() == [True, False, False]
+    assert not seg.slipping_customers(f, ratio=0.0)["slipping"].any()
+
+
+def test_rfm_trend_rule_moves_a_collapsing_frequent_buyer_to_cant_lose():
+    """c1 is R5F5 (champions) by the grid, but its orders fell from 8 a quarter to 1: cell R2F5 = can't lose."""
+    rows = {
+        f"c{i}": {
+            "recency_days": float(10 * i),
+            "orders": float(20 - i),
+            "revenue": 100.0 - i,
+            "gross_profit": 50.0 - i,
+            "net_profit": np.nan,
+            "orders_per_quarter_before": 5.0,
+            "orders_quarter": 5.0,
+        }
+        for i in range(1, 6)
+    }
+    rows["c1"].update(orders_per_quarter_before=8.0, orders_quarter=1.0)
+    got = seg.rfm_table(_features(rows))
+    assert got.loc["c1", ["r_score", "f_score"]].tolist() == [5, 5]
+    assert got.loc["c1", "cell"] == "R2F5" and got.loc["c1", "segment"] == "can't lose"
+    assert got.loc["c2", "segment"] == "loyal"  # R4F4, steady
+
+
+def test_transition_matrix_omits_the_none_row_when_every_customer_was_classed():
+    prev = pd.Series({"a": "X", "b": "Y"})
+    got = seg.transition_matrix(prev, pd.Series({"a": "Y", "b": "Y"}), order=["X", "Y"])
+    assert got.index.tolist() == ["X", "Y"] and got.columns.tolist() == ["X", "Y"]
+
+
+def test_class_moves_by_hand():
+    got = seg.class_moves(pd.Series({"a": "B", "b": "A", "c": "C"}), pd.Series({"a": "A", "b": "B", "d": "C"}), ("A", "B", "C"))
+    assert got["move"].to_dict() == {"a": "up", "b": "down", "c": "gone", "d": "new"}
+
+
+# --------------------------------------------------------------------------- planted patterns of the sample data
+
+
+@pytest.fixture(scope="session")
+def planted_reports(tmp_path_factory):
+    """A small generated sample (600 customers, 2 regions) and the segmentation of each region in 2026Q3."""
+    sample = pytest.importorskip("custlib.sample")
+    out = tmp_path_factory.mktemp("seg_sample")
+    sample.generate_sample(out, customers=600, regions=2, seed=42)
+    planted = json.loads((out / "planted.json").read_text(encoding="utf-8"))
+    cust = pd.read_parquet(out / "customers.parquet")
+    tx = pd.read_parquet(out / "transactions.parquet")
+    sc = pd.read_parquet(out / "service_costs.parquet")
+    tx["order_date"] = pd.to_datetime(tx["order_date"])
+    sc["month"] = pd.to_datetime(sc["month"])
+    reports = {}
+    for region in sorted(cust["region"].unique()):
+        c = cust[cust["region"] == region]
+        ids = set(c["customer_id"])
+        reports[region] = seg.segment_region(
+            tx[tx["customer_id"].isin(ids)], c, planted["quarters"]["last"], service_costs=sc[sc["customer_id"].isin(ids)], seed=0
+        )
+    return planted, reports
+
+
+def _pooled(reports, name):
+    return pd.concat([r.table(name) for r in reports.values()])
+
+
+def test_planted_sample_renders_every_section(planted_reports):
+    _, reports = planted_reports
+    for region, rep in reports.items():
+        assert rep.unavailable == {}, (region, rep.unavailable)
+
+
+def test_planted_decliners_land_in_at_risk_segments(planted_reports):
+    """Ground truth: planted.json 'decliners' (order rate x 0.8^j over the last 7 months)."""
+    planted, reports = planted_reports
+    rfm = _pooled(reports, "rfm_customers")
+    risky = rfm["segment"].isin(seg.AT_RISK_SEGMENTS)
+    dec = rfm.index.isin(planted["decliners"])
+    assert dec.sum() >= 4
+    assert risky[dec].mean() >= 0.8
+    assert risky[dec].mean() >= risky[~dec].mean() + 0.25
+
+
+def test_planted_profit_customers_rank_high_on_the_profit_pyramid(planted_reports):
+    """Ground truth: planted.json 'profit_customers' (net margin in their region's top fifth)."""
+    planted, reports = planted_reports
+    pct = pd.concat(
+        [1 - (r.table("pyramid_profit_customers")["rank"] - 1) / len(r.table("pyramid_profit_customers")) for r in reports.values()]
+    )
+    tier = _pooled(reports, "pyramid_profit_customers")["tier"].astype("str")
+    mine = pct.index.isin(planted["profit_customers"])
+    assert mine.sum() >= 4
+    assert pct[mine].mean() >= 0.8
+    assert tier[mine].isin(["platinum", "gold"]).mean() >= 0.6
+
+
+def test_planted_migrations_show_in_the_tier_and_abc_migration(planted_reports):
+    """Ground truth: planted.json 'migrations_up' (order rate x5 this quarter) and 'migrations_down' (x0.1)."""
+    planted, reports = planted_reports
+    tier = _pooled(reports, "tier_moves")["move"]
+    abc = _pooled(reports, "abc_moves")["move"]
+    up, down = planted["migrations_up"], planted["migrations_down"]
+    t_up, t_down = tier.index.isin(up), tier.index.isin(down)
+    assert (tier[t_up] == "up").mean() >= 0.5 and (tier[t_up] == "up").mean() >= 3 * (tier[~t_up] == "up").mean()
+    assert (tier[t_down] == "down").mean() >= 2 * (tier[~t_down] == "down").mean()
+    a_up, a_down = abc.index.isin(up), abc.index.isin(down)
+    assert (abc[a_up] == "up").mean() >= 0.8
+    assert (abc[a_down] == "down").mean() >= 0.5 and (abc[a_down] == "down").mean() >= 2 * (abc[~a_down] == "down").mean()
+    m = reports[next(iter(reports))].table("migration_tier_customers")
+    assert m.to_numpy().sum() == len(reports[next(iter(reports))].table("tier_moves"))
+
+
+def test_planted_relationship_stages_match_the_generators_counts(planted_reports):
+    """Known answer: planted.json share_of_wallet_target.counts, the realised customers per stage under the
+    same definition (12 months to the end / wallet_estimate; thresholds 0, 0.2, 0.6 = our defaults)."""
+    planted, reports = planted_reports
+    counts = sum(r.table("relationship")["customers"] for r in reports.values())
+    expected = planted["share_of_wallet_target"]["counts"]
+    assert counts.tolist() == [expected[k] for k in ("development", "initial", "stable", "strategic")]
