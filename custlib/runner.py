@@ -509,6 +509,7 @@ def render(
         t_validated = time.perf_counter()
         qdir = out / str(q)
         with output_lock(out):
+            _clear_stale_temporaries(out)
             cache = out / ".cache" / str(q)
             cache.mkdir(parents=True, exist_ok=True)
             source_fp = source.fingerprint()
@@ -610,6 +611,14 @@ def _execute(job_list: list[Job], jobs: int, progress: bool, cwd: Path, log_dir:
             fut.result()
     bar.close()
     return sorted(outcomes, key=lambda o: (o.slug, o.notebook))
+
+
+def _clear_stale_temporaries(out: Path) -> None:
+    """Remove temporary files a killed run left behind (only ever called under the lock)."""
+    for p in out.rglob(".*.tmp"):
+        p.unlink(missing_ok=True)
+    for p in out.rglob(".*.old"):
+        shutil.rmtree(p, ignore_errors=True)
 
 
 def _previous_reports(qdir: Path) -> dict:
