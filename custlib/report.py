@@ -223,3 +223,106 @@ def use_report_style() -> None:
 def settings_json(params: dict) -> str:
     """Stable JSON text of parameters (for hashes and manifests)."""
     return json.dumps(params, sort_keys=True, ensure_ascii=False, default=str)
+
+
+# --------------------------------------------------------------------------- sections that may be unavailable
+
+
+class Sections:
+    """Results of a report's sections, where any section may be unavailable.
+
+    A report function (e.g. ``segment_region``) computes each section with
+    :meth:`compute`; a section that meets degenerate data (one customer, no
+    orders this quarter, too few offers, ...) raises
+    :class:`~custlib.exceptions.InsufficientDataError`, which is recorded in
+    ``unavailable`` with its message instead of failing the whole report.
+    The notebook then calls :meth:`show` / :meth:`plot` per section, which
+    render the result or say, in plain words, why it is missing.
+
+    Attributes
+    ----------
+    tables : dict
+        Results by name (DataFrames, fitted models, figures' data...).
+    unavailable : dict
+        Reason per section that could not be computed.
+    caveats : dict
+        Notes on sections computed from less than the full data.
+    """
+
+    def __init__(self) -> None:
+        self.tables: dict[str, object] = {}
+        self.unavailable: dict[str, str] = {}
+        self.caveats: dict[str, str] = {}
+
+    def compute(self, name: str, fn, *args, **kwargs):
+        """Store ``fn(*args, **kwargs)`` as ``name``; on InsufficientDataError store the reason.
+
+        Returns the result, or None when unavailable. Any other error propagates:
+        a bug must fail the report, not hide in it.
+        """
+        from .exceptions import InsufficientDataError
+
+        try:
+            result = fn(*args, **kwargs)
+        except InsufficientDataError as err:
+            self.unavailable[name] = str(err)
+            return None
+        self.tables[name] = result
+        return result
+
+    def mark_unavailable(self, name: str, reason: str) -> None:
+        """Record that ``name`` could not be computed, e.g. because an input section is missing."""
+        self.unavailable[name] = reason
+
+    def available(self, *names: str) -> bool:
+        """True when every named result exists."""
+        return all(n in self.tables for n in names)
+
+    def table(self, name: str):
+        """The result ``name``.
+
+        Raises
+        ------
+        InsufficientDataError
+            The section could not be computed (the message says why).
+        KeyError
+            No such result.
+        """
+        from .exceptions import InsufficientDataError
+
+        if name in self.tables:
+            return self.tables[name]
+        if name in self.unavailable:
+            raise InsufficientDataError(self.unavailable[name])
+        raise KeyError(f"no result {name!r}; known: {', '.join(sorted(self.tables) + sorted(self.unavailable))}")
+
+    def note(self, name: str) -> str:
+        """Why ``name`` is missing, or its caveat, or ``""``."""
+        return self.unavailable.get(name) or self.caveats.get(name, "")
+
+    def say_unavailable(self, name: str) -> bool:
+        """If ``name`` is missing, say why in the report and return True."""
+        if name in self.tables:
+            if self.caveats.get(name):
+                say(f"*Note:* {esc(self.caveats[name])}")
+            return False
+        say(f"*Not available:* {esc(self.unavailable.get(name, 'no result'))}")
+        return True
+
+    def show(self, name: str, caption: str | None = None, **kwargs) -> None:
+        """Show the table ``name`` with :func:`show`, or say why it is missing."""
+        if self.say_unavailable(name):
+            return
+        show(self.tables[name], caption, **kwargs)
+
+    def plot(self, name: str, plot_fn, *args, ax=None, **kwargs):
+        """Draw ``plot_fn(result, *args, ax=ax, **kwargs)``; when unavailable, write why on the axes."""
+        import matplotlib.pyplot as plt
+
+        if name in self.tables:
+            return plot_fn(self.tables[name], *args, ax=ax, **kwargs)
+        if ax is None:
+            _, ax = plt.subplots(figsize=(8, 1.2))
+        ax.axis("off")
+        ax.text(0.0, 0.5, "Not available: " + self.unavailable.get(name, "no result"), wrap=True, va="center", fontsize=10)
+        return ax

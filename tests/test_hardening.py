@@ -1,0 +1,239 @@
+"""Faults and hostile input: timeouts, kills, concurrent runs, injection, isolation, determinism."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from conftest import tiny_tables, write_tables
+
+from custlib.exceptions import ParamsError
+from custlib.runner import NOTEBOOK_DIR, render
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = '<script>alert("x")</script>'
+IMG = '"><img src=x onerror=alert(1)>'
+
+
+def _nb(path: Path, *cells: str) -> None:
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('data = ""\nregion = ""\nquarter = ""\nsettings = {}')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, *(nbformat.v4.new_code_cell(c) for c in cells)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+
+
+# --------------------------------------------------------------------------- timeouts
+
+
+def test_cell_timeout_stops_a_hung_notebook_and_the_others_finish(tmp_path, tiny):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _nb(nbs / "01_hangs.ipynb", "import time\ntime.sleep(600)")
+    _nb(nbs / "02_fine.ipynb", "print('fine')")
+    t0 = time.monotonic()
+    res = render(tiny, regions="east", out=tmp_path / "out", notebook_dir=nbs, jobs=1, sets=["run.cell_timeout_s=3"], progress=False)
+    assert time.monotonic() - t0 < 120
+    status = {o.notebook: (o.status, o.error) for o in res.outcomes}
+    assert status["01_hangs"][0] == "failed" and "cell timeout of 3 s (run.cell_timeout_s)" in status["01_hangs"][1]
+    assert status["02_fine"] == ("ok", "")
+
+
+def test_notebook_timeout_kills_the_run_and_the_others_finish(tmp_path, tiny):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _nb(nbs / "01_slow.ipynb", *["import time\ntime.sleep(1)"] * 30)
+    _nb(nbs / "02_fine.ipynb", "print('fine')")
+    res = render(tiny, regions="east", out=tmp_path / "out", notebook_dir=nbs, jobs=1, sets=["run.notebook_timeout_s=4"], progress=False)
+    status = {o.notebook: (o.status, o.error) for o in res.outcomes}
+    assert status["01_slow"][0] == "failed" and "notebook timeout of 4 s (run.notebook_timeout_s)" in status["01_slow"][1]
+    assert status["02_fine"] == ("ok", "")
+    index = (tmp_path / "out" / "2025Q4" / "index.html").read_text()
+    assert "failed" in index
+
+
+# --------------------------------------------------------------------------- crash safety
+
+
+def _render_cmd(data, out, nbs, *extra):
+    code = (
+        "import sys; from pathlib import Path; from custlib.runner import render; "
+        f"render({str(data)!r}, out={str(out)!r}, notebook_dir=Path({str(nbs)!r}), regions='east', jobs=1, progress=False, force=True)"
+    )
+    return [sys.executable, "-c", code, *extra]
+
+
+def test_sigkill_mid_run_leaves_previous_reports_intact_and_next_run_completes(tmp_path, tiny):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _nb(nbs / "01_quick.ipynb", "print('quick')")
+    _nb(nbs / "02_slow.ipynb", "import time\ntime.sleep(20)\nprint('slow done')")
+    out = tmp_path / "out"
+    render(tiny, out=out, notebook_dir=nbs, regions="east", jobs=1, sets=[], progress=False)
+    qdir = out / "2025Q4"
+    before = {p.relative_to(out): p.read_bytes() for p in qdir.rglob("*") if p.is_file()}
+    proc = subprocess.Popen(_render_cmd(tiny, out, nbs), cwd=ROOT, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # wait until the slow notebook is running
+        if any(qdir.glob("east/*.html")) and (qdir / "east" / "01_quick.html").stat().st_mtime_ns > 0:
+            lock = out / ".render.lock"
+            if lock.is_file() and f"pid {proc.pid}" in lock.read_text():
+                break
+        time.sleep(0.2)
+    time.sleep(4)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    after = {p.relative_to(out): p.read_bytes() for p in qdir.rglob("*") if p.is_file() and not p.name.startswith(".")}
+    assert after.keys() == before.keys()
+    assert after[Path("2025Q4/manifest.json")] == before[Path("2025Q4/manifest.json")]
+    assert after[Path("2025Q4/index.html")] == before[Path("2025Q4/index.html")]
+    for rel, content in after.items():  # every report is either the old one or a complete new one
+        if rel.suffix == ".html":
+            assert content.rstrip().endswith(b"</html>")
+        if rel.suffix in (".ipynb", ".json"):
+            json.loads(content)
+    res = render(tiny, out=out, notebook_dir=nbs, regions="east", jobs=1, sets=[], progress=False, force=True)
+    assert not res.failed
+    assert not [p for p in qdir.rglob(".*.tmp")], "stale temporary files are cleared"
+
+
+def test_two_renders_into_one_folder_at_once_are_refused(tmp_path, tiny):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _nb(nbs / "01_slow.ipynb", "import time\ntime.sleep(15)")
+    out = tmp_path / "out"
+    proc = subprocess.Popen(_render_cmd(tiny, out, nbs), cwd=ROOT, start_new_session=True)
+    try:
+        lock = out / ".render.lock"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (lock.is_file() and f"pid {proc.pid}" in lock.read_text()):
+            time.sleep(0.2)
+        second = subprocess.run(
+            [sys.executable, "-m", "custlib.cli", "render", "--data", str(tiny), "--out", str(out), "--regions", "east", "--quiet"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert second.returncode == 2
+        assert "another render is writing to this folder" in second.stderr
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+# --------------------------------------------------------------------------- hostile names, isolation, determinism
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    """A small sample whose names carry markup, rendered twice with every notebook."""
+    from custlib.sample import generate_sample
+
+    root = tmp_path_factory.mktemp("hostile")
+    data = root / "data"
+    generate_sample(data, customers=400, regions=2, seed=3)
+    cust = pd.read_parquet(data / "customers.parquet")
+    tx = pd.read_parquet(data / "transactions.parquet")
+    top = tx.groupby("customer_id")["revenue"].sum().sort_values(ascending=False)
+    hostile_ids = [cid for cid in top.index if cid in set(cust.customer_id)][:6]
+    names = [SCRIPT, IMG, f"Acme {SCRIPT}", f"Beta {IMG}", "Gamma & <b>bold</b>", "Delta </table>"]
+    for cid, name in zip(hostile_ids, names, strict=True):
+        cust.loc[cust.customer_id == cid, "name"] = name
+    cust.to_parquet(data / "customers.parquet", index=False)
+    first = render(data, out=root / "run1", progress=False)
+    second = render(data, out=root / "run2", progress=False)
+    return data, root, first, second, cust
+
+
+def test_every_report_renders_on_hostile_names(hostile):
+    _, _, first, second, _ = hostile
+    assert not first.failed, [(o.region, o.notebook, o.error) for o in first.failed]
+    assert not second.failed
+
+
+def test_markup_in_names_is_escaped_in_every_report_and_the_index(hostile):
+    _, root, first, _, _ = hostile
+    shown_escaped = 0
+    for html_file in (root / "run1").rglob("*.html"):
+        text = html_file.read_text(encoding="utf-8")
+        assert '<script>alert("x")</script>' not in text, html_file
+        assert "<img src=x onerror" not in text, html_file
+        assert "<b>bold</b>" not in text, html_file
+        shown_escaped += text.count("&lt;script&gt;")
+    assert shown_escaped > 0, "the hostile names do appear in reports, escaped"
+
+
+def test_region_outputs_hold_no_other_regions_customers(hostile):
+    _, root, first, _, cust = hostile
+    qdir = root / "run1" / first.quarter
+    regions = cust.groupby("region")
+    for region, rows in regions:
+        others = cust[cust.region != region]
+        pattern = re.compile(r"\b(" + "|".join(map(re.escape, others.customer_id)) + r")\b")
+        plain_names = [n for n in others.name if len(n) > 6 and "<" not in n]
+        folder = qdir / region.lower()
+        files = [p for p in folder.rglob("*") if p.is_file()]
+        assert files
+        for f in files:
+            text = f.read_text(encoding="utf-8", errors="replace")
+            hit = pattern.search(text)
+            assert hit is None, f"{f.name} of {region} names {hit.group(0)} of another region"
+            leaked = [n for n in plain_names if n in text]
+            assert not leaked, f"{f.name} of {region} names {leaked[:3]}"
+    manifest = (qdir / "manifest.json").read_text(encoding="utf-8")
+    assert not re.search(r"\b(" + "|".join(map(re.escape, cust.customer_id)) + r")\b", manifest)
+
+
+def test_two_runs_on_the_same_inputs_give_identical_reports(hostile):
+    _, root, first, second, _ = hostile
+    for o in first.outcomes:
+        a = (root / "run1" / first.quarter / o.slug / f"{o.notebook}.html").read_bytes()
+        b = (root / "run2" / second.quarter / o.slug / f"{o.notebook}.html").read_bytes()
+        assert a == b, f"{o.slug}/{o.notebook} differs between two runs"
+    m1 = json.loads((root / "run1" / first.quarter / "manifest.json").read_text())
+    m2 = json.loads((root / "run2" / second.quarter / "manifest.json").read_text())
+    assert m1["inputs_sha256"] == m2["inputs_sha256"]
+    assert [e["run_key"] for e in m1["reports"]] == [e["run_key"] for e in m2["reports"]]
+
+
+def test_region_names_cannot_escape_the_output_folder(tmp_path):
+    tables = tiny_tables(n_per_region=3, regions=("../../evil", "/abs/path"))
+    data = write_tables(tables, tmp_path / "data", "parquet")
+    out = tmp_path / "out"
+    res = render(data, out=out, notebooks="00_overview_region", progress=False)
+    assert {o.slug for o in res.outcomes} == {"evil", "abs-path"}
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert all(out in p.parents or data in p.parents for p in written)
+
+
+def test_parameter_values_reach_notebooks_as_data_not_code(tmp_path, tiny):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _nb(nbs / "01_echo.ipynb", "print(repr(settings['report']['organisation']))")
+    evil = '\\"; import os; os.system("touch PWNED") #'
+    res = render(tiny, regions="east", out=tmp_path / "out", notebook_dir=nbs, sets=[f"report.organisation={json.dumps(evil)}"], progress=False)
+    assert not res.failed
+    assert not (nbs / "PWNED").exists() and not (ROOT / "PWNED").exists()
+    nb = nbformat.read(tmp_path / "out" / "2025Q4" / "east" / "01_echo.ipynb", as_version=4)
+    printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    assert printed.strip() == repr(evil)
+
+
+def test_unknown_region_and_quarter_outside_the_data_are_refused(tmp_path, tiny):
+    with pytest.raises(ParamsError, match="'Atlantis' not in the data"):
+        render(tiny, regions="Atlantis", out=tmp_path / "o", progress=False)
+    with pytest.raises(ParamsError, match="outside the data"):
+        render(tiny, quarter="2019Q1", out=tmp_path / "o", progress=False)
