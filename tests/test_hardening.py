@@ -17,7 +17,7 @@ import pytest
 from conftest import tiny_tables, write_tables
 
 from custlib.exceptions import ParamsError
-from custlib.runner import NOTEBOOK_DIR, render
+from custlib.runner import render
 
 pytestmark = pytest.mark.e2e
 
@@ -180,7 +180,7 @@ def test_region_outputs_hold_no_other_regions_customers(hostile):
     _, root, first, _, cust = hostile
     qdir = root / "run1" / first.quarter
     regions = cust.groupby("region")
-    for region, rows in regions:
+    for region, _rows in regions:
         others = cust[cust.region != region]
         pattern = re.compile(r"\b(" + "|".join(map(re.escape, others.customer_id)) + r")\b")
         plain_names = [n for n in others.name if len(n) > 6 and "<" not in n]
@@ -224,7 +224,9 @@ def test_parameter_values_reach_notebooks_as_data_not_code(tmp_path, tiny):
     nbs.mkdir()
     _nb(nbs / "01_echo.ipynb", "print(repr(settings['report']['organisation']))")
     evil = '\\"; import os; os.system("touch PWNED") #'
-    res = render(tiny, regions="east", out=tmp_path / "out", notebook_dir=nbs, sets=[f"report.organisation={json.dumps(evil)}"], progress=False)
+    res = render(
+        tiny, regions="east", out=tmp_path / "out", notebook_dir=nbs, sets=[f"report.organisation={json.dumps(evil)}"], progress=False
+    )
     assert not res.failed
     assert not (nbs / "PWNED").exists() and not (ROOT / "PWNED").exists()
     nb = nbformat.read(tmp_path / "out" / "2025Q4" / "east" / "01_echo.ipynb", as_version=4)
