@@ -49,6 +49,7 @@ def _cmd_render(args) -> int:
         params_dir=args.params,
         progress=not args.quiet,
         force=args.force,
+        scheduler=args.scheduler,
     )
     ok = len(res.outcomes) - len(res.failed)
     print(f"{ok} of {len(res.outcomes)} reports rendered for {res.quarter}")
@@ -94,6 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--jobs", type=int, default=None, help="runs at a time (default: number of cores)")
     r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a parameter for this run, e.g. report.lang=zh")
     r.add_argument("--params", type=Path, default=None, help="params folder (default: ./params or a parent's)")
+    r.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="tcp://HOST:PORT",
+        help="run regions on this Dask distributed cluster (the data path must be reachable from every worker)",
+    )
     r.add_argument("--force", action="store_true", help="render every report, even those whose inputs are unchanged since the last run")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.set_defaults(func=_cmd_render)

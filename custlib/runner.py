@@ -459,6 +459,7 @@ def render(
     notebook_dir: Path = NOTEBOOK_DIR,
     progress: bool = True,
     force: bool = False,
+    scheduler: str | None = None,
 ) -> RenderResult:
     """Render every requested notebook for every requested region.
 
@@ -478,6 +479,10 @@ def render(
     force : bool
         Render every report even when its inputs (data, parameters, notebook,
         custlib code) are unchanged since the last successful run.
+    scheduler : str, optional
+        Address of a Dask distributed scheduler (``tcp://host:port``): regions
+        run on its workers, which read the data source themselves (it must be
+        a path or URL every worker can reach); results are written here.
 
     Returns
     -------
@@ -513,9 +518,10 @@ def render(
             cache = out / ".cache" / str(q)
             cache.mkdir(parents=True, exist_ok=True)
             source_fp = source.fingerprint()
-            peers = peer_quarterly(con, q.end)
-            for r in chosen:
-                prepare_region(con, r, q, cache / slugs[r], peers, source_fp)
+            if scheduler is None:
+                peers = peer_quarterly(con, q.end)
+                for r in chosen:
+                    prepare_region(con, r, q, cache / slugs[r], peers, source_fp)
             con.close()
             con = None
             t_prepared = time.perf_counter()
@@ -555,7 +561,13 @@ def render(
             if skipped and progress:
                 print(f"skipping {len(skipped)} report(s) whose inputs are unchanged (use --force to render them again)", file=sys.stderr)
             keys = {(j.slug, j.name): j.run_key for j in job_list}
-            outcomes = _execute(job_list, jobs or os.cpu_count() or 1, progress, notebook_dir, cache)
+            if scheduler is not None:
+                from .cluster import execute_on_cluster
+
+                location = source.location if source.is_sql else str(Path(source.location).resolve())
+                outcomes = execute_on_cluster(scheduler, location, job_list, progress)
+            else:
+                outcomes = _execute(job_list, jobs or os.cpu_count() or 1, progress, notebook_dir, cache)
             for o in outcomes:
                 o.run_key = keys[(o.slug, o.notebook)]
             outcomes = sorted(outcomes + skipped, key=lambda o: (o.slug, o.notebook))
