@@ -720,8 +720,8 @@ NOTEBOOK = ROOT / "notebooks" / "04_compare_make_vs_buy.py"
 PARAMETERS_CELL = """# %% tags=["parameters"]
 data: str = "../data/sample"  # data source: a directory of tables or an SQLAlchemy URL
 region: str = "East"  # region as written in the customers' region column
-quarter: str = "latest"  # quarter to report, e.g. 2026Q3; "latest" = latest complete quarter
-settings: dict = {}  # merged, validated parameters from the runner; {} = read params/
+quarter: str = "latest"  # quarter to report, e.g. 2026Q3, or "latest" for the latest complete quarter
+settings: dict = {}  # merged, validated parameters from the runner, or {} to read params/
 """
 
 

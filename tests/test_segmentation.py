@@ -706,7 +706,7 @@ def planted_reports(tmp_path_factory):
         c = cust[cust["region"] == region]
         ids = set(c["customer_id"])
         reports[region] = seg.segment_region(
-            tx[tx["customer_id"].isin(ids)], c, planted["quarters"]["last"], service_costs=sc[sc["customer_id"].isin(ids)], seed=0
+            tx[tx["customer_id"].isin(ids)], c, planted["latest_complete_quarter"], service_costs=sc[sc["customer_id"].isin(ids)], seed=0
         )
     return planted, reports
 
