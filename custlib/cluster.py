@@ -87,7 +87,7 @@ def execute_on_cluster(scheduler: str, source_location: str, job_list, progress:
     from distributed import Client, as_completed
     from tqdm import tqdm
 
-    from .runner import TITLES, Outcome, atomic_write
+    from .runner import Outcome, atomic_write
 
     try:
         client = Client(scheduler, timeout="20s")
@@ -104,7 +104,6 @@ def execute_on_cluster(scheduler: str, source_location: str, job_list, progress:
                 {
                     "name": j.name,
                     "params": j.params,
-                    "title": f"{TITLES.get(j.name, j.name)} — {j.region} — {j.quarter}",
                     "run_key": j.run_key,
                 }
                 for j in jobs

@@ -17,12 +17,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import i18n
 from .data import RegionData, Source, create_typed_views, load_region, open_raw, resolve_quarter
 from .exceptions import DataError, ParamsError
 from .params import check, load_params
 from .periods import Quarter
 
 PREPARED_MARKER = "_prepared.json"
+
+#: The language of the report being made; set by :func:`open_report`, read by :func:`show` and friends.
+_LANG = "en"
 
 #: One colour per tier or segment, used by every chart.
 PALETTE = {
@@ -127,8 +131,15 @@ def open_report(data: str, region: str, quarter: str = "latest", settings: dict 
     if prepared and (src_path / "peer_quarterly.parquet").is_file():
         rd.peer_quarterly = pd.read_parquet(src_path / "peer_quarterly.parquet")
     con.close()
-    lang = params.get("report", {}).get("lang", "en")
+    lang = i18n.check_lang(params.get("report", {}).get("lang", "en"))
+    set_language(lang)
     return ReportContext(rd.region, q, params, rd, lang)
+
+
+def set_language(lang: str) -> None:
+    """Make ``lang`` the language of what :func:`show`, :func:`say` and :func:`show_figure` display."""
+    global _LANG
+    _LANG = i18n.check_lang(lang)
 
 
 # --------------------------------------------------------------------------- display
@@ -148,7 +159,7 @@ def say(markdown_text: str) -> None:
     """Display Markdown text in the report (data values must go through :func:`esc`)."""
     from IPython.display import Markdown, display
 
-    display(Markdown(markdown_text))
+    display(Markdown(i18n.tr(markdown_text, _LANG)))
 
 
 def fmt_money(x, currency: str = "CNY", digits: int = 0) -> str:
@@ -205,7 +216,22 @@ def show(frame: pd.DataFrame, caption: str | None = None, **kwargs) -> None:
     if frame is None or len(frame) == 0:
         say("_No rows to show._")
         return
+    if _LANG != "en":
+        frame = i18n.tr_frame(frame, _LANG)
+        caption = i18n.tr(caption, _LANG) if caption else caption
+        for key in ("money", "pct", "decimals"):
+            if key in kwargs:
+                kwargs[key] = tuple(i18n.tr(c, _LANG) for c in kwargs[key])
     display(HTML(styled(frame, caption, **kwargs).to_html()))
+
+
+def show_figure(fig=None) -> None:
+    """Show a matplotlib figure (default: the current one) with its text in the report's language."""
+    import matplotlib.pyplot as plt
+
+    fig = fig or plt.gcf()
+    i18n.translate_figure(fig, _LANG)
+    plt.show()
 
 
 def use_report_style() -> None:
@@ -213,11 +239,45 @@ def use_report_style() -> None:
 
     Changes matplotlib's global state on purpose; call it once per notebook.
     """
+    import warnings
+
     import matplotlib as mpl
     import seaborn as sns
 
     sns.set_theme(style="whitegrid", context="notebook", palette=SEQUENCE)
-    mpl.rcParams.update({"figure.figsize": (8, 4.2), "figure.dpi": 96, "savefig.dpi": 96, "axes.titleweight": "bold"})
+    families = ["DejaVu Sans"]
+    cjk = cjk_font_path()
+    if cjk is not None:
+        from matplotlib import font_manager
+
+        font_manager.fontManager.addfont(str(cjk))
+        families.append(font_manager.FontProperties(fname=str(cjk)).get_name())
+    families += ["Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Zen Hei"]
+    mpl.rcParams.update(
+        {
+            "figure.figsize": (8, 4.2),
+            "figure.dpi": 96,
+            "savefig.dpi": 96,
+            "axes.titleweight": "bold",
+            "font.family": "sans-serif",
+            "font.sans-serif": families,  # Latin from DejaVu, Chinese from the CJK font (matplotlib falls back per glyph)
+            "axes.unicode_minus": False,
+        }
+    )
+    # a glyph drawn as an empty box is a broken report: make it an error
+    warnings.filterwarnings("error", message=r"Glyph .* missing from (current )?font", category=UserWarning)
+
+
+def cjk_font_path():
+    """Noto Sans CJK SC as shipped by the pinned ``mplfonts`` package (found without importing it), or None."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("mplfonts")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(list(spec.submodule_search_locations)[0]) / "fonts" / "NotoSansCJKsc-Regular.otf"
+    return path if path.is_file() else None
 
 
 def settings_json(params: dict) -> str:
@@ -306,7 +366,8 @@ class Sections:
             if self.caveats.get(name):
                 say(f"*Note:* {esc(self.caveats[name])}")
             return False
-        say(f"*Not available:* {esc(self.unavailable.get(name, 'no result'))}")
+        label = "*暂无结果：*" if _LANG == "zh" else "*Not available:*"
+        say(f"{label} {esc(i18n.tr(self.unavailable.get(name, 'no result'), _LANG))}")
         return True
 
     def show(self, name: str, caption: str | None = None, **kwargs) -> None:
@@ -324,5 +385,5 @@ class Sections:
         if ax is None:
             _, ax = plt.subplots(figsize=(8, 1.2))
         ax.axis("off")
-        ax.text(0.0, 0.5, "Not available: " + self.unavailable.get(name, "no result"), wrap=True, va="center", fontsize=10)
+        ax.text(0.0, 0.5, i18n.tr("Not available: " + self.unavailable.get(name, "no result"), _LANG), wrap=True, va="center", fontsize=10)
         return ax

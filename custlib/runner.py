@@ -59,6 +59,13 @@ TITLES = {
 PACKAGES = ("custlib", "pandas", "numpy", "duckdb", "papermill", "nbconvert", "statsmodels", "scikit-learn", "seaborn", "matplotlib")
 
 
+def report_title(notebook: str, region: str, quarter: str, lang: str = "en") -> str:
+    """``"Customer segmentation — East — 2026Q3"`` in the report's language."""
+    from .i18n import tr
+
+    return f"{tr(TITLES.get(notebook, notebook), lang)} — {tr(region, lang)} — {quarter}"
+
+
 # --------------------------------------------------------------------------- files
 
 _UMASK = os.umask(0)
@@ -352,7 +359,7 @@ def _spec(job: Job) -> dict:
         "quarter": job.quarter,
         "params": job.params,
         "out_dir": str(job.out_dir),
-        "title": f"{TITLES.get(job.name, job.name)} — {job.region} — {job.quarter}",
+        "title": report_title(job.name, job.region, job.quarter, job.params.get("report", {}).get("lang", "en")),
     }
 
 

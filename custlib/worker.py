@@ -16,10 +16,13 @@ per-notebook timeout by killing the whole worker process group.
 
 from __future__ import annotations
 
+import copy
 import json
 import sys
 import time
 from pathlib import Path
+
+from .i18n import keep_language
 
 TEMPLATES = Path(__file__).parent / "templates"
 PREFIX = "@@custlib "
@@ -27,7 +30,7 @@ PREFIX = "@@custlib "
 _exporter = None
 
 
-def to_html(nb, title: str) -> str:
+def to_html(nb, title: str, lang: str = "en") -> str:
     """Self-contained HTML without input cells or prompts; images embedded; nothing fetched online."""
     global _exporter
     from nbconvert import HTMLExporter
@@ -42,6 +45,7 @@ def to_html(nb, title: str) -> str:
         )
         _exporter.embed_images = True
     nb.metadata["title"] = title
+    _exporter.language_code = lang
     body, _ = _exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     return body
 
@@ -148,8 +152,9 @@ def run_job(kernel: WarmKernel, spec: dict) -> dict:
         kernel.stop()
     phases["execute_s"] = round(time.perf_counter() - t1, 3)
     t2 = time.perf_counter()
+    lang = spec["params"].get("report", {}).get("lang", "en")
     title = spec["title"] + ("" if status == "ok" else " (FAILED)")
-    atomic_write(html_path, to_html(nb, title))
+    atomic_write(html_path, to_html(keep_language(copy.deepcopy(nb), lang), title, lang))
     atomic_write(ipynb, nbformat.writes(nb))
     phases["convert_s"] = round(time.perf_counter() - t2, 3)
     return {"status": status, "error": error, "html": str(html_path), "ipynb": str(ipynb), "phases": phases}
