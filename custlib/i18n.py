@@ -168,6 +168,22 @@ def tr_frame(frame, lang: str = "en"):
     return out
 
 
+def tr_values(frame, lang: str = "en"):
+    """A copy of ``frame`` with text cells and text index labels translated (column names are left as they are)."""
+    if lang == "en":
+        return frame
+    import pandas as pd
+
+    out = frame.copy()
+    if not isinstance(out.index, pd.MultiIndex) and (out.index.dtype == object or pd.api.types.is_string_dtype(out.index)):
+        out.index = out.index.map(lambda v: tr(v, lang) if isinstance(v, str) else v)
+    for col in out.columns:
+        s = out[col]
+        if pd.api.types.is_string_dtype(s) or s.dtype == object or isinstance(s.dtype, pd.CategoricalDtype):
+            out[col] = s.astype(object).map(lambda v: tr(v, lang) if isinstance(v, str) else v)
+    return out
+
+
 def translate_figure(fig, lang: str = "en") -> None:
     """Translate every text of a matplotlib figure in place (titles, labels, ticks, legends, notes)."""
     if lang == "en":

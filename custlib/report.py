@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import i18n
@@ -169,6 +170,21 @@ def fmt_money(x, currency: str = "CNY", digits: int = 0) -> str:
     return f"{currency} {x:,.{digits}f}"
 
 
+def label(name, lang: str = "en") -> str:
+    """How a column or index name reads in a report: translated, or ``gross_profit`` -> ``Gross profit``."""
+    if not isinstance(name, str):
+        return str(name)
+    if lang != "en":
+        t = i18n.tr(name, lang)
+        if t != name:
+            return t
+    if "_" in name or name.islower():
+        text = name.replace("_", " ").strip()
+        text = text.replace(" pct", " %").replace("yoy", "year on year")
+        return text[:1].upper() + text[1:]
+    return name
+
+
 def styled(
     frame: pd.DataFrame,
     caption: str | None = None,
@@ -177,15 +193,19 @@ def styled(
     decimals: tuple[str, ...] = (),
     currency: str = "",
     index: bool = False,
+    lang: str = "en",
 ):
     """A pandas Styler with escaped cells and report number formats.
 
-    Integers get thousands separators, ``money`` columns a currency prefix,
-    ``pct`` columns (fractions) a percent sign, ``decimals`` two decimals;
-    other floats one decimal. Column names and index labels are escaped too.
+    Integers (and floats that are all whole numbers) get thousands
+    separators, ``money`` columns a currency prefix, ``pct`` columns
+    (fractions) a percent sign, ``decimals`` two decimals; other floats one
+    decimal. Column names and index labels read as words (:func:`label`) and
+    are escaped too; text columns are left-aligned, numbers never wrap.
     """
     out = frame if index else frame.reset_index(drop=True)
     fmt = {}
+    text_cols = []
     for col in out.columns:
         s = out[col]
         if col in money:
@@ -194,16 +214,26 @@ def styled(
             fmt[col] = "{:.1%}"
         elif col in decimals:
             fmt[col] = "{:,.2f}"
-        elif pd.api.types.is_integer_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        elif pd.api.types.is_bool_dtype(s):
+            continue
+        elif pd.api.types.is_integer_dtype(s):
             fmt[col] = "{:,d}"
         elif pd.api.types.is_float_dtype(s):
-            fmt[col] = "{:,.1f}"
+            finite = s[np.isfinite(s)] if len(s) else s
+            fmt[col] = "{:,.0f}" if len(finite) and (finite % 1 == 0).all() else "{:,.1f}"
+        elif not pd.api.types.is_datetime64_any_dtype(s):
+            text_cols.append(col)
     # a table id from the content, not pandas' random uuid: the same data gives the same HTML
     digest = hashlib.sha1(out.to_json(date_format="iso", default_handler=str).encode() + repr(caption).encode()).hexdigest()[:10]
-    sty = out.style.set_uuid(digest).format(fmt, escape="html", na_rep="–").format_index(escape="html", axis=1)
-    sty = sty.format_index(escape="html", axis=0)
+    sty = out.style.set_uuid(digest).format(fmt, escape="html", na_rep="–")
+    sty = sty.format_index(lambda c: html.escape(label(c, lang)), axis=1)
+    sty = sty.format_index(lambda c: html.escape(label(c, lang) if isinstance(c, str) else str(c)), axis=0)
+    if text_cols:
+        sty = sty.set_properties(subset=text_cols, **{"text-align": "left", "white-space": "normal", "min-width": "8em"})
     if not index:
         sty = sty.hide(axis="index")
+    else:
+        sty = sty.hide(axis="index", names=True)
     if caption:
         sty = sty.set_caption(html.escape(caption))
     return sty.set_table_attributes('class="report-table"')
@@ -217,12 +247,9 @@ def show(frame: pd.DataFrame, caption: str | None = None, **kwargs) -> None:
         say("_No rows to show._")
         return
     if _LANG != "en":
-        frame = i18n.tr_frame(frame, _LANG)
+        frame = i18n.tr_values(frame, _LANG)
         caption = i18n.tr(caption, _LANG) if caption else caption
-        for key in ("money", "pct", "decimals"):
-            if key in kwargs:
-                kwargs[key] = tuple(i18n.tr(c, _LANG) for c in kwargs[key])
-    display(HTML(styled(frame, caption, **kwargs).to_html()))
+    display(HTML(styled(frame, caption, lang=_LANG, **kwargs).to_html()))
 
 
 def show_figure(fig=None) -> None:
