@@ -239,3 +239,90 @@ def test_unknown_region_and_quarter_outside_the_data_are_refused(tmp_path, tiny)
         render(tiny, regions="Atlantis", out=tmp_path / "o", progress=False)
     with pytest.raises(ParamsError, match="outside the data"):
         render(tiny, quarter="2019Q1", out=tmp_path / "o", progress=False)
+
+
+# --------------------------------------------------------------------------- bad input through the command line
+
+
+def _csv_edit(name, fn):
+    def apply(folder):
+        path = folder / f"{name}.csv"
+        path.write_text(fn(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+    return apply
+
+
+def _frame_edit(name, fn):
+    def apply(folder):
+        path = folder / f"{name}.csv"
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        fn(frame).to_csv(path, index=False)
+
+    return apply
+
+
+def _set(frame, row, col, value):
+    frame.loc[row, col] = value
+    return frame
+
+
+BAD_INPUTS = {
+    "empty file": (_csv_edit("transactions", lambda t: ""), ["transactions.csv", "the file is empty"]),
+    "header only": (_csv_edit("transactions", lambda t: t.splitlines()[0] + "\n"), ["transactions.csv", "header but no rows"]),
+    "wrong delimiter": (_csv_edit("customers", lambda t: t.replace(",", ";")), ["customers.csv", "not comma-separated"]),
+    "duplicate customer ids": (_frame_edit("customers", lambda c: pd.concat([c, c.iloc[[0]]])), ["customers.csv", "duplicate key", "customer_id"]),
+    "order before the data starts": (_frame_edit("transactions", lambda t: _set(t, 0, "order_date", "1999-12-31")), ["transactions.csv", "'order_date'", "before 2000-01-01", "row 2"]),
+    "order in the future": (_frame_edit("transactions", lambda t: _set(t, 0, "order_date", "2999-01-01")), ["transactions.csv", "'order_date'", "in the future", "row 2"]),
+    "NaN amount": (_frame_edit("transactions", lambda t: _set(t, 1, "revenue", "NaN")), ["transactions.csv", "'revenue'", "not finite", "row 3"]),
+    "infinite amount": (_frame_edit("transactions", lambda t: _set(t, 1, "cost", "inf")), ["transactions.csv", "'cost'", "not finite", "row 3"]),
+    "absurdly large amount": (_frame_edit("transactions", lambda t: _set(t, 1, "revenue", "9e15")), ["transactions.csv", "'revenue'", "implausibly large", "row 3"]),
+    "negative quantity that is not a return": (_frame_edit("transactions", lambda t: _set(t, 1, "quantity", "-5")), ["transactions.csv", "negative quantity", "row 3"]),
+    "unknown customer": (_frame_edit("transactions", lambda t: _set(t, 1, "customer_id", "NOBODY")), ["transactions.csv", "not in customers.csv", "NOBODY"]),
+}
+
+BAD_ARGS = {
+    "quarter outside the data": (["--quarter", "2031Q1"], ["quarter: 2031Q1 is outside the data"]),
+    "unknown region": (["--regions", "Atlantis"], ["regions: 'Atlantis' not in the data", "known regions: East, North"]),
+    "param of the wrong type": (["--set", "run.cell_timeout_s=soon"], ["--set", "'run.cell_timeout_s'", "not of type 'integer'"]),
+    "unknown param key": (["--set", "report.colour=red"], ["--set", "unknown key 'report.colour'"]),
+}
+
+
+@pytest.fixture(scope="module")
+def rendered_once(tmp_path_factory):
+    root = tmp_path_factory.mktemp("bad")
+    data = write_tables(tiny_tables(), root / "good", "csv")
+    out = root / "reports"
+    render(data, regions="east", notebooks="00_overview_region", out=out, progress=False)
+    return data, out
+
+
+def _snapshot(folder: Path) -> dict:
+    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUTS) + list(BAD_ARGS))
+def test_bad_input_exits_non_zero_naming_the_culprit_and_keeps_earlier_reports(tmp_path, rendered_once, case, capsys):
+    import shutil
+
+    from custlib.cli import main
+
+    good, out_before = rendered_once
+    data = tmp_path / "data"
+    shutil.copytree(good, data)
+    out = tmp_path / "reports"
+    shutil.copytree(out_before, out)
+    before = _snapshot(out)
+    args = []
+    if case in BAD_INPUTS:
+        edit, expected = BAD_INPUTS[case]
+        edit(data)
+    else:
+        args, expected = BAD_ARGS[case]
+    base = ["render", "--data", str(data), "--out", str(out), "--notebooks", "00", "--quiet"]
+    code = main(base + (args if "--regions" in args else ["--regions", "east", *args]))
+    err = capsys.readouterr().err
+    assert code == 2, err
+    for piece in expected:
+        assert piece in err, f"{piece!r} not in: {err}"
+    assert _snapshot(out) == before, "earlier reports must stay as they were"
