@@ -51,6 +51,8 @@ import pandas as pd
 
 from .contract import SERVICE_COMPONENTS
 from .exceptions import DataError, InsufficientDataError, ParamsError
+from .periods import Quarter
+from .report import Sections, esc, say
 
 TIERS = ("A", "B", "C")
 NO_TIER = "none"
@@ -797,13 +799,14 @@ def whale_summary(
     )
 
 
-def plot_whale_curve(net_profit: pd.Series, ax=None, *, color: str = "#e4572e"):
+def plot_whale_curve(net_profit: pd.Series | pd.DataFrame, ax=None, *, color: str = "#e4572e"):
     """Draw the whale curve with its peak and the 100% line.
 
     Parameters
     ----------
-    net_profit : Series
-        Net profit per customer (see :func:`whale_curve`).
+    net_profit : Series or DataFrame
+        Net profit per customer (see :func:`whale_curve`), or the curve
+        :func:`whale_curve` returned.
     ax : matplotlib Axes, optional
     color : str
 
@@ -820,7 +823,8 @@ def plot_whale_curve(net_profit: pd.Series, ax=None, *, color: str = "#e4572e"):
     import matplotlib.pyplot as plt
     from matplotlib.ticker import PercentFormatter
 
-    curve = whale_curve(net_profit)
+    is_curve = isinstance(net_profit, pd.DataFrame) and {"cum_share_customers", "cum_share_profit", "cum_profit"} <= set(net_profit.columns)
+    curve = net_profit if is_curve else whale_curve(net_profit)
     if ax is None:
         _, ax = plt.subplots()
     x = np.concatenate([[0.0], curve["cum_share_customers"].to_numpy()]) * 100
@@ -908,11 +912,18 @@ def tier_allocation(
     DataError
         A column is missing.
     InsufficientDataError
-        Fewer than two customers or total revenue not positive.
+        Fewer than two customers, total revenue not positive, or no
+        cost-to-serve data (``cost_to_serve`` all missing: resources cannot be
+        set against return without them).
     """
     _require(profit, ["revenue", "gross_profit", "cost_to_serve", "net_profit"], "profit")
     if len(profit) < 2:
         raise InsufficientDataError(f"profit: {len(profit)} customer(s); tiers need at least 2 customers")
+    if not profit.attrs.get("net_profit_includes_cost_to_serve", True) or profit["cost_to_serve"].isna().all():
+        raise InsufficientDataError(
+            "no cost-to-serve data for the period (no service_costs table, or no rows in it for these months): "
+            "the resources spent on each tier are unknown"
+        )
     comps = [c for c in components if c in profit.columns]
     base = _revenue_by_customer(transactions, base_start, base_end, customer_col=customer_col, date_col=date_col, revenue_col=revenue_col)
     money = ["revenue", "gross_profit", *comps, "cost_to_serve", "net_profit"]
@@ -966,6 +977,7 @@ def concentration_by_quarter(
     date_col: str = "order_date",
     revenue_col: str = "revenue",
     cost_col: str = "cost",
+    through=None,
 ) -> pd.DataFrame:
     """Revenue concentration per calendar quarter over the whole history.
 
@@ -985,6 +997,10 @@ def concentration_by_quarter(
     share : float
         For the ``customers_for_<p>pct_revenue`` column.
     customer_col, date_col, revenue_col, cost_col : str
+    through : date-like, optional
+        Extend the quarters to the one containing this date (e.g. the report
+        quarter's end), so that a report quarter without orders shows as a
+        quarter with 0 customers instead of being left out.
 
     Returns
     -------
@@ -1022,8 +1038,11 @@ def concentration_by_quarter(
         except InsufficientDataError:
             return np.nan
 
+    last = lines["q"].max()
+    if through is not None:
+        last = max(last, pd.Timestamp(through).to_period("Q"))
     rows = []
-    for period in pd.period_range(lines["q"].min(), lines["q"].max(), freq="Q"):
+    for period in pd.period_range(lines["q"].min(), last, freq="Q"):
         block = per.xs(period, level="q") if period in per.index.get_level_values("q") else per.iloc[0:0]
         rev = block["revenue"].to_numpy()
         gp = block["gross_profit"].to_numpy()
@@ -1200,9 +1219,13 @@ def tier_migration(
     kw = {"customer_col": customer_col, "date_col": date_col, "revenue_col": revenue_col}
     before = _revenue_by_customer(transactions, prev_start, prev_end, **kw)
     after = _revenue_by_customer(transactions, start, end, **kw)
-    for name, s in (("previous period", before), ("period", after)):
+    periods = (("previous period", prev_start, prev_end, before), ("period", start, end, after))
+    for name, lo, hi, s in periods:
         if len(s) < 2:
-            raise InsufficientDataError(f"transactions: {len(s)} customer(s) with orders in the {name}; tiers need at least 2")
+            raise InsufficientDataError(
+                f"{len(s)} customer(s) with orders in the {name} ({pd.Timestamp(lo):%Y-%m-%d} to {pd.Timestamp(hi):%Y-%m-%d}); "
+                "revenue tiers need at least 2"
+            )
     frame = pd.DataFrame({"revenue_before": before, "revenue_after": after}).fillna(0.0)
     frame["from_tier"] = _revenue_tiers(before, cutoffs=cutoffs).astype("str").reindex(frame.index).fillna(NO_TIER)
     frame["to_tier"] = _revenue_tiers(after, cutoffs=cutoffs).astype("str").reindex(frame.index).fillna(NO_TIER)
@@ -1278,9 +1301,10 @@ def pareto_summary(
     3. Value destroyers: how many customers lose money after cost to serve,
        how much, and how many of them are top revenue (tier A) customers.
 
-    Degenerate data (a non-positive total net profit, fewer than two
-    customers) yields sentences that say so instead of an error. Sentences
-    contain only figures, no customer names or ids.
+    A non-positive total net profit yields sentences that say so instead of
+    an error; fewer than two customers raise (:func:`pareto_region` then
+    writes a summary that says so). Sentences contain only figures, no
+    customer names or ids.
 
     Parameters
     ----------
@@ -1314,6 +1338,7 @@ def pareto_summary(
     known = bool(profit.attrs.get("net_profit_includes_cost_to_serve", True))
     cur = f"{currency} " if currency else ""
     no_cts = "" if known else " (no cost-to-serve data: net profit here is gross profit)"
+    after = "after cost to serve" if known else "on their gross profit"
     rows = []
 
     rev_x = share_of_customers_for(profit[revenue_col], s)
@@ -1363,7 +1388,7 @@ def pareto_summary(
                 "figure": "customers destroying value",
                 "value": float(loss_mask.sum()),
                 "shown": f"{int(loss_mask.sum()):,}",
-                "implication": f"{int(loss_mask.sum()):,} customers lose money, "
+                "implication": f"{int(loss_mask.sum()):,} customer{'' if loss_mask.sum() == 1 else 's'} lose{'s' if loss_mask.sum() == 1 else ''} money, "
                 f"{cur}{float(-profit.loc[loss_mask, net_profit_col].sum()):,.0f} in total{no_cts}.",
             }
         )
@@ -1386,13 +1411,14 @@ def pareto_summary(
         elif w.destroyers:
             verdict = "None of them is a top revenue (tier A) customer: the losses sit in the smaller tiers."
         else:
-            verdict = "Every customer covers its cost to serve."
+            verdict = "Every customer covers its cost to serve." if known else "Every customer has a positive gross profit."
         rows.append(
             {
                 "figure": "customers destroying value",
                 "value": float(w.destroyers),
                 "shown": f"{w.destroyers:,} ({w.destroyers / w.customers:.0%}), loss {cur}{w.destroyer_loss:,.0f}",
-                "implication": f"{w.destroyers:,} customers ({w.destroyers / w.customers:.0%}) lose money after cost to serve, "
+                "implication": f"{w.destroyers:,} customer{'' if w.destroyers == 1 else 's'} ({w.destroyers / w.customers:.0%}) "
+                f"lose{'s' if w.destroyers == 1 else ''} money {after}, "
                 f"{cur}{w.destroyer_loss:,.0f} in total ({w.destroyer_loss_share:.0%} of net profit){no_cts}. {verdict}",
             }
         )
@@ -1401,3 +1427,293 @@ def pareto_summary(
         out[c] = out[c].astype("str")
     out["value"] = out["value"].astype("float64")
     return out
+
+
+# --------------------------------------------------------------------------- the report
+
+
+#: Defaults of the ``pareto`` parameters (the same as ``params/defaults.yaml``).
+DEFAULTS = {
+    "abc_cutoffs": [0.8, 0.95],
+    "top_fractions": [0.01, 0.05, 0.1, 0.2, 0.5],
+    "share": 0.8,
+    "gini_ci": 0.95,
+    "bootstrap_draws": 1000,
+    "growth_lag_quarters": 4,
+    "trend_measure": "gini_revenue",
+}
+
+_MONEY = (
+    "total",
+    "revenue",
+    "gross_profit",
+    *SERVICE_COMPONENTS,
+    "cost_to_serve",
+    "net_profit",
+    "destroyer_loss",
+    "base_revenue",
+    "revenue_before",
+    "revenue_after",
+    "revenue_change",
+)
+_PCT = ("revenue_share", "net_profit_share", "destroyer_rate", "cost_to_serve_share", "revenue_growth")
+_DECIMALS = ("gini", "gini_low", "gini_high", "cost_to_serve_per_revenue", "net_profit_per_cost_to_serve")
+
+
+class ParetoReport(Sections):
+    """Every section of the Pareto diagnostics for one region and quarter.
+
+    Built by :func:`pareto_region`. Results (``tables``): profit (per
+    customer, :func:`customer_profitability`), summary (figure, shown,
+    implication), concentration, whale_curve, whale (:class:`WhaleSummary`),
+    whale_by_tier, allocation, concentration_by_quarter, concentration_trend
+    and migration. A section that could not be computed is in
+    ``unavailable`` with its reason; :meth:`show` and :meth:`plot` then say
+    why instead of failing (see :class:`custlib.report.Sections`).
+
+    Attributes
+    ----------
+    quarter : str
+    currency : str
+        Prefix of money columns in :meth:`show`.
+    params : dict
+        The ``pareto`` parameters used (defaults filled in).
+    """
+
+    def __init__(self, quarter: str, currency: str = "", params: dict | None = None) -> None:
+        super().__init__()
+        self.quarter = quarter
+        self.currency = currency
+        self.params = dict(params or {})
+
+    def show(self, name: str, caption: str | None = None, **kwargs) -> None:
+        """Show the table ``name`` with money, percentage and decimal columns formatted, or say why it is missing.
+
+        ``kwargs`` override the formats (see :func:`custlib.report.show`).
+        """
+        fmt = {}
+        result = self.tables.get(name)
+        if isinstance(result, pd.DataFrame):
+            cols = list(result.columns)
+            shares = tuple(result.attrs.get("share_columns", ()))
+            fmt = {
+                "money": tuple(c for c in cols if c in _MONEY),
+                "pct": tuple(c for c in cols if c in _PCT or c in shares),
+                "decimals": tuple(c for c in cols if c in _DECIMALS),
+                "currency": self.currency,
+            }
+        super().show(name, caption, **{**fmt, **kwargs})
+
+    def plot(self, name: str, plot_fn, *args, ax=None, **kwargs):
+        """As :meth:`custlib.report.Sections.plot`, saying the section's caveat (if any) above the chart."""
+        if name in self.tables and self.caveats.get(name):
+            say(f"*Note:* {esc(self.caveats[name])}")
+        return super().plot(name, plot_fn, *args, ax=ax, **kwargs)
+
+
+def _merge_params(params: dict | None) -> dict:
+    """``params`` (the ``pareto`` section) over :data:`DEFAULTS`; unknown keys raise ParamsError."""
+    unknown = sorted(set(params or {}) - set(DEFAULTS))
+    if unknown:
+        raise ParamsError(f"pareto.{unknown[0]}: unknown parameter; known: {', '.join(DEFAULTS)}")
+    return {**DEFAULTS, **(params or {})}
+
+
+def _quarter_profit(transactions: pd.DataFrame, service_costs, quarter: Quarter) -> pd.DataFrame:
+    """:func:`customer_profitability` of the quarter; a quarter without orders raises a plain reason."""
+    _require(transactions, ["order_date"], "transactions")
+    d = _dates(transactions, "order_date", "transactions")
+    in_q = (d >= quarter.start) & (d < quarter.end + pd.Timedelta(days=1))
+    if not in_q.any():
+        before = d[d < quarter.start]
+        last = f"; the last order before it was on {before.max():%Y-%m-%d}" if len(before) else "; there are no earlier orders either"
+        raise InsufficientDataError(f"the region has no orders in {quarter} ({quarter.start:%Y-%m-%d} to {quarter.end:%Y-%m-%d}){last}")
+    return customer_profitability(transactions, service_costs, quarter.start, quarter.end)
+
+
+def _one_customer_text(region_customers: int, quarter: Quarter, what: str = "concentration figures") -> str:
+    if region_customers <= 1:
+        return f"This region has one customer; {what} need at least two."
+    return f"Only one of the region's {region_customers:,} customers bought in {quarter}; {what} need at least two."
+
+
+def _at_least_two(profit: pd.DataFrame, region_customers: int, quarter: Quarter) -> pd.DataFrame:
+    if len(profit) < 2:
+        raise InsufficientDataError(_one_customer_text(region_customers, quarter))
+    return profit
+
+
+def _degraded_summary(rep: ParetoReport, region_customers: int, quarter: Quarter) -> pd.DataFrame:
+    """The "in short" table when there is no concentration to measure (no orders, or one customer)."""
+    cur = f"{rep.currency} " if rep.currency else ""
+    if "profit" not in rep.tables:
+        reason = rep.unavailable.get("profit", f"the region has no orders in {quarter}")
+        rows = [
+            {
+                "figure": f"orders in {quarter}",
+                "shown": "none",
+                "implication": f"{reason[:1].upper()}{reason[1:]} (the region has {region_customers:,} customer(s)). "
+                "There is nothing to diagnose this quarter; concentration over time below shows the history.",
+            }
+        ]
+    else:
+        profit = rep.tables["profit"]
+        net = float(profit["net_profit"].sum())
+        known = bool(profit.attrs.get("net_profit_includes_cost_to_serve", True))
+        what = "net profit after cost to serve" if known else "gross profit (no cost-to-serve data)"
+        verdict = (
+            f"It earns {cur}{net:,.0f} of {what}."
+            if net >= 0
+            else f"It loses {cur}{-net:,.0f} ({what}): review its prices, terms and service."
+        )
+        rows = [
+            {"figure": f"customers with orders in {quarter}", "shown": "1", "implication": _one_customer_text(region_customers, quarter)},
+            {"figure": "net profit" if known else "gross profit", "shown": f"{cur}{net:,.0f}", "implication": verdict},
+        ]
+    return pd.DataFrame(rows, columns=["figure", "shown", "implication"]).astype("str")
+
+
+def _positive_profit(profit: pd.DataFrame, currency: str) -> pd.DataFrame:
+    """``profit`` when its total net profit is positive; otherwise a plain reason (the whale curve is undefined)."""
+    total = float(profit["net_profit"].sum())
+    if total <= 0:
+        cur = f"{currency} " if currency else ""
+        raise InsufficientDataError(
+            f"total net profit is {cur}{total:,.0f}, not positive: the region is a cost centre this quarter and shares of "
+            "its profit are undefined; the summary above counts the customers who lose money"
+        )
+    return profit
+
+
+def _trend(by_quarter: pd.DataFrame, peer_quarterly, region: str, measure: str) -> pd.DataFrame:
+    out = concentration_vs_peers(by_quarter, peer_quarterly, region, measure=measure)
+    if out["this_region"].isna().all():
+        raise InsufficientDataError(
+            "the region never had two or more customers with orders in one quarter; concentration over time needs at least two"
+        )
+    return out
+
+
+def pareto_region(
+    transactions: pd.DataFrame,
+    service_costs: pd.DataFrame | None,
+    customers: pd.DataFrame,
+    quarter,
+    peer_quarterly: pd.DataFrame | None = None,
+    params: dict | None = None,
+    seed: int = 0,
+    currency: str = "",
+    *,
+    region: str = "",
+) -> ParetoReport:
+    """Compute every section of the Pareto diagnostics for one region and quarter.
+
+    Each section is computed on its own with :meth:`~custlib.report.Sections.compute`:
+    one that meets degenerate data (no orders in the quarter, one customer,
+    a total net profit that is not positive, no cost-to-serve data, a history
+    shorter than the comparison) is recorded as unavailable with its reason in
+    plain words, and the other sections are still computed. The summary is
+    always present: with no orders or a single customer it says so (e.g.
+    "This region has one customer; concentration figures need at least two.").
+
+    Sections: ``summary`` (:func:`pareto_summary`), ``concentration``
+    (:func:`concentration_table` with a bootstrap interval of the Gini),
+    ``whale_curve`` (:func:`whale_curve`; draw with :func:`plot_whale_curve`),
+    ``whale`` and ``whale_by_tier`` (:func:`whale_summary`), ``allocation``
+    (:func:`tier_allocation` against ``growth_lag_quarters`` earlier),
+    ``concentration_by_quarter`` and ``concentration_trend``
+    (:func:`concentration_by_quarter` through the quarter,
+    :func:`concentration_vs_peers`; draw with :func:`plot_concentration_trend`),
+    ``migration`` (:func:`tier_migration` from the previous quarter); plus
+    ``profit`` (:func:`customer_profitability` of the quarter). Without
+    cost-to-serve data net profit is gross profit: the concentration and
+    whale sections carry that caveat and ``allocation`` is unavailable.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        The region's order lines, whole history up to the quarter's end.
+    service_costs : DataFrame or None
+        The region's cost to serve per customer and month, or None.
+    customers : DataFrame
+        The region's customers (``customer_id``): counted for the summary.
+    quarter : str or Quarter
+    peer_quarterly : DataFrame, optional
+        Per (region, quarter) aggregates of all regions (``ctx.data.peer_quarterly``).
+    params : dict, optional
+        The ``pareto`` parameters; missing keys take :data:`DEFAULTS`.
+    seed : int
+        Seed of the Gini bootstrap (the runner's ``run.seed``).
+    currency : str
+        Shown with money amounts.
+    region : str
+        The region's name, to leave it out of the peers (matched
+        case-insensitively); by default the region of ``customers``.
+
+    Returns
+    -------
+    ParetoReport
+        transactions, service_costs, customers, peer_quarterly -> the sections above.
+
+    Raises
+    ------
+    ParamsError
+        A bad or unknown parameter (never hidden as "unavailable").
+    DataError
+        A required column is missing.
+    """
+    q = Quarter.parse(quarter)
+    P = _merge_params(params)
+    cutoffs = tuple(P["abc_cutoffs"])
+    rep = ParetoReport(str(q), currency, P)
+    _require(customers, ["customer_id"], "customers")
+    n_region = int(customers["customer_id"].nunique())
+    if not region and "region" in customers.columns and len(customers):
+        region = str(customers["region"].iloc[0])
+
+    rep.compute("profit", _quarter_profit, transactions, service_costs, q)
+
+    def enough() -> pd.DataFrame:
+        return _at_least_two(rep.table("profit"), n_region, q)
+
+    def trend() -> pd.DataFrame:
+        if n_region < 2:
+            raise InsufficientDataError(_one_customer_text(n_region, q))
+        return _trend(rep.table("concentration_by_quarter"), peer_quarterly, region, P["trend_measure"])
+
+    def migration() -> pd.DataFrame:
+        rep.table("profit")  # no orders in the quarter: say that, not "0 customers"
+        if n_region < 2:
+            raise InsufficientDataError(_one_customer_text(n_region, q, "revenue tiers"))
+        prev = q.previous
+        return tier_migration(transactions, prev.start, prev.end, q.start, q.end, cutoffs=cutoffs)
+
+    if rep.available("profit") and len(rep.tables["profit"]) >= 2:
+        rep.compute("summary", pareto_summary, rep.tables["profit"], share=P["share"], cutoffs=cutoffs, currency=currency)
+        if rep.available("summary"):
+            rep.tables["summary"] = rep.tables["summary"][["figure", "shown", "implication"]]
+    else:
+        rep.tables["summary"] = _degraded_summary(rep, n_region, q)
+    rep.compute(
+        "concentration",
+        lambda: concentration_table(
+            enough(), tops=tuple(P["top_fractions"]), share=P["share"], ci=P["gini_ci"], n_boot=P["bootstrap_draws"], seed=seed
+        ),
+    )
+    rep.compute("whale_curve", lambda: whale_curve(_positive_profit(enough(), currency)["net_profit"]))
+    rep.compute("whale", lambda: whale_summary(_positive_profit(enough(), currency), cutoffs=cutoffs))
+    rep.compute("whale_by_tier", lambda: rep.table("whale").by_tier)
+    base = q.shift(-int(P["growth_lag_quarters"]))
+    allocation = rep.compute("allocation", lambda: tier_allocation(enough(), transactions, base.start, base.end, cutoffs=cutoffs))
+    if allocation is not None and not (allocation["base_revenue"] > 0).any():
+        rep.caveats["allocation"] = f"no orders in {base} (the comparison quarter): revenue growth cannot be shown"
+    rep.compute("concentration_by_quarter", concentration_by_quarter, transactions, share=P["share"], through=q.end)
+    rep.compute("concentration_trend", trend)
+    rep.compute("migration", migration)
+
+    if rep.available("profit") and not rep.tables["profit"].attrs.get("net_profit_includes_cost_to_serve", True):
+        note = f"no cost-to-serve data for {q} (no service_costs table, or no rows in it for the quarter): net profit here is gross profit"
+        for name in ("concentration", "whale_curve", "whale_by_tier"):
+            if name in rep.tables:
+                rep.caveats[name] = note
+    return rep

@@ -46,6 +46,7 @@ from .contract import MARKET_TYPES
 from .exceptions import DataError, InsufficientDataError, NotFittedError, ParamsError
 from .pareto import customer_profitability
 from .periods import Quarter
+from .report import Sections
 
 # ---------------------------------------------------------------------------
 # Constants and default parameters
@@ -1733,13 +1734,14 @@ def merge_params(params: dict | None) -> dict:
 
 
 @dataclass
-class SegmentationReport:
+class SegmentationReport(Sections):
     """Every table of the segmentation section for one region and quarter.
 
     ``tables`` holds the results by name; a section that could not be
     computed has no table and its reason in ``unavailable``; ``caveats``
     holds notes on sections that were computed with less than the full
-    data (e.g. net profit without service costs).
+    data (e.g. net profit without service costs). ``table``, ``note`` and
+    the fallback text come from :class:`custlib.report.Sections`.
     """
 
     quarter: str
@@ -1748,26 +1750,6 @@ class SegmentationReport:
     caveats: dict[str, str] = field(default_factory=dict)
     params: dict = field(default_factory=dict)
 
-    def table(self, name: str):
-        """The result called ``name``.
-
-        Raises
-        ------
-        InsufficientDataError
-            The section could not be computed (the message says why).
-        KeyError
-            No such result.
-        """
-        if name in self.tables:
-            return self.tables[name]
-        if name in self.unavailable:
-            raise InsufficientDataError(self.unavailable[name])
-        raise KeyError(f"no segmentation result {name!r}; known: {', '.join(sorted(self.tables) + sorted(self.unavailable))}")
-
-    def note(self, name: str) -> str:
-        """Why ``name`` is missing, or its caveat, or ``""``."""
-        return self.unavailable.get(name) or self.caveats.get(name, "")
-
     def show(self, name: str, caption: str | None = None, **kwargs):
         """Render the table ``name`` with :func:`custlib.report.show`, or say why it is missing.
 
@@ -1775,20 +1757,15 @@ class SegmentationReport:
         unless it is a plain row number. ``kwargs`` (e.g. ``currency``) go to
         :func:`custlib.report.show`.
         """
-        from . import report
-
-        note = self.note(name)
-        if name not in self.tables:
-            return report.say(f"*Not available:* {report.esc(note or 'no result')}")
-        if note:
-            report.say(f"*Note:* {report.esc(note)}")
-        df = self.tables[name]
-        cols = list(df.columns)
-        money = tuple(cols) if name.endswith("_revenue") else tuple(c for c in cols if c in _MONEY)
-        pct = tuple(c for c in cols if c in _PCT)
-        decimals = tuple(c for c in cols if c in _DECIMALS)
-        opts = {"money": money, "pct": pct, "decimals": decimals, "index": not isinstance(df.index, pd.RangeIndex), **kwargs}
-        return report.show(df, caption=caption, **opts)
+        df = self.tables.get(name)
+        opts = {}
+        if df is not None:
+            cols = list(df.columns)
+            money = tuple(cols) if name.endswith("_revenue") else tuple(c for c in cols if c in _MONEY)
+            pct = tuple(c for c in cols if c in _PCT)
+            decimals = tuple(c for c in cols if c in _DECIMALS)
+            opts = {"money": money, "pct": pct, "decimals": decimals, "index": not isinstance(df.index, pd.RangeIndex)}
+        return super().show(name, caption, **{**opts, **kwargs})
 
     def plot(self, name: str, ax=None):
         """Draw ``pyramid_<name>`` or ``scorecard``; when unavailable, write why on the axes."""

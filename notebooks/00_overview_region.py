@@ -34,22 +34,30 @@ settings: dict = {}  # merged, validated parameters from the runner, or {} to re
 ctx = rp.open_report(data, region, quarter, settings)
 rp.use_report_style()
 ctx.header()
+rep = overview.overview_region(
+    ctx.data.transactions,
+    ctx.data.customers,
+    ctx.quarter,
+    service_costs=ctx.data.service_costs,
+    months=24,
+    top_n=ctx.params["report"]["top_n"],
+    currency=ctx.currency,
+)
 
 # %% [markdown]
 # ## Headline figures
 # This quarter against the previous quarter and the same quarter last year; changes are relative.
+# Net profit is gross profit less the cost to serve the customers (visits, logistics, support, discounts).
 
 # %%
-kpis = overview.quarter_kpis(ctx.data.transactions, ctx.quarter)
-rp.show(kpis, index=True, pct=("change", "change_yoy"))
+rep.show("kpis")
 
 # %% [markdown]
 # ## Monthly trend
 # Revenue (bars) and gross profit (line) over the last two years; look for seasonality and a drift up or down.
 
 # %%
-trend = overview.monthly_trend(ctx.data.transactions, ctx.quarter.end, months=24)
-overview.plot_monthly_trend(trend, currency=ctx.currency)
+rep.plot("trend", overview.plot_monthly_trend, currency=ctx.currency)
 plt.show()
 
 # %% [markdown]
@@ -57,5 +65,4 @@ plt.show()
 # The customers who bought most; a high share of revenue in few names is a concentration risk.
 
 # %%
-top = overview.top_customers(ctx.data.transactions, ctx.data.customers, ctx.quarter, n=ctx.params["report"]["top_n"])
-rp.show(top, money=("revenue", "gross_profit"), pct=("gross_margin", "share_of_revenue"), currency=ctx.currency)
+rep.show("top_customers")

@@ -35,8 +35,17 @@ settings: dict = {}  # merged, validated parameters from the runner, or {} to re
 ctx = rp.open_report(data, region, quarter, settings)
 rp.use_report_style()
 ctx.header()
-p = ctx.params["pareto"]
-profit = pareto.customer_profitability(ctx.data.transactions, ctx.data.service_costs, ctx.quarter.start, ctx.quarter.end)
+rep = pareto.pareto_region(
+    ctx.data.transactions,
+    ctx.data.service_costs,
+    ctx.data.customers,
+    ctx.quarter,
+    ctx.data.peer_quarterly,
+    ctx.params["pareto"],
+    ctx.seed,
+    ctx.currency,
+    region=ctx.region,
+)
 
 # %% [markdown]
 # ## In short
@@ -44,8 +53,7 @@ profit = pareto.customer_profitability(ctx.data.transactions, ctx.data.service_c
 # the cost to serve each customer (visits, logistics, support, discounts).
 
 # %%
-summary = pareto.pareto_summary(profit, share=p["share"], cutoffs=p["abc_cutoffs"], currency=ctx.currency)
-rp.show(summary[["figure", "shown", "implication"]])
+rep.show("summary")
 
 # %% [markdown]
 # ## Revenue, gross profit and net profit concentration
@@ -54,16 +62,7 @@ rp.show(summary[["figure", "shown", "implication"]])
 # With loss-making customers the net-profit shares can exceed 100% and its Gini can exceed 1; they are shown unclipped.
 
 # %%
-table = pareto.concentration_table(
-    profit, tops=p["top_fractions"], share=p["share"], ci=p["gini_ci"], n_boot=p["bootstrap_draws"], seed=ctx.seed
-)
-rp.show(
-    table,
-    money=("total",),
-    pct=table.attrs["share_columns"],
-    decimals=("gini", "gini_low", "gini_high"),
-    currency=ctx.currency,
-)
+rep.show("concentration")
 
 # %% [markdown]
 # ## Whale curve
@@ -71,7 +70,7 @@ rp.show(
 # The peak is the profit the profitable customers earn; the fall after it is what the loss-making ones give back.
 
 # %%
-pareto.plot_whale_curve(profit["net_profit"])
+rep.plot("whale_curve", pareto.plot_whale_curve)
 plt.show()
 
 # %% [markdown]
@@ -80,13 +79,7 @@ plt.show()
 # largest buyers are cost customers: their volume comes with concessions that eat the margin.
 
 # %%
-whale = pareto.whale_summary(profit, cutoffs=p["abc_cutoffs"])
-rp.show(
-    whale.by_tier,
-    money=("revenue", "net_profit", "destroyer_loss"),
-    pct=("revenue_share", "net_profit_share", "destroyer_rate"),
-    currency=ctx.currency,
-)
+rep.show("whale_by_tier")
 
 # %% [markdown]
 # ## Resources against return, by tier
@@ -94,25 +87,7 @@ rp.show(
 # earlier by default). Spending that follows revenue while growth sits in tiers B and C starves the tiers that can grow.
 
 # %%
-base = ctx.quarter.shift(-p["growth_lag_quarters"])
-allocation = pareto.tier_allocation(profit, ctx.data.transactions, base.start, base.end, cutoffs=p["abc_cutoffs"])
-rp.show(
-    allocation,
-    money=(
-        "revenue",
-        "gross_profit",
-        "visit_cost",
-        "logistics_cost",
-        "support_cost",
-        "discount_cost",
-        "cost_to_serve",
-        "net_profit",
-        "base_revenue",
-    ),
-    pct=("revenue_share", "cost_to_serve_share", "net_profit_share", "revenue_growth"),
-    decimals=("cost_to_serve_per_revenue", "net_profit_per_cost_to_serve"),
-    currency=ctx.currency,
-)
+rep.show("allocation")
 
 # %% [markdown]
 # ## Concentration over time and against the other regions
@@ -120,9 +95,7 @@ rp.show(
 # regions. 80/20 is a snapshot, not a target: watch the direction, not one figure.
 
 # %%
-by_quarter = pareto.concentration_by_quarter(ctx.data.transactions, share=p["share"])
-trend = pareto.concentration_vs_peers(by_quarter, ctx.data.peer_quarterly, ctx.region, measure=p["trend_measure"])
-pareto.plot_concentration_trend(trend)
+rep.plot("concentration_trend", pareto.plot_concentration_trend)
 plt.show()
 
 # %% [markdown]
@@ -132,12 +105,4 @@ plt.show()
 # are the development the literature asks for.
 
 # %%
-moves = pareto.tier_migration(
-    ctx.data.transactions,
-    ctx.quarter.previous.start,
-    ctx.quarter.previous.end,
-    ctx.quarter.start,
-    ctx.quarter.end,
-    cutoffs=p["abc_cutoffs"],
-)
-rp.show(moves, money=("revenue_before", "revenue_after", "revenue_change"), currency=ctx.currency)
+rep.show("migration")

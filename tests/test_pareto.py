@@ -634,3 +634,243 @@ def test_planted_unprofitable_large_customers_are_value_destroyers_in_tier_a(sma
         assert whole.destroyers_in_a >= len(planted_ids)
         quarter = pareto.whale_summary(pareto.customer_profitability(tx_r, sc_r, last.start, last.end))
         assert quarter.by_customer.loc[planted_ids.tolist(), "destroyer"].all(), f"{region}: not value destroyers in {last}"
+
+
+# --------------------------------------------------------------------------- the report: pareto_region
+
+ALL_SECTIONS = {
+    "profit",
+    "summary",
+    "concentration",
+    "whale_curve",
+    "whale",
+    "whale_by_tier",
+    "allocation",
+    "concentration_by_quarter",
+    "concentration_trend",
+    "migration",
+}
+QUARTER_SECTIONS = {"concentration", "whale_curve", "whale", "whale_by_tier", "allocation"}
+
+
+def region_frames(keep=("a", "b", "c", "d", "e"), quarters=("2025Q3", "2026Q2", "2026Q3")):
+    """Five customers of region East, built by hand.
+
+    2026Q3 revenue a=100, b=200, c=50, d=150, e=500 with cost 40, 160, 25, 140, 440 (gross profit 60, 40,
+    25, 10, 60) and cost to serve 10, 10, 5, 20, 100, so net profit a=50, b=30, c=20, d=-10, e=-40 (total 50).
+    2026Q2 (previous quarter) and 2025Q3 (a year before) hold one order per customer.
+    """
+    dates = {"2025Q3": "2025-08-15", "2026Q2": "2026-05-15", "2026Q3": "2026-07-01"}
+    revenue = {
+        "2025Q3": [50.0, 100.0, 50.0, 100.0, 500.0],
+        "2026Q2": [80.0, 100.0, 40.0, 60.0, 300.0],
+        "2026Q3": [100.0, 200.0, 50.0, 150.0, 500.0],
+    }
+    cost = {
+        "2025Q3": [25.0, 50.0, 25.0, 50.0, 250.0],
+        "2026Q2": [40.0, 50.0, 20.0, 30.0, 150.0],
+        "2026Q3": [40.0, 160.0, 25.0, 140.0, 440.0],
+    }
+    names = ["a", "b", "c", "d", "e"]
+    rows = []
+    for q in quarters:
+        for i, c in enumerate(names):
+            if c in keep:
+                rows.append((f"{q}-{c}", c, dates[q], revenue[q][i], cost[q][i]))
+    tx = pd.DataFrame(rows, columns=["order_id", "customer_id", "order_date", "revenue", "cost"])
+    tx = tx.assign(order_date=pd.to_datetime(tx["order_date"]), product_id="p1", category="x", quantity=1.0)
+    tx = tx.astype({"order_id": "str", "customer_id": "str", "product_id": "str", "category": "str"})
+    sc = pd.DataFrame(
+        {
+            "customer_id": pd.Series(names, dtype="str"),
+            "month": pd.to_datetime(["2026-07-01", "2026-08-01", "2026-09-01", "2026-09-01", "2026-07-01"]),
+            "cost_to_serve": [10.0, 10.0, 5.0, 20.0, 100.0],
+            "visit_cost": [10.0, 10.0, 5.0, 20.0, 100.0],
+        }
+    )
+    sc = sc[sc["customer_id"].isin(keep)].reset_index(drop=True)
+    customers = pd.DataFrame(
+        {
+            "customer_id": pd.Series(list(keep), dtype="str"),
+            "name": pd.Series([f"Customer {c}" for c in keep], dtype="str"),
+            "region": pd.Series(["East"] * len(keep), dtype="str"),
+        }
+    )
+    return tx, sc, customers
+
+
+def run_region(tx, sc, customers, quarter="2026Q3", **kw):
+    kw.setdefault("params", {"bootstrap_draws": 50})
+    return pareto.pareto_region(tx, sc, customers, quarter, None, kw.pop("params"), 7, "CNY", **kw)
+
+
+def test_pareto_region_computes_every_section_with_the_hand_built_answers():
+    """Hand arithmetic (see region_frames): net profit ranked a=50, b=30, c=20, d=-10, e=-40 accumulates to
+    50, 80, 100, 90, 50: the whale curve peaks at 100/50 = 200% of total profit at 3 of 5 customers (60%),
+    and 2 customers destroy 10 + 40 = 50."""
+    tx, sc, customers = region_frames()
+    before = tx.copy()
+    rep = run_region(tx, sc, customers)
+    assert rep.unavailable == {} and rep.caveats == {}
+    assert set(rep.tables) == ALL_SECTIONS
+    whale = rep.table("whale")
+    assert (whale.peak_share, whale.peak_at, whale.destroyers, whale.destroyer_loss) == pytest.approx((2.0, 0.6, 2, 50.0))
+    assert list(rep.table("summary").columns) == ["figure", "shown", "implication"]
+    assert rep.table("summary")["shown"].iloc[1] == "200% at 60% of customers"
+    assert rep.table("concentration")["measure"].tolist() == ["revenue", "gross_profit", "net_profit"]
+    assert rep.table("concentration_by_quarter")["quarter"].iloc[-1] == "2026Q3"
+    pd.testing.assert_frame_equal(tx, before)
+
+
+def test_pareto_region_with_a_single_customer_says_so_and_keeps_the_history():
+    """One customer: every concentration section is unavailable with the plain reason, the summary says so,
+    and nothing raises."""
+    tx, sc, customers = region_frames(keep=("e",))
+    rep = run_region(tx, sc, customers)
+    reason = "This region has one customer; concentration figures need at least two."
+    for name in QUARTER_SECTIONS:
+        assert rep.note(name) == reason, name
+    summary = rep.table("summary")
+    assert summary["implication"].iloc[0] == reason
+    assert "loses CNY 40" in summary["implication"].iloc[1]  # e: 500 - 440 - 100
+    assert rep.note("concentration_trend") == reason
+    assert rep.note("migration") == "This region has one customer; revenue tiers need at least two."
+    assert rep.available("profit", "concentration_by_quarter")
+
+
+def test_pareto_region_where_only_one_of_several_customers_bought_names_the_region_size():
+    tx, sc, customers = region_frames()
+    tx = tx[(tx["customer_id"] == "a") | (tx["order_date"] < "2026-07-01")]
+    rep = run_region(tx, sc[sc["customer_id"] == "a"], customers)
+    assert rep.note("concentration") == "Only one of the region's 5 customers bought in 2026Q3; concentration figures need at least two."
+    assert rep.available("concentration_trend")  # earlier quarters had five customers
+
+
+def test_pareto_region_with_no_orders_in_the_quarter_keeps_the_trend():
+    """No orders in 2026Q3: the quarter's sections say so (with the last order date), the summary says so,
+    and concentration over time still covers the history, with 2026Q3 as a quarter of 0 customers."""
+    tx, sc, customers = region_frames(quarters=("2025Q3", "2026Q2"))
+    rep = run_region(tx, sc, customers)
+    reason = "the region has no orders in 2026Q3 (2026-07-01 to 2026-09-30); the last order before it was on 2026-05-15"
+    assert rep.note("profit") == reason
+    for name in QUARTER_SECTIONS:
+        assert rep.note(name) == reason, name
+    assert rep.note("migration") == reason
+    assert rep.table("summary")["implication"].iloc[0].startswith("The region has no orders in 2026Q3")
+    by_q = rep.table("concentration_by_quarter").set_index("quarter")
+    assert by_q.loc["2026Q3", "customers"] == 0 and by_q.loc["2026Q2", "customers"] == 5
+    assert rep.available("concentration_trend")
+
+
+def test_pareto_region_without_service_costs_flags_net_as_gross_and_drops_the_allocation():
+    tx, _, customers = region_frames()
+    rep = run_region(tx, None, customers)
+    assert set(rep.unavailable) == {"allocation"}
+    assert "no cost-to-serve data" in rep.note("allocation")
+    for name in ("concentration", "whale_curve", "whale_by_tier"):
+        assert "net profit here is gross profit" in rep.note(name), name
+    assert "no cost-to-serve data" in rep.table("summary")["implication"].iloc[0]
+    assert rep.table("summary")["implication"].iloc[2].endswith("Every customer has a positive gross profit.")  # 60, 40, 25, 10, 60
+
+
+def test_pareto_region_with_a_short_history_leaves_out_growth_and_migration():
+    """Only 2026Q3 in the data: no previous quarter to migrate from, no base quarter for growth."""
+    tx, sc, customers = region_frames(quarters=("2026Q3",))
+    rep = run_region(tx, sc, customers)
+    assert set(rep.unavailable) == {"migration"}
+    assert "0 customer(s) with orders in the previous period (2026-04-01 to 2026-06-30)" in rep.note("migration")
+    assert "no orders in 2025Q3" in rep.caveats["allocation"]
+    assert rep.table("allocation")["revenue_growth"].isna().all()
+
+
+def test_pareto_region_of_a_loss_making_quarter_explains_the_missing_whale_curve():
+    """Cost to serve raised by 100 for every customer: net profit 50 - 500 = -450 in total, so shares of
+    total profit (whale curve, tiers' share of profit) are undefined; the summary still counts the losers."""
+    tx, sc, customers = region_frames()
+    rep = run_region(tx, sc.assign(cost_to_serve=sc["cost_to_serve"] + 100.0), customers)
+    for name in ("whale_curve", "whale", "whale_by_tier"):
+        assert rep.note(name).startswith("total net profit is CNY -450, not positive"), name
+    assert rep.available("summary", "concentration", "allocation", "migration")
+    assert "5 customers lose money" in rep.table("summary")["implication"].iloc[2]
+
+
+def test_pareto_region_rejects_unknown_parameters():
+    tx, sc, customers = region_frames()
+    with pytest.raises(ParamsError, match="pareto.shares: unknown parameter"):
+        run_region(tx, sc, customers, params={"shares": 0.8})
+    with pytest.raises(ParamsError, match="share"):
+        run_region(tx, sc, customers, params={"share": 1.5})
+
+
+def test_pareto_report_formats_tables_and_says_why_a_section_is_missing(monkeypatch):
+    from custlib import report
+
+    said, shown = [], []
+    monkeypatch.setattr(report, "say", said.append)
+    monkeypatch.setattr(report, "show", lambda df, caption=None, **kw: shown.append((df, kw)))
+    monkeypatch.setattr(pareto, "say", said.append)
+    tx, _, customers = region_frames()
+    rep = run_region(tx, None, customers)
+    rep.show("concentration")
+    assert "net profit here is gross profit" in said[-1]
+    kw = shown[-1][1]
+    assert kw["money"] == ("total",) and kw["currency"] == "CNY" and kw["decimals"] == ("gini", "gini_low", "gini_high")
+    assert kw["pct"] == rep.table("concentration").attrs["share_columns"]
+    rep.show("allocation")
+    assert said[-1].startswith("*Not available:*") and "no cost-to-serve data" in said[-1]
+    ax = rep.plot("allocation", pareto.plot_whale_curve)
+    assert "no cost-to-serve data" in ax.texts[0].get_text()
+    ax = rep.plot("whale_curve", pareto.plot_whale_curve)
+    assert "net profit here is gross profit" in said[-1] and ax.get_title() == "Whale curve"
+    plt.close("all")
+
+
+def test_every_section_is_present_for_every_sample_region(small_sample):
+    """The issue's "done when": the report has every section for every region of the sample."""
+    from custlib.periods import Quarter
+
+    customers = pd.read_parquet(small_sample / "customers.parquet")
+    tx = pd.read_parquet(small_sample / "transactions.parquet").assign(order_date=lambda f: pd.to_datetime(f["order_date"]))
+    sc = pd.read_parquet(small_sample / "service_costs.parquet").assign(month=lambda f: pd.to_datetime(f["month"]))
+    quarter = Quarter.of(tx["order_date"].max())
+    for region, members in customers.groupby("region"):
+        ids_ = set(members["customer_id"])
+        rep = pareto.pareto_region(
+            tx[tx["customer_id"].isin(ids_)], sc[sc["customer_id"].isin(ids_)], members, quarter, None, {"bootstrap_draws": 50}, 1, "CNY"
+        )
+        assert rep.unavailable == {}, (region, rep.unavailable)
+        assert set(rep.tables) == ALL_SECTIONS
+
+
+# --------------------------------------------------------------------------- helpers the report relies on
+
+
+def test_concentration_by_quarter_through_a_later_quarter_adds_empty_quarters():
+    tx = pd.DataFrame(
+        {
+            "customer_id": pd.Series(["c1", "c2"], dtype="str"),
+            "order_date": pd.to_datetime(["2026-01-05", "2026-02-05"]),
+            "revenue": [1.0, 3.0],
+            "cost": [0.0, 0.0],
+        }
+    )
+    out = pareto.concentration_by_quarter(tx, through="2026-09-30")
+    assert out["quarter"].tolist() == ["2026Q1", "2026Q2", "2026Q3"]
+    assert out["customers"].tolist() == [2, 0, 0]
+    assert out["gini_revenue"].iloc[0] == pytest.approx(0.25)  # [1, 3]: (-1 + 3) / (2 * 4)
+
+
+def test_tier_allocation_without_cost_to_serve_raises_insufficient_data(whale_profit):
+    frame = whale_profit.assign(cost_to_serve=np.nan)
+    frame.attrs["net_profit_includes_cost_to_serve"] = False
+    tx = pd.DataFrame({"customer_id": pd.Series(["a"], dtype="str"), "order_date": pd.to_datetime(["2025-08-01"]), "revenue": [1.0]})
+    with pytest.raises(InsufficientDataError, match="no cost-to-serve data"):
+        pareto.tier_allocation(frame, tx, "2025-07-01", "2025-09-30")
+
+
+def test_plot_whale_curve_accepts_the_curve_itself(whale_profit):
+    curve = pareto.whale_curve(whale_profit["net_profit"])
+    a = pareto.plot_whale_curve(curve)
+    b = pareto.plot_whale_curve(whale_profit["net_profit"])
+    np.testing.assert_allclose(a.lines[0].get_ydata(), b.lines[0].get_ydata())
+    plt.close("all")
