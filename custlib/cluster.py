@@ -64,7 +64,13 @@ def run_region(source_location: str, region: str, quarter: str, specs: list[dict
         for spec in specs:
             job = Job(region, slugify(region), nb_dir / f"{spec['name']}.ipynb", work / "data", quarter, spec["params"], work / "out")
             o = _run_in_slot(slot, job)
-            res = {"status": o.status, "error": o.error, "seconds": o.seconds, "phases": {**o.phases, "prepare_s": round(prep_s, 3)}}
+            res = {
+                "status": o.status,
+                "error": o.error,
+                "seconds": o.seconds,
+                "phases": {**o.phases, "prepare_s": round(prep_s, 3)},
+                "headlines": o.headlines,
+            }
             res["html"] = Path(o.html).read_bytes() if o.html and Path(o.html).is_file() else b""
             res["ipynb"] = Path(o.ipynb).read_bytes() if o.ipynb and Path(o.ipynb).is_file() else b""
             res["name"] = spec["name"]
@@ -143,6 +149,8 @@ def execute_on_cluster(scheduler: str, source_location: str, job_list, progress:
                         res["error"],
                         res["phases"],
                         job.run_key,
+                        False,
+                        res.get("headlines", []),
                     )
                 )
                 bar.update(1)

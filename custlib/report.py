@@ -414,3 +414,90 @@ class Sections:
         ax.axis("off")
         ax.text(0.0, 0.5, i18n.tr("Not available: " + self.unavailable.get(name, "no result"), _LANG), wrap=True, va="center", fontsize=10)
         return ax
+
+
+# --------------------------------------------------------------------------- executive summary
+
+HEADLINE_MIME = "application/vnd.custlib.headlines+json"
+
+
+def executive_summary(figures: pd.DataFrame, actions: list[str] | tuple[str, ...] = (), notebook: str = "") -> None:
+    """Show the report's three to five headline figures and the actions they suggest.
+
+    Parameters
+    ----------
+    figures : DataFrame
+        One row per headline: ``figure`` (label), ``value`` (number),
+        ``previous`` (last quarter's value, NaN if unknown), ``unit``
+        (``"money"``, ``"pct"``, ``"count"`` or ``""``), and optionally
+        ``good`` (``"up"`` or ``"down"``: which direction is good news).
+    actions : list of str
+        What the figures suggest, in plain words (data values already escaped with :func:`esc`).
+    notebook : str
+        Which analysis the figures belong to (used by the cross-region roll-up).
+
+    The figures are also published (mimetype ``HEADLINE_MIME``) so that the
+    runner can compare regions in the quarter's roll-up without computing
+    anything again. Columns in: figure, value, previous, unit[, good].
+    """
+    from IPython.display import display
+
+    cur = ""
+    items = []
+    rows = []
+    for r in figures.to_dict("records"):
+        unit = r.get("unit", "")
+        value, prev = r.get("value"), r.get("previous")
+        rows.append(
+            {
+                "notebook": notebook,
+                "figure": str(r["figure"]),
+                "value": _num(value),
+                "previous": _num(prev),
+                "unit": unit,
+                "good": r.get("good", "up"),
+            }
+        )
+        shown = _fmt_unit(value, unit, cur)
+        delta = ""
+        if prev is not None and pd.notna(prev) and value is not None and pd.notna(value):
+            diff = value - prev
+            good = (diff >= 0) == (r.get("good", "up") == "up")
+            arrow = "▲" if diff > 0 else ("▼" if diff < 0 else "■")
+            rel = f" ({diff / abs(prev):+.1%})" if prev and unit != "pct" else ""
+            change = f"{diff * 100:+.1f} pt" if unit == "pct" else _fmt_unit(diff, unit, cur, sign=True)
+            word = "上季度" if _LANG == "zh" else "vs last quarter"
+            delta = f'<div class="delta {"up" if good else "down"}">{arrow} {html.escape(change)}{html.escape(rel)} {word}</div>'
+        items.append(
+            f'<div class="figure"><div class="value">{html.escape(shown)}</div>'
+            f'<div class="label">{html.escape(i18n.tr(str(r["figure"]), _LANG))}</div>{delta}</div>'
+        )
+    head = "摘要" if _LANG == "zh" else "Executive summary"
+    acts = "".join(f"<li>{i18n.tr(a, _LANG)}</li>" for a in actions)
+    body = (
+        f'<div class="exec-summary"><strong>{head}</strong><div class="figures">{"".join(items)}</div>'
+        + (f'<ul class="actions">{acts}</ul>' if acts else "")
+        + "</div>"
+    )
+    display({"text/html": body, HEADLINE_MIME: {"rows": rows}}, raw=True)
+
+
+def _num(v):
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if np.isnan(f) else f
+
+
+def _fmt_unit(v, unit: str, currency: str = "", sign: bool = False) -> str:
+    if v is None or pd.isna(v):
+        return "–"
+    s = "+" if sign else ""
+    if unit == "money":
+        return f"{v:{s},.0f}"
+    if unit == "pct":
+        return f"{v:{s}.1%}"
+    if unit == "count":
+        return f"{v:{s},.0f}"
+    return f"{v:{s},.2f}"

@@ -177,6 +177,7 @@ class Outcome:
     phases: dict = field(default_factory=dict)
     run_key: str = ""
     skipped: bool = False
+    headlines: list = field(default_factory=list)
 
 
 def file_sha256(path: Path) -> str:
@@ -398,6 +399,7 @@ def _run_in_slot(slot: Slot, job: Job) -> Outcome:
         res.get("ipynb", ""),
         res.get("error", ""),
         phases,
+        headlines=res.get("headlines", []),
     )
 
 
@@ -427,11 +429,67 @@ table {{ border-collapse: collapse; width: 100%; }} th, td {{ border-bottom: 1px
 td.ok {{ color: #2e7d32; }} td.failed {{ color: #b71c1c; font-weight: bold; }} .err {{ color: #b71c1c; font-size: .85em; white-space: pre-wrap; }}
 </style></head><body>
 <h1>Customer development reports — {html.escape(quarter)}</h1>
-<p>Generated {html.escape(generated)}. {sum(e["status"] == "ok" for e in entries)} of {len(entries)} reports succeeded.</p>
+<p>Generated {html.escape(generated)}. {sum(e["status"] == "ok" for e in entries)} of {len(entries)} reports succeeded.
+<a href="rollup.html">Compare regions: the quarter's roll-up</a>.</p>
 <table><thead><tr><th>Region</th><th>Report</th><th>Status</th><th>Time</th></tr></thead>
 <tbody>
 {chr(10).join(rows)}
 </tbody></table></body></html>
+"""
+
+
+def _rollup_html(quarter: str, entries: list[dict], generated: str) -> str:
+    """One table per analysis: its headline figures (rows) for every region (columns).
+
+    Built from the figures each report published in its executive summary,
+    so nothing is computed again and no customer appears.
+    """
+    from .report import _fmt_unit
+
+    by_nb: dict[str, dict[str, dict]] = {}
+    regions = sorted({e["region"] for e in entries}, key=str.casefold)
+    for e in entries:
+        for h in e.get("headlines") or []:
+            by_nb.setdefault(e["notebook"], {}).setdefault(h["figure"], {})[e["region"]] = h
+    sections = []
+    for nb in sorted(by_nb):
+        rows = []
+        for fig, per_region in by_nb[nb].items():
+            cells = []
+            for r in regions:
+                h = per_region.get(r)
+                if not h:
+                    cells.append("<td>–</td>")
+                    continue
+                val = _fmt_unit(h.get("value"), h.get("unit", ""))
+                prev = h.get("previous")
+                delta = ""
+                if prev is not None and h.get("value") is not None:
+                    d = h["value"] - prev
+                    good = (d >= 0) == (h.get("good", "up") == "up")
+                    arrow = "▲" if d > 0 else ("▼" if d < 0 else "■")
+                    delta = f'<br><span class="{"up" if good else "down"}">{arrow} {html.escape(_fmt_unit(d, h.get("unit", ""), sign=True))}</span>'
+                cells.append(f"<td>{html.escape(val)}{delta}</td>")
+            rows.append(f"<tr><th>{html.escape(fig)}</th>{''.join(cells)}</tr>")
+        head = "".join(f"<th>{html.escape(r)}</th>" for r in regions)
+        sections.append(
+            f"<h2>{html.escape(TITLES.get(nb, nb))}</h2><table><thead><tr><th>Figure</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        )
+    body = "".join(sections) or "<p>No report published headline figures this quarter.</p>"
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Regions compared — {html.escape(quarter)}</title>
+<style>
+body {{ font-family: system-ui, "Noto Sans CJK SC", sans-serif; margin: 2rem auto; max-width: 72rem; color: #222; }}
+table {{ border-collapse: collapse; margin-bottom: 1.5rem; }} th, td {{ border-bottom: 1px solid #ddd; padding: .35rem .7rem; text-align: right; }}
+tbody th {{ text-align: left; font-weight: 600; }} thead th {{ background: #eef3f8; border-bottom: 2px solid #1b5e8c; }}
+.up {{ color: #2e7d32; font-size: .85em; }} .down {{ color: #b71c1c; font-size: .85em; }}
+</style></head><body>
+<h1>Regions compared — {html.escape(quarter)}</h1>
+<p>The headline figures of each region's reports side by side, with the change against the previous quarter
+(green: good news, red: bad). Generated {html.escape(generated)}. <a href="index.html">All reports</a>.</p>
+{body}
+</body></html>
 """
 
 
@@ -561,6 +619,7 @@ def render(
                                 {},
                                 job.run_key,
                                 True,
+                                old.get("headlines", []),
                             )
                         )
                     else:
@@ -678,4 +737,5 @@ def _write_index_and_manifest(result: RenderResult, source: Source, region_param
         "reports": sorted(reports.values(), key=lambda e: (e["slug"], e["notebook"])),
     }
     atomic_write(man_path, json.dumps(manifest, indent=2, ensure_ascii=False, default=str))
+    atomic_write(qdir / "rollup.html", _rollup_html(result.quarter, manifest["reports"], generated))
     atomic_write(result.index, _index_html(result.quarter, manifest["reports"], generated))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -48,6 +49,39 @@ def to_html(nb, title: str, lang: str = "en") -> str:
     _exporter.language_code = lang
     body, _ = _exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     return body
+
+
+_H2 = re.compile(r'<h2 id="([^"]+)">(.*?)<a class="anchor-link"', re.S)
+_H1_END = re.compile(r"(<h1 id=\"[^\"]*\">.*?</h1>)", re.S)
+
+
+def add_toc(page: str, lang: str = "en") -> str:
+    """Insert a table of contents (links to every ``h2``) after the page's first ``h1``."""
+    heads = _H2.findall(page)
+    if len(heads) < 2:
+        return page
+    title = "目录" if lang == "zh" else "Contents"
+    items = "".join(f'<li><a href="#{hid}">{text}</a></li>' for hid, text in heads)
+    toc = f'<nav class="report-toc" id="contents"><strong>{title}</strong><ol>{items}</ol></nav>'
+    m = _H1_END.search(page)
+    if not m:
+        return page
+    cell_end = page.find("</div>", m.end())
+    at = cell_end + len("</div>") if cell_end != -1 else m.end()
+    return page[:at] + toc + page[at:]
+
+
+def headlines(nb) -> list[dict]:
+    """The executive-summary figures a notebook published (see :func:`custlib.report.executive_summary`)."""
+    from .report import HEADLINE_MIME
+
+    out = []
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            data = o.get("data", {})
+            if HEADLINE_MIME in data:
+                out.extend(data[HEADLINE_MIME].get("rows", []))
+    return out
 
 
 class WarmKernel:
@@ -154,10 +188,10 @@ def run_job(kernel: WarmKernel, spec: dict) -> dict:
     t2 = time.perf_counter()
     lang = spec["params"].get("report", {}).get("lang", "en")
     title = spec["title"] + ("" if status == "ok" else " (FAILED)")
-    atomic_write(html_path, to_html(keep_language(copy.deepcopy(nb), lang), title, lang))
+    atomic_write(html_path, add_toc(to_html(keep_language(copy.deepcopy(nb), lang), title, lang), lang))
     atomic_write(ipynb, nbformat.writes(nb))
     phases["convert_s"] = round(time.perf_counter() - t2, 3)
-    return {"status": status, "error": error, "html": str(html_path), "ipynb": str(ipynb), "phases": phases}
+    return {"status": status, "error": error, "html": str(html_path), "ipynb": str(ipynb), "phases": phases, "headlines": headlines(nb)}
 
 
 def serve(cwd: str) -> None:
