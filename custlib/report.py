@@ -72,12 +72,23 @@ class ReportContext:
         return int(self.params.get("run", {}).get("seed", 0))
 
     def header(self) -> None:
-        """Show the line naming region, quarter and data size."""
+        """Show the line naming region, quarter and data size, in the report's language."""
         d = self.data
+        n_c, n_t = len(d.customers), len(d.transactions)
+        q = self.quarter
+        if self.lang == "zh":
+            say(
+                f"**区域：** {esc(i18n.tr(self.region, 'zh'))} &nbsp;·&nbsp; **季度：** {q}"
+                f"（{q.start:%Y-%m-%d} 至 {q.end:%Y-%m-%d}）&nbsp;·&nbsp; "
+                f"{n_c:,} 家客户，截至季末共 {n_t:,} 条订单明细"
+            )
+            return
+        customers = "customer" if n_c == 1 else "customers"
+        lines = "order line" if n_t == 1 else "order lines"
         say(
-            f"**Region:** {esc(self.region)} &nbsp;·&nbsp; **Quarter:** {self.quarter} "
-            f"({self.quarter.start:%Y-%m-%d} to {self.quarter.end:%Y-%m-%d}) &nbsp;·&nbsp; "
-            f"{len(d.customers):,} customers, {len(d.transactions):,} order lines up to the quarter's end"
+            f"**Region:** {esc(self.region)} &nbsp;·&nbsp; **Quarter:** {q} "
+            f"({q.start:%Y-%m-%d} to {q.end:%Y-%m-%d}) &nbsp;·&nbsp; "
+            f"{n_c:,} {customers}, {n_t:,} {lines} up to the quarter's end"
         )
 
 
@@ -256,7 +267,10 @@ def show_figure(fig=None) -> None:
     """Show a matplotlib figure (default: the current one) with its text in the report's language."""
     import matplotlib.pyplot as plt
 
-    fig = fig or plt.gcf()
+    if fig is None:
+        if not plt.get_fignums():  # nothing drawn (e.g. the section was unavailable and said so)
+            return
+        fig = plt.gcf()
     i18n.translate_figure(fig, _LANG)
     plt.show()
 
@@ -404,16 +418,15 @@ class Sections:
         show(self.tables[name], caption, **kwargs)
 
     def plot(self, name: str, plot_fn, *args, ax=None, **kwargs):
-        """Draw ``plot_fn(result, *args, ax=ax, **kwargs)``; when unavailable, write why on the axes."""
-        import matplotlib.pyplot as plt
+        """Draw ``plot_fn(result, *args, ax=ax, **kwargs)``; when unavailable, say why in words and draw nothing.
 
+        Returns the axes, or None when the section is unavailable (:func:`show_figure`
+        then shows nothing).
+        """
         if name in self.tables:
             return plot_fn(self.tables[name], *args, ax=ax, **kwargs)
-        if ax is None:
-            _, ax = plt.subplots(figsize=(8, 1.2))
-        ax.axis("off")
-        ax.text(0.0, 0.5, i18n.tr("Not available: " + self.unavailable.get(name, "no result"), _LANG), wrap=True, va="center", fontsize=10)
-        return ax
+        self.say_unavailable(name)
+        return None
 
 
 # --------------------------------------------------------------------------- executive summary
