@@ -1287,13 +1287,16 @@ def holdout_check(bgnbd: BetaGeoModel, summary: pd.DataFrame, max_frequency: int
     return out
 
 
-def plot_holdout_check(check: pd.DataFrame, ax=None):
+def plot_holdout_check(check: pd.DataFrame | None, ax=None):
     """Line chart of actual vs predicted mean holdout purchases by calibration frequency.
 
     Parameters
     ----------
-    check : DataFrame
+    check : DataFrame or None
         Output of :func:`holdout_check` (the ``"all"`` row is left out).
+        None (:attr:`LifetimeValueResult.check` when the history before
+        the holdout window was too thin) draws no chart but writes that
+        there is no check on the axes.
     ax : matplotlib Axes, optional
 
     Returns
@@ -1307,6 +1310,19 @@ def plot_holdout_check(check: pd.DataFrame, ax=None):
     """
     import matplotlib.pyplot as plt
 
+    if check is None:
+        if ax is None:
+            _, ax = plt.subplots(figsize=(8, 1.2))
+        ax.axis("off")
+        ax.text(
+            0.0,
+            0.5,
+            "No holdout check: the history before the holdout window is too thin to fit the model on it.",
+            va="center",
+            fontsize=10,
+            transform=ax.transAxes,
+        )
+        return ax
     _check_columns(check, "check", ("frequency_group", "actual", "predicted"))
     rows = check[check["frequency_group"] != "all"]
     if ax is None:
@@ -1365,6 +1381,8 @@ def _margin_from_data(transactions, date_col, value_col, cost_col, as_of) -> flo
     _check_columns(transactions, "transactions", (date_col, value_col, cost_col))
     dates = pd.to_datetime(transactions[date_col]).dt.normalize()
     upto = transactions.loc[dates <= as_of, [value_col, cost_col]]
+    if upto.empty:
+        raise InsufficientDataError(f"lifetime value: no orders up to {as_of.date()}, so there is no customer to model")
     revenue = pd.to_numeric(upto[value_col], errors="coerce").sum()
     cost = pd.to_numeric(upto[cost_col], errors="coerce").sum()
     if not revenue > 0:
@@ -1435,9 +1453,15 @@ def lifetime_value_analysis(
 
     Raises
     ------
-    DataError, ParamsError, InsufficientDataError
-        Bad transactions or parameters, or too little data for the models
-        on the whole history.
+    DataError, ParamsError
+        Bad transactions or parameters.
+    InsufficientDataError
+        Too little data for the models on the whole history: no orders,
+        fewer than two customers, no repeat purchase, or fewer than three
+        repeat customers with differing spend; the message says how many
+        customers and repeat customers there are and what the models need.
+        (Too little history before the holdout window only drops the check:
+        ``check`` is None and ``notes`` says why.)
 
     Notes
     -----
@@ -1518,14 +1542,26 @@ def _analyse(
     except InsufficientDataError as err:
         notes.append(f"No holdout check: the history before {cal_end.date()} is too thin ({err}).")
 
-    summary = rfm_summary(transactions, customer_col, date_col, value_col, calibration_end=end, time_unit=time_unit)
-    bgnbd = fit_bgnbd(summary["frequency"], summary["recency"], summary["T"], n_starts=n_starts)
+    try:
+        summary = rfm_summary(transactions, customer_col, date_col, value_col, calibration_end=end, time_unit=time_unit)
+    except InsufficientDataError as err:
+        raise InsufficientDataError(f"lifetime value: no orders up to {end.date()}, so there is no customer to model") from err
     positive = (summary["frequency"] == 0) | (summary["monetary_value"] > 0)
-    gamma_gamma = fit_gamma_gamma(
-        summary.loc[positive, "frequency"],
-        summary.loc[positive, "monetary_value"],
-        n_starts=n_starts,
-    )
+    try:
+        bgnbd = fit_bgnbd(summary["frequency"], summary["recency"], summary["T"], n_starts=n_starts)
+        gamma_gamma = fit_gamma_gamma(
+            summary.loc[positive, "frequency"],
+            summary.loc[positive, "monetary_value"],
+            n_starts=n_starts,
+        )
+    except InsufficientDataError as err:
+        repeat = int(((summary["frequency"] > 0) & positive).sum())
+        raise InsufficientDataError(
+            f"lifetime value: {len(summary)} customer(s) with orders up to {end.date()}, {repeat} of them with a repeat "
+            "purchase (orders on two or more days) and a positive spend; the BG/NBD purchase model needs at least two "
+            "customers, some with repeat purchases, and the Gamma-Gamma spend model at least three repeat customers "
+            f"whose spend differs ({err})"
+        ) from err
     table = lifetime_value_table(
         summary[positive],
         bgnbd,

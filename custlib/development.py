@@ -21,6 +21,12 @@ holds the computations behind the development report:
    :func:`winback_candidates`: how development is going and which lapsed
    customers are worth winning back.
 
+8. :func:`development_region` / :class:`DevelopmentReport`: every section
+   of the report for one region and quarter, each allowed to be
+   unavailable (with the reason in plain words) so that thin data never
+   fail the whole report; :func:`response_rates` is the model-free view of
+   past offers a small region can still get.
+
 ``CAMPAIGN_COLUMNS``, ``WATCH_COLUMNS`` and ``KPI_COLUMNS`` name the
 columns the report shows.
 
@@ -43,12 +49,15 @@ from scipy import sparse, stats
 
 from .exceptions import DataError, InsufficientDataError, NotFittedError, ParamsError
 from .periods import Quarter
+from .report import Sections
 
 __all__ = [
     "CAMPAIGN_COLUMNS",
     "FEATURE_WINDOW_MONTHS",
     "KPI_COLUMNS",
+    "REPORT_SECTIONS",
     "WATCH_COLUMNS",
+    "DevelopmentReport",
     "RevenueForecast",
     "ResponseModel",
     "backtest_series",
@@ -60,6 +69,7 @@ __all__ = [
     "co_purchase",
     "customer_features",
     "development_kpis",
+    "development_region",
     "early_warning",
     "fit_response_model",
     "forecast_revenue",
@@ -73,6 +83,7 @@ __all__ = [
     "offer_features",
     "plot_gains",
     "plot_revenue_forecast",
+    "response_rates",
     "seasonal_naive",
     "winback_candidates",
 ]
@@ -454,9 +465,9 @@ def campaign_forecast(
     if len(products):
         off = off.loc[off["product_id"].astype("str").isin(list(products))]
     if off.empty:
-        raise InsufficientDataError(
-            f"offers: no past offers on or before {asof:%Y-%m-%d} (channel={channel!r}, products={list(products)!r})"
-        )
+        only = [f"channel {channel!r}"] if channel is not None else []
+        only += [f"products {', '.join(map(str, products))}"] if len(products) else []
+        raise InsufficientDataError(f"offers: no past offers on or before {asof:%Y-%m-%d}" + (f" ({' and '.join(only)})" if only else ""))
 
     cust = customers[[customer_col, *segment_by, *[c for c in (serve_cost_multipliers or {}) if c not in segment_by]]].copy()
     cust = cust.assign(segment=_label(cust, segment_by), _mult=_customer_multiplier(cust, serve_cost_multipliers or {}))
@@ -681,8 +692,8 @@ def best_targets_within_budget(
     frac = np.where(size > 0, take / np.maximum(size, 1), 0.0)
     return forecast.assign(
         contact_customers=take,
-        contact_cost_total=frac * cost,
-        contact_profit_total=frac * profit,
+        contact_cost_total=frac * cost + 0.0,  # + 0.0 turns -0.0 (nothing taken of a loss) into 0.0
+        contact_profit_total=frac * profit + 0.0,
         selected=take > 0,
     )
 
@@ -833,7 +844,7 @@ def offer_features(
     cn_b, cr_b = before["_cn"].fillna(0).to_numpy(), before["_cr"].fillna(0.0).to_numpy()
     first = orders.groupby(customer_col)["_d"].min()
     t = left["_t"]
-    first_t = left[customer_col].map(first)
+    first_t = pd.Series(first.reindex(left[customer_col]).to_numpy(), index=left.index)  # reindex: also when no orders
     has_first = first_t.notna() & (first_t < t)
     tenure = ((t - first_t).dt.days / 365.25).where(has_first, 0.0).to_numpy(dtype="float64")
     last = pd.to_datetime(now["_d"])
@@ -1225,8 +1236,8 @@ class ResponseModel:
         n_pos, n_neg = int(yv.sum()), int((1 - yv).sum())
         if min(n_pos, n_neg) < 10 or round(self.test_size * yv.size) < self.n_bins:
             raise InsufficientDataError(
-                f"offers: {n_pos} responders and {n_neg} non-responders; need at least 10 of each, "
-                f"and at least {self.n_bins} offers in the holdout (test_size {self.test_size})"
+                f"offers: {n_pos} responders and {n_neg} non-responders among {yv.size} past offers; the response model "
+                f"needs at least 10 of each, and at least {self.n_bins} offers in the holdout (test_size {self.test_size})"
             )
 
         self.levels_, self.reference_, self.pooled_ = {}, {}, {}
@@ -1420,6 +1431,9 @@ def fit_response_model(
     """
     _require(offers, ["responded", "offer_date"], "offers")
     off = offers if asof is None else offers.loc[offers["offer_date"] <= pd.Timestamp(asof)]
+    if off.empty:
+        when = f" on or before {pd.Timestamp(asof):%Y-%m-%d}" if asof is not None else ""
+        raise InsufficientDataError(f"offers: no past offers{when}; the response model needs at least 10 responders and 10 non-responders")
     if off["responded"].isna().any():
         raise DataError("offers: column 'responded' has missing values; expected true/false for every offer")
     feats = offer_features(off, customers, transactions, customer_col=customer_col)
@@ -1701,7 +1715,10 @@ def mase(actual, forecast, train, *, m: int = 12) -> float:
         raise InsufficientDataError(f"mase: the training series needs more than {m} values, got {y.size}")
     scale = np.mean(np.abs(y[m:] - y[:-m]))
     if scale == 0:
-        raise InsufficientDataError("mase: the training series repeats exactly each season; the scale is 0")
+        raise InsufficientDataError(
+            "mase: the training series repeats exactly each season (e.g. no revenue in the same months a year apart), "
+            "so forecast errors cannot be scaled; a forecast check needs revenue that varies from year to year"
+        )
     return float(np.mean(np.abs(a - f)) / scale)
 
 
@@ -1844,8 +1861,10 @@ def backtest_series(
     n = len(y)
     k = min(n_origins, n - 2 * season - horizon + 1)
     if k < 1:
+        span = f" ({y.index[0]:%Y-%m} to {y.index[-1]:%Y-%m})" if n and isinstance(y.index, pd.DatetimeIndex) else ""
         raise InsufficientDataError(
-            f"revenue: {n} months of history; the backtest needs at least {2 * season + horizon} (two seasons plus the horizon)"
+            f"revenue: {n} months of history{span}; the forecast and its backtest need at least {2 * season + horizon} "
+            f"months (two {season}-month seasons plus the {horizon}-month backtest horizon)"
         )
     kw = dict(
         m=season, level=interval, maxiter=maxiter, sarimax_order=sarimax_order, sarimax_seasonal_order=sarimax_seasonal_order, sink=sink
@@ -2417,10 +2436,12 @@ def kpi_summary(kpis: pd.DataFrame, *, currency: str = "") -> str:
         verdict = f"development {change} on a year earlier, against {cur}{acq:,.0f} earned from new customers: " + (
             "development returned more." if dev_gain >= acq else "acquisition returned more this quarter."
         )
+    share = r["existing_share_revenue"]
+    share_text = "no revenue at all this quarter" if pd.isna(share) else f"{float(share):.0%} of all revenue"
     return (
         f"In {r['quarter']} existing customers bought {cur}{float(r['existing_revenue']):,.0f} "
         f"({pct(r['existing_revenue_qoq_pct'])} on the previous quarter, {pct(r['existing_revenue_yoy_pct'])} on a year earlier; {growth}), "
-        f"{float(r['existing_share_revenue']):.0%} of all revenue; {verdict}"
+        f"{share_text}; {verdict}"
     )
 
 
@@ -2530,3 +2551,563 @@ def winback_candidates(
         )
     out = out.sort_values(customer_col, kind="stable").sort_values("past_profit", ascending=False, kind="stable").reset_index(drop=True)
     return _attach(out.assign(rank=np.arange(1, len(out) + 1)), customers, customer_col)
+
+
+# =========================================================================== the report: every section, each allowed to be unavailable
+
+
+def response_rates(
+    offers: pd.DataFrame | None,
+    customers: pd.DataFrame,
+    *,
+    by: tuple[str, ...] | list[str] = ("size_band",),
+    asof=None,
+    prior_alpha: float = 0.5,
+    prior_beta: float = 0.5,
+    interval: float = 0.9,
+    customer_col: str = "customer_id",
+) -> pd.DataFrame:
+    """Observed response rate of past offers per customer group, with a credible interval.
+
+    What the data say without a model: k responders out of n offers per
+    group (customers grouped by ``by``), the raw rate k / n, and the
+    equal-tailed interval of the Beta(prior_alpha + k, prior_beta + n - k)
+    posterior (:func:`beta_binomial_interval`; Jeffreys prior by default,
+    Brown, Cai & DasGupta 2001). It needs no minimum number of responders,
+    so it is what a region with too few offers for the response model can
+    still show. A last row ``"all offers"`` pools every group.
+
+    Parameters
+    ----------
+    offers : DataFrame or None
+        customer_id, offer_date, responded, response_revenue.
+    customers : DataFrame
+        customer_id and the ``by`` columns.
+    by : list of str
+        Customers columns defining the groups (e.g. the campaign's ``segment_by``).
+    asof : date-like, optional
+        Only offers on or before it count.
+    prior_alpha, prior_beta, interval : float
+        As in :func:`beta_binomial_interval`.
+    customer_col : str
+
+    Returns
+    -------
+    DataFrame
+        offers, customers -> group, offers, responders, response_rate,
+        rate_low, rate_high, avg_response_revenue (mean response_revenue of
+        the responders, NaN when none); groups sorted by name, then "all offers".
+
+    Raises
+    ------
+    InsufficientDataError
+        No offers table or no offers on or before ``asof``.
+    DataError
+        A column is missing, ``responded`` has missing values, or an offer
+        names an unknown customer.
+    ParamsError
+        ``by`` is empty, or a bad prior or interval.
+    """
+    by = list(by)
+    if not by:
+        raise ParamsError("by: expected at least one customers column")
+    _require(offers, [customer_col, "offer_date", "responded", "response_revenue"], "offers")
+    _require(customers, [customer_col, *by], "customers")
+    off = offers if asof is None else offers.loc[offers["offer_date"] <= pd.Timestamp(asof)]
+    if off.empty:
+        when = f" on or before {pd.Timestamp(asof):%Y-%m-%d}" if asof is not None else ""
+        raise InsufficientDataError(f"offers: no past offers{when} for these customers")
+    if off["responded"].isna().any():
+        raise DataError("offers: column 'responded' has missing values; expected true/false for every offer")
+    cust = customers[[customer_col, *by]].assign(**{customer_col: customers[customer_col].astype("str")}).drop_duplicates(customer_col)
+    group_of = cust.set_index(customer_col).pipe(lambda c: _label(c, by))
+    frame = pd.DataFrame(
+        {
+            "group": off[customer_col].astype("str").map(group_of).to_numpy(),
+            "responded": off["responded"].astype(bool).to_numpy(),
+            "revenue": off["response_revenue"].astype("float64").to_numpy(),
+        }
+    )
+    if frame["group"].isna().any():
+        raise DataError(f"offers: {int(frame['group'].isna().sum())} offers name customers missing from customers")
+    frame = pd.concat([frame, frame.assign(group="all offers")], ignore_index=True)
+    g = frame.groupby("group", sort=True)
+    n = g.size()
+    k = g["responded"].sum().astype("int64")
+    rev = frame.loc[frame["responded"]].groupby("group")["revenue"].mean().reindex(n.index)
+    post = beta_binomial_interval(k.to_numpy(), n.to_numpy(), prior_alpha=prior_alpha, prior_beta=prior_beta, level=interval)
+    out = pd.DataFrame(
+        {
+            "group": n.index.astype("str"),
+            "offers": n.to_numpy(dtype="int64"),
+            "responders": k.to_numpy(),
+            "response_rate": (k / n).to_numpy(dtype="float64"),
+            "rate_low": post["lower"].to_numpy(),
+            "rate_high": post["upper"].to_numpy(),
+            "avg_response_revenue": rev.to_numpy(dtype="float64"),
+        }
+    )
+    last = out["group"] == "all offers"
+    return pd.concat([out.loc[~last], out.loc[last]], ignore_index=True)
+
+
+def _history_windows(first_order, asof, settings: dict) -> tuple[dict, str]:
+    """Early-warning settings fitted to a short history, and a note saying what was shortened.
+
+    The trailing window is cut to the months available before the recent
+    window and the product-line windows to half the history, with the
+    minimum number of trailing orders scaled in proportion. Raises
+    InsufficientDataError when even that leaves a trailing window shorter
+    than the recent one.
+    """
+    s = dict(settings)
+    recent = int(s.get("recent_months", 3))
+    trailing = int(s.get("trailing_months", 12))
+    line = int(s.get("line_window_months", 6))
+    decline = int(s.get("decline_months", 3)) + int(s.get("smooth_months", 3))
+    start, last = _month_start(first_order), _month_start(asof)
+    have = (last.year - start.year) * 12 + last.month - start.month + 1
+    if have >= max(recent + trailing, decline, 2 * line):
+        return s, ""
+    new_trailing, new_line = min(trailing, have - recent), min(line, have // 2)
+    if new_trailing < recent or have < decline or new_line < 1:
+        raise InsufficientDataError(
+            f"transactions: {have} months of history ({start:%Y-%m} to {last:%Y-%m}); the watch list needs at least "
+            f"{max(2 * recent, decline)} months (a trailing window at least as long as the {recent}-month recent window)"
+        )
+    changed = []
+    if new_trailing < trailing:
+        orders = int(s.get("min_trailing_orders", 6))
+        s["trailing_months"] = new_trailing
+        s["min_trailing_orders"] = max(1, math.ceil(orders * new_trailing / trailing))
+        changed.append(
+            f"the trailing window is {new_trailing} months instead of {trailing} "
+            f"(and a customer needs {s['min_trailing_orders']} orders in it instead of {orders})"
+        )
+    if new_line < line:
+        s["line_window_months"] = new_line
+        changed.append(f"product lines compare the last {new_line} months with the {new_line} before, instead of {line}")
+    return s, f"the data start {start:%Y-%m}, only {have} months before the quarter's end: " + "; ".join(changed)
+
+
+# display settings per result: columns shown, number formats, whether only the top rows are shown
+_VIEWS: dict[str, dict] = {
+    "campaign": {
+        "columns": CAMPAIGN_COLUMNS,
+        "money": (
+            "volume",
+            "cost_per_contact",
+            "profit_per_contact",
+            "expected_profit",
+            "profit_low",
+            "profit_high",
+            "contact_profit_total",
+        ),
+        "pct": ("response_rate", "response_rate_low", "response_rate_high"),
+        "decimals": ("roi",),
+    },
+    "response_rates": {"pct": ("response_rate", "rate_low", "rate_high"), "money": ("avg_response_revenue",)},
+    "odds_ratios": {"decimals": ("coef", "std_err", "odds_ratio", "or_low", "or_high", "p_value")},
+    "scores": {"pct": ("p_response",), "top": True},
+    "pairs": {"pct": ("support", "confidence"), "decimals": ("lift",), "top": True},
+    "category_pairs": {"pct": ("support", "confidence"), "decimals": ("lift",), "top": True},
+    "next_best": {"pct": ("confidence",), "decimals": ("lift",), "top": True},
+    "forecast_backtest": {"decimals": ("mase", "relative_mase")},
+    "clv_check": {"decimals": ("actual", "predicted")},
+    "clv_customers": {
+        "money": ("monetary_value", "expected_value", "clv"),
+        "pct": ("probability_alive",),
+        "decimals": ("expected_purchases",),
+        "top": True,
+    },
+    "watch": {
+        "columns": WATCH_COLUMNS,
+        "money": ("trailing_avg_revenue", "recent_avg_revenue", "lost_revenue_per_month"),
+        "pct": ("p_alive",),
+        "top": True,
+        "caption": lambda df: f"{len(df)} customers on the watch list",
+    },
+    "kpis": {
+        "columns": KPI_COLUMNS,
+        "money": ("existing_revenue", "existing_profit", "new_revenue", "new_profit", "dev_minus_new_profit"),
+        "pct": ("existing_revenue_qoq_pct", "existing_revenue_yoy_pct", "existing_share_revenue", "existing_profit_yoy_pct"),
+    },
+    "winback": {"money": ("past_revenue", "past_profit"), "pct": ("p_alive",), "top": True},
+}
+
+#: Every result of :func:`development_region`, in report order (each is in ``tables`` or ``unavailable``).
+REPORT_SECTIONS = (
+    "campaign",
+    "response_rates",
+    "response_model",
+    "odds_ratios",
+    "gains",
+    "scores",
+    "pairs",
+    "category_pairs",
+    "next_best",
+    "forecast",
+    "forecast_backtest",
+    "lifetime",
+    "clv_check",
+    "clv_customers",
+    "watch",
+    "kpis",
+    "winback",
+)
+
+_NO_OFFERS = (
+    "this data source has no offers table, so there are no past development offers to learn from. An offers table "
+    "(one row per offer: offer_id, customer_id, offer_date, product_id, channel, contact_cost, responded, "
+    "response_revenue) would make the campaign forecast and the response model possible."
+)
+_HINTS = {
+    "campaign": (
+        "The campaign forecast becomes possible once past offers in this region have at least two responders with a recorded "
+        "response_revenue; the observed response rates are in section 2."
+    ),
+    "response_rates": "Offers made to this region's customers would make it possible.",
+    "response_model": (
+        "More past offers (for example several campaigns, or a longer history) would make the model possible; "
+        "the observed response rates by group above are what the data support now."
+    ),
+    "pairs": "Orders holding several products would make the cross analysis possible.",
+    "next_best": "Orders holding several products would make recommendations possible.",
+    "forecast": "",
+    "lifetime": ("More customers who buy repeatedly (orders on two or more days) would make the lifetime value models possible."),
+    "watch": "A longer order history would make the watch list possible.",
+    "kpis": "Orders up to the report quarter would make the KPIs possible.",
+    "winback": "Customers with orders in the last quarters would give a level to compare lapsed customers with.",
+}
+
+
+def _explained(fn, hint: str):
+    """``fn`` whose InsufficientDataError message ends with ``hint`` (what data would make it possible)."""
+
+    def run(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except InsufficientDataError as err:
+            raise InsufficientDataError(f"{str(err).rstrip('. ')}. {hint}".strip()) from err
+
+    return run
+
+
+class DevelopmentReport(Sections):
+    """Every result of the development report for one region and quarter (see :func:`development_region`).
+
+    A :class:`custlib.report.Sections`: ``tables`` holds the results by name
+    (:data:`REPORT_SECTIONS`), ``unavailable`` the plain-language reason for
+    each one that could not be computed, ``caveats`` notes on results
+    computed from less than the full data. :meth:`show`, :meth:`plot` and
+    :meth:`say` render a result with the report's formats or say why it is
+    missing, so a notebook needs no branching.
+
+    Parameters
+    ----------
+    quarter : str
+        Report quarter, e.g. "2026Q3".
+    currency : str
+        Prefix of money amounts.
+    top_n : int
+        Rows shown of ranked tables (scores, pairs, watch list, ...).
+    """
+
+    def __init__(self, quarter: str, currency: str = "", top_n: int = 15) -> None:
+        super().__init__()
+        self.quarter = quarter
+        self.currency = currency
+        self.top_n = top_n
+
+    def text(self, name: str) -> str:
+        """The sentence(s) the report says about ``name`` ("forecast" or "kpis").
+
+        Raises
+        ------
+        InsufficientDataError
+            The result is unavailable (the message says why).
+        KeyError
+            No text for ``name``.
+        """
+        result = self.table(name)
+        if name == "forecast":
+            return result.summary
+        if name == "kpis":
+            return kpi_summary(result, currency=self.currency)
+        raise KeyError(f"no text for {name!r}; texts: forecast, kpis")
+
+    def say(self, name: str) -> None:
+        """Say :meth:`text` of ``name`` in the report; nothing when unavailable (its table or chart says why)."""
+        from .report import say
+
+        if name in self.tables:
+            say(self.text(name))
+
+    def show(self, name: str, caption: str | None = None, **kwargs) -> None:
+        """Show the table ``name`` in the report's formats, or say why it is missing.
+
+        Ranked tables show their first ``top_n`` rows (the caption says so
+        when there are more); ``kwargs`` (money, pct, decimals, currency ...)
+        override the defaults and go to :func:`custlib.report.show`.
+        """
+        from .report import show
+
+        if self.say_unavailable(name):
+            return
+        frame = self.tables[name]
+        view = _VIEWS.get(name, {})
+        cols = [c for c in (view.get("columns") or frame.columns) if c in frame.columns]
+        out = frame[cols]
+        if caption is None and callable(view.get("caption")):
+            caption = view["caption"](frame)
+        if view.get("top") and len(out) > self.top_n:
+            out = out.head(self.top_n)
+            caption = f"{caption} (the first {self.top_n} shown)" if caption else f"The first {self.top_n} of {len(frame):,}"
+        opts = {k: tuple(view.get(k, ())) for k in ("money", "pct", "decimals")}
+        opts = {**opts, "currency": self.currency, **kwargs}
+        show(out, caption, **opts)
+
+    def plot(self, name: str, plot_fn=None, *args, ax=None, **kwargs):
+        """Draw the chart of ``name`` ("gains", "forecast" or "clv_check"), or say why it is missing.
+
+        With ``plot_fn``, behaves as :meth:`custlib.report.Sections.plot`.
+        Without it, the report's chart for ``name`` is drawn; when the result
+        is unavailable the reason is said as text and None is returned (no
+        empty figure).
+
+        Returns
+        -------
+        matplotlib Axes or None
+        """
+        if plot_fn is not None:
+            return super().plot(name, plot_fn, *args, ax=ax, **kwargs)
+        if self.say_unavailable(name):
+            return None
+        if name == "gains":
+            auc = self.tables["response_model"].auc_
+            return plot_gains(self.tables["gains"], ax=ax, title=f"Cumulative gains on the holdout (AUC {auc:.2f})")
+        if name == "forecast":
+            return plot_revenue_forecast(self.tables["forecast"], ax=ax, currency=self.currency)
+        if name == "clv_check":
+            from .clv import plot_holdout_check
+
+            return plot_holdout_check(self.tables["clv_check"], ax=ax)
+        raise KeyError(f"no chart for {name!r}; charts: gains, forecast, clv_check")
+
+
+def development_region(
+    transactions: pd.DataFrame,
+    customers: pd.DataFrame,
+    offers: pd.DataFrame | None,
+    service_costs: pd.DataFrame | None,
+    quarter,
+    params: dict,
+    *,
+    seed: int = 0,
+    currency: str = "",
+    top_n: int | None = None,
+) -> DevelopmentReport:
+    """Compute every section of the development report for one region and quarter.
+
+    Each section is computed on its own (:meth:`Sections.compute`); one that
+    meets data too thin for it (one customer, no offers table, too few
+    responders, a short history, ...) is recorded in ``unavailable`` with a
+    plain-language reason that also says what data would make it possible,
+    and the rest of the report is still computed. Where a small region can
+    still be told something, it is: the observed response rates by group
+    (:func:`response_rates`) need no minimum number of responders, and the
+    watch list runs on shortened windows when the history is short (a
+    caveat says so).
+
+    Results (:data:`REPORT_SECTIONS`): campaign (:func:`campaign_plan`),
+    response_rates, response_model (:class:`ResponseModel`) with its
+    odds_ratios, gains and scores, pairs and category_pairs
+    (:func:`co_purchase`), next_best (:func:`next_best_product`), forecast
+    (:class:`RevenueForecast`) and forecast_backtest, lifetime
+    (:class:`custlib.clv.LifetimeValueResult`) with clv_check and
+    clv_customers, watch (:func:`early_warning`, with probability alive
+    when the lifetime model exists), kpis (:func:`development_kpis`) and
+    winback (:func:`winback_candidates`).
+
+    Parameters
+    ----------
+    transactions, customers : DataFrame
+        The region's order lines (only those up to the quarter's end count) and customers.
+    offers, service_costs : DataFrame or None
+        The region's past offers and costs to serve; None when the source lacks the table.
+    quarter : str or Quarter
+        Report quarter.
+    params : dict
+        Parameters with the ``development`` and ``clv`` sections (e.g. the
+        report context's ``params``; other sections are ignored, and
+        ``report.top_n`` is used when ``top_n`` is None).
+    seed : int
+        Seed of the campaign draws and the response model's split.
+    currency : str
+        Prefix of money amounts in the report.
+    top_n : int, optional
+        Rows shown of ranked tables (default ``params["report"]["top_n"]`` or 15).
+
+    Returns
+    -------
+    DevelopmentReport
+        order lines, customers[, offers, service_costs] -> the results
+        above by name, each in ``tables`` or (with its reason) in ``unavailable``.
+
+    Raises
+    ------
+    ParamsError
+        A bad or missing parameter (never hidden as "unavailable").
+    DataError
+        Malformed input (a missing column, unknown customers in offers, ...).
+    """
+    from . import clv
+
+    q = Quarter.parse(quarter)
+    params = params or {}
+    dp = params.get("development") or {}
+    cp = dict(params.get("clv") or {})
+    camp = dict(dp.get("campaign") or {})
+    if "budget" not in camp:
+        raise ParamsError("development.campaign.budget: the campaign budget is required")
+    n_top = int(top_n if top_n is not None else (params.get("report") or {}).get("top_n", 15))
+    rep = DevelopmentReport(str(q), currency=currency, top_n=n_top)
+    asof = q.end
+    _require(transactions, ["customer_id", "order_id", "order_date", "revenue", "cost"], "transactions")
+    _require(customers, ["customer_id"], "customers")
+    tx = transactions.loc[transactions["order_date"] <= asof]
+    if service_costs is not None:
+        _require(service_costs, ["customer_id", "month", "cost_to_serve"], "service_costs")
+        service_costs = service_costs.loc[service_costs["month"] <= asof]
+
+    # 1-2. campaign forecast, observed response rates, response model
+    offer_results = ("campaign", "response_rates", "response_model", "odds_ratios", "gains", "scores")
+    if offers is None:
+        for name in offer_results:
+            rep.mark_unavailable(name, _NO_OFFERS if name == "campaign" else "no offers table (see section 1).")
+    else:
+        rep.compute(
+            "campaign", _explained(campaign_plan, _HINTS["campaign"]), customers, offers, tx, service_costs, asof=asof, seed=seed, **camp
+        )
+        if service_costs is None and camp.get("serve_cost_per_order") is None:
+            rep.caveats["campaign"] = (
+                "no service costs in the data: the cost to serve a responder's order is taken as 0 beyond the "
+                "serve_cost_rate (set development.campaign.serve_cost_per_order to include it)"
+            )
+        rep.compute(
+            "response_rates",
+            _explained(response_rates, _HINTS["response_rates"]),
+            offers,
+            customers,
+            by=camp.get("segment_by", ("size_band",)),
+            asof=asof,
+            prior_alpha=camp.get("prior_alpha", 0.5),
+            prior_beta=camp.get("prior_beta", 0.5),
+            interval=camp.get("interval", 0.9),
+        )
+        model = rep.compute(
+            "response_model",
+            _explained(fit_response_model, _HINTS["response_model"]),
+            offers,
+            customers,
+            tx,
+            asof=asof,
+            seed=seed,
+            **(dp.get("response") or {}),
+        )
+        if model is None:
+            rep.mark_unavailable("odds_ratios", rep.unavailable["response_model"])
+            for name in ("gains", "scores"):
+                rep.mark_unavailable(name, "no response model (see the reason above).")
+        else:
+            rep.tables["odds_ratios"] = model.odds_ratios_
+            rep.tables["gains"] = model.gains_
+            rep.compute("scores", model.score, customers, tx, asof=asof)
+
+    if tx.empty:
+        reason = (
+            f"the region's customers have no orders up to {asof:%Y-%m-%d}, and every analysis of buying needs orders; "
+            "order lines (transactions) for these customers would make it possible."
+        )
+        for name in REPORT_SECTIONS[REPORT_SECTIONS.index("pairs") :]:
+            rep.mark_unavailable(name, reason)
+        return rep
+
+    # 3. product cross analysis
+    cop = dp.get("copurchase") or {}
+    n_orders = int(tx["order_id"].nunique())
+    for name, item in (("pairs", "product_id"), ("category_pairs", "category")):
+        pairs = rep.compute(name, _explained(co_purchase, _HINTS["pairs"]), tx, item_col=item, **cop)
+        if pairs is not None and pairs.empty:
+            rep.caveats[name] = (
+                f"no two {'products' if item == 'product_id' else 'categories'} were bought together in "
+                f"{cop.get('min_count', 5)} or more orders with a lift above {cop.get('min_lift', 0.0)} "
+                f"({n_orders:,} orders in all); more orders, or a lower development.copurchase.min_count, would show pairs"
+            )
+    nbp = rep.compute("next_best", _explained(next_best_product, _HINTS["next_best"]), tx, customers, **cop)
+    if nbp is not None and nbp.empty:
+        rep.caveats["next_best"] = "no customer has a qualifying co-purchase rule to recommend from (see the product pairs above)"
+
+    # 4. revenue forecast
+    fc = rep.compute("forecast", _explained(forecast_revenue, _HINTS["forecast"]), tx, end=asof, **(dp.get("forecast") or {}))
+    if fc is None:
+        rep.mark_unavailable("forecast_backtest", "no forecast (see the reason above).")
+    else:
+        rep.tables["forecast_backtest"] = fc.backtest
+
+    # 5. lifetime value
+    life = rep.compute("lifetime", _explained(clv.lifetime_value_analysis, _HINTS["lifetime"]), tx, asof, **cp)
+    if life is None:
+        rep.mark_unavailable("clv_check", rep.unavailable["lifetime"])
+        rep.mark_unavailable("clv_customers", "no lifetime value models (see the reason above).")
+    else:
+        check_notes = [n for n in life.notes if n.startswith("No holdout check")]
+        if life.check is None:
+            rep.mark_unavailable("clv_check", " ".join(check_notes) or "no holdout check")
+        else:
+            rep.tables["clv_check"] = life.check
+        rep.tables["clv_customers"] = life.customers
+        other = [n for n in life.notes if n not in check_notes]
+        if other:
+            rep.caveats["clv_customers"] = "; ".join(n.rstrip(". ") for n in other)
+    bgnbd = life.bgnbd if life is not None else None
+    time_unit = cp.get("time_unit", "W")
+    no_alive = "probability alive is not shown: the lifetime value model is not available (section 5)"
+
+    # 6. early warning
+    ew = dict(dp.get("early_warning") or {})
+    try:
+        ew, shortened = _history_windows(tx["order_date"].min(), asof, ew) if len(tx) else (ew, "")
+    except InsufficientDataError as err:
+        rep.mark_unavailable("watch", f"{str(err).rstrip('. ')}. {_HINTS['watch']}")
+    else:
+        watch = rep.compute(
+            "watch", _explained(early_warning, _HINTS["watch"]), tx, customers, asof=asof, bgnbd=bgnbd, time_unit=time_unit, **ew
+        )
+        notes = [shortened] if shortened else []
+        if watch is not None and watch.empty:
+            notes.append("no customer meets a warning rule: nobody established is slipping")
+        elif watch is not None and bgnbd is None:
+            notes.append(no_alive)
+        if notes:
+            rep.caveats["watch"] = "; ".join(notes)
+
+    # 7. development KPIs and win-back
+    kpis = rep.compute("kpis", _explained(development_kpis, _HINTS["kpis"]), tx, service_costs, quarter=q, **(dp.get("kpis") or {}))
+    if kpis is not None and service_costs is None:
+        rep.caveats["kpis"] = "no service costs in the data: profit is gross profit, before the cost to serve"
+    wb = rep.compute(
+        "winback",
+        _explained(winback_candidates, _HINTS["winback"]),
+        tx,
+        customers,
+        quarter=q,
+        bgnbd=bgnbd,
+        time_unit=time_unit,
+        **(dp.get("winback") or {}),
+    )
+    if wb is not None and wb.empty:
+        rep.caveats["winback"] = "no lapsed customer earned as much as a good current customer before they stopped"
+    elif wb is not None and bgnbd is None:
+        rep.caveats["winback"] = no_alive
+    return rep

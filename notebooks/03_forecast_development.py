@@ -17,12 +17,12 @@
 # # Customer development forecast
 # Selling more to existing customers (cross-selling and up-selling): what a development campaign would return
 # per target group, who responds, which products go together, where revenue is heading, what customers are
-# worth, who is slipping, and how development compares with winning new customers.
+# worth, who is slipping, and how development compares with winning new customers. A section the region's data
+# cannot support says why, and what data would make it possible.
 
 # %%
 import matplotlib.pyplot as plt
 
-from custlib import clv
 from custlib import development as dev
 from custlib import report as rp
 
@@ -36,8 +36,16 @@ settings: dict = {}  # merged, validated parameters from the runner, or {} to re
 ctx = rp.open_report(data, region, quarter, settings)
 rp.use_report_style()
 ctx.header()
-dp = ctx.params["development"]
-top_n = ctx.params["report"]["top_n"]
+rep = dev.development_region(
+    ctx.data.transactions,
+    ctx.data.customers,
+    ctx.data.offers,
+    ctx.data.service_costs,
+    ctx.quarter,
+    ctx.params,
+    seed=ctx.seed,
+    currency=ctx.currency,
+)
 
 # %% [markdown]
 # ## 1. Campaign forecast
@@ -46,34 +54,24 @@ top_n = ctx.params["report"]["top_n"]
 # by profit per customer contacted. `contact_customers` is the best target list within the campaign budget.
 
 # %%
-plan = dev.campaign_plan(
-    ctx.data.customers,
-    ctx.data.offers,
-    ctx.data.transactions,
-    ctx.data.service_costs,
-    asof=ctx.quarter.end,
-    seed=ctx.seed,
-    **dp["campaign"],
-)
-rp.show(
-    plan[dev.CAMPAIGN_COLUMNS],
-    money=("volume", "cost_per_contact", "profit_per_contact", "expected_profit", "profit_low", "profit_high", "contact_profit_total"),
-    pct=("response_rate", "response_rate_low", "response_rate_high"),
-    decimals=("roi",),
-    currency=ctx.currency,
-)
+rep.show("campaign")
 
 # %% [markdown]
 # ## 2. Response model
-# Who responds to development offers: odds ratios of a logistic regression on each customer's situation at
-# the time of the offer. Above 1 means more likely to respond (per unit, or against the reference level);
-# an interval that spans 1 is not conclusive.
+# ### Response rates as observed
+# Past offers per customer group: how many were made, how many were answered, and the response rate with its
+# interval. These need no model, so they are shown even when there are too few offers to fit one.
 
 # %%
-model = dev.fit_response_model(
-    ctx.data.offers, ctx.data.customers, ctx.data.transactions, asof=ctx.quarter.end, seed=ctx.seed, **dp["response"]
-)
-rp.show(model.odds_ratios_, decimals=("coef", "std_err", "odds_ratio", "or_low", "or_high", "p_value"))
+rep.show("response_rates", caption="Past offers and responses by customer group")
+
+# %% [markdown]
+# ### Who responds
+# Odds ratios of a logistic regression on each customer's situation at the time of the offer. Above 1 means
+# more likely to respond (per unit, or against the reference level); an interval that spans 1 is not conclusive.
+
+# %%
+rep.show("odds_ratios")
 
 # %% [markdown]
 # ### Holdout check
@@ -81,7 +79,7 @@ rp.show(model.odds_ratios_, decimals=("coef", "std_err", "odds_ratio", "or_low",
 # contacted first. The dashed line is random targeting; the title gives the holdout AUC (0.5 = no better than chance).
 
 # %%
-dev.plot_gains(model.gains_, title=f"Cumulative gains on the holdout (AUC {model.auc_:.2f})")
+rep.plot("gains")
 plt.show()
 
 # %% [markdown]
@@ -89,8 +87,7 @@ plt.show()
 # Every current customer scored for an offer made now, through the most common channel.
 
 # %%
-scores = model.score(ctx.data.customers, ctx.data.transactions, asof=ctx.quarter.end)
-rp.show(scores.head(top_n), pct=("p_response",))
+rep.show("scores")
 
 # %% [markdown]
 # ## 3. Product cross analysis
@@ -98,24 +95,21 @@ rp.show(scores.head(top_n), pct=("p_response",))
 # Support is the share of orders holding both; confidence the share of orders with the first that also hold the second.
 
 # %%
-pairs = dev.co_purchase(ctx.data.transactions, **dp["copurchase"])
-rp.show(pairs.head(top_n), pct=("support", "confidence"), decimals=("lift",))
+rep.show("pairs")
 
 # %% [markdown]
 # ### Category pairs
 # The same measures for product categories.
 
 # %%
-category_pairs = dev.co_purchase(ctx.data.transactions, item_col="category", **dp["copurchase"])
-rp.show(category_pairs.head(top_n), pct=("support", "confidence"), decimals=("lift",))
+rep.show("category_pairs")
 
 # %% [markdown]
 # ### Next-best product
 # For each customer, the product with the highest lift that they have not bought yet, and the product it goes with.
 
 # %%
-next_best = dev.next_best_product(ctx.data.transactions, ctx.data.customers, **dp["copurchase"])
-rp.show(next_best.head(top_n), pct=("confidence",), decimals=("lift",))
+rep.show("next_best")
 
 # %% [markdown]
 # ## 4. Revenue forecast
@@ -123,9 +117,8 @@ rp.show(next_best.head(top_n), pct=("confidence",), decimals=("lift",))
 # lowest error in a rolling backtest, and only if it beats the seasonal-naive baseline (same month last year).
 
 # %%
-forecast = dev.forecast_revenue(ctx.data.transactions, end=ctx.quarter.end, **dp["forecast"])
-rp.say(forecast.summary)
-dev.plot_revenue_forecast(forecast, currency=ctx.currency)
+rep.say("forecast")
+rep.plot("forecast")
 plt.show()
 
 # %% [markdown]
@@ -133,7 +126,7 @@ plt.show()
 # Mean absolute scaled error (MASE) over the backtest origins; relative MASE below 1 beats seasonal naive.
 
 # %%
-rp.show(forecast.backtest, decimals=("mase", "relative_mase"))
+rep.show("forecast_backtest")
 
 # %% [markdown]
 # ## 5. Customer lifetime value
@@ -141,8 +134,7 @@ rp.show(forecast.backtest, decimals=("mase", "relative_mase"))
 # holdout window, the model's predicted repeat purchases against what customers actually bought in that window.
 
 # %%
-lifetime = clv.lifetime_value_analysis(ctx.data.transactions, ctx.quarter.end, **ctx.params["clv"])
-clv.plot_holdout_check(lifetime.check)
+rep.plot("clv_check")
 plt.show()
 
 # %% [markdown]
@@ -150,13 +142,7 @@ plt.show()
 # Probability of still being active, expected purchases next month, expected spend per purchase and discounted lifetime value.
 
 # %%
-rp.show(
-    lifetime.customers.head(top_n),
-    money=("monetary_value", "expected_value", "clv"),
-    pct=("probability_alive",),
-    decimals=("expected_purchases",),
-    currency=ctx.currency,
-)
+rep.show("clv_customers")
 
 # %% [markdown]
 # ## 6. Early warning
@@ -164,21 +150,7 @@ rp.show(
 # level, or fewer product lines. Visit them before the relationship breaks; the evidence says which rule fired.
 
 # %%
-watch = dev.early_warning(
-    ctx.data.transactions,
-    ctx.data.customers,
-    asof=ctx.quarter.end,
-    bgnbd=lifetime.bgnbd,
-    time_unit=ctx.params["clv"]["time_unit"],
-    **dp["early_warning"],
-)
-rp.show(
-    watch[dev.WATCH_COLUMNS].head(top_n),
-    caption=f"{len(watch)} customers on the watch list",
-    money=("trailing_avg_revenue", "recent_avg_revenue", "lost_revenue_per_month"),
-    pct=("p_alive",),
-    currency=ctx.currency,
-)
+rep.show("watch")
 
 # %% [markdown]
 # ## 7. Development KPIs
@@ -186,14 +158,8 @@ rp.show(
 # total, and development against acquisition (profit growth from existing customers minus the profit of new ones).
 
 # %%
-kpis = dev.development_kpis(ctx.data.transactions, ctx.data.service_costs, quarter=ctx.quarter, **dp["kpis"])
-rp.say(dev.kpi_summary(kpis, currency=ctx.currency))
-rp.show(
-    kpis[dev.KPI_COLUMNS],
-    money=("existing_revenue", "existing_profit", "new_revenue", "new_profit", "dev_minus_new_profit"),
-    pct=("existing_revenue_qoq_pct", "existing_revenue_yoy_pct", "existing_share_revenue", "existing_profit_yoy_pct"),
-    currency=ctx.currency,
-)
+rep.say("kpis")
+rep.show("kpis")
 
 # %% [markdown]
 # ### Win-back candidates
@@ -201,12 +167,4 @@ rp.show(
 # worth a call to win them back.
 
 # %%
-winback = dev.winback_candidates(
-    ctx.data.transactions,
-    ctx.data.customers,
-    quarter=ctx.quarter,
-    bgnbd=lifetime.bgnbd,
-    time_unit=ctx.params["clv"]["time_unit"],
-    **dp["winback"],
-)
-rp.show(winback.head(top_n), money=("past_revenue", "past_profit"), pct=("p_alive",), currency=ctx.currency)
+rep.show("winback")

@@ -719,3 +719,47 @@ def test_lifetime_value_analysis_turns_fit_warnings_into_notes():
     assert any("BG/NBD" in n and "search limit" in n for n in res.notes)
     assert np.isfinite(res.customers["clv"]).all()
     assert res.margin == pytest.approx(1 - orders["cost"].sum() / orders["revenue"].sum())
+
+
+# --------------------------------------------------------------------------
+# thin data: a clear reason instead of a failed report
+# --------------------------------------------------------------------------
+
+
+def _few_orders():
+    """Hand-made: A buys on three days (2 repeat purchases), B and C once each; one order on the as-of day is left out."""
+    return pd.DataFrame(
+        {
+            "customer_id": ["A", "A", "A", "B", "C", "C"],
+            "order_date": pd.to_datetime(["2024-01-05", "2024-03-01", "2024-06-01", "2024-02-01", "2024-04-01", "2025-01-01"]),
+            "revenue": [100.0, 120.0, 90.0, 50.0, 70.0, 80.0],
+            "cost": [60.0] * 6,
+        }
+    )
+
+
+def test_lifetime_value_analysis_says_how_many_repeat_customers_there_are_when_too_few():
+    """By hand: up to 2024-12-31, 3 customers, only A bought on more than one day; the Gamma-Gamma model needs 3."""
+    with pytest.raises(InsufficientDataError, match=r"3 customer\(s\) with orders up to 2024-12-31, 1 of them with a repeat purchase"):
+        clv.lifetime_value_analysis(_few_orders(), "2024-12-31", holdout_periods=13, margin=0.3)
+
+
+def test_lifetime_value_analysis_on_one_customer_or_no_orders_is_insufficient():
+    one = _few_orders().query("customer_id == 'A'")
+    with pytest.raises(InsufficientDataError, match=r"1 customer\(s\).*at least two customers"):
+        clv.lifetime_value_analysis(one, "2024-12-31", holdout_periods=13, margin=0.3)
+    for margin in (0.3, None):  # None: the margin would come from the (absent) orders
+        with pytest.raises(InsufficientDataError, match="no orders up to 2023-12-31"):
+            clv.lifetime_value_analysis(_few_orders(), "2023-12-31", holdout_periods=13, margin=margin)
+
+
+def test_plot_holdout_check_without_a_check_says_so_on_the_axes():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    got = clv.plot_holdout_check(None, ax=ax)
+    assert got is ax and not ax.get_lines()
+    assert [t.get_text() for t in ax.texts] == [
+        "No holdout check: the history before the holdout window is too thin to fit the model on it."
+    ]
+    plt.close(fig)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -443,7 +444,7 @@ def test_mase_by_hand():
     one error of 1 gives 0.5. Train 1, 3, 2, 4, 3, 5 with m = 2 has scale 1; errors 1, 1 give 1."""
     assert dev.mase([10.0], [9.0], [1, 2, 4, 7], m=1) == pytest.approx(0.5)
     assert dev.mase([4.0, 6.0], [5.0, 5.0], [1, 3, 2, 4, 3, 5], m=2) == pytest.approx(1.0)
-    with pytest.raises(InsufficientDataError, match="scale is 0"):
+    with pytest.raises(InsufficientDataError, match="repeats exactly each season"):
         dev.mase([1.0], [1.0], [1, 2, 1, 2], m=2)
 
 
@@ -498,8 +499,9 @@ def test_forecast_series_says_so_when_no_model_beats_seasonal_naive():
 
 
 def test_forecast_series_rejects_short_history():
+    """By hand: two 12-month seasons plus a 3-month backtest horizon need 27 months; 20 are given."""
     y = pd.Series(np.arange(20.0), index=pd.date_range("2024-01-01", periods=20, freq="MS"))
-    with pytest.raises(InsufficientDataError, match="two seasons"):
+    with pytest.raises(InsufficientDataError, match=r"20 months of history \(2024-01 to 2025-08\).*at least 27 months"):
         dev.forecast_series(y)
 
 
@@ -755,3 +757,257 @@ def test_kpi_summary_states_the_latest_quarter_by_hand():
         "2 quarters of year-on-year growth running), 90% of all revenue; development added CNY 80 of profit on a year "
         "earlier, against CNY 20 earned from new customers: development returned more."
     )
+
+
+# --------------------------------------------------------------------------- 8. the report: sections that may be unavailable
+
+
+def test_response_rates_by_hand_with_closed_form_intervals():
+    """Closed form (uniform prior Beta(1, 1)): 0 of n responding gives Beta(1, n + 1) with quantile
+    1 - (1 - q)^(1/(n+1)); n of n gives Beta(n + 1, 1) with quantile q^(1/(n+1)). 'large' 0 of 4, 'small' 3 of 3,
+    all offers 3 of 7 (bounds from scipy's Beta(4, 5)); average response revenue (100 + 200 + 600) / 3 = 300."""
+    customers = pd.DataFrame({"customer_id": ["A", "B"], "size_band": ["large", "small"]})
+    offers = pd.DataFrame(
+        {
+            "customer_id": ["A"] * 4 + ["B"] * 3 + ["B"],
+            "offer_date": pd.to_datetime(["2025-01-01"] * 7 + ["2026-01-01"]),  # the last one is after asof
+            "responded": [False] * 4 + [True] * 3 + [True],
+            "response_revenue": [np.nan] * 4 + [100.0, 200.0, 600.0] + [999.0],
+        }
+    )
+    out = dev.response_rates(offers, customers, asof="2025-12-31", prior_alpha=1, prior_beta=1, interval=0.9)
+    expected = pd.DataFrame(
+        {
+            "group": ["large", "small", "all offers"],
+            "offers": [4, 3, 7],
+            "responders": [0, 3, 3],
+            "response_rate": [0.0, 1.0, 3 / 7],
+            "rate_low": [1 - 0.95 ** (1 / 5), 0.05 ** (1 / 4), stats.beta.ppf(0.05, 4, 5)],
+            "rate_high": [1 - 0.05 ** (1 / 5), 0.95 ** (1 / 4), stats.beta.ppf(0.95, 4, 5)],
+            "avg_response_revenue": [np.nan, 300.0, 300.0],
+        }
+    )
+    pd.testing.assert_frame_equal(out, expected)
+    with pytest.raises(InsufficientDataError, match="no past offers"):
+        dev.response_rates(offers, customers, asof="2024-01-01")
+    with pytest.raises(InsufficientDataError, match="not available"):
+        dev.response_rates(None, customers)
+
+
+def _report_params(**development):
+    """The shipped defaults (params/defaults.yaml), made fast (seasonal naive only, one start per likelihood fit), with
+    co-purchase pairs counted from 2 orders (tiny data) and ``development`` overrides."""
+    from custlib.params import load_params
+
+    params = load_params(params_dir=Path(__file__).resolve().parent.parent / "params")
+    params["development"]["forecast"].update(n_origins=1, models=[])
+    params["clv"]["n_starts"] = 1
+    params["development"]["copurchase"].update(min_count=2)
+    for key, value in development.items():
+        params["development"][key].update(value)
+    return params
+
+
+def _region(n: int = 4, months: int = 36, end: str = "2026-09-30", stop: str | None = None):
+    """A tiny region: n customers ordering P1 (Fasteners) every month, P2 (Tools) in even months; monthly revenue
+    100 + 10 * customer number + month number (0 = first month) per line, cost 60. Customer C0 had three phone offers in 2026, two answered.
+    ``stop``: no orders from that month on."""
+    customers = pd.DataFrame(
+        {
+            "customer_id": [f"C{i}" for i in range(n)],
+            "name": [f"Customer {i}" for i in range(n)],
+            "region": "East",
+            "size_band": [("small", "large")[i % 2] for i in range(n)],
+            "market_type": "producer",
+        }
+    )
+    month_starts = pd.date_range(end=pd.Timestamp(end).to_period("M").to_timestamp(), periods=months, freq="MS")
+    rows = []
+    for i in range(n):
+        for j, m in enumerate(month_starts):
+            if stop is not None and m >= pd.Timestamp(stop):
+                continue
+            for product, category in [("P1", "Fasteners")] + ([("P2", "Tools")] if m.month % 2 == 0 else []):
+                rows.append(
+                    {
+                        "order_id": f"O{i}-{j}",
+                        "customer_id": f"C{i}",
+                        "order_date": m + pd.Timedelta(days=9 + i),
+                        "product_id": product,
+                        "category": category,
+                        "quantity": 1.0,
+                        "revenue": 100.0 + 10 * i + j,
+                        "cost": 60.0,
+                    }
+                )
+    tx = pd.DataFrame(rows)
+    offers = pd.DataFrame(
+        {
+            "offer_id": ["F1", "F2", "F3"],
+            "customer_id": ["C0"] * 3,
+            "offer_date": pd.to_datetime(["2026-01-10", "2026-02-10", "2026-03-10"]),
+            "product_id": ["P3"] * 3,
+            "channel": ["phone"] * 3,
+            "contact_cost": [20.0] * 3,
+            "responded": [True, True, False],
+            "response_revenue": [300.0, 500.0, np.nan],
+        }
+    )
+    months_of = tx["order_date"].dt.to_period("M").dt.to_timestamp()
+    service = tx.assign(month=months_of)[["customer_id", "month"]].drop_duplicates().assign(cost_to_serve=15.0)
+    return tx, customers, offers, service.reset_index(drop=True)
+
+
+def _sections(rep):
+    return sorted(rep.tables), sorted(rep.unavailable)
+
+
+def test_development_region_single_customer_region_reports_what_it_can():
+    """One customer: the models that need several customers (response model, lifetime value) are unavailable with
+    the counts in the reason; the rest is computed. Known answer: the forecast history is the customer's monthly
+    revenue, 100 + j in month j, twice that in even calendar months (two lines)."""
+    tx, customers, offers, service = _region(n=1)
+    rep = dev.development_region(tx, customers.head(1), offers, service, "2026Q3", _report_params(), seed=1)
+    unavailable = {"response_model", "odds_ratios", "gains", "scores", "lifetime", "clv_check", "clv_customers"}
+    assert set(rep.unavailable) == unavailable
+    assert set(rep.tables) == set(dev.REPORT_SECTIONS) - unavailable
+    assert "2 responders and 1 non-responders" in rep.note("odds_ratios") and "More past offers" in rep.note("odds_ratios")
+    assert "1 customer(s)" in rep.note("clv_check") and "at least two customers" in rep.note("clv_check")
+    history = rep.table("forecast").history
+    assert history.tolist() == [(100.0 + j) * (2 if m.month % 2 == 0 else 1) for j, m in enumerate(history.index)]
+    # computed but empty: the caveat says what was looked for (P1 and P2 are bought together with lift exactly 1)
+    assert (
+        rep.table("pairs").empty
+        and "no two products were bought together in 2 or more orders with a lift above 1.0 (36 orders in all)" in rep.caveats["pairs"]
+    )
+    assert rep.table("winback").empty and rep.caveats["winback"].startswith("no lapsed customer")
+
+
+def test_development_region_with_no_orders_in_the_quarter():
+    """Orders stop at 2026-06-30. By hand: existing revenue in 2026Q3 is 0, so its share of revenue is undefined and the
+    summary says there was no revenue; every customer's last-3-month average is 0, 100% below their trailing
+    average, so the drop rule puts all four on the watch list."""
+    tx, customers, offers, service = _region(stop="2026-07-01")
+    rep = dev.development_region(tx, customers, offers, service, "2026Q3", _report_params(), seed=1)
+    assert set(rep.unavailable) == {"response_model", "odds_ratios", "gains", "scores"}
+    kpis = rep.table("kpis").set_index("quarter")
+    assert kpis.loc["2026Q3", "existing_revenue"] == 0.0 and np.isnan(kpis.loc["2026Q3", "existing_share_revenue"])
+    assert "no revenue at all this quarter" in rep.text("kpis")
+    watch = rep.table("watch")
+    assert sorted(watch["customer_id"]) == ["C0", "C1", "C2", "C3"] and watch["drop"].all()
+    assert (watch["recent_avg_revenue"] == 0).all()
+
+
+def test_development_region_without_offers_table_says_so_and_reports_the_rest():
+    tx, customers, _, service = _region()
+    rep = dev.development_region(tx, customers, None, service, "2026Q3", _report_params(), seed=1)
+    offer_results = {"campaign", "response_rates", "response_model", "odds_ratios", "gains", "scores"}
+    assert set(rep.unavailable) == offer_results
+    assert set(rep.tables) == set(dev.REPORT_SECTIONS) - offer_results
+    assert "no offers table" in rep.note("campaign") and "would make the campaign forecast" in rep.note("campaign")
+    assert all(rep.note(name) == "no offers table (see section 1)." for name in offer_results - {"campaign"})
+
+
+def test_development_region_without_service_costs_uses_gross_profit_and_says_so():
+    """Without service costs, profit is gross profit. By hand for 2026Q3 = months 33, 34, 35 (P2 in August only):
+    a line earns 100 + 10 i + j - 60, so customer i earns (73 + 10 i) + 2 (74 + 10 i) + (75 + 10 i) = 296 + 40 i,
+    and the four customers 4 * 296 + 40 * (0 + 1 + 2 + 3) = 1424."""
+    tx, customers, offers, _ = _region()
+    rep = dev.development_region(tx, customers, offers, None, "2026Q3", _report_params(), seed=1)
+    assert rep.available("campaign", "kpis", "forecast", "clv_customers", "watch", "winback")
+    assert "no service costs" in rep.caveats["campaign"] and "no service costs" in rep.caveats["kpis"]
+    kpis = rep.table("kpis").set_index("quarter")
+    assert kpis.loc["2026Q3", "existing_profit"] == pytest.approx(1424.0)
+
+
+def test_development_region_with_twelve_months_of_history():
+    """12 months (2025-10 .. 2026-09): the forecast needs 2 * 12 + 3 = 27 months and is unavailable, saying so; the
+    watch list runs with the trailing window cut to 12 - 3 = 9 months and ceil(6 * 9 / 12) = 5 orders in it."""
+    tx, customers, offers, service = _region(months=12)
+    rep = dev.development_region(tx, customers, offers, service, "2026Q3", _report_params(), seed=1)
+    assert {"forecast", "forecast_backtest"} <= set(rep.unavailable)
+    assert "12 months of history (2025-10 to 2026-09)" in rep.note("forecast") and "at least 27 months" in rep.note("forecast")
+    assert rep.available("campaign", "response_rates", "pairs", "next_best", "clv_customers", "watch", "kpis", "winback")
+    assert "trailing window is 9 months instead of 12" in rep.caveats["watch"] and "5 orders" in rep.caveats["watch"]
+
+
+def test_development_region_with_five_months_of_history_has_no_watch_list():
+    """By hand: 5 months leave a trailing window of 5 - 3 = 2 months, shorter than the 3-month recent window."""
+    tx, customers, offers, service = _region(months=5)
+    rep = dev.development_region(tx, customers, offers, service, "2026Q3", _report_params(), seed=1)
+    assert "5 months of history (2026-05 to 2026-09); the watch list needs at least 6 months" in rep.note("watch")
+    assert rep.available("kpis", "winback", "response_rates")
+
+
+def test_development_region_without_any_orders_names_the_missing_orders():
+    tx, customers, offers, service = _region()
+    rep = dev.development_region(tx.iloc[0:0], customers, offers.iloc[0:0], service.iloc[0:0], "2026Q3", _report_params())
+    assert not rep.tables
+    assert "no past offers" in rep.note("campaign")
+    assert all("have no orders up to 2026-09-30" in rep.note(n) for n in ("pairs", "forecast", "clv_check", "watch", "kpis", "winback"))
+
+
+def test_development_region_rejects_a_missing_budget():
+    tx, customers, offers, service = _region(n=2, months=6)
+    params = _report_params()
+    del params["development"]["campaign"]["budget"]
+    with pytest.raises(ParamsError, match="budget"):
+        dev.development_region(tx, customers, offers, service, "2026Q3", params)
+
+
+def test_development_report_says_why_a_section_is_missing(monkeypatch):
+    """Rendering: an unavailable table or chart says the reason (escaped) and draws nothing; say() of a missing
+    text is silent (the table or chart below says why); available tables are formatted and cut to top_n."""
+    from custlib import report
+
+    said, shown = [], []
+    monkeypatch.setattr(report, "say", said.append)
+    monkeypatch.setattr(report, "show", lambda frame, caption=None, **kw: shown.append((frame, caption, kw)))
+    rep = dev.DevelopmentReport("2026Q3", currency="CNY", top_n=2)
+    rep.mark_unavailable("forecast", "revenue: 12 months <of> history")
+    rep.tables["pairs"] = pd.DataFrame({"antecedent": list("abc"), "support": [0.3, 0.2, 0.1]})
+    rep.say("forecast")
+    assert said == []
+    assert rep.plot("forecast") is None
+    assert said == [r"*Not available:* revenue: 12 months &lt;of&gt; history"]
+    rep.show("pairs")
+    frame, caption, kw = shown[0]
+    assert frame["antecedent"].tolist() == ["a", "b"] and caption == "The first 2 of 3"
+    assert kw["pct"] == ("support", "confidence") and kw["currency"] == "CNY"
+
+
+def test_fit_response_model_without_offers_is_insufficient_and_offer_features_work_without_orders():
+    """Feature definitions (FEATURE_DOCS): with no earlier order, tenure 0, no orders or categories, and
+    months since the last order capped at 36."""
+    customers = pd.DataFrame({"customer_id": ["A"], "size_band": ["small"], "market_type": ["producer"]})
+    tx = pd.DataFrame(
+        {
+            "customer_id": pd.Series([], dtype="str"),
+            "order_id": pd.Series([], dtype="str"),
+            "order_date": pd.Series([], dtype="datetime64[ns]"),
+            "product_id": pd.Series([], dtype="str"),
+            "category": pd.Series([], dtype="str"),
+            "quantity": pd.Series([], dtype="float64"),
+            "revenue": pd.Series([], dtype="float64"),
+        }
+    )
+    offers = pd.DataFrame(
+        {
+            "customer_id": ["A"],
+            "offer_date": pd.to_datetime(["2025-05-01"]),
+            "product_id": ["P1"],
+            "channel": ["email"],
+            "responded": [True],
+        }
+    )
+    feats = dev.offer_features(offers, customers, tx)
+    assert feats.loc[0, ["tenure_years", "orders_12m", "categories_12m", "months_since_last_order"]].tolist() == [0.0, 0.0, 0.0, 36.0]
+    with pytest.raises(InsufficientDataError, match="no past offers on or before 2025-01-01"):
+        dev.fit_response_model(offers, customers, tx, asof="2025-01-01")
+
+
+def test_best_targets_within_budget_reports_zero_not_minus_zero_for_a_loss_segment():
+    fc = pd.DataFrame({"segment": ["a"], "expected_profit": [-50.0], "expected_cost": [10.0], "customers": [5], "ranked": [True]})
+    out = dev.best_targets_within_budget(fc, 100.0)
+    assert out.loc[0, "contact_customers"] == 0
+    assert not np.signbit(out.loc[0, "contact_profit_total"]) and not np.signbit(out.loc[0, "contact_cost_total"])
