@@ -110,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     m.add_argument("--params", type=Path, default=None)
     m.set_defaults(func=_cmd_params)
+
+    from .handoff import add_parser as add_handoff_parser
+
+    add_handoff_parser(sub)
     return p
 
 

@@ -1,0 +1,463 @@
+"""Client hand-off packages: pseudonyms, leak search, packing, re-running from a fresh folder."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import html
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from conftest import tiny_tables, write_tables
+
+from custlib import handoff
+from custlib.exceptions import DataError, ParamsError, RenderError
+
+ROOT = Path(__file__).resolve().parent.parent
+PARAMS = ROOT / "params"
+PKG = ROOT / "custlib"
+
+
+# --------------------------------------------------------------------------- pseudonyms
+
+
+def test_pseudonym_id_is_hmac_sha256_of_rfc_4231_test_case_2():
+    """RFC 4231, test case 2: HMAC-SHA256(key="Jefe", "what do ya want for nothing?")
+    = 5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843."""
+    assert handoff.pseudonym_id("what do ya want for nothing?", b"Jefe") == "K5BDCC146BF60754E"
+
+
+def test_pseudonym_names_are_numbered_in_the_order_of_the_id_hash():
+    """Names follow the order of HMAC-SHA256(key, id) (RFC 2104), computed here with the standard library."""
+    ids = ["C3", "C1", "C2"]
+    got = handoff.pseudonym_map(ids, b"k")
+    digest = {i: hmac.new(b"k", i.encode(), hashlib.sha256).hexdigest() for i in ids}
+    order = sorted(ids, key=digest.get)
+    expected = pd.DataFrame(
+        {
+            "customer_id": pd.Series(["C1", "C2", "C3"], dtype="str"),
+            "pseudo_id": pd.Series(["K" + digest[i][:16].upper() for i in ["C1", "C2", "C3"]], dtype="str"),
+            "pseudo_name": pd.Series([f"Customer {order.index(i) + 1:04d}" for i in ["C1", "C2", "C3"]], dtype="str"),
+        }
+    )
+    pd.testing.assert_frame_equal(got, expected)
+
+
+def test_pseudonym_ids_do_not_depend_on_the_other_customers_but_change_with_the_key():
+    big = handoff.pseudonym_map([f"C{i}" for i in range(50)], b"key-1").set_index("customer_id")
+    small = handoff.pseudonym_map(["C7", "C9"], b"key-1").set_index("customer_id")
+    assert small.loc["C7", "pseudo_id"] == big.loc["C7", "pseudo_id"]
+    other = handoff.pseudonym_map(["C7"], b"key-2").set_index("customer_id")
+    assert other.loc["C7", "pseudo_id"] != big.loc["C7", "pseudo_id"]
+
+
+def test_pseudonym_map_refuses_repeated_ids():
+    with pytest.raises(DataError, match="customer_id: ids must be distinct"):
+        handoff.pseudonym_map(["C1", "C1"], b"k")
+
+
+def test_resolve_key_prefers_key_then_environment_then_seed(monkeypatch):
+    monkeypatch.delenv(handoff.KEY_ENV, raising=False)
+    assert handoff.resolve_key("secret", seed=3) == (b"secret", "key")
+    assert handoff.resolve_key(None, seed=3) == (b"custlib-handoff-seed:3", "seed")
+    k1, src = handoff.resolve_key(None, None)
+    assert src == "random" and len(k1) == 32 and handoff.resolve_key(None, None)[0] != k1
+    monkeypatch.setenv(handoff.KEY_ENV, "from-env")
+    assert handoff.resolve_key(None, seed=3) == (b"from-env", "environment")
+    with pytest.raises(ParamsError, match="handoff.key: the key is empty"):
+        handoff.resolve_key("")
+
+
+def test_anonymise_tables_replaces_ids_and_names_and_leaves_the_input_alone():
+    customers = pd.DataFrame({"customer_id": ["A1", "B2"], "name": ["Acme", "Beta"], "region": ["East", "East"]})
+    tx = pd.DataFrame({"order_id": ["O1", "O2", "O3"], "customer_id": ["B2", "A1", "B2"], "revenue": [1.0, 2.0, 3.0]})
+    before = customers.copy(), tx.copy()
+    mapping = pd.DataFrame({"customer_id": ["A1", "B2"], "pseudo_id": ["KA", "KB"], "pseudo_name": ["Customer 0002", "Customer 0001"]})
+    out = handoff.anonymise_tables({"customers": customers, "transactions": tx, "offers": None}, mapping)
+    pd.testing.assert_frame_equal(
+        out["customers"],
+        pd.DataFrame({"customer_id": ["KA", "KB"], "name": ["Customer 0002", "Customer 0001"], "region": ["East", "East"]}),
+    )
+    pd.testing.assert_frame_equal(
+        out["transactions"], pd.DataFrame({"order_id": ["O1", "O2", "O3"], "customer_id": ["KB", "KA", "KB"], "revenue": [1.0, 2.0, 3.0]})
+    )
+    assert out["offers"] is None
+    pd.testing.assert_frame_equal(customers, before[0])
+    pd.testing.assert_frame_equal(tx, before[1])
+
+
+def test_anonymise_tables_refuses_a_customer_without_pseudonym():
+    mapping = pd.DataFrame({"customer_id": ["A1"], "pseudo_id": ["KA"], "pseudo_name": ["Customer 0001"]})
+    tx = pd.DataFrame({"customer_id": ["A1", "Z9"]})
+    with pytest.raises(DataError, match=r"transactions: column 'customer_id' names customers without a pseudonym: \['Z9'\]"):
+        handoff.anonymise_tables({"transactions": tx}, mapping)
+
+
+def test_anonymise_params_replaces_whole_values_and_keys_only():
+    params = {"watch": {"Acme": ["A1", "A12", 3]}, "note": "Acme is big", "n": 5}
+    got = handoff.anonymise_params(params, {"A1": "KA", "Acme": "Customer 0001"})
+    assert got == {"watch": {"Customer 0001": ["KA", "A12", 3]}, "note": "Acme is big", "n": 5}
+    assert params["watch"] == {"Acme": ["A1", "A12", 3]}
+
+
+# --------------------------------------------------------------------------- leak search
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def test_find_leaks_sees_names_escaped_in_html_markdown_json_and_parquet():
+    """Planted leaks, one per encoding a report uses; the known answer is where they were planted."""
+    parquet = io.BytesIO()
+    pd.DataFrame({"customer_id": ["C0042", "C0007"], "x": [1.0, 2.0]}).to_parquet(parquet, index=False)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("ok")]
+    out = nbformat.v4.new_output("display_data", data={"text/markdown": r"Top: Acme \(Shanghai\) Co\.", "image/png": "QUNNRQ=="})
+    code = nbformat.v4.new_code_cell("x")
+    code.outputs = [out]
+    nb.cells.append(code)
+    members = {
+        "p/report.html": b"<td>O&#x27;Brien &amp; Sons</td><img src='data:image/png;base64,T0JyaWVu'>",
+        "p/report.ipynb": nbformat.writes(nb).encode(),
+        "p/data.parquet": parquet.getvalue(),
+        "p/notes.md": "客户华东精密机械有限公司的订单 and C00123 and XC0042".encode(),
+        "p/clean.txt": b"nothing to see: C00421, Acmeville",
+    }
+    needles = ["O'Brien & Sons", "Acme (Shanghai) Co.", "C0042", "华东精密机械有限公司", "C0012", "Acme", "Nobody Ltd"]
+    got = handoff.find_leaks(_zip(members), needles)
+    assert got == {
+        "p/report.html": ["O'Brien & Sons"],
+        "p/report.ipynb": ["Acme", "Acme (Shanghai) Co."],
+        "p/data.parquet": ["C0042"],
+        "p/notes.md": ["华东精密机械有限公司"],
+    }
+    assert handoff.find_leaks(_zip(members), needles, skip=["p/report", "p/data", "p/notes"]) == {}
+
+
+def test_searchable_needs_four_characters_and_a_letter():
+    assert [handoff.searchable(s) for s in ["C001", "Li", "12345", "东北机械", " ab "]] == [True, False, False, True, False]
+
+
+# --------------------------------------------------------------------------- small pieces
+
+
+def test_handoff_key_in_sets_is_taken_out_of_the_parameters():
+    params_sets, own = handoff._split_sets(["report.lang=zh", "handoff.key=s3cret"])
+    assert params_sets == ["report.lang=zh"] and own == {"key": "s3cret"}
+    with pytest.raises(ParamsError, match="--set handoff.salt: unknown hand-off option"):
+        handoff._split_sets(["handoff.salt=x"])
+
+
+def test_notebook_defaults_point_the_parameters_cell_at_the_package():
+    src = 'data: str = "../data/sample"  # data source\nregion: str = "East"  # region\nx = "East"\n'
+    got = handoff.notebook_defaults(src, {"data": "../data", "region": "华北"})
+    assert got == 'data: str = "../data"  # data source\nregion: str = "华北"  # region\nx = "East"\n'
+
+
+def test_reusable_reports_only_when_the_run_key_matches(tmp_path):
+    """The runner's own run_key decides: same inputs reuse, changed parameters or a missing file do not."""
+    from custlib.runner import code_sha256, file_sha256, run_key
+
+    nb = sorted((ROOT / "notebooks").glob("00_*.ipynb"))[0]
+    qdir = tmp_path / "2026Q3"
+    (qdir / "east").mkdir(parents=True)
+    for ext in ("html", "ipynb"):
+        (qdir / "east" / f"{nb.stem}.{ext}").write_text("x")
+    fp = {"customers.parquet": "abc"}
+    params = {"report": {"lang": "en"}}
+    key = run_key(fp, "East", "2026Q3", params, file_sha256(nb), code_sha256())
+    entry = {
+        "slug": "east",
+        "notebook": nb.stem,
+        "status": "ok",
+        "run_key": key,
+        "html": f"east/{nb.stem}.html",
+        "ipynb": f"east/{nb.stem}.ipynb",
+    }
+    (qdir / "manifest.json").write_text(json.dumps({"reports": [entry]}))
+    got = handoff.reusable_reports(tmp_path, "2026Q3", "East", "east", params, [nb], fp)
+    assert got[nb.stem]["html"] == qdir / "east" / f"{nb.stem}.html"
+    assert handoff.reusable_reports(tmp_path, "2026Q3", "East", "east", {"report": {"lang": "zh"}}, [nb], fp) is None
+    (qdir / "east" / f"{nb.stem}.ipynb").unlink()
+    assert handoff.reusable_reports(tmp_path, "2026Q3", "East", "east", params, [nb], fp) is None
+
+
+def test_an_existing_package_is_not_overwritten(tmp_path, tiny):
+    out = tmp_path / "p.zip"
+    out.write_bytes(b"sent last week")
+    with pytest.raises(RenderError, match=r"p.zip: the file exists; choose another --out or pass --force"):
+        handoff.build_handoff(tiny, "North", "2025Q4", out, params_dir=PARAMS)
+    assert out.read_bytes() == b"sent last week"
+
+
+def test_a_package_holds_exactly_one_region(tmp_path, tiny):
+    with pytest.raises(ParamsError, match="exactly one region"):
+        handoff.build_handoff(tiny, "East,North", "2025Q4", tmp_path / "p.zip", params_dir=PARAMS)
+    with pytest.raises(ParamsError, match="'Mars' not in the data"):
+        handoff.build_handoff(tiny, "Mars", "2025Q4", tmp_path / "p.zip", params_dir=PARAMS)
+
+
+def test_a_slice_that_does_not_reach_the_quarter_end_is_refused(tmp_path):
+    """In the tiny data only a North order falls on 2025-12-31; East's last order is earlier, so East's
+    slice alone would make 2025Q3 the latest complete quarter and the client's re-run would refuse 2025Q4."""
+    data = write_tables(tiny_tables(), tmp_path / "data")
+    with pytest.raises(DataError, match="East: the region's data slice would not re-run for 2025Q4"):
+        handoff.build_handoff(data, "East", "2025Q4", tmp_path / "p.zip", params_dir=PARAMS)
+    assert not (tmp_path / "p.zip").exists()
+    assert not list(tmp_path.glob(".p.zip.*"))
+
+
+def test_another_regions_customer_in_the_parameters_refuses_the_package(tmp_path, tiny):
+    """A --set value naming an East customer would put East data in North's package: refused, nothing written."""
+    out = tmp_path / "north.zip"
+    with pytest.raises(
+        DataError,
+        match=r"north.zip: the package would contain customers of other regions \(1 file\(s\)\): params/defaults.yaml: 'East Customer 3'",
+    ):
+        handoff.build_handoff(tiny, "North", "2025Q4", out, sets=["report.organisation=East Customer 3"], params_dir=PARAMS)
+    assert not out.exists()
+
+
+# --------------------------------------------------------------------------- whole packages (slow)
+
+_B64 = re.compile(r"base64,[A-Za-z0-9+/=\s]+")
+
+
+def _md_esc(s: str) -> str:
+    return re.sub(r"([\\`*_\[\]{}()#+!|~])", r"\\\1", s)
+
+
+def _forms(name: str) -> set[str]:
+    """How a name can be written in a report: plain, HTML-escaped, Markdown-escaped, JSON-escaped."""
+    base = {name, html.escape(name), html.escape(name, quote=False), _md_esc(html.escape(name))}
+    out = set(base)
+    for b in base:
+        out.add(json.dumps(b)[1:-1])
+        out.add(json.dumps(b, ensure_ascii=False)[1:-1])
+    return out
+
+
+def _texts(folder: Path) -> dict[str, str]:
+    """Every file of an unpacked package as searchable text (Parquet: column names and all text values)."""
+    out = {}
+    for p in sorted(folder.rglob("*")):
+        if not p.is_file():
+            continue
+        rel = p.relative_to(folder).as_posix()
+        if p.suffix == ".parquet":
+            frame = pd.read_parquet(p)
+            parts = list(map(str, frame.columns))
+            for col in frame.columns:
+                if not pd.api.types.is_numeric_dtype(frame[col]) and not pd.api.types.is_datetime64_any_dtype(frame[col]):
+                    parts.extend(frame[col].dropna().astype(str))
+            out[rel] = "\n".join(parts)
+        else:
+            out[rel] = _B64.sub("base64,", p.read_text(encoding="utf-8", errors="replace"))
+    return out
+
+
+def _found(texts: dict[str, str], ids: set[str], names: set[str]) -> dict[str, set[str]]:
+    hits = {}
+    forms = {n: _forms(n) for n in names}
+    for rel, text in texts.items():
+        got = {i for i in re.findall(r"C\d{7}", text) if i in ids}
+        got |= {n for n, fs in forms.items() if any(f in text for f in fs)}
+        if got:
+            hits[rel] = got
+    return hits
+
+
+def _code_hits_only(hits: dict[str, set[str]], top: Path) -> dict[str, set[str]]:
+    """Drop hits in custlib files that are byte-identical to the repository's (examples in docstrings)."""
+    left = {}
+    for rel, got in hits.items():
+        if rel.startswith("custlib/") and (top / rel).read_bytes() == (PKG / rel[len("custlib/") :]).read_bytes():
+            continue
+        left[rel] = got
+    return left
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    from custlib.sample import generate_sample
+
+    root = tmp_path_factory.mktemp("handoff")
+    generate_sample(root / "data", customers=300, regions=2, seed=42)
+    customers = pd.read_parquet(root / "data" / "customers.parquet")
+    return root, customers
+
+
+def _unpack(zip_path: Path, dest: Path) -> Path:
+    with zipfile.ZipFile(zip_path) as zf:
+        names = zf.namelist()
+        assert all(not n.startswith("/") and ".." not in n.split("/") for n in names)
+        zf.extractall(dest)
+    (top,) = [p for p in dest.iterdir()]
+    return top
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+def test_package_unpacks_and_reruns_in_a_fresh_folder_with_its_own_custlib(sample, tmp_path):
+    from custlib.runner import render
+
+    root, customers = sample
+    reports = tmp_path / "reports"
+    first = render(root / "data", quarter="2026Q3", regions="North", notebooks="00", out=reports, params_dir=PARAMS, progress=False)
+    assert not first.failed, [o.error for o in first.failed]
+    res = handoff.build_handoff(root / "data", "north", "2026Q3", tmp_path / "north.zip", reports, notebooks="00", params_dir=PARAMS)
+    assert not res.rendered, "the reports in reports/ were made from the same inputs and are packed as they are"
+    top = _unpack(res.path, tmp_path / "client")
+    assert top.name == "handoff-north-2026Q3"
+
+    files = {p.relative_to(top).as_posix() for p in top.rglob("*") if p.is_file()}
+    expected = {
+        "README.md",
+        "Makefile",
+        "pyproject.toml",
+        "requirements.txt",
+        "handoff.json",
+        "params/defaults.yaml",
+        "data/customers.parquet",
+        "data/transactions.parquet",
+        "data/offers.parquet",
+        "data/service_costs.parquet",
+        "data/peer_quarterly.parquet",
+        "notebooks/00_overview_region.ipynb",
+        "notebooks/00_overview_region.py",
+        "reports/2026Q3/index.html",
+        "reports/2026Q3/north/00_overview_region.html",
+        "reports/2026Q3/north/00_overview_region.ipynb",
+    }
+    code = {
+        f"custlib/{p.relative_to(PKG).as_posix()}"
+        for p in PKG.rglob("*")
+        if p.suffix in (".py", ".json", ".j2") and "__pycache__" not in p.parts
+    }
+    assert files == expected | code
+    assert (top / "requirements.txt").read_bytes() == (ROOT / "requirements.txt").read_bytes()
+    assert (top / "reports/2026Q3/north/00_overview_region.html").read_bytes() == (
+        reports / "2026Q3/north/00_overview_region.html"
+    ).read_bytes()
+    readme = (top / "README.md").read_text(encoding="utf-8")
+    assert "custlib render --data data --regions north --quarter 2026Q3" in readme
+    assert "pip install -r requirements.txt" in readme
+    nb = nbformat.read(top / "notebooks/00_overview_region.ipynb", as_version=4)
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
+    packed = pd.read_parquet(top / "data/customers.parquet")
+    assert set(packed["region"]) == {"North"}
+    assert len(packed) == (customers["region"] == "North").sum()
+    assert pd.read_parquet(top / "data/transactions.parquet")["order_date"].max() <= pd.Timestamp("2026-09-30")
+    assert set(pd.read_parquet(top / "data/peer_quarterly.parquet")["region"]) == {"East", "North"}
+
+    # no other region's customer anywhere; this region's names are there (so the search can see them)
+    east = customers[customers["region"] == "East"]
+    north = customers[customers["region"] == "North"]
+    texts = _texts(top)
+    assert _code_hits_only(_found(texts, set(east["customer_id"]), set(east["name"])), top) == {}
+    assert _found({"r": texts["reports/2026Q3/north/00_overview_region.html"]}, set(), set(north["name"]))
+
+    # re-run there the way the client does (the current interpreter instead of a new venv)
+    env = {**os.environ, "PYTHONPATH": str(top)}
+    where = subprocess.run(
+        [sys.executable, "-c", "import custlib; print(custlib.__file__)"], cwd=top, env=env, capture_output=True, text=True, check=True
+    )
+    assert Path(where.stdout.strip()).resolve().is_relative_to(top.resolve())
+    (top / "reports").rename(top / "shipped")
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "custlib.cli",
+            "render",
+            "--data",
+            "data",
+            "--regions",
+            "north",
+            "--quarter",
+            "2026Q3",
+            "--out",
+            "reports",
+            "--quiet",
+        ],
+        cwd=top,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    manifest = json.loads((top / "reports/2026Q3/manifest.json").read_text(encoding="utf-8"))
+    assert [(e["notebook"], e["status"]) for e in manifest["reports"]] == [("00_overview_region", "ok")]
+    # the run used the package's notebooks (their defaults were rewritten, so their hash is the package's own)
+    assert (
+        manifest["notebooks_sha256"]["00_overview_region"]
+        == hashlib.sha256((top / "notebooks/00_overview_region.ipynb").read_bytes()).hexdigest()
+    )
+    html_text = (top / "reports/2026Q3/north/00_overview_region.html").read_text(encoding="utf-8")
+    assert "North" in html_text and "Traceback" not in html_text
+    assert _found({"r": html_text}, set(), set(north["name"]))
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+def test_anonymised_package_holds_no_original_id_or_name_and_its_pseudonyms_are_stable(sample, tmp_path):
+    root, customers = sample
+    a = handoff.build_handoff(
+        root / "data", "North", "2026Q3", tmp_path / "a.zip", anonymise=True, key="k-123", notebooks="00", params_dir=PARAMS
+    )
+    assert a.rendered and not a.failed, a.reports
+    parser = argparse.ArgumentParser(prog="custlib")
+    handoff.add_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(
+        [
+            "handoff",
+            "--region",
+            "North",
+            "--quarter",
+            "2026Q3",
+            "--anonymise",
+            "--data",
+            str(root / "data"),
+            "--out",
+            str(tmp_path / "b.zip"),
+        ]
+        + ["--set", "handoff.key=k-123", "--notebooks", "00", "--params", str(PARAMS), "--reports", str(tmp_path / "none")]
+    )
+    assert args.func(args) == 0
+
+    ids, names = set(customers["customer_id"]), set(customers["name"])
+    tops = [_unpack(tmp_path / z, tmp_path / z.replace(".zip", "")) for z in ("a.zip", "b.zip")]
+    for top in tops:
+        texts = _texts(top)
+        assert _code_hits_only(_found(texts, ids, names), top) == {}, "an original id or name is in the package"
+        assert "k-123" not in "".join(texts.values()), "the key must not be packed"
+        html_text = texts["reports/2026Q3/north/00_overview_region.html"]
+        assert re.search(r"Customer \d{4}", html_text), "the report shows pseudonymous names"
+        assert "North" in html_text
+    a_cust, b_cust = (pd.read_parquet(t / "data/customers.parquet") for t in tops)
+    pd.testing.assert_frame_equal(a_cust, b_cust)
+    north = customers[customers["region"] == "North"].sort_values("customer_id")
+    expected_ids = {handoff.pseudonym_id(i, b"k-123") for i in north["customer_id"]}
+    assert set(a_cust["customer_id"]) == expected_ids
+    assert set(a_cust["name"]) == {f"Customer {i:04d}" for i in range(1, len(north) + 1)}
+    tx = pd.read_parquet(tops[0] / "data/transactions.parquet")
+    assert set(tx["customer_id"]) <= expected_ids
+    for top in tops:
+        assert set(pd.read_parquet(top / "data/service_costs.parquet")["customer_id"]) <= expected_ids
+        assert set(pd.read_parquet(top / "data/offers.parquet")["customer_id"]) <= expected_ids
