@@ -36,6 +36,7 @@ from .periods import Quarter, latest_complete_quarter
 FORMATS = ("parquet", "csv", "xlsx")
 _SQL_URL = re.compile(r"^[a-z][a-z0-9+]*://", re.IGNORECASE)
 _SQL_CHUNK = 200_000
+DUCKDB_MEMORY = "3GB"  # DuckDB spills to disk beyond this, keeping a large run's peak memory bounded
 _DATE_FORMATS = ["%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S"]
 
 
@@ -225,6 +226,16 @@ def _load_sql_table(con, url: str, name: str) -> bool:
     return True
 
 
+def connect() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with a memory cap and spill files in the system's temp folder."""
+    import tempfile
+
+    con = duckdb.connect()
+    spill = str(Path(tempfile.gettempdir()) / "custlib-duckdb").replace("'", "''")
+    con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'; SET temp_directory = '{spill}'; SET preserve_insertion_order = false").fetchall()
+    return con
+
+
 def open_raw(source: Source, con: duckdb.DuckDBPyConnection | None = None) -> tuple[duckdb.DuckDBPyConnection, list[str], list[str]]:
     """Expose every table the source has as ``raw_<table>`` in a DuckDB connection.
 
@@ -232,7 +243,7 @@ def open_raw(source: Source, con: duckdb.DuckDBPyConnection | None = None) -> tu
     reading files (a file that cannot be read at all: empty, undecodable,
     wrong delimiter); those tables are left out.
     """
-    con = con or duckdb.connect()
+    con = con or connect()
     found, problems = [], []
     for name, table in TABLES.items():
         try:

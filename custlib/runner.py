@@ -252,6 +252,84 @@ def prepare_region(con, region: str, quarter, dest: Path, peers, source_fp: dict
     return True
 
 
+DATE_COLUMN = {"transactions": "order_date", "offers": "offer_date", "service_costs": "month"}
+
+
+def prepare_regions(con, regions: list[str], quarter, cache: Path, peers, source_fp: dict | None = None) -> list[str]:
+    """Write every region's slice as Parquet under ``cache/<slug>/``, one scan per table for all regions.
+
+    Each table is copied once with DuckDB's partitioned ``COPY`` (by region),
+    then each region's files are moved into its folder, which replaces the
+    old one in one rename. Regions whose folder already holds the slice of
+    the same source (by fingerprint) and quarter are skipped. Returns the
+    regions prepared.
+    """
+    todo = []
+    for r in regions:
+        marker = {"region": r, "quarter": str(quarter), "source": source_fp or {}}
+        mpath = cache / slugify(r) / PREPARED_MARKER
+        try:
+            if source_fp and json.loads(mpath.read_text(encoding="utf-8")) == marker:
+                continue
+        except (OSError, json.JSONDecodeError):
+            pass
+        todo.append(r)
+    if not todo:
+        return []
+    from .contract import TABLES
+
+    tables = [t for t in TABLES if t in {v[0] for v in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}]
+    stage = Path(tempfile.mkdtemp(prefix=".prepare.", dir=cache))
+    end = quarter.end.date().isoformat()
+    try:
+        import pandas as pd
+
+        con.register("_region_map_df", pd.DataFrame({"key": [r.lower() for r in todo], "rx": list(range(len(todo)))}))
+        con.execute("CREATE OR REPLACE TEMP TABLE _region_map AS SELECT * FROM _region_map_df").fetchall()
+        con.unregister("_region_map_df")
+        cols = {t: ", ".join(f'x."{c.name}"' for c in TABLES[t].columns) for t in tables}
+        for t in tables:
+            if t == "customers":
+                sel = f"SELECT m.rx AS _rx, {cols[t]} FROM customers x JOIN _region_map m ON lower(x.region) = m.key"
+            else:
+                sel = (
+                    f'SELECT m.rx AS _rx, {cols[t]} FROM "{t}" x JOIN customers c ON x.customer_id = c.customer_id '
+                    f"JOIN _region_map m ON lower(c.region) = m.key WHERE x.\"{DATE_COLUMN[t]}\" <= DATE '{end}'"
+                )
+            target = str(stage / t).replace("'", "''")
+            con.execute(f"COPY ({sel}) TO '{target}' (FORMAT parquet, PARTITION_BY (_rx))").fetchall()
+        for i, r in enumerate(todo):
+            tmp = stage / f"region-{i}"
+            tmp.mkdir()
+            for t in tables:
+                files = sorted((stage / t / f"_rx={i}").glob("*.parquet"))
+                dest = tmp / f"{t}.parquet"
+                if len(files) == 1:
+                    os.replace(files[0], dest)
+                else:  # none (an empty slice keeps its columns) or several files to join
+                    src = (
+                        f"read_parquet([{', '.join(repr(str(f)) for f in files)}])"
+                        if files
+                        else f'(SELECT {cols[t].replace("x.", "")} FROM "{t}" LIMIT 0)'
+                    )
+                    con.execute(f"COPY (SELECT * FROM {src}) TO '{str(dest)}' (FORMAT parquet)").fetchall()
+            peers.to_parquet(tmp / "peer_quarterly.parquet", index=False)
+            marker = {"region": r, "quarter": str(quarter), "source": source_fp or {}}
+            (tmp / PREPARED_MARKER).write_text(json.dumps(marker), encoding="utf-8")
+            dest_dir = cache / slugify(r)
+            if dest_dir.exists():
+                old = dest_dir.with_name(dest_dir.name + ".old")
+                shutil.rmtree(old, ignore_errors=True)
+                os.replace(dest_dir, old)
+                os.replace(tmp, dest_dir)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(tmp, dest_dir)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return todo
+
+
 # --------------------------------------------------------------------------- job slots
 
 
@@ -585,8 +663,7 @@ def render(
             source_fp = source.fingerprint()
             if scheduler is None:
                 peers = peer_quarterly(con, q.end)
-                for r in chosen:
-                    prepare_region(con, r, q, cache / slugs[r], peers, source_fp)
+                prepare_regions(con, chosen, q, cache, peers, source_fp)
             con.close()
             con = None
             t_prepared = time.perf_counter()

@@ -56,16 +56,40 @@ def _rows_list(rows, n) -> str:
     return shown + (" ..." if len(rows) > n else "")
 
 
-def _examples(con, sql: str, n: int) -> tuple[int, list]:
-    total = con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0]
-    if not total:
-        return 0, []
-    rows = con.execute(f"SELECT * FROM ({sql}) ORDER BY 1 LIMIT {n + 1}").fetchall()
-    return total, rows
+class _Batch:
+    """Row-level conditions on one relation, counted together in a single scan.
+
+    ``add`` registers a condition with the SQL of the value to quote and a
+    function making the message from (total, examples); ``run`` counts every
+    condition with one ``count(*) FILTER`` query and fetches example rows only
+    for the conditions that hit.
+    """
+
+    def __init__(self, con, relation: str, n: int):
+        self.con, self.relation, self.n = con, relation, n
+        self.items: list[tuple[str, str, object]] = []
+
+    def add(self, cond: str, value_sql: str, message) -> None:
+        self.items.append((cond, value_sql, message))
+
+    def run(self, problems: list[str]) -> None:
+        if not self.items:
+            return
+        counts = ", ".join(f"count(*) FILTER (WHERE {cond})" for cond, _, _ in self.items)
+        totals = self.con.execute(f"SELECT {counts} FROM {self.relation}").fetchall()[0]
+        for (cond, value_sql, message), total in zip(self.items, totals, strict=True):
+            if total:
+                ex = self.con.execute(
+                    f"SELECT _row, {value_sql} FROM {self.relation} WHERE {cond} ORDER BY _row LIMIT {self.n + 1}"
+                ).fetchall()
+                problems.append(message(total, ex))
 
 
 def check(con, source: Source, rules: dict | None = None, today: dt.date | None = None) -> ValidationResult:
     """Run every contract check on the ``raw_*`` tables of ``con``.
+
+    The row-level checks of a table are counted in one scan of it (see
+    :class:`_Batch`); keys and cross-table rules take one query each.
 
     Parameters
     ----------
@@ -114,99 +138,115 @@ def check(con, source: Source, rules: dict | None = None, today: dt.date | None 
         if count == 0:
             res.problems.append(f"{label}: the table has a header but no rows")
             continue
+        batch = _Batch(con, raw, n)
         for c in table.columns:
             if c.name not in types:
                 continue
-            col = f'"{c.name}"'
-            expr = typed_expr(c.name, c.kind, types[c.name])
-            raw_blank = f"({col} IS NULL OR trim(CAST({col} AS VARCHAR)) = '')"
-            if not c.nullable:
-                total, ex = _examples(con, f"SELECT _row, NULL FROM {raw} WHERE {raw_blank}", n)
-                if total:
-                    what = "empty or NaN" if c.kind == "number" else "empty"
-                    res.problems.append(f"{label}: column '{c.name}' is {what} in {total} row(s): {_rows_list(ex, n)}")
-            if c.kind == "number":
-                bad_sql = f"SELECT _row, CAST({col} AS VARCHAR) FROM {raw} WHERE NOT {raw_blank} AND ({expr} IS NULL OR isnan({expr}) OR isinf({expr}))"
-                total, ex = _examples(con, bad_sql, n)
-                if total:
-                    res.problems.append(f"{label}: column '{c.name}' has {total} value(s) that are not finite numbers: {_rows_list(ex, n)}")
-                big = f"SELECT _row, {expr} FROM {raw} WHERE abs({expr}) > {float(rules['max_abs_amount'])} AND NOT isinf({expr}) AND NOT isnan({expr})"
-                total, ex = _examples(con, big, n)
-                if total:
-                    res.problems.append(
-                        f"{label}: column '{c.name}' has {total} implausibly large value(s) (|x| > {rules['max_abs_amount']:g}, validation.max_abs_amount): {_rows_list(ex, n)}"
-                    )
-                if c.min_value is not None:
-                    total, ex = _examples(con, f"SELECT _row, {expr} FROM {raw} WHERE {expr} < {c.min_value}", n)
-                    if total:
-                        res.problems.append(
-                            f"{label}: column '{c.name}' must be >= {c.min_value:g}; {total} row(s) are below: {_rows_list(ex, n)}"
-                        )
-            elif c.kind in ("date", "bool"):
-                what = "dates (expected YYYY-MM-DD)" if c.kind == "date" else "true/false values"
-                total, ex = _examples(con, f"SELECT _row, CAST({col} AS VARCHAR) FROM {raw} WHERE NOT {raw_blank} AND {expr} IS NULL", n)
-                if total:
-                    res.problems.append(f"{label}: column '{c.name}' has {total} value(s) that are not {what}: {_rows_list(ex, n)}")
-                if c.kind == "date" and c.name != "month":
-                    lo = rules["min_date"]
-                    total, ex = _examples(con, f"SELECT _row, CAST({expr} AS VARCHAR) FROM {raw} WHERE {expr} < DATE '{lo}'", n)
-                    if total:
-                        res.problems.append(
-                            f"{label}: column '{c.name}' has {total} date(s) before {lo} (validation.min_date): {_rows_list(ex, n)}"
-                        )
-                    total, ex = _examples(
-                        con, f"SELECT _row, CAST({expr} AS VARCHAR) FROM {raw} WHERE {expr} > DATE '{today.isoformat()}'", n
-                    )
-                    if total:
-                        res.problems.append(
-                            f"{label}: column '{c.name}' has {total} date(s) in the future (after {today.isoformat()}): {_rows_list(ex, n)}"
-                        )
-            elif c.kind == "category":
-                allowed = ", ".join(f"'{a}'" for a in c.allowed)
-                total, ex = _examples(
-                    con, f"SELECT _row, CAST({col} AS VARCHAR) FROM {raw} WHERE NOT {raw_blank} AND {expr} NOT IN ({allowed})", n
-                )
-                if total:
-                    res.problems.append(
-                        f"{label}: column '{c.name}' has {total} value(s) outside {', '.join(c.allowed)}: {_rows_list(ex, n)}"
-                    )
+            _column_checks(batch, label, c, types[c.name], rules, today, n)
+        batch.run(res.problems)
         # keys
         key_exprs = ", ".join(typed_expr(k, TABLES[name].column(k).kind, types[k]) for k in table.key)
-        dup_sql = (
+        dups = con.execute(
             f"SELECT min(_row) AS first_row, string_agg(CAST(_row AS VARCHAR), ', ' ORDER BY _row) FROM {raw} "
-            f"GROUP BY {key_exprs} HAVING count(*) > 1"
-        )
-        total, ex = _examples(con, dup_sql, n)
-        if total:
+            f"GROUP BY {key_exprs} HAVING count(*) > 1 ORDER BY 1"
+        ).fetchall()
+        if dups:
             key = " + ".join(table.key)
-            shown = "; ".join(f"rows {rows}" for _, rows in ex[:n])
-            res.problems.append(f"{label}: {total} duplicate key(s) ({key}): {shown}")
+            shown = "; ".join(f"rows {rows}" for _, rows in dups[:n])
+            res.problems.append(f"{label}: {len(dups)} duplicate key(s) ({key}): {shown}")
     create_typed_views(con, res.tables)
     # cross-table rules on the typed views (values that did not parse are NULL there and already reported)
     for name in ("transactions", "offers", "service_costs"):
         if name not in res.tables or "customers" not in res.tables:
             continue
-        sql = f"SELECT _row, customer_id FROM {name} WHERE customer_id NOT IN (SELECT customer_id FROM customers)"
-        total, ex = _examples(con, sql, n)
-        if total:
-            res.problems.append(
+        fk = _Batch(con, f'"{name}" t ANTI JOIN customers c USING (customer_id)', n)
+        fk.add(
+            "TRUE",
+            "t.customer_id",
+            lambda total, ex, name=name: (
                 f"{source.label(name)}: {total} row(s) name customers not in {source.label('customers')}: {_rows_list(ex, n)}"
-            )
+            ),
+        )
+        fk.run(res.problems)
     if "transactions" in res.tables:
         label = source.label("transactions")
-        sql = "SELECT _row, format('quantity={}, revenue={}, cost={}', quantity, revenue, cost) FROM transactions WHERE quantity < 0 AND (revenue > 0 OR cost > 0)"
-        total, ex = _examples(con, sql, n)
-        if total:
-            res.problems.append(
+        ret = _Batch(con, "transactions", n)
+        shown = "format('quantity={}, revenue={}, cost={}', quantity, revenue, cost)"
+        ret.add(
+            "quantity < 0 AND (revenue > 0 OR cost > 0)",
+            shown,
+            lambda total, ex: (
                 f"{label}: {total} line(s) have negative quantity but positive revenue or cost (a return must have revenue <= 0 and cost <= 0): {_rows_list(ex, n)}"
-            )
-        sql = "SELECT _row, format('quantity={}, revenue={}, cost={}', quantity, revenue, cost) FROM transactions WHERE quantity >= 0 AND (revenue < 0 OR cost < 0)"
-        total, ex = _examples(con, sql, n)
-        if total:
-            res.problems.append(
+            ),
+        )
+        ret.add(
+            "quantity >= 0 AND (revenue < 0 OR cost < 0)",
+            shown,
+            lambda total, ex: (
                 f"{label}: {total} line(s) have negative revenue or cost but non-negative quantity (only returns, with negative quantity, may be negative): {_rows_list(ex, n)}"
-            )
+            ),
+        )
+        ret.run(res.problems)
     return res
+
+
+def _column_checks(batch: _Batch, label: str, c, duck_type: str, rules: dict, today: dt.date, n: int) -> None:
+    """Register the row-level checks of one column (see the module docstring for the rules)."""
+    col = f'"{c.name}"'
+    expr = typed_expr(c.name, c.kind, duck_type)
+    text = duck_type.upper().startswith("VARCHAR")
+    raw_blank = f"({col} IS NULL OR trim(CAST({col} AS VARCHAR)) = '')" if text else f"({col} IS NULL)"
+    if not c.nullable:
+        what = "empty or NaN" if c.kind == "number" else "empty"
+        batch.add(raw_blank, "NULL", lambda total, ex: f"{label}: column '{c.name}' is {what} in {total} row(s): {_rows_list(ex, n)}")
+    if c.kind == "number":
+        batch.add(
+            f"NOT {raw_blank} AND ({expr} IS NULL OR isnan({expr}) OR isinf({expr}))",
+            f"CAST({col} AS VARCHAR)",
+            lambda total, ex: f"{label}: column '{c.name}' has {total} value(s) that are not finite numbers: {_rows_list(ex, n)}",
+        )
+        limit = float(rules["max_abs_amount"])
+        batch.add(
+            f"abs({expr}) > {limit} AND NOT isinf({expr}) AND NOT isnan({expr})",
+            expr,
+            lambda total, ex: (
+                f"{label}: column '{c.name}' has {total} implausibly large value(s) (|x| > {rules['max_abs_amount']:g}, validation.max_abs_amount): {_rows_list(ex, n)}"
+            ),
+        )
+        if c.min_value is not None:
+            batch.add(
+                f"{expr} < {c.min_value}",
+                expr,
+                lambda total, ex: f"{label}: column '{c.name}' must be >= {c.min_value:g}; {total} row(s) are below: {_rows_list(ex, n)}",
+            )
+    elif c.kind in ("date", "bool"):
+        what = "dates (expected YYYY-MM-DD)" if c.kind == "date" else "true/false values"
+        batch.add(
+            f"NOT {raw_blank} AND {expr} IS NULL",
+            f"CAST({col} AS VARCHAR)",
+            lambda total, ex: f"{label}: column '{c.name}' has {total} value(s) that are not {what}: {_rows_list(ex, n)}",
+        )
+        if c.kind == "date" and c.name != "month":
+            lo = rules["min_date"]
+            batch.add(
+                f"{expr} < DATE '{lo}'",
+                f"CAST({expr} AS VARCHAR)",
+                lambda total, ex: f"{label}: column '{c.name}' has {total} date(s) before {lo} (validation.min_date): {_rows_list(ex, n)}",
+            )
+            batch.add(
+                f"{expr} > DATE '{today.isoformat()}'",
+                f"CAST({expr} AS VARCHAR)",
+                lambda total, ex: (
+                    f"{label}: column '{c.name}' has {total} date(s) in the future (after {today.isoformat()}): {_rows_list(ex, n)}"
+                ),
+            )
+    elif c.kind == "category":
+        allowed = ", ".join(f"'{a}'" for a in c.allowed)
+        batch.add(
+            f"NOT {raw_blank} AND {expr} NOT IN ({allowed})",
+            f"CAST({col} AS VARCHAR)",
+            lambda total, ex: f"{label}: column '{c.name}' has {total} value(s) outside {', '.join(c.allowed)}: {_rows_list(ex, n)}",
+        )
 
 
 def validate_source(
