@@ -459,8 +459,10 @@ def peer_quarterly(con, until: pd.Timestamp) -> pd.DataFrame:
     return con.execute(PEER_SQL, [until.date()]).df()
 
 
-def load_region(con, region: str, quarter: Quarter) -> RegionData:
+def load_region(con, region: str, quarter: Quarter, peers: bool = True) -> RegionData:
     """The region's customers and their history up to the quarter's end.
+
+    ``peers=False`` skips the cross-region aggregates (a prepared slice carries them in a file).
 
     Columns in: the validated views. Out: typed frames (see RegionData).
     """
@@ -491,7 +493,7 @@ def load_region(con, region: str, quarter: Quarter) -> RegionData:
             f"SELECT {', '.join(_public_cols('service_costs'))} FROM service_costs WHERE {in_region} AND month <= ? ORDER BY customer_id, month",
             [region, end],
         ).df()
-    peers = peer_quarterly(con, quarter.end)
+    peers = peer_quarterly(con, quarter.end) if peers else pd.DataFrame()
     return RegionData(region_name, quarter, _fix_types(cust), _fix_types(tx), _fix_types(offers), _fix_types(services), peers)
 
 

@@ -123,29 +123,53 @@ def open_report(data: str, region: str, quarter: str = "latest", settings: dict 
     src_path = Path(data) if not str(data).startswith(("sqlite:", "postgresql")) and "://" not in str(data) else None
     prepared = src_path is not None and (src_path / PREPARED_MARKER).is_file()
     if prepared:
-        source = Source(data)
-        con, tables, problems = open_raw(source)
-        if problems:
-            raise DataError("; ".join(problems))
-        create_typed_views(con, tables)
+        rd, q = _load_prepared(src_path, region, quarter)
     else:
         from .validate import validate_source
 
         con, source, _ = validate_source(data, params.get("validation"))
-    if prepared:
-        marker = json.loads((src_path / PREPARED_MARKER).read_text(encoding="utf-8"))
-        q = Quarter.parse(marker["quarter"] if quarter in (None, "", "latest") else quarter)
-        if str(q) != marker["quarter"]:
-            raise ParamsError(f"quarter: {q} requested, but {src_path} was prepared for {marker['quarter']}")
-    else:
         q = resolve_quarter(con, quarter)
-    rd = load_region(con, region, q)
-    if prepared and (src_path / "peer_quarterly.parquet").is_file():
-        rd.peer_quarterly = pd.read_parquet(src_path / "peer_quarterly.parquet")
-    con.close()
+        rd = load_region(con, region, q)
+        con.close()
     lang = i18n.check_lang(params.get("report", {}).get("lang", "en"))
     set_language(lang)
     return ReportContext(rd.region, q, params, rd, lang)
+
+
+#: The last prepared slice read in this process: a warm kernel running one region's
+#: notebooks one after another reads the files once. Keyed by the files' size and
+#: modification time; every caller gets shallow copies (copy-on-write), so a notebook
+#: that changes its frames cannot change what the next one sees.
+_SLICE_CACHE: dict = {}
+
+
+def _load_prepared(src_path: Path, region: str, quarter) -> tuple[RegionData, Quarter]:
+    marker = json.loads((src_path / PREPARED_MARKER).read_text(encoding="utf-8"))
+    q = Quarter.parse(marker["quarter"] if quarter in (None, "", "latest") else quarter)
+    if str(q) != marker["quarter"]:
+        raise ParamsError(f"quarter: {q} requested, but {src_path} was prepared for {marker['quarter']}")
+    files = sorted(src_path.glob("*.parquet"))
+    key = (str(src_path.resolve()), region.casefold(), str(q), tuple((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files))
+    rd = _SLICE_CACHE.get(key)
+    if rd is None:
+        source = Source(src_path)
+        con, tables, problems = open_raw(source)
+        if problems:
+            con.close()
+            raise DataError("; ".join(problems))
+        create_typed_views(con, tables)
+        rd = load_region(con, region, q, peers=False)
+        con.close()
+        if (src_path / "peer_quarterly.parquet").is_file():
+            rd.peer_quarterly = pd.read_parquet(src_path / "peer_quarterly.parquet")
+        _SLICE_CACHE.clear()
+        _SLICE_CACHE[key] = rd
+    copy = RegionData(
+        rd.region,
+        rd.quarter,
+        *(None if f is None else f.copy(deep=False) for f in (rd.customers, rd.transactions, rd.offers, rd.service_costs, rd.peer_quarterly)),
+    )
+    return copy, q
 
 
 def set_language(lang: str) -> None:

@@ -125,3 +125,30 @@ def test_executive_summary_publishes_its_figures(monkeypatch):
     cell.outputs = [nbformat.v4.new_output("display_data", data=json.loads(json.dumps(bundle)))]
     nb.cells = [cell]
     assert headlines(nb) == rows
+
+
+def test_prepared_slice_is_read_once_and_callers_cannot_change_it(tmp_path):
+    """A warm kernel reads a region's prepared files once; a notebook changing its frames leaves the next one's intact."""
+    from conftest import tiny_tables, write_tables
+
+    from custlib.data import peer_quarterly
+    from custlib.periods import Quarter
+    from custlib.runner import prepare_regions
+    from custlib.validate import validate_source
+
+    data = write_tables(tiny_tables(), tmp_path / "data", "parquet")
+    con, source, _ = validate_source(data)
+    q = Quarter(2025, 4)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    assert prepare_regions(con, ["East", "North"], q, cache, peer_quarterly(con, q.end), source.fingerprint()) == ["East", "North"]
+    assert prepare_regions(con, ["East", "North"], q, cache, peer_quarterly(con, q.end), source.fingerprint()) == []  # unchanged: skipped
+    first = report.open_report(str(cache / "east"), "East", "2025Q4", {})
+    total = first.data.transactions["revenue"].sum()
+    first.data.transactions["revenue"] = 0.0
+    first.data.customers.loc[0, "name"] = "changed"
+    second = report.open_report(str(cache / "east"), "East", "2025Q4", {})
+    assert second.data.transactions["revenue"].sum() == total
+    assert "changed" not in set(second.data.customers["name"])
+    assert set(second.data.peer_quarterly["region"]) == {"East", "North"}
+    assert second.data.transactions["customer_id"].str.startswith("E").all()
