@@ -49,7 +49,7 @@ format: $(STAMP) ## ruff format and fix
 	$(BIN)/ruff check --fix custlib tests benchmarks notebooks/*.py
 
 lab: $(STAMP) $(DATA)/transactions.parquet ## start JupyterLab on the notebooks with the project's kernel
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 lock: ## re-resolve requirements.in into requirements.txt (the full lock)
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock

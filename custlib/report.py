@@ -324,8 +324,10 @@ def use_report_style() -> None:
             "figure.dpi": 96,
             "savefig.dpi": 96,
             "axes.titleweight": "bold",
-            "font.family": "sans-serif",
-            "font.sans-serif": families,  # Latin from DejaVu, Chinese from the CJK font (matplotlib falls back per glyph)
+            # matplotlib falls back glyph by glyph across the *families* listed here (not across the
+            # sans-serif alias): Latin from DejaVu, Chinese from the CJK font
+            "font.family": families[:2] if cjk is not None else ["sans-serif"],
+            "font.sans-serif": families,
             "axes.unicode_minus": False,
         }
     )

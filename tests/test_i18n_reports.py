@@ -1,0 +1,96 @@
+"""Chinese reports: real glyphs, Chinese headings, titles and table headers in every analysis."""
+
+import re
+import warnings
+from html.parser import HTMLParser
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from custlib import report  # noqa: E402
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_report_style_draws_chinese_with_a_real_font():
+    assert report.cjk_font_path() is not None, "the pinned mplfonts package ships Noto Sans CJK SC"
+    with warnings.catch_warnings():
+        report.use_report_style()
+        fig, ax = plt.subplots()
+        ax.set_title("客户价值金字塔 — 华东")
+        fig.canvas.draw()  # raises if a glyph is missing: use_report_style makes that warning an error
+        plt.close(fig)
+
+
+def test_a_missing_glyph_is_an_error_not_an_empty_box():
+    with warnings.catch_warnings():
+        report.use_report_style()
+        plt.rcParams["font.family"] = ["DejaVu Sans"]  # a font without Chinese glyphs
+        fig, ax = plt.subplots()
+        ax.set_title("客户")
+        with pytest.raises(UserWarning, match="missing from"):
+            fig.canvas.draw()
+        plt.close(fig)
+    matplotlib.rcdefaults()
+
+
+class _Page(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.stack, self.h2, self.th, self.lang = [], [], [], ""
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "html":
+            self.lang = dict(attrs).get("lang", "")
+        self.stack.append(tag)
+        if tag in ("h2", "th"):
+            (self.h2 if tag == "h2" else self.th).append("")
+
+    def handle_endtag(self, tag):
+        if self.stack and self.stack[-1] == tag:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if "h2" in self.stack and self.h2:
+            self.h2[-1] += data
+        elif "th" in self.stack and "thead" in self.stack and self.th:
+            self.th[-1] += data
+
+
+@pytest.fixture(scope="module")
+def zh_reports(tmp_path_factory):
+    from custlib.runner import render
+    from custlib.sample import generate_sample
+
+    root = tmp_path_factory.mktemp("zh")
+    generate_sample(root / "data", customers=600, regions=2, seed=42)
+    return render(root / "data", regions="east", out=root / "out", sets=["report.lang=zh"], progress=False)
+
+
+@pytest.mark.e2e
+def test_every_chinese_report_renders_with_real_glyphs(zh_reports):
+    assert len(zh_reports.outcomes) == 5
+    assert not zh_reports.failed, [(o.notebook, o.error) for o in zh_reports.failed]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("notebook", ["00_overview_region", "01_segment_customers", "02_diagnose_pareto", "03_forecast_development", "04_compare_make_vs_buy"])
+def test_chinese_report_has_chinese_title_headings_and_table_headers(zh_reports, notebook):
+    from pathlib import Path
+
+    page = _Page()
+    text = (Path(zh_reports.out_dir) / "east" / f"{notebook}.html").read_text(encoding="utf-8")
+    page.feed(text)
+    assert page.lang == "zh"
+    title = re.search(r"<title>(.*?)</title>", text).group(1)
+    assert CJK.search(title) and "华东" in title
+    assert page.h2, "the report has sections"
+    english_headings = [h for h in page.h2 if not CJK.search(h)]
+    assert not english_headings, f"headings not in Chinese: {english_headings}"
+    allowed = re.compile(r"^[\s\d\W]*$|^\d{4}Q\d$|^(RFM|ABC|CLV|AUC|MASE|ROI|NPV|[ABC]|R|F|M|ID)$")
+    headers = [h.strip() for h in page.th if h.strip()]
+    english_headers = [h for h in headers if not CJK.search(h) and not allowed.match(h)]
+    assert len(english_headers) <= max(2, len(headers) // 20), f"table headers not in Chinese: {english_headers[:20]}"
