@@ -381,8 +381,42 @@ def data_span(con) -> tuple[pd.Timestamp, pd.Timestamp]:
     return pd.Timestamp(lo), pd.Timestamp(hi)
 
 
-def resolve_quarter(con, quarter: str | None) -> Quarter:
+COVERAGE_FILE = "_coverage.json"
+PEER_FILE = "peer_quarterly.parquet"
+
+
+def source_coverage(source: Source) -> pd.Timestamp | None:
+    """The date a directory source declares its data complete to (``_coverage.json``: ``{"until": "YYYY-MM-DD"}``).
+
+    A region's hand-off package writes it: a region's own last order may fall
+    before the quarter's last day although the quarter is complete.
+    """
+    if source.is_sql:
+        return None
+    path = source.root / COVERAGE_FILE
+    if not path.is_file():
+        return None
+    import json
+
+    try:
+        return pd.Timestamp(json.loads(path.read_text(encoding="utf-8"))["until"])
+    except (ValueError, KeyError, TypeError) as err:
+        raise DataError(f'{path}: expected {{"until": "YYYY-MM-DD"}}') from err
+
+
+def with_peer_file(peers: pd.DataFrame, source: Source, quarter: Quarter) -> pd.DataFrame:
+    """``peers`` plus the rows of regions it lacks from the source's ``peer_quarterly.parquet`` (a hand-off package's)."""
+    if source.is_sql or not (source.root / PEER_FILE).is_file():
+        return peers
+    extra = pd.read_parquet(source.root / PEER_FILE)
+    extra = extra[~extra["region"].isin(set(peers["region"])) & (extra["quarter"] <= str(quarter))]
+    return pd.concat([peers, extra], ignore_index=True).sort_values(["region", "quarter"], kind="stable", ignore_index=True)
+
+
+def resolve_quarter(con, quarter: str | None, last_date=None) -> Quarter:
     """``quarter`` parsed, or the latest complete quarter in the data when None/"latest".
+
+    ``last_date`` (e.g. from :func:`source_coverage`) extends the data's own last order date.
 
     Raises
     ------
@@ -390,6 +424,8 @@ def resolve_quarter(con, quarter: str | None) -> Quarter:
         The quarter is malformed or outside the data.
     """
     lo, hi = data_span(con)
+    if last_date is not None:
+        hi = max(hi, pd.Timestamp(last_date))
     latest = latest_complete_quarter(hi)
     if quarter in (None, "", "latest"):
         if latest.end < lo:

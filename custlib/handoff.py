@@ -791,6 +791,8 @@ def _stage_data(stage: Path, sl: _Slice, reg: str, q, params_sets: list[str]) ->
             frame.to_parquet(stage / "data" / f"{name}.parquet", index=False)
             counts[name] = len(frame)
     sl.peers.to_parquet(stage / "data" / "peer_quarterly.parquet", index=False)
+    # the quarter is complete although the region's own last order may fall before its last day
+    (stage / "data" / "_coverage.json").write_text(json.dumps({"until": q.end.date().isoformat()}), encoding="utf-8")
     (stage / "params").mkdir()
     header = (
         f"# Parameters of the {reg} reports for {q}: the workbook's defaults merged with the region's overrides"

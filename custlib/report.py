@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import i18n
-from .data import RegionData, Source, create_typed_views, load_region, open_raw, resolve_quarter
+from .data import RegionData, Source, create_typed_views, load_region, open_raw, resolve_quarter, source_coverage, with_peer_file
 from .exceptions import DataError, ParamsError
 from .params import check, load_params
 from .periods import Quarter
@@ -128,8 +128,9 @@ def open_report(data: str, region: str, quarter: str = "latest", settings: dict 
         from .validate import validate_source
 
         con, source, _ = validate_source(data, params.get("validation"))
-        q = resolve_quarter(con, quarter)
+        q = resolve_quarter(con, quarter, source_coverage(source))
         rd = load_region(con, region, q)
+        rd.peer_quarterly = with_peer_file(rd.peer_quarterly, source, q)
         con.close()
     lang = i18n.check_lang(params.get("report", {}).get("lang", "en"))
     set_language(lang)
@@ -167,7 +168,10 @@ def _load_prepared(src_path: Path, region: str, quarter) -> tuple[RegionData, Qu
     copy = RegionData(
         rd.region,
         rd.quarter,
-        *(None if f is None else f.copy(deep=False) for f in (rd.customers, rd.transactions, rd.offers, rd.service_costs, rd.peer_quarterly)),
+        *(
+            None if f is None else f.copy(deep=False)
+            for f in (rd.customers, rd.transactions, rd.offers, rd.service_costs, rd.peer_quarterly)
+        ),
     )
     return copy, q
 

@@ -39,7 +39,17 @@ from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from .data import Source, list_regions, load_region, match_regions, peer_quarterly, resolve_quarter, slugify
+from .data import (
+    Source,
+    list_regions,
+    load_region,
+    match_regions,
+    peer_quarterly,
+    resolve_quarter,
+    slugify,
+    source_coverage,
+    with_peer_file,
+)
 from .exceptions import ParamsError, RenderError
 from .params import load_params, parse_sets
 from .report import PREPARED_MARKER, settings_json
@@ -648,7 +658,7 @@ def render(
     base_params = load_params(None, params_dir, sets)
     con, source, _ = validate_source(data, base_params.get("validation"))
     try:
-        q = resolve_quarter(con, quarter)
+        q = resolve_quarter(con, quarter, source_coverage(source))
         chosen = match_regions(list_regions(con), regions)
         region_params = {r: load_params(r, params_dir, sets) for r in chosen}
         slugs = {r: slugify(r) for r in chosen}
@@ -662,7 +672,7 @@ def render(
             cache.mkdir(parents=True, exist_ok=True)
             source_fp = source.fingerprint()
             if scheduler is None:
-                peers = peer_quarterly(con, q.end)
+                peers = with_peer_file(peer_quarterly(con, q.end), source, q)
                 prepare_regions(con, chosen, q, cache, peers, source_fp)
             con.close()
             con = None

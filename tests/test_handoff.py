@@ -338,6 +338,7 @@ def test_package_unpacks_and_reruns_in_a_fresh_folder_with_its_own_custlib(sampl
         "data/offers.parquet",
         "data/service_costs.parquet",
         "data/peer_quarterly.parquet",
+        "data/_coverage.json",
         "notebooks/00_overview_region.ipynb",
         "notebooks/00_overview_region.py",
         "reports/2026Q3/index.html",
