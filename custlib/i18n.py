@@ -113,13 +113,23 @@ TERMS: dict[str, str] = {
     "Net profit": "净利润",
 }
 
-PATTERNS: list[tuple[re.Pattern, str]] = [
+PATTERNS: list[tuple[re.Pattern, object]] = [
     (re.compile(r"^Not available: (.*)$", re.S), r"暂无结果：\1"),
 ]
 
 
-def register(terms: dict[str, str] | None = None, patterns: list[tuple[str, str]] | None = None) -> None:
-    """Add catalogue entries (a module's own column names, labels and sentences)."""
+def register(terms: dict[str, str] | None = None, patterns: list[tuple[str, object]] | None = None) -> None:
+    """Add catalogue entries (a module's own column names, labels and sentences).
+
+    Parameters
+    ----------
+    terms : dict
+        Exact English string -> Chinese.
+    patterns : list of (regex, replacement)
+        The regex must match the whole string; the replacement is a template
+        (``r"共 \\1 家"``) or a function of the match (as :func:`re.sub` takes),
+        e.g. to translate a nested reason with :func:`tr`.
+    """
     TERMS.update(terms or {})
     for rx, repl in patterns or []:
         PATTERNS.append((re.compile(rx, re.S), repl))

@@ -283,7 +283,7 @@ def show(frame: pd.DataFrame, caption: str | None = None, **kwargs) -> None:
     from IPython.display import HTML, display
 
     if frame is None or len(frame) == 0:
-        say("_No rows to show._")
+        say("_没有可显示的行。_" if _LANG == "zh" else "_No rows to show._")
         return
     if _LANG != "en":
         frame = i18n.tr_values(frame, _LANG)
@@ -308,6 +308,7 @@ def use_report_style() -> None:
 
     Changes matplotlib's global state on purpose; call it once per notebook.
     """
+    import logging
     import warnings
 
     import matplotlib as mpl
@@ -337,6 +338,8 @@ def use_report_style() -> None:
     )
     # a glyph drawn as an empty box is a broken report: make it an error
     warnings.filterwarnings("error", message=r"Glyph .* missing from (current )?font", category=UserWarning)
+    # the CJK font has no bold face; matplotlib then uses the regular one and logs each time: not news for a reader
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
 
 def cjk_font_path():
@@ -435,7 +438,8 @@ class Sections:
         """If ``name`` is missing, say why in the report and return True."""
         if name in self.tables:
             if self.caveats.get(name):
-                say(f"*Note:* {esc(self.caveats[name])}")
+                label = "*注：*" if _LANG == "zh" else "*Note:*"
+                say(f"{label} {esc(i18n.tr(self.caveats[name], _LANG))}")
             return False
         label = "*暂无结果：*" if _LANG == "zh" else "*Not available:*"
         say(f"{label} {esc(i18n.tr(self.unavailable.get(name, 'no result'), _LANG))}")
@@ -509,7 +513,7 @@ def executive_summary(figures: pd.DataFrame, actions: list[str] | tuple[str, ...
             arrow = "▲" if diff > 0 else ("▼" if diff < 0 else "■")
             rel = f" ({diff / abs(prev):+.1%})" if prev and unit != "pct" else ""
             change = f"{diff * 100:+.1f} pt" if unit == "pct" else _fmt_unit(diff, unit, cur, sign=True)
-            word = "上季度" if _LANG == "zh" else "vs last quarter"
+            word = "较上季度" if _LANG == "zh" else "vs last quarter"
             delta = f'<div class="delta {"up" if good else "down"}">{arrow} {html.escape(change)}{html.escape(rel)} {word}</div>'
         items.append(
             f'<div class="figure"><div class="value">{html.escape(shown)}</div>'

@@ -56,7 +56,7 @@ _H1_END = re.compile(r"(<h1 id=\"[^\"]*\">.*?</h1>)", re.S)
 
 
 def add_toc(page: str, lang: str = "en") -> str:
-    """Insert a table of contents (links to every ``h2``) after the page's first ``h1``."""
+    """Insert a table of contents (links to every ``h2``) between the title's cell and the next cell."""
     heads = _H2.findall(page)
     if len(heads) < 2:
         return page
@@ -66,8 +66,9 @@ def add_toc(page: str, lang: str = "en") -> str:
     m = _H1_END.search(page)
     if not m:
         return page
-    cell_end = page.find("</div>", m.end())
-    at = cell_end + len("</div>") if cell_end != -1 else m.end()
+    at = page.find('<div class="jp-Cell ', m.end())  # the start of the next cell, outside the title cell's layout
+    if at == -1:
+        at = m.end()
     return page[:at] + toc + page[at:]
 
 
