@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -331,8 +332,9 @@ def test_value_scorecard_quadrants_by_hand():
     assert seg.invest_list(card).index.tolist() == ["c1", "c2"]
     ax = seg.plot_scorecard(card)
     texts = [t.get_text() for t in ax.texts]
-    assert {"1", "2", "invest", "maintain"} <= set(texts)
+    assert {"1", "2", "Invest", "Maintain", "Invest first"} <= set(texts)
     assert any("1  c1" in t and "2  c2" in t for t in texts)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Keep and grow (0)", "Maintain (2)", "Invest (2)", "Monitor (0)"]
     import matplotlib.pyplot as plt
 
     plt.close("all")
@@ -591,17 +593,22 @@ def test_report_show_and_plot_fall_back_to_the_reason(monkeypatch):
     monkeypatch.setattr(report, "say", said.append)
     monkeypatch.setattr(report, "show", lambda df, caption=None, **kw: shown.append((df, kw)))
     rep = seg.SegmentationReport(
-        quarter="2026Q3", tables={"abc": pd.DataFrame({"revenue": [1.0], "value_share": [1.0]})}, unavailable={"rfm": "too few customers"}
+        quarter="2026Q3",
+        tables={"abc_extra": pd.DataFrame({"revenue": [1.0], "value_share": [1.0]})},
+        unavailable={"rfm": "too few customers"},
     )
     rep.show("rfm")
     assert "too few customers" in said[0]
-    rep.show("abc", currency="CNY")
+    rep.show("abc_extra", currency="CNY")
     assert shown[0][1]["money"] == ("revenue",) and shown[0][1]["pct"] == ("value_share",) and shown[0][1]["currency"] == "CNY"
-    ax = rep.plot("rfm")
-    assert "too few customers" in ax.texts[0].get_text()
     import matplotlib.pyplot as plt
 
     plt.close("all")
+    rep.unavailable["pyramid_value"] = "too few buyers"
+    assert rep.plot("pyramid_value") is None  # said in words, nothing drawn
+    assert "too few buyers" in said[-1] and not plt.get_fignums()
+    with pytest.raises(KeyError, match="no chart for 'rfm'"):
+        rep.plot("rfm")
 
 
 # --------------------------------------------------------------------------- parameters
@@ -684,6 +691,243 @@ def test_transition_matrix_omits_the_none_row_when_every_customer_was_classed():
 def test_class_moves_by_hand():
     got = seg.class_moves(pd.Series({"a": "B", "b": "A", "c": "C"}), pd.Series({"a": "A", "b": "B", "d": "C"}), ("A", "B", "C"))
     assert got["move"].to_dict() == {"a": "up", "b": "down", "c": "gone", "d": "new"}
+
+
+# --------------------------------------------------------------------------- what a manager reads: views, charts, summary
+
+
+@pytest.fixture(scope="module")
+def simulated_report():
+    customers, tx = _simulated_region()
+    return seg.segment_region(tx, customers, "2026Q3"), tx
+
+
+def test_unavailable_reasons_read_as_sentences():
+    """Subject and verb agree, and one customer is one customer."""
+    tx = _tx([("o1", "X", "2026-09-01", "a", 100.0, 60.0), ("o2", "X", "2026-05-01", "a", 100.0, 60.0)])
+    rep = seg.segment_region(tx, _customers(["X"], wallet=[1000.0]), "2026Q3")
+    assert rep.note("pyramid_value") == "the value pyramid needs at least 2 customers who have ordered; this region has 1"
+    assert rep.note("pyramid_potential").startswith("the potential-value pyramid needs at least 2")
+    assert rep.note("rfm").startswith("RFM scores need at least 2 customers")
+    assert rep.note("clusters").startswith("clusters need at least 3 customers")
+    quiet = _tx([("o1", "X", "2026-03-01", "a", 100.0, 60.0)])
+    rep = seg.segment_region(quiet, _customers(["X"]), "2026Q3")
+    assert rep.note("abc") == "no orders in 2026Q3 from this region's 1 customer: nothing to segment for this quarter"
+
+
+def test_pyramid_labels_sit_beside_the_bars_not_on_them():
+    summary = pd.DataFrame({"customers": [1, 3, 6, 10], "revenue_share": [0.4, 0.3, 0.2, 0.1]}, index=["platinum", "gold", "iron", "lead"])
+    ax = seg.plot_pyramid(summary, title="Value pyramid")
+    texts = {t.get_text(): t for t in ax.texts}
+    assert set(texts) == {"Platinum", "Gold", "Iron", "Lead", "1 customer\n40% of revenue", "3 customers\n30% of revenue"} | {
+        "6 customers\n20% of revenue",
+        "10 customers\n10% of revenue",
+    }
+    for bar, tier, numbers in zip(ax.patches, ("Platinum", "Gold", "Iron", "Lead"), ("1 customer", "3 customers", "6", "10"), strict=True):
+        name = texts[tier]
+        count = next(t for k, t in texts.items() if k.startswith(numbers))
+        assert name.get_position()[0] < bar.get_x() and name.get_ha() == "right"
+        assert count.get_position()[0] > bar.get_x() + bar.get_width() and count.get_ha() == "left"
+    assert ax.get_xlim()[1] >= 1.8 * 10 / 2  # room for the numbers right of the widest bar
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def _hand_report():
+    """A report with hand-made tables; the expected headlines are counted by hand in the tests."""
+    ids = pd.Index(["a", "b", "c", "d"], name="customer_id")
+    feats = pd.DataFrame({"wallet_headroom": [1000.0, np.nan, 50.0, 0.0]}, index=ids)
+    return seg.SegmentationReport(
+        quarter="2026Q3",
+        params=seg.merge_params(None),
+        tables={
+            "active_customers": pd.Series({"2026Q2": 3, "2026Q3": 2}),
+            "customers": feats,
+            "rfm_customers": pd.DataFrame({"segment": ["champions", "at risk", "hibernating", "can't lose"]}, index=ids),
+            "rfm_previous_customers": pd.DataFrame({"segment": ["need attention", "loyal", "hibernating", "new"]}, index=ids),
+            "at_risk_customers": pd.DataFrame({"revenue": [100.0, 250.25]}, index=["b", "d"]),
+            "at_risk_previous_customers": pd.DataFrame({"revenue": [400.0]}, index=["b"]),
+            "moved_down": pd.DataFrame({"tier": ["gold"]}, index=["d"]),
+            "scorecard_customers": pd.DataFrame({"quadrant": ["invest", "invest", "monitor", "keep and grow"]}, index=ids),
+        },
+    )
+
+
+def test_headline_figures_count_this_and_last_quarter_by_hand():
+    """Hand count: 2 customers ordered this quarter (3 last quarter); slipping segments are at risk and can't lose
+    (2; last quarter need attention: 1), hibernating is gone, not slipping; 2 valuable customers at risk with
+    100 + 250.25 of revenue (1 with 400 last quarter); 1 moved down; 2 customers to grow with 1,000 headroom
+    (b has no wallet estimate)."""
+    figures, actions = seg.headline_figures(_hand_report(), currency="EUR")
+    expected = pd.DataFrame(
+        {
+            "figure": [
+                "Customers who ordered this quarter",
+                "Customers in slipping RFM segments",
+                "Valuable customers at risk",
+                "Revenue of valuable customers at risk (EUR)",
+                "Valuable customers who moved down a tier",
+            ],
+            "value": [2.0, 2.0, 2.0, 350.25, 1.0],
+            "previous": [3.0, 1.0, 1.0, 400.0, np.nan],
+            "unit": ["count", "count", "count", "money", "count"],
+            "good": ["up", "down", "down", "down", "down"],
+        }
+    )
+    pd.testing.assert_frame_equal(figures, expected, check_dtype=False)
+    assert actions == [
+        "Visit the 2 valuable customers at risk before the relationship breaks: EUR 350 of revenue over the last 12 months is at stake.",
+        "Ask the 1 valuable customer who moved down a tier since last quarter what changed.",
+        "Offer more to the 2 customers to grow, highest potential first: they still buy EUR 1,000 a year from other suppliers.",
+    ]
+
+
+def test_headline_figures_degrade_when_sections_are_missing():
+    rep = _hand_report()
+    for name in ("rfm_previous_customers", "at_risk_customers", "at_risk_previous_customers", "moved_down", "scorecard_customers"):
+        del rep.tables[name]
+    figures, actions = seg.headline_figures(rep)
+    assert figures["value"].tolist()[:2] == [2.0, 2.0] and figures["value"][2:].isna().all()
+    assert figures["previous"].tolist()[0] == 3.0 and figures["previous"][1:].isna().all()
+    assert actions == []
+    empty, none = seg.headline_figures(seg.SegmentationReport(quarter="2026Q3", unavailable={"abc": "no orders"}))
+    assert len(empty) == 5 and empty["value"].isna().all() and none == []
+    quiet = _tx([("o1", "X", "2026-03-01", "a", 100.0, 60.0), ("o2", "Y", "2026-04-01", "a", 10.0, 6.0)])
+    figures, _ = seg.headline_figures(seg.segment_region(quiet, _customers(["X", "Y"]), "2026Q3"))
+    assert figures.loc[0, ["value", "previous"]].tolist() == [0.0, 1.0]  # no orders this quarter is a count of 0, not unknown
+    assert figures["value"][1:].isna().all()
+
+
+def test_headline_figures_of_a_region_match_its_order_lines(simulated_report):
+    """Independent count from the raw order lines: distinct customers with an order in 2026Q3 (and in 2026Q2)."""
+    rep, tx = simulated_report
+    figures, actions = seg.headline_figures(rep)
+    in_q3 = tx[(tx["order_date"] >= "2026-07-01") & (tx["order_date"] <= "2026-09-30")]["customer_id"].nunique()
+    in_q2 = tx[(tx["order_date"] >= "2026-04-01") & (tx["order_date"] <= "2026-06-30")]["customer_id"].nunique()
+    assert figures.loc[0, ["value", "previous"]].tolist() == [in_q3, in_q2]
+    assert figures.loc[2, "value"] == len(rep.table("at_risk_customers")) >= len(rep.table("at_risk"))
+    assert 1 <= len(actions) <= 3
+
+
+def test_views_blank_empty_matrix_cells_and_show_revenue_in_thousands(monkeypatch):
+    from custlib import report
+
+    shown, said = [], []
+    monkeypatch.setattr(report, "show", lambda df, caption=None, **kw: shown.append((df, caption, kw)))
+    monkeypatch.setattr(report, "say", said.append)
+    prev, cur = pd.Series({"a": "A", "b": "B", "c": "B"}), pd.Series({"a": "A", "b": "A", "c": "B"})
+    rev = pd.Series({"a": 12_345.0, "b": 499.0, "c": 2_500.0})
+    rep = seg.SegmentationReport(
+        quarter="2026Q3",
+        tables={
+            "migration_abc_customers": seg.transition_matrix(prev, cur, order=("A", "B", "C")),
+            "migration_abc_revenue": seg.transition_matrix(prev, cur, order=("A", "B", "C"), values=rev),
+            "at_risk": pd.DataFrame(columns=["name", "tier", "abc", "segment", "revenue", "revenue_prior", "last_order"]),
+        },
+    )
+    counts, _ = rep.view("migration_abc_customers")
+    assert counts.loc["A", "A"] == 1 and counts.loc["B", "A"] == 1 and np.isnan(counts.loc["A", "B"]) and np.isnan(counts.loc["C", "C"])
+    rep.show("migration_abc_revenue", caption="Revenue of customers moving between ABC classes", currency="CNY")
+    frame, caption, kw = shown[-1]
+    assert caption == "Revenue of customers moving between ABC classes, in thousands of CNY"
+    assert frame.loc["A", "A"] == 12.0 and frame.loc["B", "A"] == 0.0 and frame.loc["B", "B"] == 2.0  # 499 rounds to 0 thousand
+    assert np.isnan(frame.loc["A", "B"]) and kw["money"] == () and "thousands" not in kw
+    rep.show("at_risk", caption="Valuable customers at risk")
+    assert said == [seg.EMPTY_TEXT["at_risk"]] and len(shown) == 1
+    down = pd.DataFrame(
+        {
+            "name": list("xyz"),
+            "previous_tier": "gold",
+            "tier": "iron",
+            "revenue_prior_quarter": 9.0,
+            "revenue": 1.0,
+            "revenue_change": -8.0,
+        },
+        index=list("xyz"),
+    ).assign(recency_days=5.0)
+    rep = seg.SegmentationReport(quarter="2026Q3", params={"top_n": 2, "window_months": 6}, tables={"moved_down": down})
+    rep.show("moved_down", caption="Valuable customers who moved down a tier", currency="CNY")
+    frame = shown[-1][0]
+    assert frame.index.tolist() == ["x", "y"] and "Revenue, 6 months to now" in frame.columns
+    assert said[-1] == "The first 2 of 3 are shown."
+
+
+def test_customer_lists_show_change_as_a_percentage_and_no_scores(simulated_report):
+    rep, _ = simulated_report
+    grow, opts = rep.view("to_grow")
+    f = rep.table("customers").loc[grow.index]
+    expected = (f["revenue"] / f["revenue_prior"] - 1).where(f["revenue_prior"] > 0)
+    np.testing.assert_allclose(grow["Change vs previous 12 months"], expected)
+    assert "current_value" not in grow.columns and "Change vs previous 12 months" in opts["pct"]
+    assert grow["market_type"].str[0].str.isupper().all()
+    risk, opts = rep.view("at_risk")
+    assert list(risk.columns) == [
+        "name",
+        "tier",
+        "ABC class",
+        "RFM segment",
+        "Revenue, last 12 months",
+        "Change vs previous 12 months",
+        "Last order",
+    ]
+    assert opts["money"] == ("Revenue, last 12 months",)
+
+
+def _latin_words(text: str) -> list[str]:
+    allowed = {"RFM", "ABC", "CNY"}
+    return [w for w in re.findall(r"[A-Za-z]{3,}", str(text)) if w not in allowed]
+
+
+def test_chinese_report_leaves_no_english_in_tables_charts_or_summary(simulated_report):
+    """Every header, category, caption, chart text, note and headline of the report reads in Chinese (ids and
+    customer names excepted)."""
+    import matplotlib.pyplot as plt
+
+    from custlib import i18n, report
+
+    rep, _ = simulated_report
+    texts = []
+    for name in (
+        "abc", "rfm", "clusters", "loyalty", "relationship", "relationship_migration", "market_type", "migration_segment_customers",
+        "migration_segment_revenue", "migration_tier_customers", "migration_abc_customers", "moved_down", "to_grow", "at_risk",
+    ):  # fmt: skip
+        frame, _ = rep.view(name)
+        texts += [report.label(c, "zh") for c in frame.columns]
+        zh = i18n.tr_values(frame.drop(columns=["name"], errors="ignore"), "zh")
+        texts += [report.label(i, "zh") for i in zh.index if isinstance(i, str)]
+        texts += [v for v in zh.to_numpy().ravel() if isinstance(v, str)]
+    script = (ROOT / "notebooks" / "01_segment_customers.py").read_text(encoding="utf-8")
+    captions = re.findall(r'caption="([^"]+)"', script)
+    assert len(captions) >= 12
+    texts += [i18n.tr(c, "zh") for c in captions] + [i18n.tr(c + ", in thousands of CNY", "zh") for c in captions if "Revenue" in c]
+    for chart in seg.CHARTS:
+        ax = rep.plot(chart)
+        i18n.translate_figure(ax.figure, "zh")
+        texts += [t.get_text() for t in ax.figure.findobj(plt.Text)]
+        plt.close("all")
+    figures, actions = seg.headline_figures(rep)
+    texts += [i18n.tr(x, "zh") for x in [*figures["figure"], *actions]]
+    texts += [i18n.tr(f"*Note:* {report.esc(c)}", "zh") for c in rep.caveats.values()]
+    texts += [i18n.tr(x, "zh") for x in [*seg.EMPTY_TEXT.values(), "The first 25 of 1,064 are shown."]]
+    left = {t: _latin_words(t) for t in texts if _latin_words(t)}
+    assert not left, left
+
+
+def test_chinese_reasons_for_missing_sections():
+    """The reasons of degenerate regions translate whole (the column an analyst must add keeps its name)."""
+    from custlib import i18n
+
+    one = _tx([("o1", "X", "2026-09-01", "a", 100.0, 60.0), ("o2", "X", "2026-05-01", "a", 100.0, 60.0)])
+    quiet = _tx([("o1", "X", "2026-03-01", "a", 100.0, 60.0), ("o2", "Y", "2026-04-01", "a", 10.0, 6.0)])
+    same = _tx([(f"o{c}{m}", c, f"2026-0{m}-10", "a", 100.0, 60.0) for c in "XYZW" for m in range(1, 10)])
+    reasons = set()
+    for tx, ids in ((one, ["X"]), (quiet, ["X", "Y"]), (same, list("XYZW"))):
+        reasons |= set(seg.segment_region(tx, _customers(ids), "2026Q3").unavailable.values())
+    assert len(reasons) >= 5
+    left = {r: _latin_words(i18n.tr(r, "zh")) for r in reasons}
+    left = {r: w for r, w in left.items() if set(w) - {"wallet", "estimate"}}
+    assert not left, left
 
 
 # --------------------------------------------------------------------------- planted patterns of the sample data
