@@ -14,7 +14,23 @@ two options for each *case* described in the ``makebuy`` parameters:
 * a tornado of the NPV difference (:func:`tornado`, :func:`plot_tornado`);
 * the qualitative scorecard and a recommendation with its reasons
   (:func:`scorecard`, :func:`recommend`);
-* :func:`analyse_cases` runs all of it for every case of a parameter section.
+* :func:`analyse_cases` runs all of it for every case of a parameter section;
+  its :class:`MakeBuyAnalysis` also gives the report's tables with readable
+  headers (``products``, ``glance``, ``cost_lines``, ``uncertainty``,
+  ``factors``, ``verdicts``, ``reasons``, formatted with
+  :meth:`MakeBuyAnalysis.formats`) and the long frames its charts draw
+  (:func:`plot_costs_per_period`, :func:`plot_break_even`,
+  :func:`plot_volatility`, :func:`plot_tornados`);
+* :func:`headline_figures` gives the executive summary's figures and actions.
+
+Reports in Chinese: the module registers its column names, labels, chart
+text and sentences with :mod:`custlib.i18n` at import (see the catalogue at
+the end; sentences with numbers and names are regular expressions whose
+replacement may be a function, so that a product name or a lower-cased
+label inside a sentence is translated too). Charts take ``lang`` because
+tick labels are drawn from their formatter and cannot be translated after
+drawing. The sample cases' labels, units and descriptions have Chinese
+display texts in :data:`CASE_TEXT_ZH`; other cases keep their own wording.
 
 Conventions
 -----------
@@ -39,6 +55,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import re
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -92,6 +109,57 @@ BUY_LINES = (
     ("quality", "hidden"),
     *((f"risk_{r}", "hidden") for r in RISKS),
 )
+
+#: How options, cost lines and their kinds read in reports.
+OPTION_LABELS = {"make": "Make", "buy": "Buy"}
+OPTION_VERBS = {"make": "making", "buy": "buying"}
+LINE_LABELS = {
+    "development": "Development (one-off)",
+    "labour": "Labour (on the learning curve)",
+    "material": "Material",
+    "fixed_operating": "Fixed operating cost",
+    "depreciation": "Depreciation of equipment",
+    "overhead": "Overhead",
+    "financing_equipment": "Financing of equipment",
+    "financing_working_capital": "Financing of working capital",
+    "transition": "Transition to the supplier (one-off)",
+    "purchase": "Purchase",
+    "supplier_management": "Supplier management",
+    "quality": "Quality cost of defects",
+    **{f"risk_{r}": f"Risk of {RISK_LABELS[r]}" for r in RISKS},
+}
+KIND_LABELS = {"direct": "Direct", "hidden": "Hidden or indirect", "total": ""}
+
+#: Columns of the report tables (see the MakeBuyAnalysis properties).
+PRODUCT_COLUMNS = ("Product", "What it is", "Unit", "Planned units", "Horizon")
+GLANCE_COLUMNS = (
+    "Product",
+    "Recommendation",
+    "Cheaper at planned demand",
+    "Cost per unit: make",
+    "Cost per unit: buy",
+    "Saving from making",
+    "Chance making is cheaper",
+)
+UNCERTAINTY_COLUMNS = (
+    "Product",
+    "Demand volatility",
+    "Saving at planned demand",
+    "Saving: 5th percentile",
+    "Saving: median",
+    "Saving: 95th percentile",
+    "Chance making is cheaper",
+)
+VERDICT_COLUMNS = ("Product", "Recommendation", "Cost score", "Qualitative score", "Combined score")
+
+TORNADO_LOW = "Input at its low value"
+TORNADO_HIGH = "Input at its high value"
+
+
+def _tornado_xlabel(currency: str = "") -> str:
+    unit = f" ({currency})" if currency else ""
+    return f"Saving from making, PV{unit}"
+
 
 #: Inputs of the tornado when a case does not list its own, with report labels.
 INPUT_LABELS = {
@@ -1088,14 +1156,20 @@ def break_even(case, *, discounted: bool = True, demand=None, currency: str = ""
             vol,
             period,
             "make cheaper above",
-            f"Making becomes cheaper than buying after {vol:,.0f} cumulative units, in {word} {math.ceil(period)}{many}.",
+            f"Making becomes cheaper than buying after {_cumulative_units(vol)}, in {word} {math.ceil(period)}{many}.",
         )
     return BreakEven(
         vol,
         period,
         "buy cheaper above",
-        f"Making is cheaper at first, but buying becomes cheaper after {vol:,.0f} cumulative units, in {word} {math.ceil(period)}{many}.",
+        f"Making is cheaper at first, but buying becomes cheaper after {_cumulative_units(vol)}, in {word} {math.ceil(period)}{many}.",
     )
+
+
+def _cumulative_units(volume: float) -> str:
+    """``5943.2`` -> ``'5,943 cumulative units'``; ``0.9`` -> ``'1 cumulative unit'``."""
+    shown = f"{volume:,.0f}"
+    return f"{shown} cumulative unit{'' if shown == '1' else 's'}"
 
 
 def _money_fn(currency: str):
@@ -1371,12 +1445,14 @@ def tornado(case, *, ranges: Mapping | None = None, relative_range: float = 0.2)
     return out.sort_values(["swing", "input"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
-def plot_tornado(frame: pd.DataFrame, *, top: int = 10, ax=None, title: str | None = None, currency: str = ""):
+def plot_tornado(
+    frame: pd.DataFrame, *, top: int = 10, ax=None, title: str | None = None, currency: str = "", lang: str = "en", legend: bool = True
+):
     """Draw a tornado chart of the NPV difference.
 
     Bars run from the base NPV difference to its value at each input's low
-    (light) and high (dark) value; the dashed line is the base, the solid line
-    zero (left of it buying is cheaper, right of it making is).
+    (light) and high (dark) value; the dashed line is the base, the solid red
+    line zero (left of it buying is cheaper, right of it making is).
 
     Parameters
     ----------
@@ -1387,6 +1463,11 @@ def plot_tornado(frame: pd.DataFrame, *, top: int = 10, ax=None, title: str | No
     ax : matplotlib Axes, optional
     title : str, optional
     currency : str, default ""
+        Named in the axis label.
+    lang : str, default "en"
+        Language of the labels and of the amounts (``"zh"``: 万/亿).
+    legend : bool, default True
+        Draw the legend below the axes (:func:`plot_tornados` draws one for all).
 
     Returns
     -------
@@ -1397,27 +1478,33 @@ def plot_tornado(frame: pd.DataFrame, *, top: int = 10, ax=None, title: str | No
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 0.45 * min(top, len(frame)) + 1.5), layout="constrained")
+        _, ax = plt.subplots(figsize=(8, 0.45 * min(top, len(frame)) + 1.9), layout="constrained")
     rows = frame.head(top).iloc[::-1]
     y = np.arange(len(rows))
     base = float(frame["base_saving"].iloc[0]) if len(frame) else 0.0
-    ax.barh(y, rows["saving_at_low"] - base, left=base, color="#8cc5e3", label="input at low value")
-    ax.barh(y, rows["saving_at_high"] - base, left=base, color="#1b5e8c", label="input at high value", alpha=0.85)
+    ax.barh(y, rows["saving_at_low"] - base, left=base, color="#8cc5e3", label=_tr(TORNADO_LOW, lang))
+    ax.barh(y, rows["saving_at_high"] - base, left=base, color="#1b5e8c", label=_tr(TORNADO_HIGH, lang), alpha=0.85)
     ax.axvline(base, color="#444444", linestyle="--", linewidth=1)
-    ax.axvline(0.0, color="#e4572e", linewidth=1)
-    ax.set_yticks(y, rows["label"].tolist())
-    unit = f" ({currency})" if currency else ""
+    ax.axvline(0.0, color="#e4572e", linewidth=1.2)
+    ax.set_yticks(y, [_tr(x, lang) for x in rows["label"]])
     ax.xaxis.set_major_locator(MaxNLocator(6))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _short_amount(v)))
-    ax.set_xlabel(f"PV of buying minus PV of making{unit}; > 0: making is cheaper")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _short_amount(v, lang)))
+    ax.set_xlabel(_tr(_tornado_xlabel(currency), lang))
     if title:
-        ax.set_title(title)
-    ax.legend(loc="lower right", fontsize="small")
+        ax.set_title(_tr(title, lang))
+    if legend:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=2, fontsize="small", frameon=False)
     return ax
 
 
-def _short_amount(v: float) -> str:
-    """``2_500_000`` -> ``'2.5m'``, ``-250_000`` -> ``'-250k'``, ``40`` -> ``'40'``."""
+def _short_amount(v: float, lang: str = "en") -> str:
+    """Tick labels: ``2_500_000`` -> ``'2.5m'``, ``-250_000`` -> ``'-250k'``; in Chinese ``'250万'``, ``'-25万'``."""
+    if lang == "zh":
+        if abs(v) >= 1e8:
+            return f"{v / 1e8:,.1f}亿"
+        if abs(v) >= 1e4:
+            return f"{v / 1e4:,.0f}万"
+        return f"{v:,.0f}"
     if abs(v) >= 1e6:
         return f"{v / 1e6:,.1f}m"
     if abs(v) >= 1e3:
@@ -1425,8 +1512,8 @@ def _short_amount(v: float) -> str:
     return f"{v:,.0f}"
 
 
-def plot_tornados(frame: pd.DataFrame, *, top: int = 8, axes=None, currency: str = ""):
-    """One :func:`plot_tornado` per case, stacked.
+def plot_tornados(frame: pd.DataFrame, *, top: int = 8, axes=None, currency: str = "", lang: str = "en"):
+    """One :func:`plot_tornado` per case, stacked, with one legend above them.
 
     Parameters
     ----------
@@ -1437,6 +1524,7 @@ def plot_tornados(frame: pd.DataFrame, *, top: int = 8, axes=None, currency: str
     axes : sequence of Axes, optional
         One per case.
     currency : str, default ""
+    lang : str, default "en"
 
     Returns
     -------
@@ -1449,12 +1537,15 @@ def plot_tornados(frame: pd.DataFrame, *, top: int = 8, axes=None, currency: str
     if axes is None:
         heights = [0.4 * min(top, int((frame["case"] == c).sum())) + 1.4 for c in cases]
         _, axes = plt.subplots(
-            len(cases), 1, figsize=(8, sum(heights)), gridspec_kw={"height_ratios": heights}, squeeze=False, layout="constrained"
+            len(cases), 1, figsize=(8, sum(heights) + 0.4), gridspec_kw={"height_ratios": heights}, squeeze=False, layout="constrained"
         )
         axes = axes[:, 0]
     for ax, c in zip(axes, cases, strict=True):
         part = frame[frame["case"] == c]
-        plot_tornado(part, top=top, ax=ax, title=str(part["case_label"].iloc[0]), currency=currency)
+        plot_tornado(part, top=top, ax=ax, title=str(part["case_label"].iloc[0]), currency=currency, lang=lang, legend=False)
+    if len(cases):
+        handles, labels = axes[0].get_legend_handles_labels()
+        axes[0].figure.legend(handles, labels, loc="outside upper center", ncol=2, fontsize="small", frameon=False)
     return np.asarray(axes)
 
 
@@ -1555,6 +1646,42 @@ def _num(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
 
 
+#: Inputs that are amounts of money or rates (shown with the currency / as percentages in sentences).
+_MONEY_INPUTS = {
+    "make.development_cost",
+    "make.equipment_capex",
+    "make.fixed_cost_per_period",
+    "make.labour.first_unit_cost",
+    "make.material_cost_per_unit",
+    "buy.unit_price",
+    "buy.management_cost_per_period",
+    "buy.cost_per_defect",
+    "buy.transition_cost",
+}
+_RATE_INPUTS = {
+    "demand.growth",
+    "demand.volatility",
+    "demand.period_volatility",
+    "discount_rate",
+    "make.labour.learning_rate",
+    "make.overhead_rate",
+    "make.working_capital_share",
+    "make.cost_of_capital",
+    "buy.defect_rate",
+    *(f"buy.risks.{r}.probability" for r in RISKS),
+}
+
+
+def _input_value(path: str, x: float, currency: str = "") -> str:
+    """An input's value as a reader expects it: ``'CNY 1,344'``, ``'82%'``, ``'2.4%'``, ``'1,600'``."""
+    if path in _MONEY_INPUTS:
+        return _money_fn(currency)(x)
+    if path in _RATE_INPUTS:
+        pct = 100 * x
+        return f"{pct:.0f}%" if abs(pct - round(pct)) < 1e-9 else f"{pct:.1f}%"
+    return _num(x)
+
+
 def _lower_first(text: str) -> str:
     """Lower-case the first word unless it is an acronym: ``'Own R&D'`` -> ``'own R&D'``."""
     return text[:1].lower() + text[1:] if text[1:2].islower() else text
@@ -1647,7 +1774,8 @@ def recommend(
         top = sensitivity.iloc[0]
         flips = " and the choice reverses within that range" if bool(top["flips"]) else ""
         reasons.append(
-            f"The result is most sensitive to {_lower_first(top['label'])}: between {_num(top['low_value'])} and {_num(top['high_value'])} "
+            f"The result is most sensitive to {_lower_first(top['label'])}: between {_input_value(top['input'], top['low_value'], currency)} and "
+            f"{_input_value(top['input'], top['high_value'], currency)} "
             f"the saving from making runs from {money(top['saving_at_low'])} to {money(top['saving_at_high'])}{flips}."
         )
         others = sensitivity.iloc[1:][sensitivity["flips"].iloc[1:]]
@@ -1868,6 +1996,246 @@ class MakeBuyAnalysis:
                 rows.append({"case": a.case.label, "recommendation": verdict, "n": i, "reason": text})
         return pd.DataFrame(rows).astype({"case": "str", "recommendation": "str", "reason": "str"})
 
+    # report tables: readable headers, one row per product or cost line -------------
+
+    def _names(self) -> dict[str, str]:
+        """Case name -> the label shown in reports (the case name is added when two labels clash)."""
+        labels = [a.case.label for a in self.cases.values()]
+        return {n: a.case.label if labels.count(a.case.label) == 1 else f"{a.case.label} ({n})" for n, a in self.cases.items()}
+
+    @property
+    def products(self) -> pd.DataFrame:
+        """One row per product: what it is, its unit, the planned units over the horizon and the horizon.
+
+        cases -> columns out: Product, What it is, Unit, Planned units (whole), Horizon (e.g. "16 quarters").
+        """
+        names = self._names()
+        rows = [
+            {
+                "Product": names[n],
+                "What it is": a.case.spec.get("description", ""),
+                "Unit": a.case.unit,
+                "Planned units": round(a.summary["units"]),
+                "Horizon": f"{a.case.horizon} {a.case.period_word}s",
+            }
+            for n, a in self.cases.items()
+        ]
+        return pd.DataFrame(rows, columns=PRODUCT_COLUMNS).astype(
+            {c: "str" for c in PRODUCT_COLUMNS if c != "Planned units"} | {"Planned units": "Int64"}
+        )
+
+    @property
+    def glance(self) -> pd.DataFrame:
+        """One row per product: the recommendation, the cheaper option at plan, cost per unit, saving and its chance.
+
+        cases -> columns out: Product, Recommendation, Cheaper at planned demand, Cost per unit: make,
+        Cost per unit: buy, Saving from making (PV buy - PV make), Chance making is cheaper (fraction).
+        """
+        names = self._names()
+        rows = [
+            {
+                "Product": names[n],
+                "Recommendation": _verdict(a.recommendation),
+                "Cheaper at planned demand": OPTION_LABELS[a.summary["winner"]],
+                "Cost per unit: make": a.summary["cost_per_unit_make"],
+                "Cost per unit: buy": a.summary["cost_per_unit_buy"],
+                "Saving from making": a.summary["make_saving"],
+                "Chance making is cheaper": a.monte_carlo["p_make_cheaper"],
+            }
+            for n, a in self.cases.items()
+        ]
+        return pd.DataFrame(rows, columns=GLANCE_COLUMNS).astype({c: "str" for c in GLANCE_COLUMNS[:3]})
+
+    @property
+    def cost_lines(self) -> pd.DataFrame:
+        """Present value of every cost line (rows) for every product (columns), with each option's total.
+
+        The per-period detail is in :attr:`costs_by_period` (drawn by :func:`plot_costs_per_period`).
+        cost tables -> columns out: Option, Cost line, Type (Direct / Hidden or indirect / "" for the
+        total), then one money column per product.
+        """
+        names = self._names()
+        order = [("make", line, kind) for line, kind in MAKE_LINES] + [("make", "total", "total")]
+        order += [("buy", line, kind) for line, kind in BUY_LINES] + [("buy", "total", "total")]
+        out = pd.DataFrame(
+            {
+                "Option": [OPTION_LABELS[o] for o, _, _ in order],
+                "Cost line": [LINE_LABELS[line] if line != "total" else f"Total cost of {OPTION_VERBS[o]}" for o, line, _ in order],
+                "Type": [KIND_LABELS[k] for _, _, k in order],
+            },
+            dtype="str",
+        )
+        for n, a in self.cases.items():
+            pv = a.cost_table.set_index(["option", "line"])["pv"]
+            out[names[n]] = [float(pv.loc[(o, line)]) for o, line, _ in order]
+        return out
+
+    @property
+    def costs_by_period(self) -> pd.DataFrame:
+        """Cost of each option per period, split into direct and hidden or indirect cost (long form, for charts).
+
+        cost tables -> columns out: case, case_label, period_word, period, option, kind (direct/hidden), cost.
+        """
+        names = self._names()
+        parts = []
+        for n, a in self.cases.items():
+            t = a.cost_table[a.cost_table["kind"] != "total"]
+            cols = [f"t{i}" for i in range(a.case.horizon + 1)]
+            g = t.groupby(["option", "kind"], sort=False)[cols].sum()
+            for (option, kind), values in g.iterrows():
+                parts.append(
+                    pd.DataFrame(
+                        {
+                            "case": n,
+                            "case_label": names[n],
+                            "period_word": a.case.period_word,
+                            "period": np.arange(a.case.horizon + 1, dtype=np.int64),
+                            "option": option,
+                            "kind": kind,
+                            "cost": values.to_numpy(dtype=float),
+                        }
+                    )
+                )
+        cols = ["case", "case_label", "period_word", "period", "option", "kind", "cost"]
+        if not parts:
+            return pd.DataFrame(columns=cols)
+        return pd.concat(parts, ignore_index=True).astype({c: "str" for c in ("case", "case_label", "period_word", "option", "kind")})
+
+    @property
+    def cumulative_costs(self) -> pd.DataFrame:
+        """Cumulative present value of each option's cost at every period end, with the cumulative volume.
+
+        cost tables -> columns out: case, case_label, period_word, period, cumulative_units, make, buy.
+        """
+        names = self._names()
+        parts = []
+        for n, a in self.cases.items():
+            cols = [f"t{i}" for i in range(a.case.horizon + 1)]
+            total = a.cost_table[a.cost_table["line"] == "total"].set_index("option")[cols]
+            disc = a.case.discount_factors()
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "case": n,
+                        "case_label": names[n],
+                        "period_word": a.case.period_word,
+                        "period": np.arange(a.case.horizon + 1, dtype=np.int64),
+                        "cumulative_units": np.concatenate([[0.0], np.cumsum(demand_path(a.case))]),
+                        "make": np.cumsum(total.loc["make"].to_numpy(dtype=float) * disc),
+                        "buy": np.cumsum(total.loc["buy"].to_numpy(dtype=float) * disc),
+                    }
+                )
+            )
+        cols = ["case", "case_label", "period_word", "period", "cumulative_units", "make", "buy"]
+        if not parts:
+            return pd.DataFrame(columns=cols)
+        return pd.concat(parts, ignore_index=True).astype({c: "str" for c in ("case", "case_label", "period_word")})
+
+    @property
+    def uncertainty(self) -> pd.DataFrame:
+        """One row per product: the saving from making at plan and its spread over simulated demand.
+
+        cases -> columns out: Product, Demand volatility, Saving at planned demand, Saving: 5th percentile,
+        Saving: median, Saving: 95th percentile, Chance making is cheaper.
+        """
+        names = self._names()
+        rows = [
+            {
+                "Product": names[n],
+                "Demand volatility": float(a.case.spec["demand"]["volatility"]),
+                "Saving at planned demand": a.summary["make_saving"],
+                "Saving: 5th percentile": a.monte_carlo["p05"],
+                "Saving: median": a.monte_carlo["p50"],
+                "Saving: 95th percentile": a.monte_carlo["p95"],
+                "Chance making is cheaper": a.monte_carlo["p_make_cheaper"],
+            }
+            for n, a in self.cases.items()
+        ]
+        return pd.DataFrame(rows, columns=UNCERTAINTY_COLUMNS).astype({"Product": "str"})
+
+    @property
+    def factors(self) -> pd.DataFrame:
+        """The scorecard for reading: one row per factor, the option a high score favours, its weight, each product's score.
+
+        scorecards -> columns out: Factor, A high score favours, Weight (fraction), one whole-number column per product.
+        """
+        names = self._names()
+        first = next(iter(self.cases.values()), None)
+        out = pd.DataFrame(
+            {
+                "Factor": [FACTOR_LABELS[f] for f in FACTORS],
+                "A high score favours": [OPTION_LABELS["make" if FACTOR_DIRECTION[f] > 0 else "buy"] for f in FACTORS],
+                "Weight": first.scorecard["weight"].to_numpy(dtype=float) if first is not None else np.nan,
+            }
+        ).astype({"Factor": "str", "A high score favours": "str"})
+        for n, a in self.cases.items():
+            out[names[n]] = pd.array(a.scorecard["score"].to_numpy(), dtype="Int64")
+        return out
+
+    @property
+    def verdicts(self) -> pd.DataFrame:
+        """One row per product: the recommendation and the three scores behind it (1-5, 5 = favours making).
+
+        cases -> columns out: Product, Recommendation, Cost score, Qualitative score, Combined score.
+        """
+        names = self._names()
+        rows = [
+            {
+                "Product": names[n],
+                "Recommendation": _verdict(a.recommendation),
+                "Cost score": a.recommendation.cost_score,
+                "Qualitative score": a.recommendation.qualitative_score,
+                "Combined score": a.recommendation.combined_score,
+            }
+            for n, a in self.cases.items()
+        ]
+        return pd.DataFrame(rows, columns=VERDICT_COLUMNS).astype({"Product": "str", "Recommendation": "str"})
+
+    @property
+    def reasons(self) -> pd.DataFrame:
+        """The reasons behind each recommendation, one sentence a row; the product is named on its first row only.
+
+        cases -> columns out: Product, Reason.
+        """
+        names = self._names()
+        rows = [
+            {"Product": names[n] if i == 0 else "", "Reason": text}
+            for n, a in self.cases.items()
+            for i, text in enumerate(a.recommendation.reasons)
+        ]
+        return pd.DataFrame(rows, columns=["Product", "Reason"], dtype="str")
+
+    def formats(self, table: str) -> dict:
+        """How :func:`custlib.report.show` should format one of the report tables.
+
+        Parameters
+        ----------
+        table : str
+            ``"products"``, ``"glance"``, ``"cost_lines"``, ``"uncertainty"``, ``"factors"`` or ``"verdicts"``.
+
+        Returns
+        -------
+        dict
+            Keyword arguments (``money``, ``pct``, ``decimals``) naming the table's columns.
+
+        Raises
+        ------
+        KeyError
+            Unknown table.
+        """
+        money_cases = tuple(self._names().values())
+        known = {
+            "products": {},
+            "glance": {"money": GLANCE_COLUMNS[3:6], "pct": GLANCE_COLUMNS[6:]},
+            "cost_lines": {"money": money_cases},
+            "uncertainty": {"money": UNCERTAINTY_COLUMNS[2:6], "pct": (UNCERTAINTY_COLUMNS[1], UNCERTAINTY_COLUMNS[6])},
+            "factors": {"pct": ("Weight",)},
+            "verdicts": {"decimals": VERDICT_COLUMNS[2:]},
+        }
+        if table not in known:
+            raise KeyError(f"table: expected one of {', '.join(known)}, got {table!r}")
+        return known[table]
+
 
 def analyse_cases(section: Mapping, *, currency: str = "", source: str | None = None) -> MakeBuyAnalysis:
     """Validate a ``makebuy`` parameter section and analyse every case in it.
@@ -1915,3 +2283,633 @@ def compare_cases(section: Mapping, *, currency: str = "") -> pd.DataFrame:
         As :func:`analyse_cases`.
     """
     return analyse_cases(section, currency=currency).summary
+
+
+# --------------------------------------------------------------------------- report charts
+
+
+def _tr(text: str, lang: str) -> str:
+    from . import i18n
+
+    return i18n.tr(text, lang)
+
+
+def _verdict(rec: Recommendation) -> str:
+    """``'Make'``, ``'Buy'``, ``'Buy (close call)'``..."""
+    return OPTION_LABELS[rec.recommendation] + (" (close call)" if rec.close_call else "")
+
+
+def _panels(n: int, height: float, axes, extra: float = 0.6):
+    """``axes`` as an array, or a new column of ``n`` panels of ``height`` inches."""
+    import matplotlib.pyplot as plt
+
+    if axes is not None:
+        return np.asarray(axes).reshape(-1)
+    _, axes = plt.subplots(max(n, 1), 1, figsize=(8, height * max(n, 1) + extra), squeeze=False, layout="constrained")
+    return axes[:, 0]
+
+
+def _period_ticks(ax, periods: np.ndarray) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    if len(periods) <= 25:
+        ax.set_xticks(periods)
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(12, integer=True))
+
+
+COST_LEGEND = {
+    ("make", "direct"): "Make: direct cost",
+    ("make", "hidden"): "Make: hidden or indirect cost",
+    ("buy", "direct"): "Buy: direct cost",
+    ("buy", "hidden"): "Buy: hidden or indirect cost",
+}
+
+
+def plot_costs_per_period(frame: pd.DataFrame, *, axes=None, currency: str = "", lang: str = "en"):
+    """Each option's cost per period as paired stacked bars, one panel per product.
+
+    Bars: make (blue) and buy (orange) side by side for every period, direct
+    cost at the bottom and the hidden or indirect cost hatched on top; period 0
+    holds the one-off costs. The per-period table in picture form (see
+    :func:`cost_table` for the lines and their sources).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        ``MakeBuyAnalysis.costs_by_period``.
+    axes : sequence of Axes, optional
+        One per product.
+    currency : str, default ""
+        Named in the axis label.
+    lang : str, default "en"
+        Language of the labels and of the amounts.
+
+    Returns
+    -------
+    ndarray of Axes
+        columns in: case, case_label, period_word, period, option, kind, cost -> charts.
+    """
+    from matplotlib.ticker import FuncFormatter
+
+    from .report import PALETTE
+
+    cases = list(dict.fromkeys(frame["case"]))
+    axes = _panels(len(cases), 2.9, axes)
+    light = {"make": "#8cc5e3", "buy": "#f7c99b"}
+    width = 0.4
+    for ax, c in zip(axes, cases, strict=True):
+        part = frame[frame["case"] == c]
+        word = str(part["period_word"].iloc[0])
+        periods = np.sort(part["period"].unique())
+        for k, option in enumerate(("make", "buy")):
+            bottom = np.zeros(len(periods))
+            for kind in ("direct", "hidden"):
+                sel = part[(part["option"] == option) & (part["kind"] == kind)].set_index("period")["cost"]
+                v = sel.reindex(periods, fill_value=0.0).to_numpy(dtype=float)
+                ax.bar(
+                    periods + (k - 0.5) * width,
+                    v,
+                    width=width,
+                    bottom=bottom,
+                    color=PALETTE[option] if kind == "direct" else light[option],
+                    hatch="///" if kind == "hidden" else None,
+                    edgecolor="white",
+                    linewidth=0.4,
+                    label=_tr(COST_LEGEND[(option, kind)], lang),
+                )
+                bottom = bottom + v
+        _period_ticks(ax, periods)
+        ax.tick_params(axis="x", labelsize="small")
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _short_amount(v, lang)))
+        ax.set_ylabel(_tr(f"Cost per {word}" + (f" ({currency})" if currency else ""), lang))
+        ax.set_xlabel(_tr(f"{word.capitalize()} (0 = one-off costs at the start)", lang))
+        ax.set_title(_tr(str(part["case_label"].iloc[0]), lang))
+    if cases:
+        handles, labels = axes[0].get_legend_handles_labels()
+        axes[0].figure.legend(handles, labels, loc="outside upper center", ncol=2, fontsize="small", frameon=False)
+    return axes
+
+
+def plot_break_even(frame: pd.DataFrame, marks: pd.DataFrame | None = None, *, axes=None, currency: str = "", lang: str = "en"):
+    """Cumulative present value of making and of buying, one panel per product, with the break-even point.
+
+    Where the lines cross, the cumulative (discounted) cost of making meets
+    that of buying: the break-even of :func:`break_even`, marked with a dot and
+    named in the panel's corner.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        ``MakeBuyAnalysis.cumulative_costs``.
+    marks : DataFrame, optional
+        ``MakeBuyAnalysis.break_even`` (case, break_even_units, break_even_period); no marks when None.
+    axes : sequence of Axes, optional
+    currency : str, default ""
+    lang : str, default "en"
+
+    Returns
+    -------
+    ndarray of Axes
+        columns in: case, case_label, period_word, period, make, buy (+ marks' case,
+        break_even_units, break_even_period) -> charts.
+    """
+    from matplotlib.ticker import FuncFormatter
+
+    from .report import PALETTE
+
+    cases = list(dict.fromkeys(frame["case"]))
+    axes = _panels(len(cases), 2.6, axes)
+    at = marks.set_index("case") if marks is not None and len(marks) else None
+    for ax, c in zip(axes, cases, strict=True):
+        part = frame[frame["case"] == c].sort_values("period", kind="stable")
+        word = str(part["period_word"].iloc[0])
+        x = part["period"].to_numpy(dtype=float)
+        for option in ("make", "buy"):
+            ax.plot(x, part[option], color=PALETTE[option], linewidth=2, marker="o", markersize=3, label=_tr(OPTION_LABELS[option], lang))
+        if at is not None and c in at.index:
+            units, period = at.loc[c, "break_even_units"], at.loc[c, "break_even_period"]
+            if pd.isna(units):
+                note = "No break-even within the horizon"
+            else:
+                y = float(np.interp(period, x, part["make"].to_numpy(dtype=float)))
+                ax.plot([period], [y], "o", color="#222222", markersize=7, zorder=5)
+                note = (
+                    "Making is cheaper from the start"
+                    if float(units) == 0
+                    else f"Break-even after {_cumulative_units(float(units))}, in {word} {math.ceil(period)}"
+                )
+            ax.text(0.02, 0.93, _tr(note, lang), transform=ax.transAxes, va="top", fontsize="small")
+        _period_ticks(ax, part["period"].to_numpy())
+        ax.tick_params(axis="x", labelsize="small")
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _short_amount(v, lang)))
+        ax.set_ylabel(_tr("Cumulative cost, PV" + (f" ({currency})" if currency else ""), lang))
+        ax.set_xlabel(_tr(f"{word.capitalize()} (0 = one-off costs at the start)", lang))
+        ax.set_title(_tr(str(part["case_label"].iloc[0]), lang))
+    if cases:
+        handles, labels = axes[0].get_legend_handles_labels()
+        axes[0].figure.legend(handles, labels, loc="outside upper center", ncol=2, fontsize="small", frameon=False)
+    return axes
+
+
+def plot_volatility(frame: pd.DataFrame, *, ax=None, lang: str = "en"):
+    """Chance that making is cheaper against demand volatility, one line per product.
+
+    A line that crosses the dashed 50% line is decided by how sure we are of
+    demand; the large dot is the product's own (planned) volatility.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        ``MakeBuyAnalysis.volatility`` (from :func:`volatility_table`, with case columns).
+    ax : matplotlib Axes, optional
+    lang : str, default "en"
+
+    Returns
+    -------
+    matplotlib Axes
+        columns in: case, case_label, multiplier, volatility, p_make_cheaper -> a chart.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import PercentFormatter
+
+    from .report import SEQUENCE
+
+    # products are neither options nor tiers: skip the make (blue) and buy (orange) colours
+    colours = [SEQUENCE[i] for i in (2, 4, 7, 5, 6, 3)]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4.2), layout="constrained")
+    for i, c in enumerate(dict.fromkeys(frame["case"])):
+        part = frame[frame["case"] == c].sort_values("multiplier", kind="stable")
+        colour = colours[i % len(colours)]
+        ax.plot(
+            part["volatility"],
+            part["p_make_cheaper"],
+            marker="o",
+            markersize=4,
+            color=colour,
+            label=_tr(str(part["case_label"].iloc[0]), lang),
+        )
+        own = part[part["multiplier"] == 1.0]
+        ax.plot(own["volatility"], own["p_make_cheaper"], "o", markersize=10, color=colour)
+    ax.axhline(0.5, color="#666666", linestyle="--", linewidth=1)
+    ax.text(
+        1.0, 0.5, _tr("Even chance", lang), transform=ax.get_yaxis_transform(), ha="right", va="bottom", fontsize="small", color="#444444"
+    )
+    ax.set_ylim(-0.03, 1.03)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlabel(_tr("Demand volatility", lang))
+    ax.set_ylabel(_tr("Chance making is cheaper", lang))
+    ax.legend(
+        loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=min(2, max(1, frame["case"].nunique())), fontsize="small", frameon=False
+    )
+    return ax
+
+
+# --------------------------------------------------------------------------- executive summary
+
+
+HEADLINE_LABELS = ("Products to make in-house", "Products to buy from a supplier", "Close calls to revisit")
+
+
+def headline_figures(analysis: MakeBuyAnalysis | None, currency: str = "CNY") -> tuple[pd.DataFrame, list[str]]:
+    """The make-vs-buy report's headline figures and the actions they suggest.
+
+    Figures (make-vs-buy is computed from the parameters, not from the
+    quarter's orders, so there is no previous quarter to compare: ``previous``
+    is NaN):
+
+    1. products recommended to make in-house;
+    2. products recommended to buy;
+    3. close calls (the combined score within the close-call band of 3; good: down);
+    4. the expected saving from following the recommendations, in ``currency``:
+       the sum over products of the mean simulated present value of the option
+       not recommended minus that of the recommended one (negative where the
+       qualitative factors outweigh a cost disadvantage).
+
+    Actions (at most three): close calls first, then by the size of the
+    expected saving; each names the product (escaped for HTML), the option and
+    the amount. Without an analysis or cases every figure is NaN and there
+    are no actions.
+
+    Parameters
+    ----------
+    analysis : MakeBuyAnalysis or None
+        From :func:`analyse_cases`.
+    currency : str, default "CNY"
+        Shown with money (``ctx.currency``).
+
+    Returns
+    -------
+    (DataFrame, list of str)
+        Columns figure, value, previous, unit, good (see
+        :func:`custlib.report.executive_summary`); the actions. analysis -> headlines.
+    """
+    import html
+
+    cases = list(analysis.cases.values()) if analysis is not None else []
+    nan = math.nan
+
+    def expected(a: CaseAnalysis) -> float:
+        s = float(a.monte_carlo["mean_saving"])
+        return s if a.recommendation.recommendation == "make" else -s
+
+    if cases:
+        recs = [a.recommendation for a in cases]
+        values = [
+            float(sum(r.recommendation == "make" for r in recs)),
+            float(sum(r.recommendation == "buy" for r in recs)),
+            float(sum(r.close_call for r in recs)),
+            float(sum(expected(a) for a in cases)),
+        ]
+    else:
+        values = [nan] * 4
+    figures = pd.DataFrame(
+        {
+            "figure": [*HEADLINE_LABELS, f"Expected saving from the recommendations ({currency}, present value)"],
+            "value": values,
+            "previous": [nan] * 4,
+            "unit": ["count", "count", "count", "money"],
+            "good": ["up", "up", "down", "up"],
+        }
+    )
+    money = _money_fn(currency)
+    order = sorted(cases, key=lambda a: (not a.recommendation.close_call, -abs(expected(a)), a.case.name))
+    actions = []
+    for a in order[:3]:
+        r, label = a.recommendation, html.escape(a.case.label)
+        span = f"{a.case.horizon} {a.case.period_word}s"
+        s = expected(a)
+        if r.close_call:
+            lean = OPTION_VERBS[r.recommendation]
+            actions.append(f"{label}: a close call, leaning to {lean}; decide again when demand is clearer or a supplier quote is firm.")
+        elif s >= 0:
+            do, verb, other = (
+                ("develop it in-house", "making", "buying")
+                if r.recommendation == "make"
+                else ("buy it from a supplier", "buying", "making")
+            )
+            actions.append(f"{label}: {do}. Over {span} {verb} is expected to cost {money(s)} less than {other}, in present value.")
+        else:
+            do, verb, other = (
+                ("develop it in-house", "making", "buying")
+                if r.recommendation == "make"
+                else ("buy it from a supplier", "buying", "making")
+            )
+            actions.append(
+                f"{label}: {do} for the qualitative reasons, although {verb} is expected to cost {money(-s)} more than {other} over {span}."
+            )
+    return figures, actions
+
+
+# --------------------------------------------------------------------------- Chinese catalogue (custlib.i18n)
+
+#: Chinese display names of the sample cases (labels, units, descriptions in params/defaults.yaml). Optional:
+#: a case whose text is not listed keeps its own wording in a Chinese report.
+CASE_TEXT_ZH = {
+    "Condition-monitoring sensor kit": "状态监测传感器套件",
+    "Custom stainless fastener line": "定制不锈钢紧固件系列",
+    "Remote machine-monitoring service": "远程设备监测服务",
+    "kit": "套",
+    "box of 1,000": "盒（每盒 1,000 件）",
+    "site-quarter": "站点·季度",
+    "A vibration and temperature sensor kit that key machinery customers ask for with their orders. Make: design it and "
+    "assemble it on a small line; buy: a contract manufacturer's kit under our brand.": "重点机械客户随订单索要的振动与温度传感器套件。"
+    "自主开发：自行设计，在一条小型产线上组装；外部采购：由代工厂生产、使用我们品牌的套件。",
+    "Special stainless screws that a few customers want with our assemblies. Make: a cold-heading and thread-rolling cell; "
+    "buy: a specialist fastener maker.": "少数客户希望随我们的组件一起供应的特种不锈钢螺钉。自主开发：建一个冷镦和搓丝生产单元；"
+    "外部采购：向专业紧固件厂商采购。",
+    "A subscription service that watches customers' machines and books maintenance. Make: build the software platform and "
+    "run it; buy: a white-label platform paid per monitored site.": "监测客户设备并安排维护的订阅服务。自主开发：自建并运营软件平台；"
+    "外部采购：采用按监测站点付费的贴牌平台。",
+}
+
+_ZH_OPTIONS = {"make": "自主开发", "buy": "外部采购", "making": "自主开发", "buying": "外部采购"}
+_ZH_COUNT = {"quarter": "个季度", "year": "年", "half-year": "个半年", "month": "个月", "week": "周", "period": "期"}
+_ZH_ONE = {"quarter": "一个季度", "year": "一年", "half-year": "半年", "month": "一个月", "week": "一周", "period": "一期"}
+_ZH_NOUN = {"quarter": "季度", "year": "年", "half-year": "半年", "month": "月", "week": "周", "period": "期"}
+_ZH_DISTRIBUTIONS = {"lognormal": "对数正态", "normal": "正态", "triangular": "三角"}
+
+_ZH_TERMS = {
+    **CASE_TEXT_ZH,
+    # options, kinds, cost lines
+    "Make": "自主开发",
+    "Buy": "外部采购",
+    "Make (close call)": "自主开发（难以取舍）",
+    "Buy (close call)": "外部采购（难以取舍）",
+    "Direct": "直接成本",
+    "Hidden or indirect": "隐性或间接成本",
+    "Development (one-off)": "开发成本（一次性）",
+    "Labour (on the learning curve)": "人工成本（按学习曲线）",
+    "Material": "材料成本",
+    "Fixed operating cost": "固定运营成本",
+    "Depreciation of equipment": "设备折旧",
+    "Overhead": "间接费用",
+    "Financing of equipment": "设备占用资金成本",
+    "Financing of working capital": "营运资金成本",
+    "Transition to the supplier (one-off)": "转向供应商的转换成本（一次性）",
+    "Purchase": "采购成本",
+    "Supplier management": "供应商管理成本",
+    "Quality cost of defects": "缺陷造成的质量成本",
+    "Risk of supplier bankruptcy": "供应商破产风险",
+    "Risk of ownership change": "供应商所有权变更风险",
+    "Risk of quality swings": "质量波动风险",
+    "Risk of contract default": "合同违约风险",
+    "Total cost of making": "自主开发总成本",
+    "Total cost of buying": "外部采购总成本",
+    # table headers
+    "Product": "产品",
+    "What it is": "说明",
+    "Unit": "计量单位",
+    "Planned units": "计划总量",
+    "Horizon": "比较期",
+    "Recommendation": "建议",
+    "Cheaper at planned demand": "按计划需求更便宜的方案",
+    "Cost per unit: make": "单位成本：自主开发",
+    "Cost per unit: buy": "单位成本：外部采购",
+    "Saving from making": "自主开发节省额",
+    "Chance making is cheaper": "自主开发更便宜的概率",
+    "Option": "方案",
+    "Cost line": "成本项目",
+    "Type": "类型",
+    "Demand volatility": "需求波动率",
+    "Saving at planned demand": "按计划需求的节省额",
+    "Saving: 5th percentile": "节省额：5% 分位数",
+    "Saving: median": "节省额：中位数",
+    "Saving: 95th percentile": "节省额：95% 分位数",
+    "Factor": "因素",
+    "A high score favours": "高分有利于",
+    "Weight": "权重",
+    "Cost score": "成本得分",
+    "Qualitative score": "定性得分",
+    "Combined score": "综合得分",
+    "Reason": "理由",
+    "Qualitative score (5 = favours making)": "定性得分（5 分 = 倾向自主开发）",
+    # captions of the 04 notebook
+    "The products compared and their planned demand": "比较的产品及其计划需求",
+    "Recommendation, cost per unit and saving from making, per product": "各产品的建议、单位成本和自主开发节省额",
+    "Present value of each cost line, per product": "各产品每个成本项目的现值",
+    "Saving from making over simulated demand (negative: buying is cheaper)": "模拟需求下的自主开发节省额（为负表示外部采购更便宜）",
+    "Scores (1-5) of the factors other than cost, per product": "各产品成本以外因素的得分（1-5 分）",
+    "Scores behind each recommendation (1-5; above 3 favours making)": "各项建议背后的得分（1-5 分，高于 3 分倾向自主开发）",
+    "The reasons behind each recommendation": "各项建议的理由",
+    # charts
+    "Make: direct cost": "自主开发：直接成本",
+    "Make: hidden or indirect cost": "自主开发：隐性或间接成本",
+    "Buy: direct cost": "外部采购：直接成本",
+    "Buy: hidden or indirect cost": "外部采购：隐性或间接成本",
+    "Making is cheaper from the start": "自主开发从一开始就更便宜",
+    "No break-even within the horizon": "比较期内没有盈亏平衡点",
+    "Even chance": "概率相等",
+    TORNADO_LOW: "输入取低值",
+    TORNADO_HIGH: "输入取高值",
+    # scorecard factors and tornado inputs
+    "Demand level and stability": "需求水平与稳定性",
+    "Own R&D and production capability": "自身研发与生产能力",
+    "Capability to manage outsourcing": "外包管理能力",
+    "Quality of the outsourced product": "外包产品的质量",
+    "Outsourcing risk": "外包风险",
+    "Demand in the first period": "首期需求量",
+    "Demand growth per period": "每期需求增长率",
+    "Discount rate": "折现率",
+    "Development cost": "开发成本",
+    "Equipment investment": "设备投资",
+    "First-unit labour cost": "首件人工成本",
+    "Learning rate": "学习率",
+    "Material cost per unit": "单位材料成本",
+    "Overhead rate": "间接费用率",
+    "Working capital share": "营运资金占比",
+    "Cost of capital": "资金成本率",
+    "Supplier price": "供应商单价",
+    "Supplier management cost": "供应商管理成本",
+    "Defect rate": "缺陷率",
+    "Cost per defect": "单件缺陷成本",
+    "Transition cost": "转换成本",
+    "Chance of supplier bankruptcy": "供应商破产概率",
+    "Chance of ownership change": "供应商所有权变更概率",
+    "Chance of quality swings": "质量波动概率",
+    "Chance of contract default": "合同违约概率",
+    # executive summary and sentences without numbers
+    "Products to make in-house": "建议自主开发的产品",
+    "Products to buy from a supplier": "建议外部采购的产品",
+    "Close calls to revisit": "需复核的难以取舍决定",
+    "Making costs no more than buying from the start, so there is no volume to recover.": "自主开发从一开始就不比外部采购贵，没有需要收回的投入。",
+    "This is a close call: revisit it when demand is clearer or a supplier quote is firm.": "这是一个难以取舍的决定：待需求更明朗或供应商报价确定后再复核。",
+}
+
+
+def _zh(text: str) -> str:
+    from . import i18n
+
+    return i18n.tr(text, "zh")
+
+
+def _zh_phrase(text: str) -> str:
+    """Translate a label that a sentence lower-cased (``'supplier price'``)."""
+    hit = _zh(text)
+    return hit if hit != text else _zh(text[:1].upper() + text[1:])
+
+
+def _zh_count(n: str, word: str) -> str:
+    return f"{n} {_ZH_COUNT.get(word, word)}"
+
+
+def _zh_nth(word: str, n: str) -> str:
+    return f"第 {n} {_ZH_COUNT.get(word, word) if word in ('half-year', 'month') else _ZH_NOUN.get(word, word)}"
+
+
+def _zh_label(escaped: str) -> str:
+    """A case label as escaped for HTML (in actions), translated and escaped again."""
+    import html
+
+    return html.escape(_zh(html.unescape(escaped)))
+
+
+_M = r"((?:\S+ )?-?[\d,]+)"  # an amount as _money_fn writes it: "CNY 1,234" or "-1,234"
+_P = r"(\d+(?:\.\d)?%)"
+_W = r"(quarter|year|half-year|month|week|period)"
+
+
+def _zh_rules() -> list:
+    """(regex, replacement) pairs for the sentences this module writes; a replacement may be a function of the match."""
+    opt = _ZH_OPTIONS
+    return [
+        (rf"^(\d+) {_W}s$", lambda m: _zh_count(m[1], m[2])),
+        (
+            r"^Expected saving from the recommendations \((.+), present value\)$",
+            r"按建议执行的预期节省额（\1，现值）",
+        ),
+        (rf"^Cost per {_W} \((.+)\)$", lambda m: f"每{_ZH_NOUN[m[1]]}成本（{m[2]}）"),
+        (rf"^Cost per {_W}$", lambda m: f"每{_ZH_NOUN[m[1]]}成本"),
+        (
+            r"^(Quarter|Year|Half-year|Month|Week|Period) \(0 = one-off costs at the start\)$",
+            lambda m: f"{_ZH_NOUN[m[1].lower()]}（0 = 期初一次性成本）",
+        ),
+        (r"^Cumulative cost, PV(?: \((.+)\))?$", lambda m: "累计成本现值" + (f"（{m[1]}）" if m[1] else "")),
+        (r"^Saving from making, PV(?: \((.+)\))?$", lambda m: "自主开发节省额现值" + (f"（{m[1]}）" if m[1] else "")),
+        (
+            rf"^Break-even after ([\d,]+) cumulative units?, in {_W} (\d+)$",
+            lambda m: f"累计 {m[1]} 单位后达到盈亏平衡（{_zh_nth(m[2], m[3])}）",
+        ),
+        # reasons (see recommend and break_even)
+        (
+            rf"^Over (\d+) {_W}s at a discount rate of {_P} a year, making costs {_M} and buying {_M} in present value, "
+            rf"so (making|buying) is cheaper by {_M} \({_P} of the cost of (making|buying)\)\.$",
+            lambda m: (
+                f"在 {_zh_count(m[1], m[2])}内按年折现率 {m[3]} 计算，自主开发成本的现值为 {m[4]}，外部采购为 {m[5]}，"
+                f"因此{opt[m[6]]}更便宜，低 {m[7]}（相当于{opt[m[9]]}成本的 {m[8]}）。"
+            ),
+        ),
+        (
+            rf"^Making never catches up within the (\d+) {_W}s: after all ([\d,]+) units it still costs {_M} more( in present value)?\."
+            rf"(?: At the pace of the last {_W}, making would catch up after about ([\d,]+) units\.)?$",
+            lambda m: (
+                f"在 {_zh_count(m[1], m[2])}内自主开发始终追不上外部采购：全部 {m[3]} 单位之后{'按现值' if m[5] else ''}仍多花 {m[4]}。"
+                + (f"按最后{_ZH_ONE[m[6]]}的速度，自主开发约在累计 {m[7]} 单位后追平。" if m[6] else "")
+            ),
+        ),
+        (
+            rf"^Making becomes cheaper than buying after ([\d,]+) cumulative units?, in {_W} (\d+)"
+            r"(?: \(the cumulative costs cross (\d+) times; this is the last crossing\))?\.$",
+            lambda m: (
+                f"累计 {m[1]} 单位之后（{_zh_nth(m[2], m[3])}），自主开发比外部采购便宜"
+                + (f"（累计成本曲线交叉 {m[4]} 次，这是最后一次）" if m[4] else "")
+                + "。"
+            ),
+        ),
+        (
+            rf"^Making is cheaper at first, but buying becomes cheaper after ([\d,]+) cumulative units?, in {_W} (\d+)"
+            r"(?: \(the cumulative costs cross (\d+) times; this is the last crossing\))?\.$",
+            lambda m: (
+                f"起初自主开发更便宜，但累计 {m[1]} 单位之后（{_zh_nth(m[2], m[3])}），外部采购更便宜"
+                + (f"（累计成本曲线交叉 {m[4]} 次，这是最后一次）" if m[4] else "")
+                + "。"
+            ),
+        ),
+        (
+            rf"^Hidden and indirect costs are {_P} of the make cost \(overhead, financing\) and {_P} of the buy cost "
+            r"\(transition, supplier management, quality, supplier risk\)\.$",
+            r"隐性和间接成本占自主开发成本的 \1（间接费用、资金成本），占外部采购成本的 \2（转换、供应商管理、质量、供应商风险）。",
+        ),
+        (
+            rf"^Over ([\d,]+) simulated demand paths \((\w+), volatility {_P}\), making is cheaper in {_P} of them; "
+            rf"the median saving from making is {_M}\.$",
+            lambda m: (
+                f"在 {m[1]} 条模拟需求路径中（{_ZH_DISTRIBUTIONS.get(m[2], m[2])}分布，波动率 {m[3]}），"
+                f"自主开发在其中 {m[4]} 的路径上更便宜；自主开发节省额的中位数为 {m[5]}。"
+            ),
+        ),
+        (
+            rf"^The answer flips under uncertainty: at the planned demand (making|buying) is cheaper, but (making|buying) is cheaper "
+            rf"in {_P} of the simulated demand paths(?: \({_P} of the paths have less demand than planned\))?\.$",
+            lambda m: (
+                f"考虑不确定性后结论反转：按计划需求{opt[m[1]]}更便宜，但在 {m[3]} 的模拟需求路径中{opt[m[2]]}更便宜"
+                + (f"（{m[4]} 的路径需求低于计划）" if m[4] else "")
+                + "。"
+            ),
+        ),
+        (
+            rf"^As demand volatility goes from {_P} to {_P}, the chance that making is cheaper moves from {_P} to {_P}\.$",
+            r"需求波动率从 \1 升至 \2 时，自主开发更便宜的概率从 \3 变为 \4。",
+        ),
+        (
+            rf"^The result is most sensitive to (.+?): between (.+?) and (.+?) the saving from making runs from {_M} to {_M}"
+            r"( and the choice reverses within that range)?\.$",
+            lambda m: (
+                f"结果对{_zh_phrase(m[1])}最敏感：该输入在 {m[2]} 至 {m[3]} 之间变动时，自主开发节省额从 {m[4]} 变为 {m[5]}"
+                + ("，结论在此范围内会反转" if m[6] else "")
+                + "。"
+            ),
+        ),
+        (
+            r"^The choice also reverses within the range of: (.+)\.$",
+            lambda m: "在以下输入的变动范围内结论也会反转：" + "、".join(_zh_phrase(x) for x in m[1].split(", ")) + "。",
+        ),
+        (
+            r"^Favouring (making|buying): (.+)\.$",
+            lambda m: (
+                f"有利于{opt[m[1]]}的因素："
+                + "、".join(f"{_zh_phrase(f)}（评分 {s}/5）" for f, s in re.findall(r"(.+?) \(scored (\d) of 5\)(?:, |$)", m[2]))
+                + "。"
+            ),
+        ),
+        (
+            rf"^Weighing cost at {_P} \(score ([\d.]+) of 5 from the chance that making is cheaper\) and the qualitative factors at "
+            rf"{_P} \(score ([\d.]+) of 5\), the combined score is ([\d.]+) \(above 3 favours making\), so the recommendation is to "
+            r"(make|buy)\.$",
+            lambda m: (
+                f"成本权重 {m[1]}（按自主开发更便宜的概率得 {m[2]} 分，满分 5 分），定性因素权重 {m[3]}（得 {m[4]} 分），"
+                f"综合得分 {m[5]}（高于 3 分倾向自主开发），因此建议{opt[m[6]]}。"
+            ),
+        ),
+        # executive summary actions (see headline_figures)
+        (
+            r"^(.+): a close call, leaning to (making|buying); decide again when demand is clearer or a supplier quote is firm\.$",
+            lambda m: f"{_zh_label(m[1])}：难以取舍，目前倾向{opt[m[2]]}；待需求更明朗或供应商报价确定后再决定。",
+        ),
+        (
+            rf"^(.+): (develop it in-house|buy it from a supplier)\. Over (\d+) {_W}s (making|buying) is expected to cost {_M} less "
+            r"than (making|buying), in present value\.$",
+            lambda m: (
+                f"{_zh_label(m[1])}：建议{opt[m[5]]}。在 {_zh_count(m[3], m[4])}内，{opt[m[5]]}的预期成本现值比{opt[m[7]]}低 {m[6]}。"
+            ),
+        ),
+        (
+            rf"^(.+): (develop it in-house|buy it from a supplier) for the qualitative reasons, although (making|buying) is expected "
+            rf"to cost {_M} more than (making|buying) over (\d+) {_W}s\.$",
+            lambda m: (
+                f"{_zh_label(m[1])}：出于定性因素建议{opt[m[3]]}，尽管在 {_zh_count(m[6], m[7])}内{opt[m[3]]}的预期成本"
+                f"比{opt[m[5]]}高 {m[4]}。"
+            ),
+        ),
+    ]
+
+
+def _zh_register() -> None:
+    from . import i18n
+
+    i18n.register(terms=_ZH_TERMS, patterns=_zh_rules())
+
+
+_zh_register()

@@ -13,15 +13,18 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
 # # Make or buy: products for customer development
-# For each product that customer development needs, the full cost of developing it in-house
-# against buying it, with the hidden costs, learning and scale effects, supplier risk and
-# uncertain demand, and the qualitative factors scored beside the money.
+# For each product that customer development needs but we do not sell yet: is it cheaper to develop and make it
+# in-house or to buy it from a supplier, once the hidden costs, the learning curve, economies of scale, supplier
+# risk and uncertain demand are counted, and what do the factors other than cost say? Amounts are present values
+# (PV): future costs discounted at each product's discount rate, so that they can be added and compared.
+
+# %% [markdown] tags=["lang-zh"]
+# # 自主开发与外部采购比较：客户开发所需的新产品
+# 客户开发需要一些我们尚未销售的产品：自主开发生产和向供应商外部采购，哪一种更省钱？比较时计入隐性成本、学习曲线、规模经济、供应商风险和需求的不确定性，并把成本以外的定性因素一并打分。金额均为现值：未来各期成本按各产品的折现率折算到今天，以便相加和比较。
 
 # %%
-import matplotlib.pyplot as plt
-
 from custlib import makebuy
 from custlib import report as rp
 
@@ -36,92 +39,155 @@ ctx = rp.open_report(data, region, quarter, settings)
 rp.use_report_style()
 ctx.header()
 mb = makebuy.analyse_cases(ctx.params["makebuy"], currency=ctx.currency)
+figures, actions = makebuy.headline_figures(mb, currency=ctx.currency)
+rp.executive_summary(figures, actions, notebook="04_compare_make_vs_buy")
 
-# %% [markdown]
-# ## The cases at a glance
-# One row per product: the present value of each option over the horizon, which one wins and by how much,
-# the cost per unit, the chance that making is cheaper under uncertain demand, and the recommendation.
+# %% [markdown] tags=["lang-en"]
+# ## The products compared
+# What each product is, the unit its demand is counted in, and the planned demand over the comparison horizon
+# (from the region's make-vs-buy parameters).
+
+# %% [markdown] tags=["lang-zh"]
+# ## 比较的产品
+# 每个产品是什么、需求的计量单位，以及比较期内的计划需求总量（来自本区域的自主开发与外部采购参数）。
+
+# %%
+rp.show(mb.products, caption="The products compared and their planned demand")
+
+# %% [markdown] tags=["lang-en"]
+# ## The answer at a glance
+# The recommendation weighs cost and the qualitative factors; the next column says which option is cheaper at the
+# planned demand. The saving from making is the PV of buying minus the PV of making (negative: buying is cheaper);
+# the chance that making is cheaper comes from the simulated demand further down.
+
+# %% [markdown] tags=["lang-zh"]
+# ## 结论一览
+# 建议综合了成本和定性因素；下一列是按计划需求哪种方案更便宜。自主开发节省额 = 外部采购成本现值 − 自主开发成本现值（为负表示外部采购更便宜）；自主开发更便宜的概率来自后文的需求模拟。
 
 # %%
 rp.show(
-    mb.summary,
-    caption="Make or buy, per case (present values at each case's discount rate)",
-    money=("pv_make", "pv_buy", "make_saving", "cost_per_unit_make", "cost_per_unit_buy"),
-    pct=("margin_share", "p_make_cheaper"),
+    mb.glance,
+    caption="Recommendation, cost per unit and saving from making, per product",
     currency=ctx.currency,
+    **mb.formats("glance"),
 )
 
-# %% [markdown]
-# ## Cost of each option, period by period
-# Period 0 holds the one-off costs. Lines marked *hidden* are the indirect costs that comparisons often
-# leave out: overhead and financing when making; transition, supplier management, quality and supplier risk when buying.
+# %% [markdown] tags=["lang-en"]
+# ## What each option costs
+# The present value of every cost line over the horizon. Lines marked *hidden or indirect* are the costs that
+# comparisons often leave out: overhead and financing when making; the transition, supplier management, quality
+# and supplier risk when buying.
+
+# %% [markdown] tags=["lang-zh"]
+# ## 两种方案的成本构成
+# 比较期内每个成本项目的现值。标为*隐性或间接成本*的项目常在比较中被遗漏：自主开发的间接费用和资金成本；外部采购的转换成本、供应商管理、质量成本和供应商风险。
 
 # %%
-rp.show(mb.cost_tables, caption="Cost per period, total and present value (pv)", money=mb.cost_columns, currency=ctx.currency)
+rp.show(mb.cost_lines, caption="Present value of each cost line, per product", currency=ctx.currency, **mb.formats("cost_lines"))
 
-# %% [markdown]
-# ## Present value and break-even
-# The break-even volume is the cumulative volume at which the discounted cumulative cost of making meets that of buying;
-# the note says what happens when the lines never cross.
+# %% [markdown] tags=["lang-en"]
+# ## Cost over time
+# Each period's cost of making (blue) and buying (orange), with the hidden or indirect part hatched on top.
+# Period 0 holds the one-off costs: development when making, the transition to the supplier when buying.
+
+# %% [markdown] tags=["lang-zh"]
+# ## 各期成本
+# 每期自主开发（蓝色）和外部采购（橙色）的成本，上方斜线部分为隐性或间接成本。第 0 期为一次性成本：自主开发的开发成本，外部采购的转换成本。
 
 # %%
-rp.show(
-    mb.break_even,
-    caption="Present value and break-even cumulative volume",
-    money=("pv_make", "pv_buy", "make_saving"),
-    decimals=("break_even_period",),
-    currency=ctx.currency,
-)
+makebuy.plot_costs_per_period(mb.costs_by_period, currency=ctx.currency, lang=ctx.lang)
+rp.show_figure()
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
+# ## Break-even
+# The cumulative cost of each option in present value. Where the lines cross, making has paid back its one-off
+# costs: the dot marks that break-even point, named with its cumulative volume in the corner.
+
+# %% [markdown] tags=["lang-zh"]
+# ## 盈亏平衡点
+# 两种方案的累计成本现值。两条线相交处，自主开发收回了一次性投入：圆点标出盈亏平衡点，左上角注明对应的累计量。
+
+# %%
+makebuy.plot_break_even(mb.cumulative_costs, mb.break_even, currency=ctx.currency, lang=ctx.lang)
+rp.show_figure()
+
+# %% [markdown] tags=["lang-en"]
 # ## Demand uncertainty
-# Simulated demand paths (seeded, so the numbers repeat): the spread of the saving from making
-# (present value of buying minus making) and the chance that making is cheaper. Compare the plan with the median.
+# Demand is simulated many times around the plan (seeded, so the numbers repeat). Compare the saving at the planned
+# demand with the median: when they differ in sign, the plan alone gives the wrong answer. Nine paths in ten end
+# between the 5th and the 95th percentile.
+
+# %% [markdown] tags=["lang-zh"]
+# ## 需求不确定性
+# 围绕计划需求做多次模拟（设定了随机种子，结果可重复）。比较按计划需求的节省额与中位数：两者正负相反时，只看计划会得出错误结论。十条模拟路径中有九条落在 5% 与 95% 分位数之间。
 
 # %%
 rp.show(
-    mb.monte_carlo,
+    mb.uncertainty,
     caption="Saving from making over simulated demand (negative: buying is cheaper)",
-    money=("plan_saving", "mean_saving", "p05", "p50", "p95"),
-    pct=("volatility", "p_make_cheaper"),
     currency=ctx.currency,
+    **mb.formats("uncertainty"),
 )
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
 # ## How the answer moves with demand volatility
-# The same simulation with the demand volatility scaled from none (the plan) upwards; a case whose chance
-# drifts across 50% is decided by how sure we are of demand, not by cost.
+# The same simulation with the demand volatility scaled from none (the plan) to twice the planned value; the large
+# dot is each product's planned volatility. A product whose line crosses 50% is decided by how sure we are of
+# demand, not by cost.
+
+# %% [markdown] tags=["lang-zh"]
+# ## 需求波动对结论的影响
+# 同样的模拟，把需求波动率从零（即计划需求）放大到计划值的两倍；大圆点是各产品计划的波动率。曲线穿过 50% 的产品，结论取决于我们对需求有多大把握，而不是成本。
 
 # %%
-rp.show(
-    mb.volatility,
-    caption="Chance that making is cheaper, by demand volatility",
-    money=("mean_saving", "sd_saving", "p05", "p50", "p95"),
-    pct=("volatility", "p_make_cheaper"),
-    decimals=("multiplier",),
-    currency=ctx.currency,
-)
+makebuy.plot_volatility(mb.volatility, lang=ctx.lang)
+rp.show_figure()
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
 # ## Sensitivity
 # Each bar moves one input between its low and high value with the rest at plan; the longest bars matter most.
-# A bar that crosses the red line changes the answer.
+# The dashed line is the saving at plan; right of the red line making is cheaper, so a bar that crosses the red
+# line changes the answer.
+
+# %% [markdown] tags=["lang-zh"]
+# ## 敏感性分析
+# 每根条形让一个输入在低值和高值之间变动，其余保持计划值；条形越长，影响越大。虚线是按计划的节省额；红线右侧表示自主开发更便宜，因此穿过红线的条形会改变结论。
 
 # %%
-makebuy.plot_tornados(mb.tornado, currency=ctx.currency)
-plt.show()
+makebuy.plot_tornados(mb.tornado, currency=ctx.currency, lang=ctx.lang)
+rp.show_figure()
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
 # ## Qualitative scorecard
-# The five non-cost factors, scored 1 (low) to 5 (high) as conditions: high demand, strong R&D and high outsourcing
-# risk favour making; strong supplier management and good outsourced quality favour buying.
+# The five factors other than cost, each scored 1 (low) to 5 (high) as a condition; the second column says which
+# option a high score favours, the third how much the factor weighs.
+
+# %% [markdown] tags=["lang-zh"]
+# ## 定性因素计分卡
+# 成本以外的五个因素，按实际情况打 1（低）至 5（高）分；第二列说明高分有利于哪种方案，第三列是该因素的权重。
 
 # %%
-rp.show(mb.scorecard, caption="Scores (1-5) and weights of the non-cost factors", pct=("weight",))
+rp.show(mb.factors, caption="Scores (1-5) of the factors other than cost, per product", **mb.formats("factors"))
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
 # ## Recommendation
-# Cost and the scorecard combined, with the reasons written out.
+# The cost score (1 + 4 × the chance that making is cheaper) and the qualitative score combined with the weights
+# of the parameters; above 3 favours making. A combined score near 3 is a close call.
+
+# %% [markdown] tags=["lang-zh"]
+# ## 建议
+# 成本得分（1 + 4 × 自主开发更便宜的概率）与定性得分按参数中的权重加权；综合得分高于 3 分倾向自主开发，接近 3 分则难以取舍。
 
 # %%
-rp.show(mb.recommendations, caption="Recommendation and reasons, per case")
+rp.show(mb.verdicts, caption="Scores behind each recommendation (1-5; above 3 favours making)", **mb.formats("verdicts"))
+
+# %% [markdown] tags=["lang-en"]
+# ## The reasons
+# Every step of the comparison in words, product by product.
+
+# %% [markdown] tags=["lang-zh"]
+# ## 理由
+# 逐个产品，用文字说明比较的每一步。
+
+# %%
+rp.show(mb.reasons, caption="The reasons behind each recommendation")

@@ -296,7 +296,7 @@ def test_break_even_when_buying_becomes_cheaper_later():
     be = mb.break_even(hand_case(**{"buy.transition_cost": 600, "buy.unit_price": 100}))
     assert be.direction == "buy cheaper above"
     assert be.volume == pytest.approx(0.8768, abs=1e-4)
-    assert "buying becomes cheaper after 1 cumulative units, in year 1" in be.reason
+    assert "buying becomes cheaper after 1 cumulative unit, in year 1" in be.reason
 
 
 def test_depreciation_plus_financing_is_worth_the_investment():
@@ -730,3 +730,189 @@ def test_notebook_has_the_parameters_cell_and_no_logic():
     assert PARAMETERS_CELL in text
     code = [line for line in text.splitlines() if not line.startswith("#")]
     assert not any(re.match(r"\s*(def |for |while |class )", line) for line in code)
+
+
+# --------------------------------------------------------------------------- report tables, charts, summary, Chinese
+
+FAST = {"n_draws": 200, "volatility_multipliers": [0, 1], "seed": 1}
+
+
+def two_cases(**settings) -> mb.MakeBuyAnalysis:
+    """The hand-worked case (making wins by 68.5769) and the same at a supplier price of 250
+    (buying wins by 1498.6658 - 1343.4260 = 155.2398), with no demand uncertainty."""
+    still = {"demand.volatility": 0.0}
+    section = {
+        "cases": {"hand": hand_case(**still), "dear": hand_case(**still, **{"buy.unit_price": 250, "label": "Dear case"})},
+    } | FAST
+    return mb.analyse_cases(section | settings, currency="CNY")
+
+
+def test_headline_figures_count_the_recommendations_and_add_up_the_expected_saving():
+    """Without demand uncertainty every simulated path is the plan, so the expected saving is the
+    hand-worked one: 68.5769 from making the hand case plus 155.2398 from buying the dear one = 223.8167
+    (present values worked out in test_npv_and_winner_of_the_hand_worked_case and
+    test_break_even_says_why_when_making_never_catches_up)."""
+    figures, actions = mb.headline_figures(two_cases(), currency="CNY")
+    assert figures.columns.tolist() == ["figure", "value", "previous", "unit", "good"]
+    assert figures["value"].tolist()[:3] == [1.0, 1.0, 0.0]
+    assert figures["value"].iloc[3] == pytest.approx(68.5769 + 155.2398, abs=1e-3)
+    assert figures["previous"].isna().all()
+    assert figures["figure"].iloc[3] == "Expected saving from the recommendations (CNY, present value)"
+    assert actions == [
+        "Dear case: buy it from a supplier. Over 3 years buying is expected to cost CNY 155 less than making, in present value.",
+        "Hand-worked case: develop it in-house. Over 3 years making is expected to cost CNY 69 less than buying, in present value.",
+    ]
+
+
+def test_headline_figures_put_close_calls_first():
+    """Cost weighted at 10%: the hand case scores 0.1 x 5 + 0.9 x 3 = 3.2, within 0.25 of neutral (a close
+    call); the dear case, every factor leaning to buying (lean 1), scores 0.1 x 1 + 0.9 x 1 = 1.0. The close
+    call comes first although its amount is smaller."""
+    a = two_cases(cost_weight=0.1)
+    buy_all = {"demand": 1, "rd_capability": 1, "outsourcing_management": 5, "outsourced_quality": 5, "outsourcing_risk": 1}
+    dear = mb.analyse_case(a.cases["dear"].case.with_value("scorecard", buy_all), a.settings | {"cost_weight": 0.1})
+    a = mb.MakeBuyAnalysis({"dear": dear, "hand": a.cases["hand"]}, a.settings)
+    assert dear.recommendation.combined_score == pytest.approx(1.0)
+    figures, actions = mb.headline_figures(a)
+    assert figures["value"].iloc[2] == 1.0
+    assert actions[0] == (
+        "Hand-worked case: a close call, leaning to making; decide again when demand is clearer or a supplier quote is firm."
+    )
+    assert actions[1].startswith("Dear case: buy it from a supplier.")
+
+
+def test_headline_figures_degrade_to_unknown_without_cases():
+    for analysis in (None, mb.MakeBuyAnalysis({}, {})):
+        figures, actions = mb.headline_figures(analysis)
+        assert len(figures) == 4 and figures["value"].isna().all()
+        assert actions == []
+
+
+def test_headline_actions_escape_the_product_name():
+    section = {"cases": {"x": hand_case(**{"demand.volatility": 0.0, "label": "<b>Kit</b> & co"})}} | FAST
+    _, actions = mb.headline_figures(mb.analyse_cases(section))
+    assert actions[0].startswith("&lt;b&gt;Kit&lt;/b&gt; &amp; co: develop it in-house.")
+
+
+def test_cost_lines_table_holds_each_lines_present_value():
+    """Hand-worked PVs at 10%: development 500 (period 0), purchase 540 x 2.486852 = 1342.9, transition 100,
+    total make 1498.6658, total buy 1567.2427 (see test_npv_and_winner_of_the_hand_worked_case)."""
+    table = two_cases().cost_lines
+    assert table.columns.tolist() == ["Option", "Cost line", "Type", "Hand-worked case", "Dear case"]
+    assert len(table) == len(mb.MAKE_LINES) + len(mb.BUY_LINES) + 2
+    pv = table.set_index("Cost line")["Hand-worked case"]
+    assert pv["Development (one-off)"] == pytest.approx(500)
+    assert pv["Purchase"] == pytest.approx(540 * 2.486852, abs=1e-3)
+    assert pv["Transition to the supplier (one-off)"] == pytest.approx(100)
+    assert pv["Total cost of making"] == pytest.approx(1498.6658, abs=1e-3)
+    assert pv["Total cost of buying"] == pytest.approx(1567.2427, abs=1e-3)
+    assert set(table["Type"]) == {"Direct", "Hidden or indirect", ""}
+
+
+def test_costs_by_period_split_each_option_into_direct_and_hidden_cost():
+    """Period 1 of the hand case: make direct 160 + 18 + 50 + 100 = 328, hidden 114 + 30 + 8.9 = 152.9;
+    buy direct 540, hidden 20 + 10 + 20 = 50 (the lines of test_cost_table_of_the_hand_worked_case)."""
+    frame = two_cases().costs_by_period
+    p1 = frame[(frame["case"] == "hand") & (frame["period"] == 1)].set_index(["option", "kind"])["cost"]
+    assert p1[("make", "direct")] == pytest.approx(328)
+    assert p1[("make", "hidden")] == pytest.approx(152.9)
+    assert p1[("buy", "direct")] == pytest.approx(540)
+    assert p1[("buy", "hidden")] == pytest.approx(50)
+
+
+def test_cumulative_costs_cross_where_the_break_even_says():
+    """Cumulative discounted make - buy of the hand case: 400, 300.8182, 120.4050, -68.5769
+    (test_break_even_of_the_hand_worked_case), at cumulative volumes 0, 2, 4, 6."""
+    frame = two_cases().cumulative_costs
+    hand = frame[frame["case"] == "hand"]
+    np.testing.assert_allclose(hand["make"] - hand["buy"], [400, 300.8182, 120.4050, -68.5769], atol=1e-3)
+    np.testing.assert_allclose(hand["cumulative_units"], [0, 2, 4, 6])
+
+
+def test_report_tables_read_as_words_with_whole_numbers():
+    a = two_cases()
+    products = a.products
+    assert products["Planned units"].tolist() == [6, 6] and products["Planned units"].dtype == "Int64"
+    assert products["Horizon"].tolist() == ["3 years", "3 years"]
+    assert a.glance["Recommendation"].tolist() == ["Make", "Buy"]
+    assert a.glance["Cheaper at planned demand"].tolist() == ["Make", "Buy"]
+    assert a.factors["Hand-worked case"].dtype == "Int64"
+    assert a.factors["A high score favours"].tolist() == ["Make", "Make", "Buy", "Buy", "Make"]
+    reasons = a.reasons
+    assert reasons["Product"].iloc[0] == "Hand-worked case" and reasons["Product"].iloc[1] == ""
+    assert all(r[:1].isupper() for r in reasons["Reason"])
+    for name in ("products", "glance", "cost_lines", "uncertainty", "factors", "verdicts"):
+        cols = [c for group in a.formats(name).values() for c in group]
+        assert set(cols) <= set(getattr(a, name).columns), name
+    with pytest.raises(KeyError, match="expected one of"):
+        a.formats("nope")
+
+
+def test_sensitivity_reason_names_money_inputs_with_the_currency():
+    """Supplier price 300 +- 20% = 240..360, an amount of money."""
+    reasons = two_cases().cases["hand"].recommendation.reasons
+    assert any("most sensitive to supplier price: between CNY 240 and CNY 360" in r for r in reasons)
+
+
+def test_short_amounts_in_english_and_chinese():
+    """1 million = 100 wan (万), 1 yi (亿) = 10^8."""
+    assert mb._short_amount(2_500_000) == "2.5m"
+    assert mb._short_amount(-250_000) == "-250k"
+    assert mb._short_amount(15_000_000, "zh") == "1,500万"
+    assert mb._short_amount(-800_000, "zh") == "-80万"
+    assert mb._short_amount(250_000_000, "zh") == "2.5亿"
+
+
+def test_charts_draw_every_product_and_return_their_axes():
+    import matplotlib.pyplot as plt
+
+    a = two_cases()
+    axes = mb.plot_costs_per_period(a.costs_by_period, currency="CNY")
+    assert len(axes) == 2 and len(axes[0].patches) == 4 * 4  # 4 periods x (make, buy) x (direct, hidden)
+    assert axes[0].get_ylabel() == "Cost per year (CNY)"
+    plt.close("all")
+    axes = mb.plot_break_even(a.cumulative_costs, a.break_even, currency="CNY")
+    notes = [t.get_text() for t in axes[0].texts]
+    assert notes == ["Break-even after 5 cumulative units, in year 3"]
+    assert [t.get_text() for t in axes[1].texts] == ["No break-even within the horizon"]
+    plt.close("all")
+    ax = mb.plot_volatility(a.volatility)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Hand-worked case", "Dear case"]
+    plt.close("all")
+
+
+def test_chinese_charts_translate_tick_labels_too():
+    """Tick labels are drawn from their formatter, so they must be translated when drawn, not afterwards."""
+    import matplotlib.pyplot as plt
+
+    a = two_cases()
+    axes = mb.plot_tornados(a.tornado, currency="CNY", lang="zh")
+    fig = axes[0].figure
+    labels = axes[0].yaxis.get_major_formatter().format_ticks(axes[0].get_yticks())  # what drawing shows
+    assert "供应商单价" in labels and not any(re.search("[A-Za-z]{3,}", x) for x in labels)
+    assert axes[0].get_xlabel() == "自主开发节省额现值（CNY）"
+    plt.close(fig)
+
+
+def test_sample_case_texts_have_chinese_names():
+    """Every label, unit and description in params/defaults.yaml has a Chinese display text."""
+    cases = load_params("East", params_dir())["makebuy"]["cases"]
+    for case in cases.values():
+        for key in ("label", "unit", "description"):
+            assert case[key] in mb.CASE_TEXT_ZH, (key, case[key])
+
+
+@pytest.mark.parametrize("region", ["East", "Northeast"])
+def test_every_sentence_and_cell_of_the_sample_report_reads_in_chinese(regional, region):
+    """No English word of three letters or more is left once translated (amounts keep their currency code)."""
+    from custlib import i18n
+
+    a = regional[region]
+    texts = []
+    for name in ("products", "glance", "cost_lines", "uncertainty", "factors", "verdicts", "reasons"):
+        frame = i18n.tr_frame(getattr(a, name), "zh")
+        texts += [str(c) for c in frame.columns] + [v for v in frame.astype(object).to_numpy().ravel() if isinstance(v, str)]
+    figures, actions = mb.headline_figures(a, currency="CNY")
+    texts += [i18n.tr(x, "zh") for x in [*figures["figure"], *actions]]
+    left = [t for t in texts if re.search(r"[A-Za-z]{3,}", t.replace("CNY", ""))]
+    assert not left
