@@ -13,14 +13,16 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
 # # Region overview
-# How the region did this quarter: its customers, revenue and orders against
-# the previous quarter and a year ago, the monthly trend, and its largest customers.
+# How the region did this quarter: its customers, revenue and orders against the previous quarter and a year ago,
+# the monthly trend, its largest customers and the customers who stopped ordering.
+
+# %% [markdown] tags=["lang-zh"]
+# # 区域概览
+# 本区域本季度的经营情况：客户数、销售收入和订单数与上季度及去年同期的比较，月度趋势，最大的客户，以及停止购买的客户。
 
 # %%
-import matplotlib.pyplot as plt
-
 from custlib import overview
 from custlib import report as rp
 
@@ -43,26 +45,55 @@ rep = overview.overview_region(
     top_n=ctx.params["report"]["top_n"],
     currency=ctx.currency,
 )
+figures, actions = overview.headline_figures(rep, currency=ctx.currency)
+rp.executive_summary(figures, actions, notebook="00_overview_region")
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
 # ## Headline figures
-# This quarter against the previous quarter and the same quarter last year; changes are relative.
-# Net profit is gross profit less the cost to serve the customers (visits, logistics, support, discounts).
+# This quarter against the previous quarter and the same quarter last year; changes are relative, except the
+# margin's, which is in percentage points. Net profit is gross profit less the cost to serve the customers
+# (visits, logistics, support, discounts).
+
+# %% [markdown] tags=["lang-zh"]
+# ## 主要指标
+# 本季度与上季度及去年同期的比较；变化为相对变化，毛利率的变化以百分点表示。净利润是毛利减去服务客户的成本
+# （拜访、物流、支持和折扣）。
 
 # %%
 rep.show("kpis")
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
 # ## Monthly trend
 # Revenue (bars) and gross profit (line) over the last two years; look for seasonality and a drift up or down.
 
+# %% [markdown] tags=["lang-zh"]
+# ## 月度趋势
+# 近两年的销售收入（柱）与毛利（线）；留意季节性以及整体的上升或下滑。
+
 # %%
 rep.plot("trend", overview.plot_monthly_trend, currency=ctx.currency)
-plt.show()
+rp.show_figure()
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
 # ## Largest customers this quarter
 # The customers who bought most; a high share of revenue in few names is a concentration risk.
 
+# %% [markdown] tags=["lang-zh"]
+# ## 本季度最大的客户
+# 购买最多的客户；少数客户占了很高的收入比重，意味着集中风险。
+
 # %%
 rep.show("top_customers")
+
+# %% [markdown] tags=["lang-en"]
+# ## Customers who stopped ordering
+# Customers who ordered last quarter but not this quarter, largest first. B2B customers often skip a quarter,
+# but each of these deserves a call before the relationship breaks.
+
+# %% [markdown] tags=["lang-zh"]
+# ## 停止购买的客户
+# 上季度有购买、本季度没有购买的客户，按上季度销售收入从大到小排列。B2B 客户常会隔一个季度才下单，
+# 但每一家都值得在客户关系破裂之前打个电话（事前监控预警）。
+
+# %%
+rep.show("lapsed")

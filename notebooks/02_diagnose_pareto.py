@@ -13,15 +13,18 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
 # # Pareto diagnostics
 # Does the 80/20 rule hold in this region, and does it hold for profit as well as for revenue?
 # Each section tests one doubt about the rule: big buyers may be cost customers, spending should
 # follow growth rather than revenue, and concentration moves over time.
 
-# %%
-import matplotlib.pyplot as plt
+# %% [markdown] tags=["lang-zh"]
+# # 帕累托（二八法则）诊断
+# 二八法则在本区域成立吗？对利润是否和对销售收入一样成立？每一部分检验对这条法则的一个疑问：
+# 大客户可能是本钱客户而不是利润客户；资源投入应当跟随增长而不是销售收入；集中度会随时间变化。
 
+# %%
 from custlib import pareto
 from custlib import report as rp
 
@@ -46,63 +49,99 @@ rep = pareto.pareto_region(
     ctx.currency,
     region=ctx.region,
 )
+figures, actions = pareto.headline_figures(rep, currency=ctx.currency)
+rp.executive_summary(figures, actions, notebook="02_diagnose_pareto")
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
 # ## In short
 # The three numbers that matter this quarter, and what they imply. Net profit is gross profit less
 # the cost to serve each customer (visits, logistics, support, discounts).
 
+# %% [markdown] tags=["lang-zh"]
+# ## 要点
+# 本季度最重要的三个数字及其含义。净利润是毛利减去服务每家客户的成本（拜访、物流、支持和折扣）。
+
 # %%
 rep.show("summary")
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
 # ## Revenue, gross profit and net profit concentration
 # The share held by the top customers, and the share of customers making 80%, for each measure side by side.
 # If profit is far more (or less) concentrated than revenue, revenue rank is a poor guide to who pays.
 # With loss-making customers the net-profit shares can exceed 100% and its Gini can exceed 1; they are shown unclipped.
 
+# %% [markdown] tags=["lang-zh"]
+# ## 销售收入、毛利与净利润的集中度
+# 三种衡量指标并排比较：最大的客户所占的份额，以及贡献 80% 所需的客户占比。如果利润比销售收入集中得多（或分散得多），
+# 按收入排名就看不出谁真正带来利润。存在亏损客户时，净利润的份额可以超过 100%，其基尼系数也可以超过 1；表中如实显示，不作截断。
+
 # %%
 rep.show("concentration")
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
 # ## Whale curve
 # Customers ranked from most to least profitable, with cumulative net profit as a share of the total.
 # The peak is the profit the profitable customers earn; the fall after it is what the loss-making ones give back.
 
+# %% [markdown] tags=["lang-zh"]
+# ## 鲸鱼曲线
+# 客户按净利润从高到低排列，纵轴为累计净利润占总额的比例。峰值是盈利客户创造的利润；峰值之后的下降是亏损客户亏掉的部分。
+
 # %%
 rep.plot("whale_curve", pareto.plot_whale_curve)
-plt.show()
+rp.show_figure()
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
 # ## Who destroys value, by revenue tier
 # Customers with negative net profit in each revenue tier (ABC by revenue). Losses in tier A mean the
 # largest buyers are cost customers: their volume comes with concessions that eat the margin.
 
+# %% [markdown] tags=["lang-zh"]
+# ## 谁在毁损价值：按收入层级
+# 各收入层级（按销售收入的 ABC 分类）中净利润为负的客户。A 类有亏损，说明最大的买家是本钱客户：
+# 他们的销量伴随着价格、账期、交货等方面的让步，吃掉了利润。
+
 # %%
 rep.show("whale_by_tier")
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
 # ## Resources against return, by tier
-# Cost to serve and its components against net profit and revenue growth (against the same quarter a year
-# earlier by default). Spending that follows revenue while growth sits in tiers B and C starves the tiers that can grow.
+# Cost to serve (visits, logistics, support and discounts) against net profit and revenue growth (against the same
+# quarter a year earlier by default). Spending that follows revenue while growth sits in tiers B and C starves the
+# tiers that can grow.
+
+# %% [markdown] tags=["lang-zh"]
+# ## 资源投入与回报：按层级
+# 服务成本（拜访、物流、支持和折扣）对比净利润和收入增长（默认与去年同季度相比）。如果投入跟着销售收入走，
+# 而增长潜力在 B、C 类，就会让最有增长空间的层级得不到资源。
 
 # %%
 rep.show("allocation")
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
 # ## Concentration over time and against the other regions
 # Revenue concentration quarter by quarter over the whole history, beside the range and median of the other
 # regions. 80/20 is a snapshot, not a target: watch the direction, not one figure.
 
+# %% [markdown] tags=["lang-zh"]
+# ## 集中度的变化及与其他区域的比较
+# 全部历史中逐季度的销售收入集中度，并与其他区域的范围和中位数对照。二八法则只是一个快照，而不是目标：
+# 要看变化方向，而不是某一个数字。
+
 # %%
 rep.plot("concentration_trend", pareto.plot_concentration_trend)
-plt.show()
+rp.show_figure()
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
 # ## Tier migration since the previous quarter
 # Customers moving between revenue tiers (C to B, B to A, and down), entering (new, or back after a pause) and
 # leaving (lost, or pausing), with the revenue change each movement brought. Customers rolling up from C and B
 # are the development the literature asks for.
+
+# %% [markdown] tags=["lang-zh"]
+# ## 与上季度相比的层级迁移
+# 客户在收入层级之间的移动（C 升 B、B 升 A 以及下降），新进入（新客户或暂停后回来）和退出（流失或暂停）的客户，
+# 以及每种变动带来的销售收入变化。从 C、B 类逐步提升上来的客户，正是客户滚动提升所追求的发展。
 
 # %%
 rep.show("migration")

@@ -392,7 +392,7 @@ def test_plot_whale_curve_draws_origin_peak_and_returns_the_axes(whale_profit):
         x, y = ax.lines[0].get_data()
         np.testing.assert_allclose(x, [0, 20, 40, 60, 80, 100])
         np.testing.assert_allclose(y, [0, 100, 160, 200, 180, 100])
-        assert "peak 200% at 60% of customers" in [t.get_text() for t in ax.texts]
+        assert "Peak 200% at 60% of customers" in [t.get_text() for t in ax.texts]
     finally:
         plt.close(fig)
 
@@ -814,14 +814,16 @@ def test_pareto_report_formats_tables_and_says_why_a_section_is_missing(monkeypa
     rep.show("concentration")
     assert "net profit here is gross profit" in said[-1]
     kw = shown[-1][1]
-    assert kw["money"] == ("total",) and kw["currency"] == "CNY" and kw["decimals"] == ("gini", "gini_low", "gini_high")
-    assert kw["pct"] == rep.table("concentration").attrs["share_columns"]
+    assert kw["money"] == ("total",) and kw["currency"] == "CNY" and kw["decimals"] == ("gini",)
+    assert kw["pct"] == ("Top 1%", "Top 5%", "Top 10%", "Top 20%", "Top 50%", "Customers making 80%")
     rep.show("allocation")
     assert said[-1].startswith("*Not available:*") and "no cost-to-serve data" in said[-1]
     ax = rep.plot("allocation", pareto.plot_whale_curve)
     assert ax is None and said[-1].startswith("*Not available:*") and "no cost-to-serve data" in said[-1]  # said in words, no empty chart
     ax = rep.plot("whale_curve", pareto.plot_whale_curve)
     assert "net profit here is gross profit" in said[-1] and ax.get_title() == "Whale curve"
+    rep.show("summary")
+    assert said[-1].startswith("- **Customers making 80% of revenue:** ") and said[-1].count("\n- **") == 2
     plt.close("all")
 
 
@@ -874,3 +876,207 @@ def test_plot_whale_curve_accepts_the_curve_itself(whale_profit):
     b = pareto.plot_whale_curve(whale_profit["net_profit"])
     np.testing.assert_allclose(a.lines[0].get_ydata(), b.lines[0].get_ydata())
     plt.close("all")
+
+
+# --------------------------------------------------------------------------- what the report shows
+
+
+def test_concentration_is_shown_without_constant_columns_and_with_the_gini_interval_as_one_column():
+    tx, sc, customers = region_frames()
+    rep = run_region(tx, sc, customers)
+    frame, fmt = rep.display("concentration")
+    assert frame.columns.tolist() == [
+        "measure",
+        "total",
+        "Customers below zero",
+        "Top 1%",
+        "Top 5%",
+        "Top 10%",
+        "Top 20%",
+        "Top 50%",
+        "Customers making 80%",
+        "gini",
+        "Gini 95% interval",
+    ]
+    assert frame["measure"].tolist() == ["Revenue", "Gross profit", "Net profit"]
+    table = rep.table("concentration")
+    assert frame["Gini 95% interval"].iloc[0] == f"{table['gini_low'].iloc[0]:.2f}–{table['gini_high'].iloc[0]:.2f}"
+    assert frame["Customers below zero"].tolist() == [0, 0, 2]  # d and e lose money (region_frames)
+    assert fmt["decimals"] == ("gini",) and fmt["money"] == ("total",)
+
+
+def test_allocation_is_shown_as_shares_and_ratios_per_tier():
+    """Hand arithmetic (region_frames): tier A = e, b, d (cost to serve 100 + 10 + 20 = 130 of 145) and its
+    revenue 850 against 700 in 2025Q3 (+21.4%)."""
+    tx, sc, customers = region_frames()
+    frame, fmt = run_region(tx, sc, customers).display("allocation")
+    assert frame["tier"].tolist() == ["A", "B", "C", "All"]
+    assert frame.columns.tolist() == [
+        "tier",
+        "customers",
+        "Share of revenue",
+        "cost_to_serve",
+        "Share of cost to serve",
+        "Cost to serve / revenue",
+        "net_profit",
+        "Share of net profit",
+        "Net profit per 1 of cost to serve",
+        "Revenue growth vs 2025Q3",
+    ]
+    assert frame["Share of cost to serve"].iloc[0] == pytest.approx(130 / 145)
+    assert frame["Revenue growth vs 2025Q3"].iloc[0] == pytest.approx(850 / 700 - 1)
+    assert "Cost to serve / revenue" in fmt["pct"] and fmt["decimals"] == ("Net profit per 1 of cost to serve",)
+
+
+def test_migration_is_shown_without_empty_moves_and_with_the_quarters_in_the_headers():
+    """Hand arithmetic (region_frames): 2026Q2 tiers A = e, b, a and B = d, c; 2026Q3 A = e, b, d, B = a, C = c.
+    Moves: A->A 2 (e, b), A->B 1 (a), B->A 1 (d), B->C 1 (c)."""
+    tx, sc, customers = region_frames()
+    frame, fmt = run_region(tx, sc, customers).display("migration")
+    assert frame[["from_tier", "to_tier", "move", "customers"]].values.tolist() == [
+        ["A", "A", "Same", 2],
+        ["A", "B", "Down", 1],
+        ["B", "A", "Up", 1],
+        ["B", "C", "Down", 1],
+    ]
+    assert fmt["money"] == ("Revenue 2026Q2", "Revenue 2026Q3", "revenue_change")
+
+
+def test_summary_is_said_as_one_line_per_figure():
+    """region_frames: 3 of 5 customers make 80% of revenue (500 + 200 + 150 = 850 of 1000), 1 of 5 makes 80%
+    of net profit (a's 50 of 50)."""
+    tx, sc, customers = region_frames()
+    rep = run_region(tx, sc, customers)
+    lines = rep.summary_markdown("en").split("\n")
+    assert len(lines) == 3
+    assert lines[0] == (
+        "- **Customers making 80% of revenue:** 60% of customers bring 80% of revenue, flatter than 80/20: revenue is spread "
+        "over many customers. Net profit is more concentrated: 20% of customers make 80% of it."
+    )
+
+
+# --------------------------------------------------------------------------- executive summary
+
+
+def _with_previous_service_costs(sc: pd.DataFrame) -> pd.DataFrame:
+    """region_frames' cost to serve plus 10 per customer in May 2026 (2026Q2)."""
+    prev = pd.DataFrame(
+        {
+            "customer_id": pd.Series(["a", "b", "c", "d", "e"], dtype="str"),
+            "month": pd.to_datetime(["2026-05-01"] * 5),
+            "cost_to_serve": [10.0] * 5,
+            "visit_cost": [10.0] * 5,
+        }
+    )
+    return pd.concat([sc, prev], ignore_index=True)
+
+
+def test_headline_figures_of_the_hand_built_region():
+    """Hand arithmetic (region_frames). 2026Q3: revenue 500, 200, 150 reach 850 of 1000 -> 3 of 5 = 60% make 80%;
+    net profit a = 50 alone reaches 40 = 80% of 50 -> 20%; d and e lose 10 + 40 = 50, both in tier A (e, b, d).
+    2026Q2 with cost to serve 10 each: revenue 300, 100, 80 reach 480 of 580 (82.8%) -> 60%; net profit
+    140, 40, 30, 20, 10 (total 240): 140 + 40 + 30 = 210 >= 192 -> 60%; nobody loses money.
+    Actions: review tier A's 2 loss makers (50); tier A takes 130 / 145 = 90% of the cost to serve and earns
+    -20 / 50 = -40% of net profit while B and C (a, c) grew from 100 to 150 (+50%) against 2025Q3 and A from
+    700 to 850 (+21%); 2 customers (a, c) moved down a tier since 2026Q2."""
+    tx, sc, customers = region_frames()
+    rep = run_region(tx, _with_previous_service_costs(sc), customers)
+    figures, actions = pareto.headline_figures(rep, currency="CNY")
+    expected = pd.DataFrame(
+        {
+            "figure": [
+                "Customers making 80% of revenue",
+                "Customers making 80% of net profit",
+                "Customers losing money",
+                "Loss of the loss-making customers (CNY)",
+                "Tier A customers losing money",
+            ],
+            "value": [0.6, 0.2, 2.0, 50.0, 2.0],
+            "previous": [0.6, 0.6, 0.0, 0.0, 0.0],
+            "unit": ["pct", "pct", "count", "money", "count"],
+            "good": ["up", "up", "down", "down", "down"],
+        }
+    )
+    pd.testing.assert_frame_equal(figures, expected)
+    assert actions == [
+        "Review prices, payment terms and service levels of the 2 customers in tier A who lose money after cost to serve "
+        "(CNY 50 in total) before chasing more of their volume.",
+        "Tier A takes 90% of the cost to serve but earns -40% of net profit, while revenue in tiers B and C changed +50% "
+        "against 2025Q3 (tier A: +21%): move sales effort towards B and C.",
+        "Ask the 2 customers who moved down a revenue tier since 2026Q2 what changed.",
+    ]
+
+
+def test_headline_figures_do_not_compare_net_profit_with_gross_profit():
+    """region_frames has no cost to serve in 2026Q2: last quarter's profit figures would be gross profit, so
+    they are left out (NaN); the revenue figure is still compared."""
+    tx, sc, customers = region_frames()
+    figures, _ = pareto.headline_figures(run_region(tx, sc, customers), currency="CNY")
+    assert figures["previous"].iloc[0] == pytest.approx(0.6) and figures["previous"].iloc[1:].isna().all()
+
+
+@pytest.mark.parametrize("keep", [("e",), ("a", "b", "c", "d", "e")])
+def test_headline_figures_degrade_without_orders_or_with_one_customer(keep):
+    tx, sc, customers = region_frames(keep=keep, quarters=("2025Q3", "2026Q2") if len(keep) > 1 else ("2026Q3",))
+    figures, actions = pareto.headline_figures(run_region(tx, sc, customers), currency="CNY")
+    assert len(figures) == 5 and figures["value"].isna().all()
+    assert isinstance(actions, list) and len(actions) <= 3
+
+
+# --------------------------------------------------------------------------- Chinese
+
+
+def _zh_ok(text: str) -> bool:
+    """Chinese, with only currency codes, quarter names and tier letters left in Latin letters."""
+    import re
+
+    return bool(re.search(r"[\u4e00-\u9fff]", text)) and not re.findall(r"[A-Za-z]{3,}", re.sub(r"\bCNY\b|\d{4}Q\d", "", text))
+
+
+def test_every_generated_text_of_the_pareto_report_has_a_chinese_translation():
+    """Every sentence, reason, caveat, figure label, action, column header, text cell and chart text the hand-built
+    cases produce translates, keeping its numbers (the digits of each text appear in its translation)."""
+    import re
+
+    from custlib import i18n
+
+    tx, sc, customers = region_frames()
+    one_bought = tx[(tx["customer_id"] == "a") | (tx["order_date"] < "2026-07-01")]
+    cases = [
+        run_region(tx, _with_previous_service_costs(sc), customers),
+        run_region(tx, sc, customers),
+        run_region(tx, None, customers),
+        run_region(tx, sc.assign(cost_to_serve=sc["cost_to_serve"] + 100.0), customers),
+        run_region(*region_frames(keep=("e",))),
+        run_region(one_bought, sc[sc["customer_id"] == "a"], customers),
+        run_region(*region_frames(quarters=("2025Q3", "2026Q2"))),
+        run_region(*region_frames(quarters=("2026Q3",))),
+    ]
+    texts: set[str] = set()
+    for rep in cases:
+        summary = rep.table("summary")
+        texts |= {pareto._cap(f) for f in summary["figure"]}
+        for text in summary["implication"]:
+            texts |= set(re.split(r"(?<=[.!?]) (?=\S)", text))
+        texts |= set(rep.unavailable.values()) | set(rep.caveats.values())
+        figures, actions = pareto.headline_figures(rep, currency="CNY")
+        texts |= set(figures["figure"]) | set(actions)
+        for name in ("concentration", "whale_by_tier", "allocation", "migration"):
+            if name in rep.tables:
+                frame, _ = rep.display(name)
+                texts |= {c for c in frame.columns if not c.islower() or c in ("measure", "gini", "from_tier", "to_tier", "move")}
+                texts |= {v for c in frame.columns if frame[c].dtype == "str" for v in frame[c] if re.search(r"[a-z]{3,}", v)}
+        for name, fn in (("whale_curve", pareto.plot_whale_curve), ("concentration_trend", pareto.plot_concentration_trend)):
+            if name in rep.tables:
+                ax = fn(rep.table(name))
+                texts |= {t.get_text() for t in [ax.title, ax.xaxis.label, ax.yaxis.label, *ax.texts, *ax.get_legend().get_texts()]}
+                plt.close("all")
+    texts = {t for t in texts if re.search(r"[A-Za-z]{3,}", re.sub(r"\bCNY\b", "", t))}
+    assert len(texts) > 60
+    missing = []
+    for text in sorted(texts):
+        zh = i18n.tr(text, "zh")
+        numbers = re.findall(r"\d+", text.replace("80/20", "").replace("per 1 of", "per unit of"))  # 二八法则, 每单位
+        if not _zh_ok(zh) or sorted(numbers) != sorted(re.findall(r"\d+", zh)):
+            missing.append((text, zh))
+    assert not missing, missing
