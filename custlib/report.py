@@ -176,6 +176,11 @@ def _load_prepared(src_path: Path, region: str, quarter) -> tuple[RegionData, Qu
     return copy, q
 
 
+def current_lang() -> str:
+    """The language of the report being made (``"en"`` or ``"zh"``)."""
+    return _LANG
+
+
 def set_language(lang: str) -> None:
     """Make ``lang`` the language of what :func:`show`, :func:`say` and :func:`show_figure` display."""
     global _LANG
@@ -510,11 +515,12 @@ def executive_summary(figures: pd.DataFrame, actions: list[str] | tuple[str, ...
         if prev is not None and pd.notna(prev) and value is not None and pd.notna(value):
             diff = value - prev
             good = (diff >= 0) == (r.get("good", "up") == "up")
+            tone = "flat" if diff == 0 else ("up" if good else "down")
             arrow = "▲" if diff > 0 else ("▼" if diff < 0 else "■")
             rel = f" ({diff / abs(prev):+.1%})" if prev and unit != "pct" else ""
             change = f"{diff * 100:+.1f} pt" if unit == "pct" else _fmt_unit(diff, unit, cur, sign=True)
             word = "较上季度" if _LANG == "zh" else "vs last quarter"
-            delta = f'<div class="delta {"up" if good else "down"}">{arrow} {html.escape(change)}{html.escape(rel)} {word}</div>'
+            delta = f'<div class="delta {tone}">{arrow} {html.escape(change)}{html.escape(rel)} {word}</div>'
         items.append(
             f'<div class="figure"><div class="value">{html.escape(shown)}</div>'
             f'<div class="label">{html.escape(i18n.tr(str(r["figure"]), _LANG))}</div>{delta}</div>'
