@@ -59,7 +59,7 @@ def run_region(source_location: str, region: str, quarter: str, specs: list[dict
         nb_dir.mkdir()
         for name, content in notebooks.items():
             (nb_dir / name).write_bytes(content)
-        slot = Slot(nb_dir, work)
+        slot = Slot(nb_dir, work, threads=1)  # a Dask worker thread runs one region at a time beside the others
         out = []
         for spec in specs:
             job = Job(region, slugify(region), nb_dir / f"{spec['name']}.ipynb", work / "data", quarter, spec["params"], work / "out")

@@ -97,9 +97,10 @@ class WarmKernel:
     def _client(self, nb, timeout):
         from nbclient import NotebookClient
 
-        return NotebookClient(
-            nb, km=self.km, kc=self.kc, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": self.cwd}}
-        )
+        client = NotebookClient(nb, km=self.km, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": self.cwd}})
+        # nbclient's __init__ resets kc to None: set it afterwards, or every run opens (and leaks) a new client
+        client.kc = self.kc
+        return client
 
     def _run_code(self, code: str, timeout: int = 120) -> None:
         import nbformat
