@@ -51,6 +51,9 @@ format: $(STAMP) ## ruff format and fix
 lab: $(STAMP) $(DATA)/transactions.parquet ## start JupyterLab on the notebooks with the project's kernel
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
+bench: $(STAMP) ## benchmark custlib render against papermill and plain Python (SIZE=default|large|all); writes benchmarks/results/latest.json
+	$(BIN)/python benchmarks/bench.py --size $(SIZE) $(if $(BENCH_DATA),--keep-data $(BENCH_DATA)) $(BENCH_ARGS)
+
 lock: ## re-resolve requirements.in into requirements.txt (the full lock)
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/pip install --quiet -r requirements.in
