@@ -195,6 +195,44 @@ def test_customer_features_without_service_costs_leaves_net_profit_unknown():
     assert np.isnan(f.loc["X", "net_profit"]) and np.isnan(f.loc["X", "cost_to_serve"])
 
 
+def test_customer_features_count_orders_and_categories_per_customer_and_ignore_other_customers():
+    """Hand count. Order o1 has two lines (categories a, b) for X and one line for Y: X has 1 order and
+    2 categories, Y 1 order (its own o1) and 1 category. S is not one of the region's customers: its line
+    is ignored, and its category c is not one of the region's categories (so Y's share is 1 of 2)."""
+    tx = _tx(
+        [
+            ("o1", "X", "2026-08-01", "a", 100.0, 60.0),
+            ("o1", "X", "2026-08-01", "b", 50.0, 30.0),
+            ("o1", "Y", "2026-08-02", "a", 10.0, 5.0),
+            ("o9", "S", "2026-08-01", "c", 999.0, 0.0),
+        ]
+    )
+    f = seg.customer_features(tx, _customers(["Y", "X"]), "2026Q3")
+    assert f.index.tolist() == ["X", "Y"]
+    assert f["orders"].tolist() == [1.0, 1.0] and f["orders_total"].tolist() == [1.0, 1.0]
+    assert f["n_categories"].tolist() == [2.0, 1.0] and f["category_share"].tolist() == [1.0, 0.5]
+    assert f["revenue"].tolist() == [150.0, 10.0] and f["gross_profit"].tolist() == [60.0, 5.0]
+    assert f["purchase_days"].tolist() == [1.0, 1.0] and f["recency_days"].tolist() == [60.0, 59.0]
+
+
+def test_segment_region_measures_last_quarter_as_customer_features_does():
+    """The report encodes the order lines once for this quarter and the last; last quarter's features
+    must be exactly those :func:`customer_features` measures at that quarter's end."""
+    customers, tx = _simulated_region()
+    sc = pd.DataFrame(
+        {
+            "customer_id": ["C001", "C002", "C003"],
+            "month": pd.to_datetime(["2026-01-01", "2026-05-01", "2026-08-01"]),
+            "cost_to_serve": [50.0, 70.0, 90.0],
+        }
+    )
+    rep = seg.segment_region(tx, customers, "2026Q3", service_costs=sc)
+    for name, quarter in (("customers", "2026Q3"), ("customers_previous", "2026Q2")):
+        pd.testing.assert_frame_equal(rep.table(name), seg.customer_features(tx, customers, quarter, service_costs=sc))
+    assert rep.table("customers_previous").loc["C003", "cost_to_serve"] == 0.0  # its cost is after 2026Q2
+    assert rep.table("customers").loc["C003", "cost_to_serve"] == 90.0
+
+
 # --------------------------------------------------------------------------- RFM
 
 
@@ -397,6 +435,112 @@ def test_describe_cluster_names_the_strongest_features():
     assert seg.describe_cluster(pd.Series({"revenue": 0.1})) == "average buyers"
 
 
+_FOUR = [(0, 0), (6, 0), (0, 6), (6, 6)]
+
+
+def _centres(model) -> pd.DataFrame:
+    """The fitted k-means centres in the features' units, indexed by cluster number."""
+    scale, km = model.pipeline_[0], model.pipeline_[-1]
+    centres = scale.inverse_transform(km.cluster_centers_)
+    return pd.DataFrame(centres, columns=["x", "y"], index=[model.label_map_[i] for i in range(len(centres))]).sort_index()
+
+
+@pytest.fixture(scope="module")
+def four_blobs():
+    """6,000 simulated customers around four known centres (sd 0.7), fitted on everyone and on a sample of 1,000."""
+    f, truth = _blobs(_FOUR, n_each=1500, sd=0.7, seed=11)
+    settings = {"features": ("x", "y"), "k_min": 2, "k_max": 6, "random_state": 5}
+    full = seg.CustomerClusters(**settings, fit_sample=None).fit(f)
+    sampled = seg.CustomerClusters(**settings, fit_sample=1000).fit(f)
+    return f, truth, full, sampled
+
+
+def test_sampled_clustering_recovers_the_full_fit_on_simulated_blobs(four_blobs):
+    """Simulation with known centres (0, 0), (6, 0), (0, 6), (6, 6), sd 0.7, 1,500 customers each. Fitted on a
+    random 1,000 of the 6,000 (3 restarts per k in the search), the silhouette picks the same k = 4 as the full
+    fit; each centre is estimated from ~250 sampled customers, standard error 0.7 / sqrt(250) = 0.044, so the
+    centres lie within 0.15 (over 3 s.e.) of the true centres and of the full fit's; at least 99% of customers
+    get the same cluster. Cluster 1 has the highest revenue: the blob around (6, 6)."""
+    f, truth, full, sampled = four_blobs
+    assert full.k_ == sampled.k_ == 4
+    expected = pd.DataFrame(_FOUR[::-1], columns=["x", "y"], index=[1, 2, 3, 4], dtype="float64")
+    for model in (full, sampled):
+        np.testing.assert_allclose(_centres(model), expected, atol=0.15)
+    np.testing.assert_allclose(_centres(sampled), _centres(full), atol=0.15)
+    assert (sampled.labels_ == full.labels_).mean() >= 0.99
+    assert (sampled.labels_ == pd.Series(4 - truth, index=f.index)).mean() >= 0.99
+    assert sampled.labels_.index.equals(f.index) and sampled.profiles_["customers"].sum() == 6000
+    assert (sampled.n_customers_, sampled.n_fit_, sampled.n_silhouette_) == (6000, 1000, 1000)
+    assert (full.n_customers_, full.n_fit_, full.n_silhouette_) == (6000, 6000, 2000)
+
+
+def test_sampled_clustering_says_what_was_sampled(four_blobs):
+    _, _, full, sampled = four_blobs
+    assert sampled.sampling_note() == (
+        "clusters fitted on a random sample of 1,000 of the 6,000 customers who have ordered; the others join the nearest cluster"
+    )
+    assert full.sampling_note() == "silhouette computed on a random sample of 2,000 customers"
+    small = seg.CustomerClusters(features=("x", "y"), k_min=2, k_max=3, random_state=0).fit(_blobs([(0, 0), (9, 9)])[0])
+    assert small.sampling_note() == ""
+
+
+def test_sampled_clustering_is_seeded_and_independent_of_row_order(four_blobs):
+    """The sample is drawn from the id-sorted customers with the seed: shuffled rows give the same clusters."""
+    f, _, _, sampled = four_blobs
+    again = seg.CustomerClusters(features=("x", "y"), k_min=2, k_max=6, random_state=5, fit_sample=1000).fit(
+        f.sample(frac=1, random_state=3)
+    )
+    pd.testing.assert_series_equal(again.labels_.reindex(f.index), sampled.labels_)
+    pd.testing.assert_series_equal(again.silhouette_, sampled.silhouette_)
+
+
+def test_regions_up_to_the_fit_sample_are_fitted_as_without_sampling():
+    """fit_sample = n (not exceeded) gives exactly the fit of fit_sample=None: same k, silhouettes and labels."""
+    f, _ = _blobs([(0, 0), (10, 0), (0, 10)], n_each=40, seed=4)
+    a = seg.CustomerClusters(features=("x", "y"), k_min=2, k_max=5, random_state=0, fit_sample=None).fit(f)
+    b = seg.CustomerClusters(features=("x", "y"), k_min=2, k_max=5, random_state=0, fit_sample=len(f)).fit(f)
+    pd.testing.assert_series_equal(a.silhouette_, b.silhouette_)
+    pd.testing.assert_series_equal(a.labels_, b.labels_)
+    assert b.n_fit_ == len(f)
+
+
+def test_cluster_sampling_settings_are_checked():
+    f, _ = _blobs([(0, 0), (10, 10)])
+    with pytest.raises(ParamsError, match=r"segmentation\.clusters\.fit_sample: .* >= 100"):
+        seg.CustomerClusters(features=("x", "y"), fit_sample=50).fit(f)
+    with pytest.raises(ParamsError, match=r"segmentation\.clusters\.search_n_init"):
+        seg.CustomerClusters(features=("x", "y"), search_n_init=0).fit(f)
+
+
+def test_clustering_leaves_the_thread_limits_as_they_were():
+    """k-means runs single-threaded inside fit only; the process's thread pools are unchanged afterwards."""
+    from threadpoolctl import threadpool_info
+
+    before = [(p["internal_api"], p["num_threads"]) for p in threadpool_info()]
+    seg.CustomerClusters(features=("x", "y"), k_min=2, k_max=3, random_state=0).fit(_blobs([(0, 0), (9, 9)])[0])
+    assert [(p["internal_api"], p["num_threads"]) for p in threadpool_info()] == before
+
+
+def test_segment_region_states_a_sampled_cluster_fit_in_the_report():
+    """300 customers, fit sample 100: every customer gets a cluster, and the report says the fit was sampled,
+    in English and in Chinese."""
+    from custlib import i18n, report
+
+    customers, tx = _simulated_region(n=300, seed=8)
+    buyers = tx.loc[tx["order_date"] <= "2026-09-30", "customer_id"].nunique()  # counted from the order lines
+    rep = seg.segment_region(tx, customers, "2026Q3", {"clusters": {"fit_sample": 100}}, seed=1)
+    assert rep.note("clusters") == (
+        f"clusters fitted on a random sample of 100 of the {buyers} customers who have ordered; the others join the nearest cluster"
+    )
+    assert len(rep.table("cluster_labels")) == buyers and rep.table("clusters")["customers"].sum() == buyers
+    both = f"{rep.note('clusters')}; silhouette computed on a random sample of 2,000 customers"
+    assert report.esc(both) == both  # nothing for markdown to escape, so the escaped note translates too
+    for text in (rep.note("clusters"), both, f"*Note:* {both}"):
+        zh = i18n.tr(text, "zh")
+        assert not _latin_words(zh), zh
+    assert "2,000" in i18n.tr(both, "zh") and str(buyers) in i18n.tr(both, "zh")
+
+
 # --------------------------------------------------------------------------- loyalty, stage, market type
 
 
@@ -475,6 +619,22 @@ def test_transition_matrix_counts_and_revenue_by_hand():
     pd.testing.assert_frame_equal(got, expected)
     rev = seg.transition_matrix(prev, curr, order=["X", "Y"], values=pd.Series({"a": 5.0, "b": 7.0, "d": 11.0}))
     assert rev.loc["X", "Y"] == 5.0 and rev.loc["Y", "Y"] == 7.0 and rev.loc["(none)", "X"] == 11.0
+
+
+def test_transition_matrix_of_categorical_tiers_with_unranked_customers():
+    """Hand count: a (gold -> gold), b (lead -> gold), c (unranked -> lead), d (gold -> not in this quarter);
+    empty classes (platinum, iron) keep their rows and columns."""
+    tiers = ["platinum", "gold", "iron", "lead"]
+    prev = pd.Series(pd.Categorical(["gold", "lead", None, "gold"], categories=tiers, ordered=True), index=list("abcd"))
+    curr = pd.Series(["gold", "gold", "lead"], index=list("abc"), dtype="str")
+    got = seg.transition_matrix(prev, curr, order=tiers)
+    expected = pd.DataFrame(0, index=[*tiers, "(none)"], columns=[*tiers, "(none)"], dtype="int64")
+    expected.loc["gold", "gold"] = 1
+    expected.loc["lead", "gold"] = 1
+    expected.loc["(none)", "lead"] = 1
+    expected.loc["gold", "(none)"] = 1
+    expected.index.name, expected.columns.name = "previous quarter", "this quarter"
+    pd.testing.assert_frame_equal(got, expected)
 
 
 def test_moved_down_lists_valuable_customers_whose_tier_fell():
