@@ -13,16 +13,18 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
 # # Customer development forecast
 # Selling more to existing customers (cross-selling and up-selling): what a development campaign would return
 # per target group, who responds, which products go together, where revenue is heading, what customers are
 # worth, who is slipping, and how development compares with winning new customers. A section the region's data
 # cannot support says why, and what data would make it possible.
 
-# %%
-import matplotlib.pyplot as plt
+# %% [markdown] tags=["lang-zh"]
+# # 客户发展绩效预测
+# 向现有客户卖得更多（交叉销售与升级销售）：一次客户开发活动对各目标客户群能带来什么回报，谁会响应，哪些产品常被一起购买，销售收入的走向，客户值多少，谁正在流失，以及客户开发与开发新客户相比效果如何。本区域数据不足以支持的部分会说明原因，以及需要什么数据才能完成。
 
+# %%
 from custlib import development as dev
 from custlib import report as rp
 
@@ -46,125 +48,197 @@ rep = dev.development_region(
     seed=ctx.seed,
     currency=ctx.currency,
 )
+figures, actions = dev.headline_figures(rep, currency=ctx.currency)
+rp.executive_summary(figures, actions, notebook="03_forecast_development")
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
 # ## 1. Campaign forecast
-# Per target group: the response rate to past offers (Bayesian interval), what a responder buys, the
-# provision cost (contact plus cost to serve) and the expected profit and ROI with their intervals, ranked
-# by profit per customer contacted. `contact_customers` is the best target list within the campaign budget.
+# Per target group: the response rate to past offers with its likely range (90% credible interval), what a
+# responder buys, the provision cost per customer contacted (contact plus cost to serve), and the expected profit
+# and return on that cost (ROI). Groups are ranked by profit per contact. A limited budget goes first to the groups
+# with the highest ROI, which earns the most for the money; the last column is how many customers of each group the
+# budget pays for.
+
+# %% [markdown] tags=["lang-zh"]
+# ## 1. 开发活动预测
+# 按目标客户群列出：以往推荐的反应率及其可能范围（90% 可信区间）、响应客户的购买量、每联系一家客户的供应成本（联系成本加服务成本），以及预期利润和投入回报率（ROI）。各客户群按每次联系的预期利润排名。有限的预算先投给投入回报率最高的客户群，这样同样的钱能赚得最多；最后一列是预算能覆盖的各客户群客户数。
 
 # %%
+rep.say("campaign")
 rep.show("campaign")
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
 # ## 2. Response model
 # ### Response rates as observed
 # Past offers per customer group: how many were made, how many were answered, and the response rate with its
-# interval. These need no model, so they are shown even when there are too few offers to fit one.
+# likely range. These need no model, so they are shown even when there are too few offers to fit one.
+
+# %% [markdown] tags=["lang-zh"]
+# ## 2. 客户反应分析
+# ### 实际反应率
+# 按客户群统计以往的推荐：推荐次数、响应次数，以及反应率和它的可能范围。这些数字不需要模型，所以即使推荐太少、无法建模也会显示。
 
 # %%
 rep.show("response_rates", caption="Past offers and responses by customer group")
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
 # ### Who responds
-# Odds ratios of a logistic regression on each customer's situation at the time of the offer. Above 1 means
-# more likely to respond (per unit, or against the reference level); an interval that spans 1 is not conclusive.
+# What the customers who responded had in common when the offer was made (a logistic regression). An odds ratio
+# above 1 means more likely to respond (per unit, or against the group named in brackets); when the likely range
+# (95% interval) spans 1 the data cannot tell.
+
+# %% [markdown] tags=["lang-zh"]
+# ### 谁会响应
+# 收到推荐时，响应客户有哪些共同特征（逻辑回归）。优势比大于 1 表示更可能响应（按每单位计，或相对于括号中的对照组）；如果可能范围（95% 区间）跨过 1，数据无法下结论。
 
 # %%
 rep.show("odds_ratios")
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
 # ### Holdout check
 # On offers the model did not see: the share of responders reached when the highest-scored customers are
 # contacted first. The dashed line is random targeting; the title gives the holdout AUC (0.5 = no better than chance).
 
+# %% [markdown] tags=["lang-zh"]
+# ### 留出样本检验
+# 在模型没有见过的推荐上检验：按得分从高到低联系客户时，能覆盖多少比例的响应客户。虚线表示随机联系；标题给出留出样本的 AUC（0.5 表示与随机无异）。
+
 # %%
 rep.plot("gains")
-plt.show()
+rp.show_figure()
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
 # ### Customers most likely to respond
 # Every current customer scored for an offer made now, through the most common channel.
+
+# %% [markdown] tags=["lang-zh"]
+# ### 最可能响应的客户
+# 假设现在通过最常用的渠道发出推荐，为每一家现有客户打分。
 
 # %%
 rep.show("scores")
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
 # ## 3. Product cross analysis
 # Products bought in the same order more often than chance would give (lift above 1): cross-selling candidates.
-# Support is the share of orders holding both; confidence the share of orders with the first that also hold the second.
+# Support is the share of all orders holding both; confidence the share of the first product's orders that also
+# hold the second. Each pair is listed once, in the direction with the higher confidence.
+
+# %% [markdown] tags=["lang-zh"]
+# ## 3. 产品交叉分析
+# 在同一订单中被一起购买、且比随机情况更常见（提升度大于 1）的产品：交叉销售的候选。支持度是同时包含两种产品的订单占全部订单的比例；置信度是含第一种产品的订单中也含第二种产品的比例。每对产品只列一次，取置信度较高的方向。
 
 # %%
 rep.show("pairs")
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
 # ### Category pairs
 # The same measures for product categories.
+
+# %% [markdown] tags=["lang-zh"]
+# ### 品类组合
+# 对产品品类计算同样的指标。
 
 # %%
 rep.show("category_pairs")
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
 # ### Next-best product
-# For each customer, the product with the highest lift that they have not bought yet, and the product it goes with.
+# For each customer, the product with the highest lift that they have not bought yet, and the product they buy
+# that it goes with.
+
+# %% [markdown] tags=["lang-zh"]
+# ### 下一个推荐产品
+# 为每家客户找出其尚未购买、提升度最高的产品，以及它所搭配的、客户已经在买的产品。
 
 # %%
 rep.show("next_best")
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
 # ## 4. Revenue forecast
 # The region's monthly revenue with a forecast and its prediction interval. The model shown is the one with the
 # lowest error in a rolling backtest, and only if it beats the seasonal-naive baseline (same month last year).
 
+# %% [markdown] tags=["lang-zh"]
+# ## 4. 销售收入预测
+# 本区域的月度销售收入、预测值及其预测区间。显示的是滚动回测中误差最小的模型，并且只有在它优于季节性朴素基准（去年同月）时才采用。
+
 # %%
 rep.say("forecast")
 rep.plot("forecast")
-plt.show()
+rp.show_figure()
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
 # ### Backtest
-# Mean absolute scaled error (MASE) over the backtest origins; relative MASE below 1 beats seasonal naive.
+# Mean absolute scaled error (MASE) over the backtest origins; a relative MASE below 1 beats seasonal naive.
+
+# %% [markdown] tags=["lang-zh"]
+# ### 回测
+# 各回测起点的平均绝对标度误差（MASE）；相对 MASE 小于 1 表示优于季节性朴素预测。
 
 # %%
 rep.show("forecast_backtest")
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
 # ## 5. Customer lifetime value
 # The BG/NBD purchase model and the Gamma-Gamma spend model. First the check: fitted on the history before a
 # holdout window, the model's predicted repeat purchases against what customers actually bought in that window.
 
+# %% [markdown] tags=["lang-zh"]
+# ## 5. 客户终身价值
+# BG/NBD 购买模型与 Gamma-Gamma 消费金额模型。先做检验：用留出期之前的历史拟合模型，把它预测的重复购买次数与客户在留出期内的实际购买相比较。
+
 # %%
 rep.plot("clv_check")
-plt.show()
+rp.show_figure()
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
 # ### Most valuable customers
-# Probability of still being active, expected purchases next month, expected spend per purchase and discounted lifetime value.
+# Probability of still being active, expected purchases next month, expected spend per purchase and discounted
+# lifetime value (CLV) over the next year.
+
+# %% [markdown] tags=["lang-zh"]
+# ### 最有价值的客户
+# 仍然活跃的概率、下个月的预期购买次数、每次购买的预期金额，以及未来一年折现后的客户终身价值（CLV）。
 
 # %%
 rep.show("clv_customers")
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
 # ## 6. Early warning
 # Customers whose buying is slipping: revenue falling month after month, a recent quarter far below their usual
-# level, or fewer product lines. Visit them before the relationship breaks; the evidence says which rule fired.
+# level, or fewer product lines. Visit them before the relationship breaks. Usual revenue is the monthly average of
+# the year before the last three months; months falling counts the months in a row that the three-month total fell.
+
+# %% [markdown] tags=["lang-zh"]
+# ## 6. 事前监控预警
+# 购买正在下滑的客户：销售收入逐月下降、最近一个季度远低于平常水平，或购买的产品线减少。应在关系破裂之前登门拜访。平常月收入是最近三个月之前一年的月平均值；连续下降月数是三个月合计收入连续下降的月数。
 
 # %%
 rep.show("watch")
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
 # ## 7. Development KPIs
 # Sales and profit from existing customers against the previous quarter and a year earlier, their share of the
-# total, and development against acquisition (profit growth from existing customers minus the profit of new ones).
+# total, and development against acquisition (profit growth from existing customers on a year earlier minus the
+# profit of new customers: below zero, new customers brought more).
+
+# %% [markdown] tags=["lang-zh"]
+# ## 7. 客户开发绩效指标
+# 现有客户的销售收入和利润与上季度及去年同期相比的变化、占总额的比例，以及客户开发与新客户开发的比较（现有客户利润的同比增长减去新客户带来的利润：小于零说明新客户带来的更多）。
 
 # %%
 rep.say("kpis")
 rep.show("kpis")
 
-# %% [markdown]
+# %% [markdown] tags=["lang-en"]
 # ### Win-back candidates
 # Lapsed customers (no orders lately) who earned as much as a good current customer before they stopped:
 # worth a call to win them back.
+
+# %% [markdown] tags=["lang-zh"]
+# ### 客户再生候选
+# 近期没有订单、但停止购买前带来的利润不低于一家良好现有客户的流失客户：值得打电话争取他们回来。
 
 # %%
 rep.show("winback")

@@ -763,3 +763,106 @@ def test_plot_holdout_check_without_a_check_says_so_on_the_axes():
         "No holdout check: the history before the holdout window is too thin to fit the model on it."
     ]
     plt.close(fig)
+
+
+# --------------------------------------------------------------------------
+# speed: terms per distinct frequency, and fits on a seeded customer sample
+# --------------------------------------------------------------------------
+
+
+def test_likelihood_terms_per_distinct_frequency_equal_the_per_customer_formula():
+    """The gamma, beta and digamma terms depend on x alone; evaluating them once per distinct x and
+    gathering them must give exactly the per-customer values of FHL (2005) eq. 6 and Fader & Hardie (2013)."""
+    rng = np.random.default_rng(11)
+    x = rng.poisson(3.0, 500).astype("float64")
+    big_t = rng.uniform(5.0, 80.0, 500)
+    tx = np.where(x > 0, big_t * rng.uniform(0.0, 1.0, 500), 0.0)
+    theta = np.array([0.6, 5.0, 1.2, 3.0])
+    ll, grad = clv._bgnbd_ll_terms(theta, x, tx, big_t, clv._by_value(x))
+    for i in (0, 7, 123):  # one customer at a time: no grouping possible
+        ll_i, grad_i = clv._bgnbd_ll_terms(theta, x[i : i + 1], tx[i : i + 1], big_t[i : i + 1])
+        assert ll[i] == ll_i[0]
+        np.testing.assert_array_equal(grad[:, i], grad_i[:, 0])
+    xr, m = x[x > 0], rng.gamma(4.0, 10.0, int((x > 0).sum()))
+    gll, ggrad = clv._gg_ll_terms(np.array([6.25, 3.74, 15.44]), xr, m, clv._by_value(xr))
+    gll_1, ggrad_1 = clv._gg_ll_terms(np.array([6.25, 3.74, 15.44]), xr[:1], m[:1])
+    assert gll[0] == gll_1[0]
+    np.testing.assert_array_equal(ggrad[:, 0], ggrad_1[:, 0])
+
+
+def test_sample_rows_is_a_seeded_simple_random_sample():
+    a = clv.sample_rows(1000, 200, seed=7)
+    assert a.dtype == bool and a.sum() == 200
+    np.testing.assert_array_equal(a, clv.sample_rows(1000, 200, seed=7))
+    assert (a != clv.sample_rows(1000, 200, seed=8)).any()
+    assert clv.sample_rows(50, 200, seed=7).all()
+
+
+def test_bgnbd_fitted_on_a_random_third_of_the_customers_agrees_with_the_full_fit(simulated_bgnbd):
+    """Consistency of the MLE on a random subsample: customers simulated from the BG/NBD story
+    (r 0.6, alpha 5, a 1.2, b 3); the fit on 1,500 of the 4,000 differs from the fit on all of them
+    by less than 3 of its own standard errors (the difference of nested estimates has a smaller
+    standard error than the subsample's), and both cover the true values."""
+    s = simulated_bgnbd
+    full = clv.fit_bgnbd(s["frequency"], s["recency"], s["T"])
+    part = s[clv.sample_rows(len(s), 1500, seed=3)]
+    sub = clv.fit_bgnbd(part["frequency"], part["recency"], part["T"])
+    truth = {"r": 0.6, "alpha": 5.0, "a": 1.2, "b": 3.0}
+    for k in truth:
+        assert abs(sub.params[k] - full.params[k]) < 3 * sub.standard_errors[k], k
+        assert abs(sub.params[k] - truth[k]) < 3 * sub.standard_errors[k], k
+
+
+def simulate_orders(n, seed, r=0.6, alpha=5.0, a=1.2, b=3.0, p=6.0, q=4.0, gamma=40.0):
+    """Order lines of customers drawn from the BG/NBD and Gamma-Gamma stories (weeks; 2023-01-02 start).
+
+    Each customer's first purchase falls in the first 40 weeks; purchases then follow a Poisson
+    process with rate lambda ~ Gamma(r, alpha) until dropout (probability p_i ~ Beta(a, b) after
+    each purchase), up to week 100; spend per purchase is Gamma(p, nu_i), nu_i ~ Gamma(q, gamma).
+    """
+    rng = np.random.default_rng(seed)
+    start = pd.Timestamp("2023-01-02")
+    rows = []
+    for i in range(n):
+        lam, drop, nu = rng.gamma(r, 1.0 / alpha), rng.beta(a, b), rng.gamma(q, 1.0 / gamma)
+        t = rng.uniform(0.0, 40.0)  # first purchase
+        rows.append((f"C{i:05d}", start + pd.Timedelta(days=int(t * 7)), float(rng.gamma(p, 1.0 / nu))))
+        while True:
+            t += rng.exponential(1.0 / lam)
+            if t > 100.0:
+                break
+            rows.append((f"C{i:05d}", start + pd.Timedelta(days=int(t * 7)), float(rng.gamma(p, 1.0 / nu))))
+            if rng.random() < drop:  # dropout right after a repeat purchase
+                break
+    frame = pd.DataFrame(rows, columns=["customer_id", "order_date", "revenue"]).astype({"customer_id": "str"})
+    return frame.assign(cost=frame["revenue"] * 0.6)
+
+
+def test_lifetime_value_analysis_fits_on_a_seeded_sample_and_scores_every_customer():
+    """With more customers than fit_sample, both models are fitted on a seeded random sample
+    (simulated data, known generating process): every customer is still scored, the note says so,
+    the same seed gives the same fit, and the sample's estimates and CLVs agree with the fit on all
+    customers (parameters within 3 of the sample's standard errors, CLV ranks almost the same)."""
+    orders = simulate_orders(1500, seed=21)
+    as_of = "2024-12-01"
+    full = clv.lifetime_value_analysis(orders, as_of, holdout_periods=26, fit_sample=None)
+    part = clv.lifetime_value_analysis(orders, as_of, holdout_periods=26, fit_sample=500, seed=4)
+    again = clv.lifetime_value_analysis(orders, as_of, holdout_periods=26, fit_sample=500, seed=4)
+    n = orders["customer_id"].nunique()
+    assert len(part.customers) == len(full.customers) == n
+    assert part.bgnbd.n_customers_ == 500 and full.bgnbd.n_customers_ == n
+    assert f"random sample of 500 of the {n:,} customers (seed 4)" in " ".join(part.notes)
+    assert not any("random sample" in note for note in full.notes)
+    pd.testing.assert_frame_equal(part.parameters, again.parameters)
+    est = part.parameters.set_index("parameter")
+    ref = full.parameters.set_index("parameter")["estimate"]
+    for name, row in est.iterrows():
+        assert abs(row["estimate"] - ref[name]) < 3 * row["std_error"], name
+    joined = full.customers.set_index("customer_id")["clv"].to_frame("full").join(part.customers.set_index("customer_id")["clv"])
+    assert joined["full"].corr(joined["clv"], method="spearman") > 0.98
+    assert part.check is not None and part.check["customers"].iloc[-1] == full.check["customers"].iloc[-1]
+
+
+def test_lifetime_value_analysis_rejects_a_tiny_fit_sample():
+    with pytest.raises(ParamsError, match="fit_sample: expected a whole number of customers of at least 100"):
+        clv.lifetime_value_analysis(_few_orders(), "2024-12-31", holdout_periods=13, margin=0.3, fit_sample=10)

@@ -371,6 +371,70 @@ def test_score_gives_every_customer_a_probability_ranked_highest_first():
     assert spend[customers["customer_id"] == top][0] == pytest.approx(spend.max())
 
 
+def _feature_lines(seed: int = 5, n_c: int = 60) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Customers and order lines with the awkward cases: several orders on one day, multi-line orders,
+    returns (quantity <= 0), orders right on the window edges, customers without any order, a product
+    sold under two categories (its usual one wins) and lines after the scoring date."""
+    rng = np.random.default_rng(seed)
+    customers = pd.DataFrame(
+        {
+            "customer_id": [f"C{i:03d}" for i in range(n_c)],
+            "size_band": rng.choice(["small", "medium", None], n_c),
+            "market_type": rng.choice(["producer", "reseller"], n_c),
+        }
+    )
+    rows = []
+    start = pd.Timestamp("2023-01-01")
+    for i in range(n_c - 5):  # the last five customers never buy
+        for j in range(int(rng.integers(1, 12))):
+            day = start + pd.Timedelta(days=int(rng.integers(0, 1000)))
+            for k in range(int(rng.integers(1, 4))):
+                prod = f"P{int(rng.integers(0, 6))}"
+                cat = {"P0": "A", "P1": "A", "P2": "B", "P3": "B", "P4": "C", "P5": "D"}[prod]
+                cat = "Z" if (prod == "P0" and k == 2) else cat  # P0 is sometimes recorded under Z
+                qty = -1.0 if rng.random() < 0.08 else float(rng.integers(1, 5))
+                rows.append((f"O{i}-{j}", f"C{i:03d}", day, prod, cat, qty, float(rng.gamma(2.0, 50.0)) * np.sign(qty)))
+    rows += [
+        ("E1", "C000", pd.Timestamp("2025-06-30"), "P2", "B", 1.0, 10.0),
+        ("E2", "C000", pd.Timestamp("2024-07-01"), "P4", "C", 1.0, 5.0),
+    ]
+    rows += [
+        ("E3", "C001", pd.Timestamp("2025-07-01"), "P5", "D", 1.0, 7.0),
+        ("E4", "C001", pd.Timestamp("2024-06-30"), "P5", "D", 1.0, 9.0),
+    ]
+    tx = pd.DataFrame(rows, columns=["order_id", "customer_id", "order_date", "product_id", "category", "quantity", "revenue"])
+    return customers, tx.assign(cost=0.0)
+
+
+@pytest.mark.parametrize("product_id", ["P0", "P4", None, "NOT-SOLD"])
+def test_customer_features_agree_with_offer_features_of_an_offer_to_everyone(product_id):
+    """Known answer from an independent path: the one-date customer_features must equal offer_features
+    (as-of lookups per offer) for a notional offer to every customer on the day after asof
+    (FEATURE_DOCS; orders on asof count, the 12-month window starts 2024-07-01)."""
+    customers, tx = _feature_lines()
+    asof = pd.Timestamp("2025-06-30")
+    got = dev.customer_features(customers, tx, asof=asof, channel="visit", product_id=product_id)
+    pseudo = pd.DataFrame(
+        {
+            "customer_id": customers["customer_id"],
+            "offer_date": asof + pd.Timedelta(days=1),
+            "product_id": "" if product_id is None else product_id,
+            "channel": "visit",
+        }
+    )
+    want = dev.offer_features(pseudo, customers, tx.loc[tx["order_date"] <= asof]).drop(columns=["offer_date", "product_id"])
+    pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-12)
+    assert got["category_fit"].sum() > 0 if product_id in ("P0", "P4") else got["category_fit"].sum() == 0
+    assert (got.tail(5)[["tenure_years", "orders_12m", "categories_12m", "months_since_last_order"]].to_numpy() == [0, 0, 0, 36]).all()
+
+
+def test_offer_features_take_a_products_most_frequent_category():
+    """P0 is recorded under A on most lines and under Z on a few: offers of P0 fit customers who bought A, not Z."""
+    customers, tx = _feature_lines()
+    cats = dev._product_category(tx["product_id"], *pd.factorize(tx["category"], sort=True))
+    assert cats["P0"] == "A" and cats["P5"] == "D"
+
+
 # --------------------------------------------------------------------------- 3. product cross analysis
 
 
@@ -434,6 +498,20 @@ def test_next_best_product_takes_the_highest_lift_product_not_yet_bought():
     ).astype({"customer_id": "str", "next_product": "str", "because_of": "str"})
     pd.testing.assert_frame_equal(out, expected)
     assert set(dev.next_best_product(_baskets(), min_count=1)["customer_id"]) == {"W", "V"}  # lift > 1 only
+
+
+def test_next_best_product_reuses_precomputed_rules_with_the_same_answer():
+    """Passing co_purchase's rules (as the report does, sharing the product pairs) gives the hand-checked
+    recommendations above; rules from other lines that name unknown products are refused."""
+    rules = dev.co_purchase(_baskets(), min_count=1, min_lift=0.0)
+    pd.testing.assert_frame_equal(
+        dev.next_best_product(_baskets(), min_count=1, min_lift=0.0, rules=rules),
+        dev.next_best_product(_baskets(), min_count=1, min_lift=0.0),
+    )
+    assert set(dev.next_best_product(_baskets(), min_count=1, rules=rules)["customer_id"]) == {"W", "V"}  # lift > 1 only
+    alien = rules.assign(consequent=rules["consequent"].replace({"eggs": "caviar"}))
+    with pytest.raises(DataError, match="rules: they name products that no customer bought"):
+        dev.next_best_product(_baskets(), min_count=1, min_lift=0.0, rules=alien)
 
 
 # --------------------------------------------------------------------------- 4. revenue forecast
@@ -965,15 +1043,18 @@ def test_development_report_says_why_a_section_is_missing(monkeypatch):
     monkeypatch.setattr(report, "show", lambda frame, caption=None, **kw: shown.append((frame, caption, kw)))
     rep = dev.DevelopmentReport("2026Q3", currency="CNY", top_n=2)
     rep.mark_unavailable("forecast", "revenue: 12 months <of> history")
-    rep.tables["pairs"] = pd.DataFrame({"antecedent": list("abc"), "support": [0.3, 0.2, 0.1]})
     rep.say("forecast")
     assert said == []
     assert rep.plot("forecast") is None
     assert said == [r"*Not available:* revenue: 12 months &lt;of&gt; history"]
+    rep.tables["pairs"] = dev.co_purchase(_baskets(), min_count=1)  # 8 rules = 4 pairs in both directions
     rep.show("pairs")
     frame, caption, kw = shown[0]
-    assert frame["antecedent"].tolist() == ["a", "b"] and caption == "The first 2 of 3"
-    assert kw["pct"] == ("support", "confidence") and kw["currency"] == "CNY"
+    assert frame.columns.tolist() == ["Product", "Goes with", "Orders with both", "Support", "Confidence", "Lift"]
+    assert caption == "The first 2 of 4 pairs"
+    # each pair once, in the direction with the higher confidence: eggs -> milk (1) beats milk -> eggs (1/3)
+    assert frame[["Product", "Goes with"]].to_numpy().tolist() == [["eggs", "milk"], ["butter", "bread"]]
+    assert kw["pct"] == ("Support", "Confidence") and kw["currency"] == "CNY"
 
 
 def test_fit_response_model_without_offers_is_insufficient_and_offer_features_work_without_orders():
@@ -1011,3 +1092,141 @@ def test_best_targets_within_budget_reports_zero_not_minus_zero_for_a_loss_segme
     out = dev.best_targets_within_budget(fc, 100.0)
     assert out.loc[0, "contact_customers"] == 0
     assert not np.signbit(out.loc[0, "contact_profit_total"]) and not np.signbit(out.loc[0, "contact_cost_total"])
+
+
+# --------------------------------------------------------------------------- 9. what managers read: summary, views, Chinese
+
+
+def _plan(contacts=(0, 12, 0), ranked=(True, True, False)):
+    """A campaign plan by hand: three target groups, the second chosen in part."""
+    return pd.DataFrame(
+        {
+            "segment": ["large", "medium", "small"],
+            "customers": [10, 40, 100],
+            "offers": [30, 20, 4],
+            "response_rate": [0.5, 0.3, 0.2],
+            "response_rate_low": [0.3, 0.2, 0.05],
+            "response_rate_high": [0.7, 0.4, 0.5],
+            "volume": [1000.0, 500.0, 200.0],
+            "cost_per_contact": [200.0, 50.0, 20.0],
+            "profit_per_contact": [100.0, 80.0, 5.0],
+            "roi": [0.5, 1.6, 0.25],
+            "rank": pd.array([2, 1, pd.NA], dtype="Int64"),
+            "ranked": list(ranked),
+            "contact_customers": list(contacts),
+            "contact_cost_total": [c * k for c, k in zip(contacts, (200.0, 50.0, 20.0), strict=True)],
+            "contact_profit_total": [c * k for c, k in zip(contacts, (100.0, 80.0, 5.0), strict=True)],
+        }
+    )
+
+
+def test_campaign_summary_states_the_plan_by_hand():
+    """Hand case: 12 medium customers at CNY 50 each (600) for CNY 80 each (960); the small group has 4 past offers."""
+    text = dev.campaign_summary(_plan(), budget=600.0, min_offers=10, currency="CNY")
+    assert text == (
+        "Within the budget of CNY 600 the plan contacts 12 customers in 1 target group: expected provision cost CNY 600, "
+        "expected profit CNY 960. 1 target group with fewer than 10 past offers is shown but not ranked."
+    )
+    assert dev.campaign_summary(_plan(contacts=(0, 0, 0)), budget=600.0).startswith("No target group is expected to make a profit")
+    none_ranked = _plan(contacts=(0, 0, 0), ranked=(False, False, False))
+    assert dev.campaign_summary(none_ranked, min_offers=10) == (
+        "No target group has the 10 past offers needed to rank it: make more offers before planning a campaign."
+    )
+
+
+def test_headline_figures_and_actions_by_hand():
+    """Known answer from the KPI hand case (2025Q2: existing revenue 280 against 150 in 2025Q1, share 280/310, one
+    new customer, development profit gain 80 - new profit 20 = +60), a two-customer watch list (monthly revenue 100 -> 40
+    and 50 -> 60: CNY 60 a month lost, the gain not counted), the plan above and a win-back list of CNY 300 + 200 profit."""
+    rep = dev.DevelopmentReport("2025Q2", currency="CNY")
+    rep.tables["kpis"] = dev.development_kpis(_kpi_tx(), quarter="2025Q2", n_quarters=2, trend_quarters=2)
+    rep.tables["watch"] = pd.DataFrame({"trailing_avg_revenue": [100.0, 50.0], "recent_avg_revenue": [40.0, 60.0]})
+    rep.tables["campaign"] = _plan()
+    rep.tables["winback"] = pd.DataFrame({"past_profit": [300.0, 200.0]})
+    figures, actions = dev.headline_figures(rep, currency="CNY")
+    assert figures["figure"].tolist() == [
+        "Revenue from existing customers (CNY)",
+        "Existing customers' share of revenue",
+        "New customers",
+        "Customers on the watch list",
+        "Expected profit of the campaign plan (CNY)",
+    ]
+    np.testing.assert_allclose(figures["value"], [280.0, 280 / 310, 1.0, 2.0, 960.0])
+    np.testing.assert_allclose(figures["previous"], [150.0, 150 / 200, 1.0, np.nan, np.nan])
+    assert figures["unit"].tolist() == ["money", "pct", "count", "count", "money"]
+    assert figures["good"].tolist() == ["up", "up", "up", "down", "up"]
+    assert actions == [
+        "Visit the 2 customers on the watch list before the relationship breaks, from the top of the list: "
+        "together they buy CNY 60 a month less than they used to.",
+        "Run the development campaign on the 12 customers the plan contacts within the budget: expected profit CNY 960.",
+        "Call the 2 lapsed customers worth winning back: in their last active year they brought CNY 500 of profit.",
+    ]
+
+
+def test_headline_figures_degrade_when_sections_are_missing():
+    """Nothing computed: every figure is NaN and no action is invented; a losing plan says not to run it."""
+    figures, actions = dev.headline_figures(dev.DevelopmentReport("2026Q3"))
+    assert len(figures) == 5 and figures["value"].isna().all() and actions == []
+    rep = dev.DevelopmentReport("2026Q3")
+    rep.tables["campaign"] = _plan(contacts=(0, 0, 0))
+    figures, actions = dev.headline_figures(rep)
+    assert figures["value"].iloc[4] == 0.0
+    assert actions == ["Do not run the development campaign as planned: no target group is expected to make a profit from it."]
+
+
+def test_report_tables_read_as_words_and_fit_the_page():
+    """Every table of a full report (the tiny region of _region) is shown with readable headers, at most 11 columns,
+    intervals as one column, the odds ratios with their reference groups and no intercept."""
+    tx, customers, offers, service = _region(n=6)
+    rep = dev.development_region(tx, customers, offers, service, "2026Q3", _report_params(), seed=1, currency="CNY")
+    rep.tables["odds_ratios"] = pd.DataFrame(
+        {
+            "feature": ["const", "tenure_years", "channel=visit"],
+            "odds_ratio": [0.1, 2.0, 0.5],
+            "or_low": [0.01, 1.2, 0.2],
+            "or_high": [0.5, 3.0, 1.5],
+            "p_value": [0.01, 0.0004, 0.2],
+        }
+    )
+    rep.tables["response_model"] = type("M", (), {"reference_": {"channel": "email"}})()
+    for name in rep.tables:
+        if name in dev._VIEWS:
+            frame, caption, _ = rep.view(name)
+            assert frame.shape[1] <= 11, name
+            assert all("_" not in str(c) for c in frame.columns), (name, list(frame.columns))
+    odds, _, _ = rep.view("odds_ratios")
+    assert odds.to_dict("list") == {
+        "Feature": ["Years as a customer", "Channel: visit (against email)"],
+        "Odds ratio": [2.0, 0.5],
+        "Likely range": ["1.20 – 3.00", "0.20 – 1.50"],
+        "p-value": ["< 0.001", "0.200"],
+        "Reading": ["More likely to respond", "Not conclusive"],
+    }
+    camp, _, opts = rep.view("campaign")
+    assert "Likely range" in camp.columns and "response_rate_low" not in camp.columns and opts["currency"] == "CNY"
+
+
+def test_chinese_report_text_keeps_numbers_and_translates_every_header():
+    """Chinese catalogue: each table header of the report and the generated sentences are translated; numbers,
+    amounts and quarters stay as they are (custlib.i18n.tr)."""
+    from custlib import i18n
+
+    tx, customers, offers, service = _region(n=6)
+    rep = dev.development_region(tx, customers, offers, service, "2026Q3", _report_params(), seed=1, currency="CNY")
+    for name in rep.tables:
+        if name in dev._VIEWS:
+            frame, _, _ = rep.view(name)
+            untranslated = [c for c in frame.columns if i18n.tr(c, "zh") == c and c not in ("MASE",)]
+            assert not untranslated, (name, untranslated)
+    text = dev.campaign_summary(_plan(), budget=600.0, min_offers=10, currency="CNY")
+    assert i18n.tr(text, "zh") == (
+        "在 CNY 600 的预算内，计划联系 12 家客户，涉及 1 个目标客户群：预期供应成本 CNY 600，预期利润 CNY 960。"
+        "以往推荐少于 10 次的 1 个目标客户群只列出、不参与排名。"
+    )
+    kpis = dev.kpi_summary(dev.development_kpis(_kpi_tx(), quarter="2025Q2", n_quarters=2, trend_quarters=2), currency="CNY")
+    assert i18n.tr(kpis, "zh") == (
+        "2025Q2 现有客户的采购额为 CNY 280（环比 +86.7%，同比 +180.0%；同比增长已连续 2 个季度），占全部销售收入的 90%；"
+        "与去年同期相比，客户开发使利润增加 CNY 80，新客户带来 CNY 20：客户开发的回报更高。"
+    )
+    reason = rep.unavailable.get("response_model", "")
+    assert reason and "offers：" in i18n.tr(reason, "zh") and "More past offers" not in i18n.tr(reason, "zh")
