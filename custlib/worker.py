@@ -62,7 +62,7 @@ def add_toc(page: str, lang: str = "en") -> str:
         return page
     title = "目录" if lang == "zh" else "Contents"
     items = "".join(f'<li><a href="#{hid}">{text}</a></li>' for hid, text in heads)
-    toc = f'<nav class="report-toc" id="contents"><strong>{title}</strong><ol>{items}</ol></nav>'
+    toc = f'<nav class="report-toc" id="contents"><strong>{title}</strong><ul>{items}</ul></nav>'
     m = _H1_END.search(page)
     if not m:
         return page
