@@ -575,8 +575,10 @@ def _rollup_html(quarter: str, entries: list[dict], generated: str) -> str:
                 cells.append(f"<td>{html.escape(val)}{delta}</td>")
             rows.append(f"<tr><th>{html.escape(fig)}</th>{''.join(cells)}</tr>")
         head = "".join(f"<th>{html.escape(r)}</th>" for r in regions)
+        anchor = html.escape(nb, quote=True)
         sections.append(
-            f"<h2>{html.escape(TITLES.get(nb, nb))}</h2><table><thead><tr><th>Figure</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            f'<h2 id="{anchor}">{html.escape(TITLES.get(nb, nb))}<a class="anchor-link" href="#{anchor}">¶</a></h2>'
+            f"<table><thead><tr><th>Figure</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         )
     body = "".join(sections) or "<p>No report published headline figures this quarter.</p>"
     return f"""<!DOCTYPE html>
@@ -587,8 +589,9 @@ body {{ font-family: system-ui, "Noto Sans CJK SC", sans-serif; margin: 2rem aut
 table {{ border-collapse: collapse; margin-bottom: 1.5rem; }} th, td {{ border-bottom: 1px solid #ddd; padding: .35rem .7rem; text-align: right; }}
 tbody th {{ text-align: left; font-weight: 600; }} thead th {{ background: #eef3f8; border-bottom: 2px solid #1b5e8c; }}
 .up {{ color: #2e7d32; font-size: .85em; }} .down {{ color: #b71c1c; font-size: .85em; }}
+a.anchor-link {{ margin-left: .3em; color: #bbb; text-decoration: none; font-size: .8em; }}
 </style></head><body>
-<h1>Regions compared — {html.escape(quarter)}</h1>
+<h1 id="regions-compared">Regions compared — {html.escape(quarter)}<a class="anchor-link" href="#regions-compared">¶</a></h1>
 <p>The headline figures of each region's reports side by side, with the change against the previous quarter
 (green: good news, red: bad). Generated {html.escape(generated)}. <a href="index.html">All reports</a>.</p>
 {body}
