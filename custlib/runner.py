@@ -360,10 +360,13 @@ class Slot:
         self.lines: queue.Queue = queue.Queue()
         self.start_s = 0.0
         self.jobs_run = 0
+        self._ready = False
 
-    def start(self) -> None:
-        import custlib.worker as w
-
+    def launch(self) -> None:
+        """Start the worker process (its kernel boots in the background); :meth:`start` waits for it."""
+        if self.proc is not None and self.proc.poll() is None:
+            return
+        self._ready = False
         self.log = open(tempfile.NamedTemporaryFile(prefix="worker-", suffix=".log", dir=self.log_dir, delete=False).name, "w+")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "custlib.worker", str(self.cwd)],
@@ -378,8 +381,16 @@ class Slot:
         )
         self.lines = queue.Queue()
         threading.Thread(target=self._pump, args=(self.proc, self.lines), daemon=True).start()
-        ready = self._answer(300, w.PREFIX)
-        self.start_s = float(ready.get("start_s", 0.0))
+
+    def start(self) -> None:
+        """Launch the worker if needed and wait until its kernel is warm."""
+        import custlib.worker as w
+
+        self.launch()
+        if not self._ready:
+            ready = self._answer(300, w.PREFIX)
+            self.start_s = float(ready.get("start_s", 0.0))
+            self._ready = True
 
     def _env(self) -> dict:
         """The worker's (and so its kernel's) environment: numeric libraries get this slot's share of the cores.
@@ -426,7 +437,7 @@ class Slot:
     def run(self, spec: dict, timeout: float) -> dict:
         import custlib.worker as w
 
-        if self.proc is None or self.proc.poll() is not None:
+        if self.proc is None or self.proc.poll() is not None or not self._ready:
             self.start()
         self.proc.stdin.write(json.dumps(spec) + "\n")
         self.proc.stdin.flush()
@@ -471,7 +482,7 @@ def _run_in_slot(slot: Slot, job: Job) -> Outcome:
     timeout = int(job.params.get("run", {}).get("notebook_timeout_s", 1800))
     t0 = time.perf_counter()
     try:
-        if slot.proc is None:
+        if slot.proc is None or not slot._ready:
             slot.start()
         t_started = time.perf_counter()
         res = slot.run(_spec(job), timeout)
@@ -673,6 +684,25 @@ def render(
     nbs = list_notebooks(notebooks, notebook_dir)
     if not nbs:
         raise ParamsError(f"notebooks: no report notebooks (NN_name.ipynb) in {notebook_dir}")
+    # kernels take seconds to warm up: boot them now, while the data is validated and prepared
+    n_jobs = jobs or os.cpu_count() or 1
+    early: list[Slot] = []
+    if scheduler is None:
+        n_early = max(1, min(n_jobs, len(nbs) * (len(regions.split(",")) if isinstance(regions, str) and regions != "all" else n_jobs)))
+        early = [Slot(notebook_dir, Path(tempfile.gettempdir()), max(1, (os.cpu_count() or 1) // n_early)) for _ in range(n_early)]
+        for sl in early:
+            sl.launch()
+    try:
+        return _render(data, quarter, regions, nbs, out, n_jobs, sets, params_dir, notebook_dir, progress, force, scheduler, early, t_start)
+    except BaseException:
+        for sl in early:
+            sl.close()
+        raise
+
+
+def _render(
+    data, quarter, regions, nbs, out, jobs, sets, params_dir, notebook_dir, progress, force, scheduler, early, t_start
+) -> RenderResult:
     base_params = load_params(None, params_dir, sets)
     con, source, _ = validate_source(data, base_params.get("validation"))
     try:
@@ -738,7 +768,7 @@ def render(
                 location = source.location if source.is_sql else str(Path(source.location).resolve())
                 outcomes = execute_on_cluster(scheduler, location, job_list, progress)
             else:
-                outcomes = _execute(job_list, jobs or os.cpu_count() or 1, progress, notebook_dir, cache)
+                outcomes = _execute(job_list, jobs, progress, notebook_dir, cache, early)
             for o in outcomes:
                 o.run_key = keys[(o.slug, o.notebook)]
             outcomes = sorted(outcomes + skipped, key=lambda o: (o.slug, o.notebook))
@@ -760,12 +790,18 @@ def render(
             con.close()
 
 
-def _execute(job_list: list[Job], jobs: int, progress: bool, cwd: Path, log_dir: Path) -> list[Outcome]:
-    """Run jobs on ``jobs`` warm slots; each slot takes the next job when free."""
+def _execute(job_list: list[Job], jobs: int, progress: bool, cwd: Path, log_dir: Path, slots: list | None = None) -> list[Outcome]:
+    """Run jobs on ``jobs`` warm slots; each slot takes the next job when free.
+
+    ``slots`` are already launched slots to use first (see :func:`render`); spare ones are closed.
+    """
     from tqdm import tqdm
 
     outcomes: list[Outcome] = []
+    slots = list(slots or [])
     if not job_list:
+        for sl in slots:
+            sl.close()
         return outcomes
     todo: queue.Queue = queue.Queue()
     for j in job_list:
@@ -789,9 +825,12 @@ def _execute(job_list: list[Job], jobs: int, progress: bool, cwd: Path, log_dir:
             slot.close()
 
     n = max(1, min(jobs, len(job_list)))
+    for spare in slots[n:]:
+        spare.close()
+    threads = max(1, (os.cpu_count() or 1) // n)
+    use = slots[:n] + [Slot(cwd, log_dir, threads) for _ in range(n - len(slots[:n]))]
     with ThreadPoolExecutor(max_workers=n) as pool:
-        threads = max(1, (os.cpu_count() or 1) // n)
-        for fut in [pool.submit(drive, Slot(cwd, log_dir, threads)) for _ in range(n)]:
+        for fut in [pool.submit(drive, sl) for sl in use]:
             fut.result()
     bar.close()
     return sorted(outcomes, key=lambda o: (o.slug, o.notebook))

@@ -1241,7 +1241,13 @@ def plot_pyramid(summary: pd.DataFrame, ax=None, *, title: str | None = None, pa
     n = len(summary)
     widths = summary["customers"].to_numpy(dtype=float)
     ys = np.arange(n)[::-1]
-    colours = [(palette or {}).get(t, plt.cm.Blues(0.85 - 0.6 * i / max(n - 1, 1))) for i, t in enumerate(summary.index)]
+    from .report import PALETTE
+
+    shared = {str(k).lower(): v for k, v in PALETTE.items()}  # one colour per tier in every report
+    palette = palette or {}
+    colours = [
+        palette.get(t) or shared.get(str(t).lower()) or plt.cm.Blues(0.85 - 0.6 * i / max(n - 1, 1)) for i, t in enumerate(summary.index)
+    ]
     ax.barh(ys, widths, left=-widths / 2, height=0.92, color=colours, edgecolor="white")
     half = max(widths.max(), 1) / 2
     pad = half * 0.05

@@ -196,11 +196,26 @@ def run_job(kernel: WarmKernel, spec: dict) -> dict:
     return {"status": status, "error": error, "html": str(html_path), "ipynb": str(ipynb), "phases": phases, "headlines": headlines(nb)}
 
 
+def _warm_exporter() -> None:
+    import nbformat
+
+    try:
+        to_html(nbformat.v4.new_notebook(), "warm-up")
+    except Exception:  # the first real report will say what is wrong
+        pass
+
+
 def serve(cwd: str) -> None:
     """Answer jobs from stdin until it closes."""
+    import threading
+
     kernel = WarmKernel(cwd)
     t0 = time.perf_counter()
+    # build the HTML exporter (imports and template compilation) while the kernel warms up
+    warm = threading.Thread(target=_warm_exporter, daemon=True)
+    warm.start()
     kernel.start()
+    warm.join()
     _answer({"ready": True, "start_s": round(time.perf_counter() - t0, 3)})
     try:
         for line in sys.stdin:

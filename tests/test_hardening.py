@@ -326,3 +326,24 @@ def test_bad_input_exits_non_zero_naming_the_culprit_and_keeps_earlier_reports(t
     for piece in expected:
         assert piece in err, f"{piece!r} not in: {err}"
     assert _snapshot(out) == before, "earlier reports must stay as they were"
+
+
+def test_a_one_customer_region_and_a_region_without_orders_this_quarter_render_every_report(tmp_path):
+    """Thin regions get plain "not available" sections, never a crashed report (every notebook, through the runner)."""
+    tables = tiny_tables(n_per_region=6, regions=("East", "West", "South"))
+    cust, tx = tables["customers"], tables["transactions"]
+    lone = cust[cust.region == "West"].customer_id.iloc[0]
+    keep_west = (cust.region != "West") | (cust.customer_id == lone)
+    cust = cust[keep_west]
+    south = set(cust[cust.region == "South"].customer_id)
+    in_q4 = pd.to_datetime(tx["order_date"]) >= pd.Timestamp("2025-10-01")
+    tx = tx[tx.customer_id.isin(set(cust.customer_id)) & ~(tx.customer_id.isin(south) & in_q4)]
+    data = write_tables({"customers": cust, "transactions": tx}, tmp_path / "data", "parquet")
+    res = render(data, regions="West,South", out=tmp_path / "out", progress=False)
+    assert res.quarter == "2025Q4"
+    assert len(res.outcomes) == 10
+    assert not res.failed, [(o.region, o.notebook, o.error) for o in res.failed]
+    for region in ("west", "south"):
+        pages = " ".join((tmp_path / "out" / "2025Q4" / region / f"{o.notebook}.html").read_text() for o in res.outcomes if o.slug == region)
+        assert "Not available" in pages
+        assert "Traceback" not in pages
