@@ -582,7 +582,9 @@ def _rollup_html(quarter: str, entries: list[dict], generated: str) -> str:
                     d = h["value"] - prev
                     good = (d >= 0) == (h.get("good", "up") == "up")
                     arrow = "▲" if d > 0 else ("▼" if d < 0 else "■")
-                    delta = f'<br><span class="{"up" if good else "down"}">{arrow} {html.escape(_fmt_unit(d, h.get("unit", ""), sign=True))}</span>'
+                    tone = "flat" if d == 0 else ("up" if good else "down")
+                    shown = f"{d * 100:+.1f} pt" if h.get("unit") == "pct" else _fmt_unit(d, h.get("unit", ""), sign=True)
+                    delta = f'<br><span class="{tone}">{arrow} {html.escape(shown)}</span>'
                 cells.append(f"<td>{html.escape(val)}{delta}</td>")
             rows.append(f"<tr><th>{html.escape(fig)}</th>{''.join(cells)}</tr>")
         head = "".join(f"<th>{html.escape(r)}</th>" for r in regions)
@@ -599,7 +601,7 @@ def _rollup_html(quarter: str, entries: list[dict], generated: str) -> str:
 body {{ font-family: system-ui, "Noto Sans CJK SC", sans-serif; margin: 2rem auto; max-width: 72rem; color: #222; }}
 table {{ border-collapse: collapse; margin-bottom: 1.5rem; }} th, td {{ border-bottom: 1px solid #ddd; padding: .35rem .7rem; text-align: right; }}
 tbody th {{ text-align: left; font-weight: 600; }} thead th {{ background: #eef3f8; border-bottom: 2px solid #1b5e8c; }}
-.up {{ color: #2e7d32; font-size: .85em; }} .down {{ color: #b71c1c; font-size: .85em; }}
+.up {{ color: #2e7d32; font-size: .85em; }} .down {{ color: #b71c1c; font-size: .85em; }} .flat {{ color: #666; font-size: .85em; }}
 a.anchor-link {{ margin-left: .3em; color: #bbb; text-decoration: none; font-size: .8em; }}
 </style></head><body>
 <h1 id="regions-compared">Regions compared — {html.escape(quarter)}<a class="anchor-link" href="#regions-compared">¶</a></h1>
