@@ -2246,15 +2246,9 @@ def money_ticks(currency: str = ""):
     from matplotlib.ticker import FuncFormatter
 
     def fmt(v, _pos=None) -> str:
-        from .report import current_lang
+        from .report import current_lang, money_text
 
-        steps = ((1e8, "亿"), (1e4, "万")) if current_lang() == "zh" else ((1e9, "B"), (1e6, "M"), (1e3, "K"))
-        text = f"{v:,.0f}"
-        for size, suffix in steps:
-            if abs(v) >= size:
-                text = f"{v / size:.4g}{suffix}"
-                break
-        return f"{currency} {text}" if currency else text
+        return money_text(v, currency, current_lang())
 
     return FuncFormatter(fmt)
 

@@ -381,15 +381,10 @@ def money_ticks(currency: str = "", lang: str = "en"):
     callable
         ``(value, pos=None) -> str``, for :class:`matplotlib.ticker.FuncFormatter`. value -> tick text.
     """
-    steps = ((1e8, "亿"), (1e4, "万")) if lang == "zh" else ((1e9, "B"), (1e6, "M"), (1e3, "K"))
+    from .report import money_text
 
     def fmt(v, _pos=None) -> str:
-        text = f"{v:,.0f}"
-        for size, suffix in steps:
-            if abs(v) >= size:
-                text = f"{v / size:.4g}{suffix}"
-                break
-        return f"{currency} {text}" if currency else text
+        return money_text(v, currency, lang)
 
     return fmt
 

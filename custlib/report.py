@@ -211,6 +211,21 @@ def say(markdown_text: str) -> None:
     display(Markdown(i18n.tr(markdown_text, _LANG)))
 
 
+def money_text(v: float, currency: str = "", lang: str = "en") -> str:
+    """A short money amount for chart ticks: ``CNY 4.5M`` in English, ``CNY 450万`` in Chinese.
+
+    English counts in thousands (K), millions (M) and billions (B); Chinese in
+    the units a Chinese reader counts money in, 万 (1e4) and 亿 (1e8).
+    """
+    steps = ((1e8, "亿"), (1e4, "万")) if lang == "zh" else ((1e9, "B"), (1e6, "M"), (1e3, "K"))
+    text = f"{v:,.0f}"
+    for size, suffix in steps:
+        if abs(v) >= size:
+            text = f"{v / size:.4g}{suffix}"
+            break
+    return f"{currency} {text}" if currency else text
+
+
 def fmt_money(x, currency: str = "CNY", digits: int = 0) -> str:
     """``1234567.8`` -> ``'CNY 1,234,568'``; NaN -> ``'–'``."""
     if x is None or pd.isna(x):
