@@ -531,7 +531,9 @@ def _dotted(prefix: str, path) -> str:
 
 def _schema_messages(instance, schema: dict, defs: dict, prefix: str) -> list[str]:
     """Every schema violation as ``'<path>: expected ..., got ...'``."""
-    import jsonschema
+    from ._lightimport import jsonschema as _jsonschema
+
+    jsonschema = _jsonschema()
 
     validator = jsonschema.Draft202012Validator(schema)
     messages = []

@@ -19,11 +19,13 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-import jsonschema
 import yaml
 
+from ._lightimport import jsonschema as _jsonschema
 from .data import slugify
 from .exceptions import ParamsError
+
+jsonschema = _jsonschema()
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 
@@ -57,6 +59,12 @@ def deep_merge(base: dict, over: dict) -> dict:
     return out
 
 
+@lru_cache(maxsize=1)
+def _validator():
+    """The schema's validator, built once per process (building it costs more than a check)."""
+    return jsonschema.Draft202012Validator(schema())
+
+
 def _path(err: jsonschema.ValidationError) -> str:
     return ".".join(str(p) for p in err.absolute_path)
 
@@ -68,8 +76,7 @@ def check(values: dict, origin: str) -> None:
     """
     if not isinstance(values, dict):
         raise ParamsError(f"{origin}: expected a mapping of sections (report:, run:, ...), got {type(values).__name__}")
-    validator = jsonschema.Draft202012Validator(schema())
-    errors = sorted(validator.iter_errors(values), key=lambda e: (len(e.absolute_path), _path(e)))
+    errors = sorted(_validator().iter_errors(values), key=lambda e: (len(e.absolute_path), _path(e)))
     if not errors:
         return
     err = errors[0]
@@ -84,13 +91,35 @@ def check(values: dict, origin: str) -> None:
     raise ParamsError(f"{origin}: '{where or '<top>'}' {err.message}{hint}")
 
 
+#: libyaml's loader where PyYAML was built with it (the wheels are): 10x faster than the pure-Python one
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+#: parsed and checked params files, keyed by path, size and modification time (see :func:`_read_checked`)
+_CHECKED: dict = {}
+
+
 def read_yaml(path: Path) -> dict:
     """Load a params file; an empty file is an empty mapping."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as err:
         raise ParamsError(f"{path}: not valid YAML: {err}") from err
     return data or {}
+
+
+def _read_checked(path: Path) -> dict:
+    """:func:`read_yaml` then :func:`check`, remembered while the file is unchanged; returns a fresh copy.
+
+    A run loads ``defaults.yaml`` once per region (and each report kernel loads it again):
+    reading and checking it once per process is enough.
+    """
+    st = path.stat()
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    if key not in _CHECKED:
+        values = read_yaml(path)
+        check(values, str(path))
+        _CHECKED[key] = values
+    return copy.deepcopy(_CHECKED[key])
 
 
 def parse_sets(items: list[str] | None) -> dict:
@@ -149,13 +178,11 @@ def load_params(region: str | None = None, params_dir: Path | str | None = None,
     defaults_path = pdir / "defaults.yaml"
     if not defaults_path.is_file():
         raise ParamsError(f"{defaults_path}: not found")
-    merged = read_yaml(defaults_path)
-    check(merged, str(defaults_path))
+    merged = _read_checked(defaults_path)
     if region:
         rpath = pdir / "regions" / f"{slugify(region)}.yaml"
         if rpath.is_file():
-            over = read_yaml(rpath)
-            check(over, str(rpath))
+            over = _read_checked(rpath)
             merged = deep_merge(merged, over)
             check(merged, f"{rpath} merged over {defaults_path}")
     if sets:
