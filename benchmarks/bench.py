@@ -20,7 +20,7 @@ that file are kept). Usage::
     python benchmarks/bench.py [--size default|large|all] [--out FILE] [--keep-data DIR]
 
 Peak memory is the largest sum of RSS over all processes below this one
-(the command and every process it started: workers, kernels, ...), sampled
+(the command and every process it started: its report workers, ...), sampled
 every 0.2 s from /proc; see bench_proc.py. The order is (d), (c), (b), (a)
 after a warm-up that loads every module once from disk.
 """
@@ -588,7 +588,7 @@ def main(argv: list[str] | None = None) -> int:
         "load_average_before": [round(x, 2) for x in os.getloadavg()],
         "thread_environment": {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")},
         "notes": {
-            "peak_rss_mib": "largest sum of VmRSS over every process below the benchmark (custlib render, its workers and kernels), "
+            "peak_rss_mib": "largest sum of VmRSS over every process below the benchmark (custlib render and its report workers), "
             "sampled every 0.2 s from /proc during (d); shared pages count once per process, so it is an upper bound",
             "prep_s": "custlib render's validate_s + prepare_s from its manifest (validating the source and writing the per-region slices)",
             "floor_s": "wall time of a plain-Python process pool (start-up and imports once per worker included) running the notebooks' "

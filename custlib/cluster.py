@@ -2,10 +2,10 @@
 
 ``custlib render --scheduler tcp://HOST:PORT`` validates the data on the
 client as usual, then sends one task per region to the cluster. Each task
-runs on a worker: it reads its region's slice straight from the data source
-(a path or database URL every worker can reach), runs that region's
-notebooks in a warm kernel on the worker, and returns the executed
-notebooks and HTML pages as bytes. The client writes them into the output
+runs on a Dask worker: it reads its region's slice straight from the data
+source (a path or database URL every worker can reach), runs that region's
+notebooks in one warm report worker (:mod:`custlib.worker`), and returns the
+executed notebooks and HTML pages as bytes. The client writes them into the output
 folder with the same atomic renames, index and manifest as a local run, so
 the results are the same files.
 """

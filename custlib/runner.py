@@ -344,12 +344,14 @@ def prepare_regions(con, regions: list[str], quarter, cache: Path, peers, source
 
 
 class Slot:
-    """A worker process (``custlib.worker``) holding one warm kernel.
+    """A worker process (``custlib.worker``), its own warm kernel.
 
     Jobs are sent one JSON line at a time; the answer comes back on stdout.
     The per-notebook timeout is enforced here: a job that does not answer in
-    time gets the whole process group (worker and kernel) killed, and the
-    slot starts afresh for its next job.
+    time gets the whole process group (the worker and anything it started)
+    killed, and the slot starts afresh for its next job; so does a worker
+    that asks to be replaced (after a cell timeout, or when its state could
+    not be reset).
     """
 
     def __init__(self, cwd: Path, log_dir: Path, threads: int | None = None):
@@ -442,7 +444,10 @@ class Slot:
         self.proc.stdin.write(json.dumps(spec) + "\n")
         self.proc.stdin.flush()
         self.jobs_run += 1
-        return self._answer(timeout, w.PREFIX)
+        res = self._answer(timeout, w.PREFIX)
+        if res.get("restart"):  # the worker asked to be replaced (see custlib.worker.run_job) and is exiting
+            self.close(wait=2)
+        return res
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -453,11 +458,12 @@ class Slot:
             self.proc.wait()
         self.proc = None
 
-    def close(self) -> None:
+    def close(self, wait: float = 30) -> None:
+        """Let the worker finish (closing its job stream), killing it after ``wait`` seconds."""
         if self.proc is not None and self.proc.poll() is None:
             try:
                 self.proc.stdin.close()
-                self.proc.wait(timeout=30)
+                self.proc.wait(timeout=wait)
             except (subprocess.TimeoutExpired, OSError):
                 pass
         self.kill()
@@ -770,7 +776,7 @@ def _render(
                 location = source.location if source.is_sql else str(Path(source.location).resolve())
                 outcomes = execute_on_cluster(scheduler, location, job_list, progress)
             else:
-                outcomes = _execute(job_list, jobs, progress, notebook_dir, cache, early)
+                outcomes = _execute(job_list, jobs, progress, notebook_dir, cache, early, previous)
             for o in outcomes:
                 o.run_key = keys[(o.slug, o.notebook)]
             outcomes = sorted(outcomes + skipped, key=lambda o: (o.slug, o.notebook))
@@ -792,10 +798,69 @@ def _render(
             con.close()
 
 
-def _execute(job_list: list[Job], jobs: int, progress: bool, cwd: Path, log_dir: Path, slots: list | None = None) -> list[Outcome]:
-    """Run jobs on ``jobs`` warm slots; each slot takes the next job when free.
+def _job_cost(o) -> float | None:
+    """Seconds a report kept its slot busy, without the slot's one-off kernel start; ``None`` if unknown."""
+    phases = o.get("phases", {}) if isinstance(o, dict) else o.phases
+    seconds = o.get("seconds") if isinstance(o, dict) else o.seconds
+    if phases and "execute_s" in phases:
+        return float(phases["execute_s"]) + float(phases.get("convert_s", 0.0)) + float(phases.get("reset_s", 0.0))
+    return float(seconds) if seconds else None
+
+
+class JobQueue:
+    """The order in which free slots take jobs: region after region, the longest notebooks of a region first.
+
+    A notebook's expected time is the mean of what it took so far in this run
+    (in any region), else in the previous run of the quarter (``history``:
+    manifest entries); notebooks never timed go first, so their times are
+    learned early. Region after region keeps each slot's cached region slice
+    useful; longest first within a region means the run ends on short jobs and
+    the slots finish close together instead of one waiting for the other's
+    long last report.
+    """
+
+    def __init__(self, job_list: list[Job], history: dict | None = None):
+        self._rank = {}
+        for j in job_list:
+            self._rank.setdefault(j.region, len(self._rank))
+        self._todo = list(enumerate(job_list))
+        self._seen: dict[str, list[float]] = {}
+        self._prior: dict[str, list[float]] = {}
+        for entry in (history or {}).values():
+            cost = _job_cost(entry)
+            if cost is not None and entry.get("notebook"):
+                self._prior.setdefault(entry["notebook"], []).append(cost)
+        self._lock = threading.Lock()
+
+    def expected(self, notebook: str) -> float:
+        """Expected seconds of ``notebook`` (infinite while unknown)."""
+        times = self._seen.get(notebook) or self._prior.get(notebook)
+        return sum(times) / len(times) if times else float("inf")
+
+    def take(self) -> Job | None:
+        """The next job, or ``None`` when none is left."""
+        with self._lock:
+            if not self._todo:
+                return None
+            best = min(self._todo, key=lambda ij: (self._rank[ij[1].region], -self.expected(ij[1].name), ij[0]))
+            self._todo.remove(best)
+            return best[1]
+
+    def done(self, outcome: Outcome) -> None:
+        """Learn from a finished job's time."""
+        cost = _job_cost(outcome)
+        if cost is not None and outcome.status == "ok":
+            with self._lock:
+                self._seen.setdefault(outcome.notebook, []).append(cost)
+
+
+def _execute(
+    job_list: list[Job], jobs: int, progress: bool, cwd: Path, log_dir: Path, slots: list | None = None, history: dict | None = None
+) -> list[Outcome]:
+    """Run jobs on ``jobs`` warm slots; each slot takes the next job (see :class:`JobQueue`) when free.
 
     ``slots`` are already launched slots to use first (see :func:`render`); spare ones are closed.
+    ``history`` is the previous run's manifest entries, for the expected job times.
     """
     from tqdm import tqdm
 
@@ -805,20 +870,15 @@ def _execute(job_list: list[Job], jobs: int, progress: bool, cwd: Path, log_dir:
         for sl in slots:
             sl.close()
         return outcomes
-    todo: queue.Queue = queue.Queue()
-    for j in job_list:
-        todo.put(j)
+    todo = JobQueue(job_list, history)
     lock = threading.Lock()
     bar = tqdm(total=len(job_list), desc="reports", unit="run", disable=not progress, file=sys.stderr)
 
     def drive(slot: Slot) -> None:
         try:
-            while True:
-                try:
-                    job = todo.get_nowait()
-                except queue.Empty:
-                    return
+            while (job := todo.take()) is not None:
                 o = _run_in_slot(slot, job)
+                todo.done(o)
                 with lock:
                     outcomes.append(o)
                     bar.set_postfix_str(f"{o.slug}/{o.notebook}: {o.status}")
