@@ -270,14 +270,38 @@ BAD_INPUTS = {
     "empty file": (_csv_edit("transactions", lambda t: ""), ["transactions.csv", "the file is empty"]),
     "header only": (_csv_edit("transactions", lambda t: t.splitlines()[0] + "\n"), ["transactions.csv", "header but no rows"]),
     "wrong delimiter": (_csv_edit("customers", lambda t: t.replace(",", ";")), ["customers.csv", "not comma-separated"]),
-    "duplicate customer ids": (_frame_edit("customers", lambda c: pd.concat([c, c.iloc[[0]]])), ["customers.csv", "duplicate key", "customer_id"]),
-    "order before the data starts": (_frame_edit("transactions", lambda t: _set(t, 0, "order_date", "1999-12-31")), ["transactions.csv", "'order_date'", "before 2000-01-01", "row 2"]),
-    "order in the future": (_frame_edit("transactions", lambda t: _set(t, 0, "order_date", "2999-01-01")), ["transactions.csv", "'order_date'", "in the future", "row 2"]),
-    "NaN amount": (_frame_edit("transactions", lambda t: _set(t, 1, "revenue", "NaN")), ["transactions.csv", "'revenue'", "not finite", "row 3"]),
-    "infinite amount": (_frame_edit("transactions", lambda t: _set(t, 1, "cost", "inf")), ["transactions.csv", "'cost'", "not finite", "row 3"]),
-    "absurdly large amount": (_frame_edit("transactions", lambda t: _set(t, 1, "revenue", "9e15")), ["transactions.csv", "'revenue'", "implausibly large", "row 3"]),
-    "negative quantity that is not a return": (_frame_edit("transactions", lambda t: _set(t, 1, "quantity", "-5")), ["transactions.csv", "negative quantity", "row 3"]),
-    "unknown customer": (_frame_edit("transactions", lambda t: _set(t, 1, "customer_id", "NOBODY")), ["transactions.csv", "not in customers.csv", "NOBODY"]),
+    "duplicate customer ids": (
+        _frame_edit("customers", lambda c: pd.concat([c, c.iloc[[0]]])),
+        ["customers.csv", "duplicate key", "customer_id"],
+    ),
+    "order before the data starts": (
+        _frame_edit("transactions", lambda t: _set(t, 0, "order_date", "1999-12-31")),
+        ["transactions.csv", "'order_date'", "before 2000-01-01", "row 2"],
+    ),
+    "order in the future": (
+        _frame_edit("transactions", lambda t: _set(t, 0, "order_date", "2999-01-01")),
+        ["transactions.csv", "'order_date'", "in the future", "row 2"],
+    ),
+    "NaN amount": (
+        _frame_edit("transactions", lambda t: _set(t, 1, "revenue", "NaN")),
+        ["transactions.csv", "'revenue'", "not finite", "row 3"],
+    ),
+    "infinite amount": (
+        _frame_edit("transactions", lambda t: _set(t, 1, "cost", "inf")),
+        ["transactions.csv", "'cost'", "not finite", "row 3"],
+    ),
+    "absurdly large amount": (
+        _frame_edit("transactions", lambda t: _set(t, 1, "revenue", "9e15")),
+        ["transactions.csv", "'revenue'", "implausibly large", "row 3"],
+    ),
+    "negative quantity that is not a return": (
+        _frame_edit("transactions", lambda t: _set(t, 1, "quantity", "-5")),
+        ["transactions.csv", "negative quantity", "row 3"],
+    ),
+    "unknown customer": (
+        _frame_edit("transactions", lambda t: _set(t, 1, "customer_id", "NOBODY")),
+        ["transactions.csv", "not in customers.csv", "NOBODY"],
+    ),
 }
 
 BAD_ARGS = {
@@ -346,6 +370,8 @@ def test_a_one_customer_region_and_a_region_without_orders_this_quarter_render_e
     assert len(res.outcomes) == 10
     assert not res.failed, [(o.region, o.notebook, o.error) for o in res.failed]
     for region in ("west", "south"):
-        pages = " ".join((tmp_path / "out" / "2025Q4" / region / f"{o.notebook}.html").read_text() for o in res.outcomes if o.slug == region)
+        pages = " ".join(
+            (tmp_path / "out" / "2025Q4" / region / f"{o.notebook}.html").read_text() for o in res.outcomes if o.slug == region
+        )
         assert "Not available" in pages
         assert "Traceback" not in pages

@@ -77,7 +77,9 @@ def test_every_chinese_report_renders_with_real_glyphs(zh_reports):
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("notebook", ["00_overview_region", "01_segment_customers", "02_diagnose_pareto", "03_forecast_development", "04_compare_make_vs_buy"])
+@pytest.mark.parametrize(
+    "notebook", ["00_overview_region", "01_segment_customers", "02_diagnose_pareto", "03_forecast_development", "04_compare_make_vs_buy"]
+)
 def test_chinese_report_has_chinese_title_headings_and_table_headers(zh_reports, notebook):
     from pathlib import Path
 

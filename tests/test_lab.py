@@ -28,7 +28,17 @@ def test_jupyterlab_lists_the_notebooks_and_the_project_kernel(tmp_path):
     token = "custlib-test"
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "JUPYTER_CONFIG_DIR": str(tmp_path / "config")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}", f"--IdentityProvider.token={token}", "--notebook-dir=notebooks", *(["--allow-root"] if os.geteuid() == 0 else [])],
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            f"--IdentityProvider.token={token}",
+            "--notebook-dir=notebooks",
+            *(["--allow-root"] if os.geteuid() == 0 else []),
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -39,7 +39,9 @@ def test_same_table_gives_the_same_html():
     assert report.styled(frame).to_html() == report.styled(frame.copy()).to_html()
 
 
-@pytest.mark.parametrize(("name", "lang", "expected"), [("gross_profit", "en", "Gross profit"), ("gross_profit", "zh", "毛利"), ("Tier", "en", "Tier")])
+@pytest.mark.parametrize(
+    ("name", "lang", "expected"), [("gross_profit", "en", "Gross profit"), ("gross_profit", "zh", "毛利"), ("Tier", "en", "Tier")]
+)
 def test_labels_read_as_words_or_translated(name, lang, expected):
     assert report.label(name, lang) == expected
 
@@ -112,13 +114,26 @@ def test_executive_summary_publishes_its_figures(monkeypatch):
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
     figures = pd.DataFrame(
-        {"figure": ["Revenue", "Customers at risk"], "value": [120.0, 7.0], "previous": [100.0, np.nan], "unit": ["money", "count"], "good": ["up", "down"]}
+        {
+            "figure": ["Revenue", "Customers at risk"],
+            "value": [120.0, 7.0],
+            "previous": [100.0, np.nan],
+            "unit": ["money", "count"],
+            "good": ["up", "down"],
+        }
     )
     report.executive_summary(figures, ["Visit the 7 customers at risk"], notebook="00_overview_region")
     bundle = shown[0]
     assert "▲ +20 (+20.0%) vs last quarter" in bundle["text/html"]
     rows = bundle[report.HEADLINE_MIME]["rows"]
-    assert rows[0] == {"notebook": "00_overview_region", "figure": "Revenue", "value": 120.0, "previous": 100.0, "unit": "money", "good": "up"}
+    assert rows[0] == {
+        "notebook": "00_overview_region",
+        "figure": "Revenue",
+        "value": 120.0,
+        "previous": 100.0,
+        "unit": "money",
+        "good": "up",
+    }
     assert rows[1]["previous"] is None
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("")
