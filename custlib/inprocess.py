@@ -37,6 +37,7 @@ checks that a report made here matches one made by papermill in a kernel.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -99,15 +100,17 @@ class _Outputs:
             self.items.clear()
 
 
-class _Stream:
-    """A text stream that records what is written as ``stream`` outputs of the current cell."""
-
-    encoding = "utf-8"
-    errors = "strict"
+class _Stream(io.TextIOBase):
+    """A text stream that records what is written as ``stream`` outputs of the current cell (no file descriptor)."""
 
     def __init__(self, name: str, sink: InProcessKernel):
+        super().__init__()
         self.name = name
         self._sink = sink
+
+    @property
+    def encoding(self) -> str:
+        return "utf-8"
 
     def write(self, text) -> int:
         if not isinstance(text, str):
@@ -119,48 +122,27 @@ class _Stream:
             sys.__stderr__.write(text)
         return len(text)
 
-    def writelines(self, lines) -> None:
-        for line in lines:
-            self.write(line)
-
-    def flush(self) -> None:
-        pass
-
-    def isatty(self) -> bool:
-        return False
-
     def writable(self) -> bool:
         return True
 
+
+class _NoInput(io.TextIOBase):
+    """``sys.stdin`` while a cell runs: reports cannot ask questions (reads give end of file)."""
+
     def readable(self) -> bool:
-        return False
+        return True
 
-    def fileno(self) -> int:
-        raise OSError("a notebook's output stream has no file descriptor")
-
-
-class _NoInput:
-    """``sys.stdin`` while a cell runs: reports cannot ask questions."""
-
-    encoding = "utf-8"
-
-    def read(self, *args) -> str:
+    def read(self, size: int | None = -1) -> str:
         return ""
 
-    def readline(self, *args) -> str:
+    def readline(self, size: int | None = -1) -> str:
         return ""
-
-    def isatty(self) -> bool:
-        return False
-
-    def fileno(self) -> int:
-        raise OSError("a report has no standard input")
 
 
 def _make_shell(kernel: InProcessKernel):
     """An InteractiveShell whose display publisher, display hook and traceback printer record outputs."""
-    from IPython.core.displayhook import DisplayHook
     from IPython.core.display_trap import DisplayTrap
+    from IPython.core.displayhook import DisplayHook
     from IPython.core.displaypub import DisplayPublisher
     from IPython.core.interactiveshell import InteractiveShell
     from traitlets.config import Config
@@ -190,7 +172,12 @@ def _make_shell(kernel: InProcessKernel):
             if self._bundle is not None and kernel.current is not None:
                 data, md = self._bundle
                 kernel.current.add(
-                    {"output_type": "execute_result", "execution_count": self.prompt_count, "data": _jsonable(data), "metadata": _jsonable(md)}
+                    {
+                        "output_type": "execute_result",
+                        "execution_count": self.prompt_count,
+                        "data": _jsonable(data),
+                        "metadata": _jsonable(md),
+                    }
                 )
             self._bundle = None
 

@@ -60,7 +60,9 @@ def _exporter_class():
             lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
             resources = self._init_resources(resources)
             self.register_filter("highlight_code", self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
-            self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            self.register_filter(
+                "filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources)
+            )
             page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
             alt = IMAGE_ALT.get(self.language_code, IMAGE_ALT["en"])
             page = _IMG_NO_ALT.sub(f'<img alt="{alt}"', page)

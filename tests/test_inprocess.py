@@ -139,7 +139,10 @@ def test_an_error_stops_the_notebook_with_the_kernels_error_output(tmp_path):
 
 
 def test_a_cell_running_past_its_timeout_is_interrupted(tmp_path):
-    src = _notebook(tmp_path / "slow.ipynb", ["import time\ntry:\n    time.sleep(120)\nexcept Exception:\n    pass  # cannot swallow it", "print('never')"])
+    src = _notebook(
+        tmp_path / "slow.ipynb",
+        ["import time\ntry:\n    time.sleep(120)\nexcept Exception:\n    pass  # cannot swallow it", "print('never')"],
+    )
     res = _in_process(src, tmp_path / "inproc.ipynb", timeout=1)
     assert res["status"] == "timeout" and "1 seconds" in res["message"]
     nb = nbformat.read(tmp_path / "inproc.ipynb", as_version=4)
@@ -167,7 +170,9 @@ def test_a_notebook_cannot_read_or_forge_the_worker_protocol(tmp_path):
     ]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, nbs / "01_forge.ipynb")
-    nbformat.write(nbformat.v4.new_notebook(cells=[params, nbformat.v4.new_code_cell("print('fine')")], metadata=nb.metadata), nbs / "02_fine.ipynb")
+    nbformat.write(
+        nbformat.v4.new_notebook(cells=[params, nbformat.v4.new_code_cell("print('fine')")], metadata=nb.metadata), nbs / "02_fine.ipynb"
+    )
 
     res = render(tiny, regions="east", out=tmp_path / "out", notebook_dir=nbs, jobs=1, progress=False)
     status = {o.notebook: (o.status, o.error) for o in res.outcomes}
@@ -176,3 +181,20 @@ def test_a_notebook_cannot_read_or_forge_the_worker_protocol(tmp_path):
     ran = nbformat.read(tmp_path / "out" / "2025Q4" / "east" / "01_forge.ipynb", as_version=4)
     printed = "".join(o.get("text", "") for o in ran.cells[-1].outputs if o.output_type == "stream")
     assert "stdin gave '' b''" in printed
+
+
+def test_a_notebook_that_breaks_the_reset_gets_the_next_job_a_fresh_worker(tmp_path):
+    """When the reset between reports fails, the worker is replaced instead of running on in a broken state."""
+    tiny = write_tables(tiny_tables(), tmp_path / "data")
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    params = nbformat.v4.new_code_cell('data = ""\nregion = ""\nquarter = ""\nsettings = {}')
+    params.metadata["tags"] = ["parameters"]
+    meta = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    breaker = "import matplotlib.pyplot as plt\nplt.close = None  # custlib.kernel.reset calls plt.close('all')"
+    checker = "import matplotlib.pyplot as plt\nassert plt.close is not None, 'ran in the broken worker'\nprint('fresh')"
+    nbformat.write(nbformat.v4.new_notebook(cells=[params, nbformat.v4.new_code_cell(breaker)], metadata=meta), nbs / "01_break.ipynb")
+    nbformat.write(nbformat.v4.new_notebook(cells=[params, nbformat.v4.new_code_cell(checker)], metadata=meta), nbs / "02_check.ipynb")
+
+    res = render(tiny, regions="east", out=tmp_path / "out", notebook_dir=nbs, jobs=1, progress=False)
+    assert {o.notebook: (o.status, o.error) for o in res.outcomes} == {"01_break": ("ok", ""), "02_check": ("ok", "")}
