@@ -1,5 +1,8 @@
 """Parameter files: merging, precedence and rejection naming the key and file."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -82,3 +85,38 @@ def test_deep_merge_does_not_mutate_inputs():
     b = {"x": {"y": 2}}
     out = deep_merge(a, b)
     assert out == {"x": {"y": 2, "z": [1]}} and a == {"x": {"y": 1, "z": [1]}}
+
+
+def test_a_params_file_changed_between_two_loads_is_read_again(tmp_path):
+    d = _params_dir(tmp_path, regions={"east": "report:\n  lang: zh\n"})
+    assert load_params("East", d)["report"]["lang"] == "zh"
+    first = load_params("East", d)
+    first["report"]["lang"] = "changed by the caller"  # a caller's edit does not reach the next load
+    assert load_params("East", d)["report"]["lang"] == "zh"
+    east = d / "regions" / "east.yaml"
+    east.write_text("report:\n  lang: en\n", encoding="utf-8")
+    os.utime(east, ns=(east.stat().st_atime_ns, east.stat().st_mtime_ns + 1_000_000))  # same size: only the time tells
+    assert load_params("East", d)["report"]["lang"] == "en"
+    east.write_text("report:\n  lang: xx\n", encoding="utf-8")
+    os.utime(east, ns=(east.stat().st_atime_ns, east.stat().st_mtime_ns + 2_000_000))
+    with pytest.raises(ParamsError, match="east.yaml"):
+        load_params("East", d)
+
+
+def test_jsonschema_is_imported_without_the_rfc3987_grammar_and_still_validates():
+    """custlib._lightimport: the 0.7 s grammar compile is skipped, the package stays importable later."""
+    code = (
+        "import sys, custlib.params as p\n"
+        "assert 'jsonschema' in sys.modules and 'rfc3987_syntax' not in sys.modules, sorted(m for m in sys.modules if 'rfc' in m)\n"
+        "import jsonschema\n"
+        "assert not jsonschema.Draft202012Validator({'type': 'integer'}).is_valid('x')\n"
+        "try:\n"
+        "    import rfc3987_syntax\n"
+        "except ImportError:\n"
+        "    pass  # not installed here: nothing to un-hide\n"
+        "else:\n"
+        "    assert rfc3987_syntax.is_valid_syntax('iri', 'http://example.com/a')\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr

@@ -167,3 +167,42 @@ def test_prepared_slice_is_read_once_and_callers_cannot_change_it(tmp_path):
     assert "changed" not in set(second.data.customers["name"])
     assert set(second.data.peer_quarterly["region"]) == {"East", "North"}
     assert second.data.transactions["customer_id"].str.startswith("E").all()
+
+
+def _page_notebook():
+    import base64
+
+    png = base64.b64encode(
+        bytes.fromhex(
+            "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+            + "1f15c489"
+            + "0000000a49444154789c6360000000020001e221bc330000000049454e44ae426082"
+        )
+    ).decode()
+    nb = nbformat.v4.new_notebook()
+    code = nbformat.v4.new_code_cell("x")
+    code.outputs = [
+        nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"}),
+        nbformat.v4.new_output("display_data", data={"text/html": "<p>a table</p>"}),
+    ]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Title"), code, nbformat.v4.new_markdown_cell("## First part\n\ntext\n\n## Second part")]
+    return nb
+
+
+@pytest.mark.parametrize(("lang", "alt"), [("en", "Chart"), ("zh", "图表")])
+def test_report_page_gives_images_alt_text_outputs_focus_and_a_contents_box_after_the_title(lang, alt):
+    """custlib.worker.to_html does what nbconvert's BeautifulSoup pass did, with markup the template wrote."""
+    import re
+
+    from custlib.worker import to_html
+
+    page = add_toc(to_html(_page_notebook(), "A report", lang), lang)
+    imgs = re.findall(r"<img\b[^>]*>", page)
+    assert len(imgs) == 1 and f'alt="{alt}"' in imgs[0]
+    outputs = re.findall(r'<div class="[^"]*\bjp-OutputArea-output\b[^"]*"[^>]*>', page)
+    assert len(outputs) == 2 and all('tabindex="0"' in d for d in outputs)
+    cells = [m.start() for m in re.finditer(r'<div\b[^>]*\bclass="jp-Cell ', page)]
+    toc = page.index('<nav class="report-toc"')
+    assert len(cells) == 3 and cells[0] < toc < cells[1]  # between the title's cell and the next one
+    assert 'href="#First-part"' in page[toc:] and 'href="#Second-part"' in page[toc:]
+    assert "x</span>" not in page and "In&nbsp;[" not in page  # no code, no prompts

@@ -166,3 +166,45 @@ def test_atomic_write_leaves_no_temporary_files(tmp_path):
     atomic_write(tmp_path / "a.html", "<p>y</p>")
     assert [p.name for p in tmp_path.iterdir()] == ["a.html"]
     assert (tmp_path / "a.html").read_text() == "<p>y</p>"
+
+
+def _jobs(regions, notebooks):
+    from custlib.runner import Job
+
+    return [Job(r, r.lower(), Path(f"{nb}.ipynb"), Path("."), "2025Q4", {}, Path(".")) for r in regions for nb in notebooks]
+
+
+def _outcome(job, execute_s):
+    from custlib.runner import Outcome
+
+    return Outcome(job.region, job.slug, job.name, "ok", execute_s + 5.0, "", "", phases={"execute_s": execute_s, "kernel_start_s": 5.0})
+
+
+def test_job_queue_runs_regions_in_turn_and_a_regions_longest_notebooks_first():
+    from custlib.runner import JobQueue
+
+    cost = {"a": 1.0, "b": 9.0, "c": 3.0}
+    q = JobQueue(_jobs(["East", "North"], ["a", "b", "c"]))
+    order = []
+    while (job := q.take()) is not None:
+        order.append((job.region, job.name))
+        q.done(_outcome(job, cost[job.name]))  # the slot's one-off start (kernel_start_s) is not the notebook's cost
+    # East: nothing known yet, so the given order (learning each notebook's time); North: longest first
+    assert order == [("East", "a"), ("East", "b"), ("East", "c"), ("North", "b"), ("North", "c"), ("North", "a")]
+
+
+def test_job_queue_uses_the_previous_runs_times_and_prefers_this_runs():
+    from custlib.runner import JobQueue
+
+    history = {
+        "east/a": {"notebook": "a", "seconds": 2.0, "phases": {"execute_s": 2.0}},
+        "east/b": {"notebook": "b", "seconds": 1.0, "phases": {"execute_s": 1.0}},
+        "east/c": {"notebook": "c", "seconds": 3.0},  # an entry without phases: its seconds
+    }
+    q = JobQueue(_jobs(["East", "North"], ["a", "b", "c"]), history)
+    assert [q.expected(n) for n in "abc"] == [2.0, 1.0, 3.0]
+    first = q.take()
+    assert (first.region, first.name) == ("East", "c")
+    q.done(_outcome(first, 0.5))  # this run's time wins over history
+    assert q.expected("c") == 0.5
+    assert [j.name for j in iter(q.take, None)] == ["a", "b", "a", "b", "c"]
