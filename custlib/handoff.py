@@ -816,7 +816,7 @@ def _stage_data(stage: Path, sl: _Slice, reg: str, q, params_sets: list[str]) ->
     return counts
 
 
-def _stage_reports(stage: Path, got: dict, nbs: list[Path], reg: str, slug: str, q) -> list[dict]:
+def _stage_reports(stage: Path, got: dict, nbs: list[Path], reg: str, slug: str, q, lang: str = "en") -> list[dict]:
     """Copy the region's HTML and executed notebooks into reports/<q>/<slug>/ and write the index."""
     from .runner import TITLES, _index_html
 
@@ -836,7 +836,7 @@ def _stage_reports(stage: Path, got: dict, nbs: list[Path], reg: str, slug: str,
             {"region": reg, "notebook": nb.stem, "status": g["status"], "html": rel_html, "seconds": float(g["seconds"]), "error": err}
         )
     generated = dt.datetime.now().isoformat(timespec="seconds")
-    (qdir / "index.html").write_text(_index_html(str(q), entries, generated), encoding="utf-8")
+    (qdir / "index.html").write_text(_index_html(str(q), entries, generated, lang), encoding="utf-8")
     return reports
 
 
@@ -1025,7 +1025,7 @@ def build_handoff(
             got = _render_reports(data, sl, con, reg, q, nbs, stage, work, jobs)
         con.close()
         con = None
-        reports = _stage_reports(stage, got, nbs, reg, slug, q)
+        reports = _stage_reports(stage, got, nbs, reg, slug, q, sl.params.get("report", {}).get("lang", "en"))
         _stage_code(stage, nbs, reg, slug, q)
         pyver = ".".join(map(str, sys.version_info[:3]))
         (stage / "README.md").write_text(

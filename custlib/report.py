@@ -523,6 +523,8 @@ def executive_summary(figures: pd.DataFrame, actions: list[str] | tuple[str, ...
             {
                 "notebook": notebook,
                 "figure": str(r["figure"]),
+                # the label in every report language, for the roll-up (whose process has not loaded the analyses' catalogues)
+                "labels": {lang: i18n.tr(str(r["figure"]), lang) for lang in i18n.LANGS},
                 "value": _num(value),
                 "previous": _num(prev),
                 "unit": unit,

@@ -526,46 +526,102 @@ def _run_in_slot(slot: Slot, job: Job) -> Outcome:
 # --------------------------------------------------------------------------- index
 
 
-def _index_html(quarter: str, entries: list[dict], generated: str) -> str:
+#: The words of the index and roll-up pages, in each report language (see :func:`_page_text`).
+PAGE_TEXT = {
+    "en": {
+        "html_lang": "en",
+        "index_title": "Customer development reports — {quarter}",
+        "summary": "Generated {generated}. {ok} of {total} reports succeeded.",
+        "to_rollup": "Compare regions: the quarter's roll-up",
+        "region": "Region",
+        "report": "Report",
+        "status": "Status",
+        "time": "Time",
+        "seconds": "{seconds:.1f} s",
+        "ok": "ok",
+        "failed": "failed",
+        "rollup_title": "Regions compared — {quarter}",
+        "rollup_intro": "The headline figures of each region's reports side by side, with the change against the previous quarter "
+        "(green: good news, red: bad). Generated {generated}.",
+        "to_index": "All reports",
+        "figure": "Figure",
+        "points": "{change:+.1f} pt",
+        "no_headlines": "No report published headline figures this quarter.",
+    },
+    "zh": {
+        "html_lang": "zh",
+        "index_title": "客户开发报告 — {quarter}",
+        "summary": "生成于 {generated}。{total} 份报告中 {ok} 份成功。",
+        "to_rollup": "区域对比：本季度汇总",
+        "region": "区域",
+        "report": "报告",
+        "status": "状态",
+        "time": "用时",
+        "seconds": "{seconds:.1f} 秒",
+        "ok": "成功",
+        "failed": "失败",
+        "rollup_title": "区域对比 — {quarter}",
+        "rollup_intro": "各区域报告的核心指标并列对比，并标出与上季度相比的变化（绿色：向好，红色：变差）。生成于 {generated}。",
+        "to_index": "全部报告",
+        "figure": "指标",
+        "points": "{change:+.1f} 个百分点",
+        "no_headlines": "本季度没有报告发布核心指标。",
+    },
+}
+
+
+def _page_text(lang: str) -> dict:
+    from .i18n import check_lang
+
+    return PAGE_TEXT[check_lang(lang)]
+
+
+def _index_html(quarter: str, entries: list[dict], generated: str, lang: str = "en") -> str:
+    """The quarter's list of reports, in ``lang`` (region names and report titles translated; error messages as they are)."""
+    from .i18n import tr
+
+    t = _page_text(lang)
     rows = []
     for e in sorted(entries, key=lambda e: (e["region"].casefold(), e["notebook"])):
         ok = e["status"] == "ok"
-        link = (
-            f'<a href="{html.escape(e["html"], quote=True)}">{html.escape(TITLES.get(e["notebook"], e["notebook"]))}</a>'
-            if e.get("html")
-            else html.escape(e["notebook"])
-        )
+        title = html.escape(tr(TITLES.get(e["notebook"], e["notebook"]), lang))
+        link = f'<a href="{html.escape(e["html"], quote=True)}">{title}</a>' if e.get("html") else title
         err = f'<div class="err">{html.escape(e.get("error", "")[:500])}</div>' if not ok and e.get("error") else ""
+        status = t.get(e["status"], e["status"])
         rows.append(
-            f"<tr><td>{html.escape(e['region'])}</td><td>{link}{err}</td>"
-            f'<td class="{"ok" if ok else "failed"}">{html.escape(e["status"])}</td><td>{e["seconds"]:.1f} s</td></tr>'
+            f"<tr><td>{html.escape(tr(e['region'], lang))}</td><td>{link}{err}</td>"
+            f'<td class="{"ok" if ok else "failed"}">{html.escape(status)}</td><td>{t["seconds"].format(seconds=e["seconds"])}</td></tr>'
         )
+    title = html.escape(t["index_title"].format(quarter=quarter))
+    summary = html.escape(t["summary"].format(generated=generated, ok=sum(e["status"] == "ok" for e in entries), total=len(entries)))
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<title>Customer development reports — {html.escape(quarter)}</title>
+<html lang="{t["html_lang"]}"><head><meta charset="utf-8">
+<title>{title}</title>
 <style>
 body {{ font-family: system-ui, "Noto Sans CJK SC", sans-serif; margin: 2rem auto; max-width: 60rem; color: #222; }}
 table {{ border-collapse: collapse; width: 100%; }} th, td {{ border-bottom: 1px solid #ddd; padding: .4rem .6rem; text-align: left; }}
 td.ok {{ color: #2e7d32; }} td.failed {{ color: #b71c1c; font-weight: bold; }} .err {{ color: #b71c1c; font-size: .85em; white-space: pre-wrap; }}
 </style></head><body>
-<h1>Customer development reports — {html.escape(quarter)}</h1>
-<p>Generated {html.escape(generated)}. {sum(e["status"] == "ok" for e in entries)} of {len(entries)} reports succeeded.
-<a href="rollup.html">Compare regions: the quarter's roll-up</a>.</p>
-<table><thead><tr><th>Region</th><th>Report</th><th>Status</th><th>Time</th></tr></thead>
+<h1>{title}</h1>
+<p>{summary}
+<a href="rollup.html">{html.escape(t["to_rollup"])}</a>.</p>
+<table><thead><tr><th>{t["region"]}</th><th>{t["report"]}</th><th>{t["status"]}</th><th>{t["time"]}</th></tr></thead>
 <tbody>
 {chr(10).join(rows)}
 </tbody></table></body></html>
 """
 
 
-def _rollup_html(quarter: str, entries: list[dict], generated: str) -> str:
-    """One table per analysis: its headline figures (rows) for every region (columns).
+def _rollup_html(quarter: str, entries: list[dict], generated: str, lang: str = "en") -> str:
+    """One table per analysis: its headline figures (rows) for every region (columns), in ``lang``.
 
     Built from the figures each report published in its executive summary,
     so nothing is computed again and no customer appears.
     """
+    from .i18n import tr
     from .report import _fmt_unit
 
+    t = _page_text(lang)
     by_nb: dict[str, dict[str, dict]] = {}
     regions = sorted({e["region"] for e in entries}, key=str.casefold)
     for e in entries:
@@ -589,20 +645,22 @@ def _rollup_html(quarter: str, entries: list[dict], generated: str) -> str:
                     good = (d >= 0) == (h.get("good", "up") == "up")
                     arrow = "▲" if d > 0 else ("▼" if d < 0 else "■")
                     tone = "flat" if d == 0 else ("up" if good else "down")
-                    shown = f"{d * 100:+.1f} pt" if h.get("unit") == "pct" else _fmt_unit(d, h.get("unit", ""), sign=True)
+                    shown = t["points"].format(change=d * 100) if h.get("unit") == "pct" else _fmt_unit(d, h.get("unit", ""), sign=True)
                     delta = f'<br><span class="{tone}">{arrow} {html.escape(shown)}</span>'
                 cells.append(f"<td>{html.escape(val)}{delta}</td>")
-            rows.append(f"<tr><th>{html.escape(fig)}</th>{''.join(cells)}</tr>")
-        head = "".join(f"<th>{html.escape(r)}</th>" for r in regions)
+            label = next((h["labels"][lang] for h in per_region.values() if lang in (h.get("labels") or {})), tr(fig, lang))
+            rows.append(f"<tr><th>{html.escape(label)}</th>{''.join(cells)}</tr>")
+        head = "".join(f"<th>{html.escape(tr(r, lang))}</th>" for r in regions)
         anchor = html.escape(nb, quote=True)
         sections.append(
-            f'<h2 id="{anchor}">{html.escape(TITLES.get(nb, nb))}<a class="anchor-link" href="#{anchor}">¶</a></h2>'
-            f"<table><thead><tr><th>Figure</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            f'<h2 id="{anchor}">{html.escape(tr(TITLES.get(nb, nb), lang))}<a class="anchor-link" href="#{anchor}">¶</a></h2>'
+            f"<table><thead><tr><th>{t['figure']}</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         )
-    body = "".join(sections) or "<p>No report published headline figures this quarter.</p>"
+    body = "".join(sections) or f"<p>{html.escape(t['no_headlines'])}</p>"
+    title = html.escape(t["rollup_title"].format(quarter=quarter))
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<title>Regions compared — {html.escape(quarter)}</title>
+<html lang="{t["html_lang"]}"><head><meta charset="utf-8">
+<title>{title}</title>
 <style>
 body {{ font-family: system-ui, "Noto Sans CJK SC", sans-serif; margin: 2rem auto; max-width: 72rem; color: #222; }}
 table {{ border-collapse: collapse; margin-bottom: 1.5rem; }} th, td {{ border-bottom: 1px solid #ddd; padding: .35rem .7rem; text-align: right; }}
@@ -610,9 +668,8 @@ tbody th {{ text-align: left; font-weight: 600; }} thead th {{ background: #eef3
 .up {{ color: #2e7d32; font-size: .85em; }} .down {{ color: #b71c1c; font-size: .85em; }} .flat {{ color: #666; font-size: .85em; }}
 a.anchor-link {{ margin-left: .3em; color: #bbb; text-decoration: none; font-size: .8em; }}
 </style></head><body>
-<h1 id="regions-compared">Regions compared — {html.escape(quarter)}<a class="anchor-link" href="#regions-compared">¶</a></h1>
-<p>The headline figures of each region's reports side by side, with the change against the previous quarter
-(green: good news, red: bad). Generated {html.escape(generated)}. <a href="index.html">All reports</a>.</p>
+<h1 id="regions-compared">{title}<a class="anchor-link" href="#regions-compared">¶</a></h1>
+<p>{html.escape(t["rollup_intro"].format(generated=generated))} <a href="index.html">{html.escape(t["to_index"])}</a>.</p>
 {body}
 </body></html>
 """
@@ -791,6 +848,8 @@ def _render(
                     "prepare_s": round(t_prepared - t_validated, 3),
                     "execute_s": round(time.perf_counter() - t_prepared, 3),
                 },
+                # the run's language (params/defaults.yaml and --set); a region's own file sets only its reports'
+                base_params.get("report", {}).get("lang", "en"),
             )
             return result
     finally:
@@ -914,7 +973,10 @@ def _previous_reports(qdir: Path) -> dict:
     return {f"{e['slug']}/{e['notebook']}": e for e in old.get("reports", [])}
 
 
-def _write_index_and_manifest(result: RenderResult, source: Source, region_params: dict, nbs: list[Path], phases: dict) -> None:
+def _write_index_and_manifest(
+    result: RenderResult, source: Source, region_params: dict, nbs: list[Path], phases: dict, lang: str = "en"
+) -> None:
+    """Merge this run's outcomes into the quarter's manifest; write it, the roll-up and the index (in ``lang``)."""
     qdir = result.out_dir
     man_path = qdir / "manifest.json"
     old = {}
@@ -944,5 +1006,5 @@ def _write_index_and_manifest(result: RenderResult, source: Source, region_param
         "reports": sorted(reports.values(), key=lambda e: (e["slug"], e["notebook"])),
     }
     atomic_write(man_path, json.dumps(manifest, indent=2, ensure_ascii=False, default=str))
-    atomic_write(qdir / "rollup.html", _rollup_html(result.quarter, manifest["reports"], generated))
-    atomic_write(result.index, _index_html(result.quarter, manifest["reports"], generated))
+    atomic_write(qdir / "rollup.html", _rollup_html(result.quarter, manifest["reports"], generated, lang))
+    atomic_write(result.index, _index_html(result.quarter, manifest["reports"], generated, lang))

@@ -96,3 +96,29 @@ def test_chinese_report_has_chinese_title_headings_and_table_headers(zh_reports,
     headers = [h.strip() for h in page.th if h.strip()]
     english_headers = [h for h in headers if not CJK.search(h) and not allowed.match(h)]
     assert len(english_headers) <= max(2, len(headers) // 20), f"table headers not in Chinese: {english_headers[:20]}"
+
+
+@pytest.mark.e2e
+def test_the_index_and_the_roll_up_speak_the_runs_language(zh_reports):
+    from pathlib import Path
+
+    qdir = Path(zh_reports.out_dir)
+    for name in ("index.html", "rollup.html"):
+        text = (qdir / name).read_text(encoding="utf-8")
+        page = _Page()
+        page.feed(text)
+        assert page.lang == "zh", name
+        assert CJK.search(re.search(r"<title>(.*?)</title>", text).group(1)), name
+        english = [h for h in page.th if h.strip() and not CJK.search(h)]
+        assert not english, f"{name}: column headers not in Chinese: {english}"
+        visible = re.sub(r"<style>.*?</style>|<[^>]+>", " ", text, flags=re.S)
+        for word in ("Generated", "Region", "Report", "Figure", "Compare regions", "All reports", "succeeded"):
+            assert word not in visible, f"{name}: {word!r} left in English"
+    index = (qdir / "index.html").read_text(encoding="utf-8")
+    assert "华东" in index and "区域概览" in index and "成功" in index
+    rollup = (qdir / "rollup.html").read_text(encoding="utf-8")
+    page = _Page()
+    page.feed(rollup)
+    assert page.h2 and all(CJK.search(h) for h in page.h2), page.h2
+    figures = re.findall(r"<tr><th>(.*?)</th>", rollup)
+    assert figures and all(CJK.search(f) for f in figures), [f for f in figures if not CJK.search(f)]

@@ -1,6 +1,7 @@
 """Report helpers: escaping, formats, labels, the executive summary, the contents list and the roll-up."""
 
 import json
+import re
 
 import matplotlib
 
@@ -129,6 +130,7 @@ def test_executive_summary_publishes_its_figures(monkeypatch):
     assert rows[0] == {
         "notebook": "00_overview_region",
         "figure": "Revenue",
+        "labels": {"en": "Revenue", "zh": "销售收入"},  # for the roll-up, in either language
         "value": 120.0,
         "previous": 100.0,
         "unit": "money",
@@ -206,3 +208,61 @@ def test_report_page_gives_images_alt_text_outputs_focus_and_a_contents_box_afte
     assert len(cells) == 3 and cells[0] < toc < cells[1]  # between the title's cell and the next one
     assert 'href="#First-part"' in page[toc:] and 'href="#Second-part"' in page[toc:]
     assert "x</span>" not in page and "In&nbsp;[" not in page  # no code, no prompts
+
+
+def _entries():
+    def h(figure, value, previous, unit, good="up", zh=None):
+        row = {"notebook": "00_overview_region", "figure": figure, "value": value, "previous": previous, "unit": unit, "good": good}
+        if zh:
+            row["labels"] = {"en": figure, "zh": zh}
+        return row
+
+    east = [
+        h("Revenue", 120.0, 100.0, "money", zh="销售收入"),
+        h("Gross margin", 0.30, 0.25, "pct"),
+        h("Customers lost", 4.0, 4.0, "count", "down"),
+    ]
+    north = [h("Revenue", 90.0, 100.0, "money", zh="销售收入"), h("Gross margin", 0.2, None, "pct")]
+    return [
+        {"region": "North", "notebook": "00_overview_region", "status": "ok", "html": "north/00.html", "seconds": 2.0, "headlines": north},
+        {"region": "East", "notebook": "00_overview_region", "status": "ok", "html": "east/00.html", "seconds": 1.25, "headlines": east},
+        {
+            "region": "East",
+            "notebook": "01_segment_customers",
+            "status": "failed",
+            "html": "",
+            "seconds": 0.5,
+            "error": "ValueError: <bad>",
+        },
+    ]
+
+
+def test_roll_up_puts_each_regions_headlines_side_by_side_with_the_change():
+    from custlib.runner import _rollup_html
+
+    page = _rollup_html("2026Q3", _entries(), "2026-11-24T08:00:00")
+    rows = {m.group(1): m.group(2) for m in re.finditer(r"<tr><th>(.*?)</th>(.*?)</tr>", page)}
+    assert re.findall(r"<thead><tr><th>Figure</th><th>(.*?)</th><th>(.*?)</th>", page) == [("East", "North")]  # regions A-Z
+    assert rows["Revenue"] == '<td>120<br><span class="up">▲ +20</span></td><td>90<br><span class="down">▼ -10</span></td>'
+    assert rows["Gross margin"] == '<td>30.0%<br><span class="up">▲ +5.0 pt</span></td><td>20.0%</td>'
+    assert rows["Customers lost"] == '<td>4<br><span class="flat">■ +0</span></td><td>–</td>'  # North did not publish it
+
+    zh = _rollup_html("2026Q3", _entries(), "2026-11-24T08:00:00", "zh")
+    assert '<html lang="zh">' in zh and "区域对比 — 2026Q3" in zh and "<th>指标</th><th>华东</th><th>华北</th>" in zh
+    assert "<tr><th>销售收入</th>" in zh  # the label the report published
+    assert "▲ +5.0 个百分点" in zh
+
+
+def test_index_lists_every_report_with_its_status_in_the_runs_language():
+    from custlib.runner import _index_html
+
+    en = _index_html("2026Q3", _entries(), "2026-11-24T08:00:00")
+    assert "2 of 3 reports succeeded" in en
+    assert '<td>East</td><td><a href="east/00.html">Region overview</a></td><td class="ok">ok</td><td>1.2 s</td>' in en
+    assert '<td class="failed">failed</td>' in en and "ValueError: &lt;bad&gt;" in en  # escaped
+    assert en.index("<td>East</td>") < en.index("<td>North</td>")
+    zh = _index_html("2026Q3", _entries(), "2026-11-24T08:00:00", "zh")
+    assert "3 份报告中 2 份成功" in zh and '<a href="east/00.html">区域概览</a>' in zh and "<td>1.2 秒</td>" in zh
+    assert '<td class="failed">失败</td>' in zh and '<a href="rollup.html">区域对比：本季度汇总</a>' in zh
+    with pytest.raises(ParamsError, match="report.lang"):
+        _index_html("2026Q3", _entries(), "x", "fr")
