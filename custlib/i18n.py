@@ -135,6 +135,23 @@ def register(terms: dict[str, str] | None = None, patterns: list[tuple[str, obje
         PATTERNS.append((re.compile(rx, re.S), repl))
 
 
+#: Translations that belong to the report being made, not to the code: names a client wrote in
+#: the parameters (e.g. a make-vs-buy case's ``label_zh``). :func:`custlib.report.open_report`
+#: empties it at the start of every report, so one report's names never reach the next one
+#: made in the same warm worker; :func:`tr` looks here first.
+REPORT_TERMS: dict[str, str] = {}
+
+
+def add_report_terms(terms: dict[str, str]) -> None:
+    """Translations for the current report only (see :data:`REPORT_TERMS`); empty values are ignored."""
+    REPORT_TERMS.update({k: v for k, v in terms.items() if k and v})
+
+
+def clear_report_terms() -> None:
+    """Forget the previous report's own translations (called by :func:`custlib.report.open_report`)."""
+    REPORT_TERMS.clear()
+
+
 def check_lang(lang: str) -> str:
     """``lang`` if supported; ValueError naming the parameter otherwise."""
     if lang not in LANGS:
@@ -148,7 +165,7 @@ def tr(text, lang: str = "en"):
     """Translate one string for ``lang``; anything not in the catalogue is returned unchanged."""
     if lang == "en" or not isinstance(text, str) or not text:
         return text
-    hit = TERMS.get(text)
+    hit = REPORT_TERMS.get(text) or TERMS.get(text)
     if hit is not None:
         return hit
     stripped = text.strip()

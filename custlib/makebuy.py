@@ -66,6 +66,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from . import i18n
 from .exceptions import DataError, ParamsError
 
 SECTION = "makebuy"
@@ -2262,6 +2263,8 @@ def analyse_cases(section: Mapping, *, currency: str = "", source: str | None = 
         Any problem in the section, each naming the case and field.
     """
     params = validate_params(section, source=source)
+    for spec in params["cases"].values():  # a client's own Chinese names, for this report only
+        i18n.add_report_terms({spec[f]: spec.get(f"{f}_zh", "") for f in ("label", "unit", "description")})
     cases = {name: analyse_case(Case(name, spec), params, currency=currency) for name, spec in params["cases"].items()}
     return MakeBuyAnalysis(cases, {k: v for k, v in params.items() if k != "cases"})
 

@@ -138,6 +138,7 @@ def open_report(data: str, region: str, quarter: str = "latest", settings: dict 
         con.close()
     lang = i18n.check_lang(params.get("report", {}).get("lang", "en"))
     set_language(lang)
+    i18n.clear_report_terms()
     return ReportContext(rd.region, q, params, rd, lang)
 
 

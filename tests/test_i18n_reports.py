@@ -122,3 +122,38 @@ def test_the_index_and_the_roll_up_speak_the_runs_language(zh_reports):
     assert page.h2 and all(CJK.search(h) for h in page.h2), page.h2
     figures = re.findall(r"<tr><th>(.*?)</th>", rollup)
     assert figures and all(CJK.search(f) for f in figures), [f for f in figures if not CJK.search(f)]
+
+
+@pytest.mark.e2e
+def test_a_case_the_client_added_is_named_in_chinese_in_the_chinese_report(tmp_path):
+    """A region's params add a make-vs-buy case with label_zh: the Chinese report names it so, nowhere in English."""
+    import copy
+    import shutil
+    from pathlib import Path
+
+    import yaml
+    from conftest import tiny_tables, write_tables
+
+    from custlib.params import load_params
+    from custlib.runner import render
+
+    root = Path(__file__).resolve().parent.parent
+    params = tmp_path / "params"
+    shutil.copytree(root / "params", params)
+    case = copy.deepcopy(load_params("East", params)["makebuy"]["cases"]["sensor_kit"])
+    case.update(label="Pump controller retrofit", label_zh="泵控制器改造")
+    (params / "regions" / "east.yaml").write_text(yaml.safe_dump({"makebuy": {"cases": {"pump_retrofit": case}}}, allow_unicode=True))
+    data = write_tables(tiny_tables(), tmp_path / "data")
+    res = render(
+        data,
+        regions="east",
+        notebooks="04_compare_make_vs_buy",
+        out=tmp_path / "out",
+        sets=["report.lang=zh"],
+        params_dir=params,
+        progress=False,
+    )
+    assert not res.failed, [(o.notebook, o.error) for o in res.failed]
+    text = (Path(res.out_dir) / "east" / "04_compare_make_vs_buy.html").read_text(encoding="utf-8")
+    assert text.count("泵控制器改造") >= 3  # summary table, charts' titles, recommendation
+    assert "Pump controller retrofit" not in text

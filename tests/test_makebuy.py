@@ -916,3 +916,44 @@ def test_every_sentence_and_cell_of_the_sample_report_reads_in_chinese(regional,
     texts += [i18n.tr(x, "zh") for x in [*figures["figure"], *actions]]
     left = [t for t in texts if re.search(r"[A-Za-z]{3,}", t.replace("CNY", ""))]
     assert not left
+
+
+def test_a_clients_own_case_names_appear_in_chinese_reports_and_only_in_that_report():
+    """label_zh / unit_zh / description_zh: translations that come with the parameters, not the catalogue."""
+    from custlib import i18n
+
+    section = copy.deepcopy(load_params("East", ROOT / "params")["makebuy"])
+    own = copy.deepcopy(section["cases"]["sensor_kit"])
+    own.update(
+        label="Pump controller retrofit",
+        label_zh="泵控制器改造",
+        unit="retrofit",
+        unit_zh="套",
+        description="Retrofit kits.",
+        description_zh="",
+    )
+    section["cases"] = {"pump_retrofit": own}
+    check({"makebuy": section}, "test")  # the params schema takes the new fields
+    i18n.clear_report_terms()
+    assert i18n.tr("Pump controller retrofit", "zh") == "Pump controller retrofit"  # not in the catalogue
+
+    analysis = mb.analyse_cases(section)
+    summary = i18n.tr_frame(analysis.summary, "zh")
+    assert "泵控制器改造" in summary.to_string() and "Pump controller retrofit" not in summary.to_string()
+    assert i18n.tr("retrofit", "zh") == "套"
+    assert i18n.tr("Retrofit kits.", "zh") == "Retrofit kits."  # an empty *_zh leaves the text as written
+    assert i18n.tr("Pump controller retrofit", "en") == "Pump controller retrofit"
+
+    i18n.clear_report_terms()  # what open_report does at the start of the next report
+    assert i18n.tr("Pump controller retrofit", "zh") == "Pump controller retrofit"
+
+
+def test_open_report_forgets_the_previous_reports_own_translations(tmp_path):
+    from conftest import tiny_tables, write_tables
+
+    from custlib import i18n, report
+
+    i18n.add_report_terms({"Left over": "上一份报告的"})
+    data = write_tables(tiny_tables(), tmp_path / "data")
+    report.open_report(data, "East", "2025Q4", settings=load_params("East", ROOT / "params"))
+    assert i18n.tr("Left over", "zh") == "Left over"
