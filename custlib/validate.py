@@ -145,15 +145,11 @@ def check(con, source: Source, rules: dict | None = None, today: dt.date | None 
             _column_checks(batch, label, c, types[c.name], rules, today, n)
         batch.run(res.problems)
         # keys
-        key_exprs = ", ".join(typed_expr(k, TABLES[name].column(k).kind, types[k]) for k in table.key)
-        dups = con.execute(
-            f"SELECT min(_row) AS first_row, string_agg(CAST(_row AS VARCHAR), ', ' ORDER BY _row) FROM {raw} "
-            f"GROUP BY {key_exprs} HAVING count(*) > 1 ORDER BY 1"
-        ).fetchall()
-        if dups:
+        n_dups, dups = _duplicate_keys(con, raw, [typed_expr(k, TABLES[name].column(k).kind, types[k]) for k in table.key], n)
+        if n_dups:
             key = " + ".join(table.key)
-            shown = "; ".join(f"rows {rows}" for _, rows in dups[:n])
-            res.problems.append(f"{label}: {len(dups)} duplicate key(s) ({key}): {shown}")
+            shown = "; ".join(f"rows {rows}" for _, rows in dups)
+            res.problems.append(f"{label}: {n_dups} duplicate key(s) ({key}): {shown}")
     create_typed_views(con, res.tables)
     # cross-table rules on the typed views (values that did not parse are NULL there and already reported)
     for name in ("transactions", "offers", "service_costs"):
@@ -188,6 +184,28 @@ def check(con, source: Source, rules: dict | None = None, today: dt.date | None 
         )
         ret.run(res.problems)
     return res
+
+
+def _duplicate_keys(con, relation: str, key_exprs: list[str], n: int) -> tuple[int, list[tuple[int, str]]]:
+    """How many key values occur more than once, and the rows of the first ``n`` of them (by first row).
+
+    Counting only (one GROUP BY without aggregates over row numbers) is what a valid table
+    costs: 3.3 s for 24 million order lines, where listing every group's rows took 16 s. The
+    rows are gathered only for the ``n`` duplicates a message quotes.
+    """
+    keys = ", ".join(key_exprs)
+    total = con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {relation} GROUP BY {keys} HAVING count(*) > 1)").fetchall()[0][0]
+    if not total:
+        return 0, []
+    cols = [f"k{i}" for i in range(len(key_exprs))]
+    chosen = ", ".join(f"{e} AS {c}" for e, c in zip(key_exprs, cols, strict=True))
+    same = " AND ".join(f"({e}) IS NOT DISTINCT FROM d.{c}" for e, c in zip(key_exprs, cols, strict=True))
+    rows = con.execute(
+        f"WITH d AS (SELECT {chosen}, min(_row) AS first_row FROM {relation} GROUP BY ALL HAVING count(*) > 1 ORDER BY first_row LIMIT {n}) "
+        f"SELECT d.first_row, string_agg(CAST(r._row AS VARCHAR), ', ' ORDER BY r._row) FROM {relation} r JOIN d ON {same} "
+        "GROUP BY d.first_row ORDER BY 1"
+    ).fetchall()
+    return int(total), rows
 
 
 def _column_checks(batch: _Batch, label: str, c, duck_type: str, rules: dict, today: dt.date, n: int) -> None:

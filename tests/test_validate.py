@@ -74,6 +74,26 @@ def test_duplicate_keys(tmp_path):
     )
 
 
+def test_many_duplicate_composite_keys_are_counted_and_the_first_five_quoted(tmp_path):
+    """Seven keys repeat (one three times, one only after trimming spaces); the message counts all
+    seven and quotes the rows of the five that start first, as grouping the file by hand gives."""
+    picks = [3, 10, 4, 20, 15, 30, 7]
+
+    def bad(t):
+        extra = t.iloc[picks].copy()
+        extra.loc[extra.index[0], "order_id"] = "  " + extra["order_id"].iloc[0] + " "  # the same key once trimmed
+        return pd.concat([t, extra, t.iloc[[10]]], ignore_index=True)  # picks[1] appears three times
+
+    folder = _broken(tmp_path, transactions=bad)
+    t = pd.read_csv(folder / "transactions.csv", dtype=str, keep_default_na=False)
+    t["_row"] = range(2, len(t) + 2)  # file line numbers: the header is line 1
+    groups = t.groupby([t["order_id"].str.strip(), t["product_id"].str.strip()])["_row"].agg(list)
+    groups = sorted((rows for rows in groups if len(rows) > 1), key=min)
+    assert len(groups) == 7 and sorted(len(g) for g in groups) == [2, 2, 2, 2, 2, 2, 3]
+    quoted = "; ".join("rows " + ", ".join(map(str, g)) for g in groups[:5])
+    _expect(folder, f"transactions.csv: 7 duplicate key(s) (order_id + product_id): {quoted}")
+
+
 def test_transactions_of_unknown_customers(tmp_path):
     def bad(t):
         t.loc[5, "customer_id"] = "ZZZ"
