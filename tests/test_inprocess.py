@@ -79,17 +79,24 @@ def _in_process(src: Path, dst: Path, timeout: int = 60) -> dict:
 
 
 def _outputs(nb) -> list[list[dict]]:
-    """Each code cell's outputs, comparable across runners (execution timing metadata dropped)."""
+    """Each code cell's outputs, comparable across runners.
+
+    Consecutive writes to one stream are merged, as the HTML conversion does: a kernel sends a
+    stream in batches whose boundaries depend on timing.
+    """
     out = []
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
         outs = []
         for o in cell.outputs:
-            o = dict(o)
+            o = json.loads(json.dumps(dict(o)))
             if "text" in o and isinstance(o["text"], list):
                 o["text"] = "".join(o["text"])
-            outs.append(json.loads(json.dumps(o)))
+            if o["output_type"] == "stream" and outs and outs[-1]["output_type"] == "stream" and outs[-1]["name"] == o["name"]:
+                outs[-1]["text"] += o["text"]
+            else:
+                outs.append(o)
         out.append([cell.execution_count, outs])
     return out
 
