@@ -115,6 +115,8 @@ TERMS: dict[str, str] = {
 
 PATTERNS: list[tuple[re.Pattern, object]] = [
     (re.compile(r"^Not available: (.*)$", re.S), r"暂无结果：\1"),
+    # a change of a share, in percentage points (tables, the executive summary, the roll-up)
+    (re.compile(r"^([+-][\d.,]+) pt$"), r"\1 个百分点"),
 ]
 
 

@@ -767,8 +767,6 @@ def _zh_register() -> None:
             r"give each a named account manager and watch their orders every month\.$",
             r"最大的 \1 家客户贡献了 \2 的销售收入：为每家指定客户经理，并按月跟踪其订单。",
         ),
-        # kpi table
-        (r"^([+-][\d.,]+) pt$", r"\1 个百分点"),
         # customers who stopped ordering
         (r"^Every customer who ordered in (\d{4}Q\d) ordered again in (\d{4}Q\d)\.$", r"在 \1 有购买的客户在 \2 都再次购买。"),
         (

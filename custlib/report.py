@@ -534,15 +534,12 @@ def executive_summary(figures: pd.DataFrame, actions: list[str] | tuple[str, ...
         )
         shown = _fmt_unit(value, unit, cur)
         delta = ""
-        if prev is not None and pd.notna(prev) and value is not None and pd.notna(value):
-            diff = value - prev
-            good = (diff >= 0) == (r.get("good", "up") == "up")
-            tone = "flat" if diff == 0 else ("up" if good else "down")
-            arrow = "▲" if diff > 0 else ("▼" if diff < 0 else "■")
-            rel = f" ({diff / abs(prev):+.1%})" if prev and unit != "pct" else ""
-            change = f"{diff * 100:+.1f} pt" if unit == "pct" else _fmt_unit(diff, unit, cur, sign=True)
+        moved = headline_change(value, prev, unit, r.get("good", "up"), cur)
+        if moved is not None:
+            tone, arrow, change = moved
+            rel = f" ({(value - prev) / abs(prev):+.1%})" if prev and unit != "pct" else ""
             word = "较上季度" if _LANG == "zh" else "vs last quarter"
-            delta = f'<div class="delta {tone}">{arrow} {html.escape(change)}{html.escape(rel)} {word}</div>'
+            delta = f'<div class="delta {tone}">{arrow} {html.escape(i18n.tr(change, _LANG))}{html.escape(rel)} {word}</div>'
         items.append(
             f'<div class="figure"><div class="value">{html.escape(shown)}</div>'
             f'<div class="label">{html.escape(i18n.tr(str(r["figure"]), _LANG))}</div>{delta}</div>'
@@ -555,6 +552,23 @@ def executive_summary(figures: pd.DataFrame, actions: list[str] | tuple[str, ...
         + "</div>"
     )
     display({"text/html": body, HEADLINE_MIME: {"rows": rows}}, raw=True)
+
+
+def headline_change(value, previous, unit: str, good: str = "up", currency: str = "") -> tuple[str, str, str] | None:
+    """How a headline figure moved since last quarter: ``(tone, arrow, change)``, or None if either value is missing.
+
+    ``tone`` is "up" (good news), "down" (bad news) or "flat" (unchanged), by the
+    figure's ``good`` direction; ``change`` is the difference in the figure's unit,
+    shares in percentage points (``"+5.0 pt"``; :func:`custlib.i18n.tr` translates it).
+    Used by the executive summary and the quarter's roll-up.
+    """
+    if value is None or previous is None or pd.isna(value) or pd.isna(previous):
+        return None
+    diff = value - previous
+    tone = "flat" if diff == 0 else ("up" if (diff >= 0) == (good == "up") else "down")
+    arrow = "▲" if diff > 0 else ("▼" if diff < 0 else "■")
+    change = f"{diff * 100:+.1f} pt" if unit == "pct" else _fmt_unit(diff, unit, currency, sign=True)
+    return tone, arrow, change
 
 
 def _num(v):

@@ -545,7 +545,6 @@ PAGE_TEXT = {
         "(green: good news, red: bad). Generated {generated}.",
         "to_index": "All reports",
         "figure": "Figure",
-        "points": "{change:+.1f} pt",
         "no_headlines": "No report published headline figures this quarter.",
     },
     "zh": {
@@ -564,7 +563,6 @@ PAGE_TEXT = {
         "rollup_intro": "各区域报告的核心指标并列对比，并标出与上季度相比的变化（绿色：向好，红色：变差）。生成于 {generated}。",
         "to_index": "全部报告",
         "figure": "指标",
-        "points": "{change:+.1f} 个百分点",
         "no_headlines": "本季度没有报告发布核心指标。",
     },
 }
@@ -619,7 +617,7 @@ def _rollup_html(quarter: str, entries: list[dict], generated: str, lang: str = 
     so nothing is computed again and no customer appears.
     """
     from .i18n import tr
-    from .report import _fmt_unit
+    from .report import _fmt_unit, headline_change
 
     t = _page_text(lang)
     by_nb: dict[str, dict[str, dict]] = {}
@@ -638,15 +636,11 @@ def _rollup_html(quarter: str, entries: list[dict], generated: str, lang: str = 
                     cells.append("<td>–</td>")
                     continue
                 val = _fmt_unit(h.get("value"), h.get("unit", ""))
-                prev = h.get("previous")
+                moved = headline_change(h.get("value"), h.get("previous"), h.get("unit", ""), h.get("good", "up"))
                 delta = ""
-                if prev is not None and h.get("value") is not None:
-                    d = h["value"] - prev
-                    good = (d >= 0) == (h.get("good", "up") == "up")
-                    arrow = "▲" if d > 0 else ("▼" if d < 0 else "■")
-                    tone = "flat" if d == 0 else ("up" if good else "down")
-                    shown = t["points"].format(change=d * 100) if h.get("unit") == "pct" else _fmt_unit(d, h.get("unit", ""), sign=True)
-                    delta = f'<br><span class="{tone}">{arrow} {html.escape(shown)}</span>'
+                if moved is not None:
+                    tone, arrow, change = moved
+                    delta = f'<br><span class="{tone}">{arrow} {html.escape(tr(change, lang))}</span>'
                 cells.append(f"<td>{html.escape(val)}{delta}</td>")
             label = next((h["labels"][lang] for h in per_region.values() if lang in (h.get("labels") or {})), tr(fig, lang))
             rows.append(f"<tr><th>{html.escape(label)}</th>{''.join(cells)}</tr>")

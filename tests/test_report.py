@@ -266,3 +266,26 @@ def test_index_lists_every_report_with_its_status_in_the_runs_language():
     assert '<td class="failed">失败</td>' in zh and '<a href="rollup.html">区域对比：本季度汇总</a>' in zh
     with pytest.raises(ParamsError, match="report.lang"):
         _index_html("2026Q3", _entries(), "x", "fr")
+
+
+def test_headline_change_gives_tone_arrow_and_change_in_the_figures_unit():
+    assert report.headline_change(120.0, 100.0, "money") == ("up", "▲", "+20")
+    assert report.headline_change(0.30, 0.25, "pct") == ("up", "▲", "+5.0 pt")
+    assert report.headline_change(5.0, 4.0, "count", good="down") == ("down", "▲", "+1")  # more lost customers: bad news
+    assert report.headline_change(3.0, 4.0, "count", good="down") == ("up", "▼", "-1")
+    assert report.headline_change(4.0, 4.0, "count") == ("flat", "■", "+0")
+    assert report.headline_change(4.0, None, "count") is None
+    assert report.headline_change(float("nan"), 4.0, "count") is None
+
+
+def test_chinese_executive_summary_gives_share_changes_in_percentage_points(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
+    figures = pd.DataFrame({"figure": ["Gross margin"], "value": [0.30], "previous": [0.25], "unit": ["pct"], "good": ["up"]})
+    report.set_language("zh")
+    try:
+        report.executive_summary(figures, [], notebook="00_overview_region")
+    finally:
+        report.set_language("en")
+    body = shown[0]["text/html"]
+    assert "▲ +5.0 个百分点 较上季度" in body and " pt" not in body
