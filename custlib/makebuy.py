@@ -1485,16 +1485,16 @@ def plot_tornado(
     rows = frame.head(top).iloc[::-1]
     y = np.arange(len(rows))
     base = float(frame["base_saving"].iloc[0]) if len(frame) else 0.0
-    ax.barh(y, rows["saving_at_low"] - base, left=base, color="#8cc5e3", label=_tr(TORNADO_LOW, lang))
-    ax.barh(y, rows["saving_at_high"] - base, left=base, color="#1b5e8c", label=_tr(TORNADO_HIGH, lang), alpha=0.85)
+    ax.barh(y, rows["saving_at_low"] - base, left=base, color="#8cc5e3", label=i18n.tr(TORNADO_LOW, lang))
+    ax.barh(y, rows["saving_at_high"] - base, left=base, color="#1b5e8c", label=i18n.tr(TORNADO_HIGH, lang), alpha=0.85)
     ax.axvline(base, color="#444444", linestyle="--", linewidth=1)
     ax.axvline(0.0, color="#e4572e", linewidth=1.2)
-    ax.set_yticks(y, [_tr(x, lang) for x in rows["label"]])
+    ax.set_yticks(y, [i18n.tr(x, lang) for x in rows["label"]])
     ax.xaxis.set_major_locator(MaxNLocator(6))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _short_amount(v, lang)))
-    ax.set_xlabel(_tr(_tornado_xlabel(currency), lang))
+    ax.set_xlabel(i18n.tr(_tornado_xlabel(currency), lang))
     if title:
-        ax.set_title(_tr(title, lang))
+        ax.set_title(i18n.tr(title, lang))
     if legend:
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=2, fontsize="small", frameon=False)
     return ax
@@ -2293,12 +2293,6 @@ def compare_cases(section: Mapping, *, currency: str = "") -> pd.DataFrame:
 # --------------------------------------------------------------------------- report charts
 
 
-def _tr(text: str, lang: str) -> str:
-    from . import i18n
-
-    return i18n.tr(text, lang)
-
-
 def _verdict(rec: Recommendation) -> str:
     """``'Make'``, ``'Buy'``, ``'Buy (close call)'``..."""
     return OPTION_LABELS[rec.recommendation] + (" (close call)" if rec.close_call else "")
@@ -2381,15 +2375,15 @@ def plot_costs_per_period(frame: pd.DataFrame, *, axes=None, currency: str = "",
                     hatch="///" if kind == "hidden" else None,
                     edgecolor="white",
                     linewidth=0.4,
-                    label=_tr(COST_LEGEND[(option, kind)], lang),
+                    label=i18n.tr(COST_LEGEND[(option, kind)], lang),
                 )
                 bottom = bottom + v
         _period_ticks(ax, periods)
         ax.tick_params(axis="x", labelsize="small")
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _short_amount(v, lang)))
-        ax.set_ylabel(_tr(f"Cost per {word}" + (f" ({currency})" if currency else ""), lang))
-        ax.set_xlabel(_tr(f"{word.capitalize()} (0 = one-off costs at the start)", lang))
-        ax.set_title(_tr(str(part["case_label"].iloc[0]), lang))
+        ax.set_ylabel(i18n.tr(f"Cost per {word}" + (f" ({currency})" if currency else ""), lang))
+        ax.set_xlabel(i18n.tr(f"{word.capitalize()} (0 = one-off costs at the start)", lang))
+        ax.set_title(i18n.tr(str(part["case_label"].iloc[0]), lang))
     if cases:
         handles, labels = axes[0].get_legend_handles_labels()
         axes[0].figure.legend(handles, labels, loc="outside upper center", ncol=2, fontsize="small", frameon=False)
@@ -2431,7 +2425,9 @@ def plot_break_even(frame: pd.DataFrame, marks: pd.DataFrame | None = None, *, a
         word = str(part["period_word"].iloc[0])
         x = part["period"].to_numpy(dtype=float)
         for option in ("make", "buy"):
-            ax.plot(x, part[option], color=PALETTE[option], linewidth=2, marker="o", markersize=3, label=_tr(OPTION_LABELS[option], lang))
+            ax.plot(
+                x, part[option], color=PALETTE[option], linewidth=2, marker="o", markersize=3, label=i18n.tr(OPTION_LABELS[option], lang)
+            )
         if at is not None and c in at.index:
             units, period = at.loc[c, "break_even_units"], at.loc[c, "break_even_period"]
             if pd.isna(units):
@@ -2444,13 +2440,13 @@ def plot_break_even(frame: pd.DataFrame, marks: pd.DataFrame | None = None, *, a
                     if float(units) == 0
                     else f"Break-even after {_cumulative_units(float(units))}, in {word} {math.ceil(period)}"
                 )
-            ax.text(0.02, 0.93, _tr(note, lang), transform=ax.transAxes, va="top", fontsize="small")
+            ax.text(0.02, 0.93, i18n.tr(note, lang), transform=ax.transAxes, va="top", fontsize="small")
         _period_ticks(ax, part["period"].to_numpy())
         ax.tick_params(axis="x", labelsize="small")
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _short_amount(v, lang)))
-        ax.set_ylabel(_tr("Cumulative cost, PV" + (f" ({currency})" if currency else ""), lang))
-        ax.set_xlabel(_tr(f"{word.capitalize()} (0 = one-off costs at the start)", lang))
-        ax.set_title(_tr(str(part["case_label"].iloc[0]), lang))
+        ax.set_ylabel(i18n.tr("Cumulative cost, PV" + (f" ({currency})" if currency else ""), lang))
+        ax.set_xlabel(i18n.tr(f"{word.capitalize()} (0 = one-off costs at the start)", lang))
+        ax.set_title(i18n.tr(str(part["case_label"].iloc[0]), lang))
     if cases:
         handles, labels = axes[0].get_legend_handles_labels()
         axes[0].figure.legend(handles, labels, loc="outside upper center", ncol=2, fontsize="small", frameon=False)
@@ -2493,19 +2489,26 @@ def plot_volatility(frame: pd.DataFrame, *, ax=None, lang: str = "en"):
             marker="o",
             markersize=4,
             color=colour,
-            label=_tr(str(part["case_label"].iloc[0]), lang),
+            label=i18n.tr(str(part["case_label"].iloc[0]), lang),
         )
         own = part[part["multiplier"] == 1.0]
         ax.plot(own["volatility"], own["p_make_cheaper"], "o", markersize=10, color=colour)
     ax.axhline(0.5, color="#666666", linestyle="--", linewidth=1)
     ax.text(
-        1.0, 0.5, _tr("Even chance", lang), transform=ax.get_yaxis_transform(), ha="right", va="bottom", fontsize="small", color="#444444"
+        1.0,
+        0.5,
+        i18n.tr("Even chance", lang),
+        transform=ax.get_yaxis_transform(),
+        ha="right",
+        va="bottom",
+        fontsize="small",
+        color="#444444",
     )
     ax.set_ylim(-0.03, 1.03)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_xlabel(_tr("Demand volatility", lang))
-    ax.set_ylabel(_tr("Chance making is cheaper", lang))
+    ax.set_xlabel(i18n.tr("Demand volatility", lang))
+    ax.set_ylabel(i18n.tr("Chance making is cheaper", lang))
     ax.legend(
         loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=min(2, max(1, frame["case"].nunique())), fontsize="small", frameon=False
     )
@@ -2744,16 +2747,10 @@ _ZH_TERMS = {
 }
 
 
-def _zh(text: str) -> str:
-    from . import i18n
-
-    return i18n.tr(text, "zh")
-
-
 def _zh_phrase(text: str) -> str:
     """Translate a label that a sentence lower-cased (``'supplier price'``)."""
-    hit = _zh(text)
-    return hit if hit != text else _zh(text[:1].upper() + text[1:])
+    hit = i18n.tr(text, "zh")
+    return hit if hit != text else i18n.tr(text[:1].upper() + text[1:], "zh")
 
 
 def _zh_count(n: str, word: str) -> str:
@@ -2768,7 +2765,7 @@ def _zh_label(escaped: str) -> str:
     """A case label as escaped for HTML (in actions), translated and escaped again."""
     import html
 
-    return html.escape(_zh(html.unescape(escaped)))
+    return html.escape(i18n.tr(html.unescape(escaped), "zh"))
 
 
 _M = r"((?:\S+ )?-?[\d,]+)"  # an amount as _money_fn writes it: "CNY 1,234" or "-1,234"
@@ -2912,8 +2909,6 @@ def _zh_rules() -> list:
 
 
 def _zh_register() -> None:
-    from . import i18n
-
     i18n.register(terms=_ZH_TERMS, patterns=_zh_rules())
 
 

@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from . import i18n
 from .contract import MARKET_TYPES
 from .exceptions import DataError, InsufficientDataError, NotFittedError, ParamsError
 from .periods import Quarter
@@ -2797,12 +2798,6 @@ _ZH_SUBJECTS = {
 }
 
 
-def _zh(text: str) -> str:
-    from . import i18n
-
-    return i18n.tr(text, "zh")
-
-
 def _zh_words(text: str) -> str:
     """A list such as ``"payment days, growth and margin"`` in Chinese, word by word."""
     parts = re.split(r", | and | or ", text)
@@ -2820,8 +2815,6 @@ def _zh_cluster(m: re.Match) -> str:
 
 
 def _zh_register() -> None:
-    from . import i18n
-
     caps = {}
     for en, zh in {**_ZH_TIERS, **_ZH_QUADRANTS}.items():
         caps[en] = zh
@@ -2947,7 +2940,7 @@ def _zh_register() -> None:
         (r"^Revenue, (\d+) months to last quarter$", r"截至上季度末近 \1 个月收入"),
         (r"^Revenue, (\d+) months to now$", r"截至本季度末近 \1 个月收入"),
         # captions of matrices in thousands
-        (r"^(.+), in thousands of (\S+)$", lambda m: f"{_zh(m[1])}（单位：千 {m[2]}）"),
+        (r"^(.+), in thousands of (\S+)$", lambda m: f"{i18n.tr(m[1], 'zh')}（单位：千 {m[2]}）"),
         # charts
         (r"^([\d,]+) customers?\n(\d+)% of revenue$", r"\1 家客户\n占收入 \2%"),
         (r"^([\d,]+) customers?$", r"\1 家客户"),
@@ -3012,7 +3005,7 @@ def _zh_register() -> None:
             r"客户聚类至少需要 3 家购买行为不完全相同的客户；现有 \1 家客户，只有 \2 种不同行为",
         ),
         (r"^clusters: (\d+) customers are too few for (\d+) or more groups$", r"客户聚类：\1 家客户不足以分成 \2 组或以上"),
-        (r"^no comparison with (\d{4}Q\d): (.+)$", lambda m: f"无法与 {m[1]} 比较：{_zh(m[2])}"),
+        (r"^no comparison with (\d{4}Q\d): (.+)$", lambda m: f"无法与 {m[1]} 比较：{i18n.tr(m[2], 'zh')}"),
         (r"^the (.+) section is not available$", r"\1 部分不可用"),
     ]
     i18n.register(terms=terms, patterns=patterns)
