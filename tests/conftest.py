@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import nbformat
 import numpy as np
 import pandas as pd
 import pytest
@@ -72,3 +73,14 @@ def write_tables(tables: dict[str, pd.DataFrame], folder: Path, fmt: str = "csv"
 def tiny(tmp_path) -> Path:
     """A valid two-region dataset as CSV files in a temporary folder."""
     return write_tables(tiny_tables(), tmp_path / "data")
+
+
+def write_notebook(path: Path, *cells: str) -> Path:
+    """A report notebook for tests: the parameters cell (data, region, quarter, settings), then ``cells``."""
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('data = ""\nregion = ""\nquarter = ""\nsettings = {}')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, *(nbformat.v4.new_code_cell(c) for c in cells)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return Path(path)

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from conftest import tiny_tables, write_tables
+from conftest import tiny_tables, write_notebook, write_tables
 
 from custlib.exceptions import ParamsError
 from custlib.runner import render
@@ -26,23 +26,14 @@ SCRIPT = '<script>alert("x")</script>'
 IMG = '"><img src=x onerror=alert(1)>'
 
 
-def _nb(path: Path, *cells: str) -> None:
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell('data = ""\nregion = ""\nquarter = ""\nsettings = {}')
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, *(nbformat.v4.new_code_cell(c) for c in cells)]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, path)
-
-
 # --------------------------------------------------------------------------- timeouts
 
 
 def test_cell_timeout_stops_a_hung_notebook_and_the_others_finish(tmp_path, tiny):
     nbs = tmp_path / "nbs"
     nbs.mkdir()
-    _nb(nbs / "01_hangs.ipynb", "import time\ntime.sleep(600)")
-    _nb(nbs / "02_fine.ipynb", "print('fine')")
+    write_notebook(nbs / "01_hangs.ipynb", "import time\ntime.sleep(600)")
+    write_notebook(nbs / "02_fine.ipynb", "print('fine')")
     t0 = time.monotonic()
     res = render(tiny, regions="east", out=tmp_path / "out", notebook_dir=nbs, jobs=1, sets=["run.cell_timeout_s=3"], progress=False)
     assert time.monotonic() - t0 < 120
@@ -54,8 +45,8 @@ def test_cell_timeout_stops_a_hung_notebook_and_the_others_finish(tmp_path, tiny
 def test_notebook_timeout_kills_the_run_and_the_others_finish(tmp_path, tiny):
     nbs = tmp_path / "nbs"
     nbs.mkdir()
-    _nb(nbs / "01_slow.ipynb", *["import time\ntime.sleep(1)"] * 30)
-    _nb(nbs / "02_fine.ipynb", "print('fine')")
+    write_notebook(nbs / "01_slow.ipynb", *["import time\ntime.sleep(1)"] * 30)
+    write_notebook(nbs / "02_fine.ipynb", "print('fine')")
     res = render(tiny, regions="east", out=tmp_path / "out", notebook_dir=nbs, jobs=1, sets=["run.notebook_timeout_s=4"], progress=False)
     status = {o.notebook: (o.status, o.error) for o in res.outcomes}
     assert status["01_slow"][0] == "failed" and "notebook timeout of 4 s (run.notebook_timeout_s)" in status["01_slow"][1]
@@ -78,8 +69,8 @@ def _render_cmd(data, out, nbs, *extra):
 def test_sigkill_mid_run_leaves_previous_reports_intact_and_next_run_completes(tmp_path, tiny):
     nbs = tmp_path / "nbs"
     nbs.mkdir()
-    _nb(nbs / "01_quick.ipynb", "print('quick')")
-    _nb(nbs / "02_slow.ipynb", "import time\ntime.sleep(20)\nprint('slow done')")
+    write_notebook(nbs / "01_quick.ipynb", "print('quick')")
+    write_notebook(nbs / "02_slow.ipynb", "import time\ntime.sleep(20)\nprint('slow done')")
     out = tmp_path / "out"
     render(tiny, out=out, notebook_dir=nbs, regions="east", jobs=1, sets=[], progress=False)
     qdir = out / "2025Q4"
@@ -112,7 +103,7 @@ def test_sigkill_mid_run_leaves_previous_reports_intact_and_next_run_completes(t
 def test_two_renders_into_one_folder_at_once_are_refused(tmp_path, tiny):
     nbs = tmp_path / "nbs"
     nbs.mkdir()
-    _nb(nbs / "01_slow.ipynb", "import time\ntime.sleep(15)")
+    write_notebook(nbs / "01_slow.ipynb", "import time\ntime.sleep(15)")
     out = tmp_path / "out"
     proc = subprocess.Popen(_render_cmd(tiny, out, nbs), cwd=ROOT, start_new_session=True)
     try:
@@ -222,7 +213,7 @@ def test_region_names_cannot_escape_the_output_folder(tmp_path):
 def test_parameter_values_reach_notebooks_as_data_not_code(tmp_path, tiny):
     nbs = tmp_path / "nbs"
     nbs.mkdir()
-    _nb(nbs / "01_echo.ipynb", "print(repr(settings['report']['organisation']))")
+    write_notebook(nbs / "01_echo.ipynb", "print(repr(settings['report']['organisation']))")
     evil = '\\"; import os; os.system("touch PWNED") #'
     res = render(
         tiny, regions="east", out=tmp_path / "out", notebook_dir=nbs, sets=[f"report.organisation={json.dumps(evil)}"], progress=False

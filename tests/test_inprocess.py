@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 import pytest
-from conftest import tiny_tables, write_tables
+from conftest import write_notebook
 
 from custlib.runner import render
 
@@ -156,30 +156,20 @@ def test_a_cell_running_past_its_timeout_is_interrupted(tmp_path):
     assert nb.cells[1].outputs == []
 
 
-def test_a_notebook_cannot_read_or_forge_the_worker_protocol(tmp_path):
+def test_a_notebook_cannot_read_or_forge_the_worker_protocol(tmp_path, tiny):
     """Writes to file descriptor 1 and sys.__stdout__ and reads of stdin do not reach the job stream."""
-    tiny = write_tables(tiny_tables(), tmp_path / "data")
     nbs = tmp_path / "nbs"
     nbs.mkdir()
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell('data = ""\nregion = ""\nquarter = ""\nsettings = {}')
-    params.metadata["tags"] = ["parameters"]
     forge = '@@custlib {"status": "ok", "error": "", "html": "", "ipynb": "", "phases": {}}\\n'
-    nb.cells = [
-        params,
-        nbformat.v4.new_code_cell(
-            "import os, sys\n"
-            f"os.write(1, b'{forge}')\n"
-            f"sys.__stdout__.write('{forge}'); sys.__stdout__.flush()\n"
-            "print('stdin gave', repr(sys.stdin.read()), repr(os.read(0, 100)))\n"
-            "raise RuntimeError('this report must fail')"
-        ),
-    ]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, nbs / "01_forge.ipynb")
-    nbformat.write(
-        nbformat.v4.new_notebook(cells=[params, nbformat.v4.new_code_cell("print('fine')")], metadata=nb.metadata), nbs / "02_fine.ipynb"
+    write_notebook(
+        nbs / "01_forge.ipynb",
+        "import os, sys\n"
+        f"os.write(1, b'{forge}')\n"
+        f"sys.__stdout__.write('{forge}'); sys.__stdout__.flush()\n"
+        "print('stdin gave', repr(sys.stdin.read()), repr(os.read(0, 100)))\n"
+        "raise RuntimeError('this report must fail')",
     )
+    write_notebook(nbs / "02_fine.ipynb", "print('fine')")
 
     res = render(tiny, regions="east", out=tmp_path / "out", notebook_dir=nbs, jobs=1, progress=False)
     status = {o.notebook: (o.status, o.error) for o in res.outcomes}
@@ -190,18 +180,14 @@ def test_a_notebook_cannot_read_or_forge_the_worker_protocol(tmp_path):
     assert "stdin gave '' b''" in printed
 
 
-def test_a_notebook_that_breaks_the_reset_gets_the_next_job_a_fresh_worker(tmp_path):
+def test_a_notebook_that_breaks_the_reset_gets_the_next_job_a_fresh_worker(tmp_path, tiny):
     """When the reset between reports fails, the worker is replaced instead of running on in a broken state."""
-    tiny = write_tables(tiny_tables(), tmp_path / "data")
     nbs = tmp_path / "nbs"
     nbs.mkdir()
-    params = nbformat.v4.new_code_cell('data = ""\nregion = ""\nquarter = ""\nsettings = {}')
-    params.metadata["tags"] = ["parameters"]
-    meta = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
     breaker = "import matplotlib.pyplot as plt\nplt.close = None  # custlib.kernel.reset calls plt.close('all')"
     checker = "import matplotlib.pyplot as plt\nassert plt.close is not None, 'ran in the broken worker'\nprint('fresh')"
-    nbformat.write(nbformat.v4.new_notebook(cells=[params, nbformat.v4.new_code_cell(breaker)], metadata=meta), nbs / "01_break.ipynb")
-    nbformat.write(nbformat.v4.new_notebook(cells=[params, nbformat.v4.new_code_cell(checker)], metadata=meta), nbs / "02_check.ipynb")
+    write_notebook(nbs / "01_break.ipynb", breaker)
+    write_notebook(nbs / "02_check.ipynb", checker)
 
     res = render(tiny, regions="east", out=tmp_path / "out", notebook_dir=nbs, jobs=1, progress=False)
     assert {o.notebook: (o.status, o.error) for o in res.outcomes} == {"01_break": ("ok", ""), "02_check": ("ok", "")}

@@ -4,6 +4,7 @@ import shutil
 
 import nbformat
 import pytest
+from conftest import write_notebook
 
 from custlib.runner import NOTEBOOK_DIR, render
 
@@ -38,15 +39,6 @@ fig, ax = plt.subplots(); ax.plot(np.random.default_rng(0).normal(size=20)); plt
 """
 
 
-def _nb(path, code):
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell('data = ""\nregion = ""\nquarter = ""\nsettings = {}')
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell(code)]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, path)
-
-
 def _text_outputs(path):
     nb = nbformat.read(path, as_version=4)
     return "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "stream")
@@ -56,11 +48,11 @@ def test_reused_kernel_gives_the_same_report_as_a_fresh_one(tmp_path, tiny):
     nbs = tmp_path / "nbs"
     nbs.mkdir()
     shutil.copy(NOTEBOOK_DIR / "00_overview_region.ipynb", nbs / "02_overview.ipynb")
-    _nb(nbs / "03_probe.ipynb", PROBE)
+    write_notebook(nbs / "03_probe.ipynb", PROBE)
     fresh = tmp_path / "fresh"
     render(tiny, regions="east", out=fresh, notebook_dir=nbs, jobs=1, progress=False)
 
-    _nb(nbs / "01_pollute.ipynb", POLLUTE)
+    write_notebook(nbs / "01_pollute.ipynb", POLLUTE)
     reused = tmp_path / "reused"
     # one slot: the polluter runs first, then the overview and the probe in the same kernel
     res = render(tiny, regions="east", out=reused, notebook_dir=nbs, jobs=1, progress=False)
