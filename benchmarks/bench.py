@@ -131,7 +131,7 @@ def machine_info() -> dict:
         mem = int(next(ln for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal")).split()[1])
     except (OSError, StopIteration):
         pass
-    from custlib.runner import package_versions
+    from custlib.run.runner import package_versions
 
     return {
         "cpu": cpu,
@@ -202,7 +202,7 @@ def dataset(spec: dict, keep: Path | None, log):
 
 def warm_up(log) -> None:
     """Load every module once from disk, so that no method pays a cold file cache for the others."""
-    code = "import custlib.kernel as k, custlib.runner, papermill, nbconvert, nbclient, jupytext; k.warm_up()"
+    code = "import custlib.run.kernel as k, custlib.run.runner, papermill, nbconvert, nbclient, jupytext; k.warm_up()"
     _run([sys.executable, "-c", code], log)
     _run([_tool("papermill"), "--version"], log)
     _run([_tool("jupyter"), "nbconvert", "--version"], log)
@@ -570,7 +570,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     from custlib.exceptions import CustlibError
-    from custlib.runner import list_notebooks
+    from custlib.run.runner import list_notebooks
 
     try:
         notebooks = list_notebooks(args.notebooks)

@@ -11,7 +11,7 @@ per core) that import the heavy modules once. In the workers
   does (``savefig(format="png", bbox_inches="tight")``); the time spent
   there is reported separately (``png_s``);
 - IPython's ``display()`` does nothing (the HTML of a table is still built:
-  ``custlib.report.show`` builds it before it calls ``display``);
+  ``custlib.reports.context.show`` builds it before it calls ``display``);
 - after each script, figures are closed and matplotlib's rcParams restored;
 - native thread pools (OpenMP, OpenBLAS, MKL) get ``cores // jobs`` threads
   per worker unless the environment already sets them, so that the workers
@@ -120,9 +120,9 @@ def init_worker(warm_up: bool = True) -> None:
     import matplotlib.pyplot as plt
 
     if warm_up:
-        import custlib.kernel
+        import custlib.run.kernel
 
-        custlib.kernel.warm_up()  # the same modules the runner's warm kernels import
+        custlib.run.kernel.warm_up()  # the same modules the runner's warm kernels import
     IPython.display.display = _no_display
     plt.show = _show_png
     _STATE["rc"] = dict(matplotlib.rcParams)

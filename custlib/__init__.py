@@ -3,8 +3,8 @@
 This module only re-exports; importing it changes no global state.
 """
 
-from .exceptions import CustlibError, DataError, InsufficientDataError, NotFittedError, ParamsError, RenderError
-from .periods import Quarter
+from custlib.exceptions import CustlibError, DataError, InsufficientDataError, NotFittedError, ParamsError, RenderError
+from custlib.io.periods import Quarter
 
 __version__ = "0.1.0"
 

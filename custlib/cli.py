@@ -11,12 +11,12 @@ import json
 import sys
 from pathlib import Path
 
-from .exceptions import CustlibError
+from custlib.exceptions import CustlibError
 
 
 def _cmd_validate(args) -> int:
-    from .params import load_params
-    from .validate import validate_source
+    from custlib.io.params import load_params
+    from custlib.io.validate import validate_source
 
     rules = load_params(None, args.params).get("validation")
     con, source, res = validate_source(args.data, rules)
@@ -27,7 +27,7 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_sample(args) -> int:
-    from .sample import generate_sample
+    from custlib.io.sample import generate_sample
 
     paths = generate_sample(args.out, customers=args.customers, regions=args.regions, seed=args.seed)
     for name, p in paths.items():
@@ -36,7 +36,7 @@ def _cmd_sample(args) -> int:
 
 
 def _cmd_render(args) -> int:
-    from .runner import render
+    from custlib.run.runner import render
 
     res = render(
         args.data,
@@ -62,7 +62,7 @@ def _cmd_render(args) -> int:
 
 
 def _cmd_params(args) -> int:
-    from .params import load_params
+    from custlib.io.params import load_params
 
     print(json.dumps(load_params(args.region, args.params, args.set), indent=2, ensure_ascii=False))
     return 0
@@ -111,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--params", type=Path, default=None)
     m.set_defaults(func=_cmd_params)
 
-    from .handoff import add_parser as add_handoff_parser
+    from custlib.handoff.pack import add_parser as add_handoff_parser
 
     add_handoff_parser(sub)
     return p

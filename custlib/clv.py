@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
-from .exceptions import DataError, InsufficientDataError, NotFittedError, ParamsError
+from custlib.exceptions import DataError, InsufficientDataError, NotFittedError, ParamsError
 
 __all__ = [
     "BetaGeoModel",
@@ -1759,12 +1759,12 @@ def _analyse(
 
 
 # --------------------------------------------------------------------------
-# Chinese catalogue (custlib.i18n): chart text and the reasons a model cannot be fitted
+# Chinese catalogue (custlib.present.i18n): chart text and the reasons a model cannot be fitted
 # --------------------------------------------------------------------------
 
 
 def _zh_register() -> None:
-    from . import i18n
+    from custlib.present import i18n
 
     terms = {
         "Holdout check: actual and predicted repeat purchases": "留出期检验：实际与预测的重复购买次数",

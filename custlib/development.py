@@ -29,7 +29,7 @@ holds the computations behind the development report:
    is what a manager reads (readable columns, intervals as one column, the
    first rows of long lists); :func:`campaign_summary` and
    :func:`headline_figures` give the plan's sentence and the executive
-   summary; the Chinese catalogue is registered with :mod:`custlib.i18n`
+   summary; the Chinese catalogue is registered with :mod:`custlib.present.i18n`
    at import.
 
 Speed (a region of 100,000+ customers and millions of order lines in
@@ -62,9 +62,9 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from .exceptions import DataError, InsufficientDataError, NotFittedError, ParamsError
-from .periods import Quarter
-from .report import Sections
+from custlib.exceptions import DataError, InsufficientDataError, NotFittedError, ParamsError
+from custlib.io.periods import Quarter
+from custlib.reports.context import Sections
 
 __all__ = [
     "CAMPAIGN_COLUMNS",
@@ -2231,7 +2231,7 @@ def money_ticks(currency: str = ""):
 
     English counts in thousands (K), millions (M) and billions (B); Chinese in
     万 (10^4) and 亿 (10^8). The language is the report's at drawing time
-    (:func:`custlib.report.current_lang`).
+    (:func:`custlib.reports.context.current_lang`).
 
     Parameters
     ----------
@@ -2246,7 +2246,7 @@ def money_ticks(currency: str = ""):
     from matplotlib.ticker import FuncFormatter
 
     def fmt(v, _pos=None) -> str:
-        from .report import current_lang, money_text
+        from custlib.reports.context import current_lang, money_text
 
         return money_text(v, currency, current_lang())
 
@@ -2262,7 +2262,7 @@ def _p_alive(transactions: pd.DataFrame, ids: pd.Series, bgnbd, asof, time_unit:
     Only these customers' lines are summarised (:func:`custlib.clv.rfm_summary`
     is per customer, so the answer is the same as from all lines).
     """
-    from . import clv
+    from custlib import clv
 
     wanted = pd.Index(ids.astype("str").unique())
     lines = transactions.loc[_positions(wanted, transactions[customer_col].astype("str")) >= 0, [customer_col, "order_date", "revenue"]]
@@ -3305,7 +3305,7 @@ def _explained(fn, hint: str):
 class DevelopmentReport(Sections):
     """Every result of the development report for one region and quarter (see :func:`development_region`).
 
-    A :class:`custlib.report.Sections`: ``tables`` holds the results by name
+    A :class:`custlib.reports.context.Sections`: ``tables`` holds the results by name
     (:data:`REPORT_SECTIONS`), ``unavailable`` the plain-language reason for
     each one that could not be computed, ``caveats`` notes on results
     computed from less than the full data. :meth:`show`, :meth:`plot` and
@@ -3361,7 +3361,7 @@ class DevelopmentReport(Sections):
 
     def say(self, name: str) -> None:
         """Say :meth:`text` of ``name`` in the report; nothing when unavailable (its table or chart says why)."""
-        from .report import say
+        from custlib.reports.context import say
 
         if name in self.tables:
             say(self.text(name))
@@ -3371,7 +3371,7 @@ class DevelopmentReport(Sections):
 
         Returns
         -------
-        (DataFrame, caption or None, dict of :func:`custlib.report.show` options)
+        (DataFrame, caption or None, dict of :func:`custlib.reports.context.show` options)
 
         Raises
         ------
@@ -3393,9 +3393,9 @@ class DevelopmentReport(Sections):
         """Show the table ``name`` in the report's formats (:meth:`view`), or say why it is missing.
 
         ``kwargs`` (money, pct, decimals, currency ...) override the defaults
-        and go to :func:`custlib.report.show`.
+        and go to :func:`custlib.reports.context.show`.
         """
-        from .report import show
+        from custlib.reports.context import show
 
         if self.say_unavailable(name):
             return
@@ -3405,7 +3405,7 @@ class DevelopmentReport(Sections):
     def plot(self, name: str, plot_fn=None, *args, ax=None, **kwargs):
         """Draw the chart of ``name`` ("gains", "forecast" or "clv_check"), or say why it is missing.
 
-        With ``plot_fn``, behaves as :meth:`custlib.report.Sections.plot`.
+        With ``plot_fn``, behaves as :meth:`custlib.reports.context.Sections.plot`.
         Without it, the report's chart for ``name`` is drawn; when the result
         is unavailable the reason is said as text and None is returned (no
         empty figure).
@@ -3424,7 +3424,7 @@ class DevelopmentReport(Sections):
         if name == "forecast":
             return plot_revenue_forecast(self.tables["forecast"], ax=ax, currency=self.currency)
         if name == "clv_check":
-            from .clv import plot_holdout_check
+            from custlib.clv import plot_holdout_check
 
             return plot_holdout_check(self.tables["clv_check"], ax=ax)
         raise KeyError(f"no chart for {name!r}; charts: gains, forecast, clv_check")
@@ -3507,7 +3507,7 @@ def development_region(
     about 8 CPU seconds instead of 55, with the same results except where
     the lifetime value models are fitted on a sample (see ``seed``).
     """
-    from .clv import _one_blas_thread
+    from custlib.clv import _one_blas_thread
 
     # BLAS on one thread: the models here multiply small matrices thousands of times, where BLAS threads
     # only wait on each other (and on the report running beside this one); the setting is restored after.
@@ -3519,7 +3519,7 @@ def development_region(
 
 def _development_region(transactions, customers, offers, service_costs, quarter, params, *, seed, currency, top_n) -> DevelopmentReport:
     """The work of :func:`development_region`."""
-    from . import clv
+    from custlib import clv
 
     q = Quarter.parse(quarter)
     params = params or {}
@@ -3722,7 +3722,7 @@ def headline_figures(report: DevelopmentReport, currency: str = "CNY") -> tuple[
     -------
     (DataFrame, list of str)
         Columns figure, value, previous, unit, good (see
-        :func:`custlib.report.executive_summary`); the actions in plain words
+        :func:`custlib.reports.context.executive_summary`); the actions in plain words
         (numbers only, no customer names). report -> headlines.
     """
     nan = float("nan")
@@ -3785,7 +3785,7 @@ def headline_figures(report: DevelopmentReport, currency: str = "CNY") -> tuple[
     return figures, actions[:3]
 
 
-# =========================================================================== Chinese catalogue (custlib.i18n)
+# =========================================================================== Chinese catalogue (custlib.present.i18n)
 
 _ZH_CHANNELS = {"email": "电子邮件", "phone": "电话", "visit": "上门拜访", "unknown": "未知"}
 _ZH_MODELS = {"Seasonal naive": "季节性朴素预测", "ETS": "指数平滑（ETS）", "SARIMAX": "季节性 ARIMA（SARIMAX）"}
@@ -3829,13 +3829,13 @@ def _zh_pct_change(text: str) -> str:
 
 def _zh_parts(text: str, sep: str = "; ") -> str:
     """Translate each "; "-separated part with the catalogue and join them with the Chinese semicolon."""
-    from . import i18n
+    from custlib.present import i18n
 
     return "；".join(i18n.tr(p.strip().rstrip("."), "zh") for p in text.split(sep))
 
 
 def _zh_kpi(m) -> str:
-    from . import i18n
+    from custlib.present import i18n
 
     growth = m[5]
     g = re.fullmatch(r"(\d+) quarters? of year-on-year growth running", growth)
@@ -3867,7 +3867,7 @@ def _zh_unranked(tail: str) -> str:
 
 
 def _zh_feature(m) -> str:
-    from . import i18n
+    from custlib.present import i18n
 
     col = _ZH_FEATURES.get(m[1], m[1])
     level = _ZH_CHANNELS.get(m[2]) or i18n.tr(m[2], "zh")
@@ -3879,7 +3879,7 @@ def _zh_feature(m) -> str:
 
 def _zh_reason_with_hint(hint_zh: str):
     def repl(m) -> str:
-        from . import i18n
+        from custlib.present import i18n
 
         return f"{i18n.tr(m[1], 'zh')}。{hint_zh}"
 
@@ -3887,7 +3887,8 @@ def _zh_reason_with_hint(hint_zh: str):
 
 
 def _zh_register() -> None:
-    from . import clv, i18n  # clv registers the lifetime value report's chart text and reasons
+    from custlib import clv
+    from custlib.present import i18n  # clv registers the lifetime value report's chart text and reasons
 
     del clv
     terms = {
@@ -4175,7 +4176,7 @@ _NOTE_STARTS = (
 
 def _zh_notes(text: str) -> str:
     """Notes joined with "; " (each may hold "; " itself): split before each known note and translate each."""
-    from . import i18n
+    from custlib.present import i18n
 
     out = []
     for piece in re.split(r"; (?=" + _NOTE_STARTS + ")", text):

@@ -24,7 +24,7 @@ two options for each *case* described in the ``makebuy`` parameters:
 * :func:`headline_figures` gives the executive summary's figures and actions.
 
 Reports in Chinese: the module registers its column names, labels, chart
-text and sentences with :mod:`custlib.i18n` at import (see the catalogue at
+text and sentences with :mod:`custlib.present.i18n` at import (see the catalogue at
 the end; sentences with numbers and names are regular expressions whose
 replacement may be a function, so that a product name or a lower-cased
 label inside a sentence is translated too). Charts take ``lang`` because
@@ -66,11 +66,11 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from . import i18n
-from .exceptions import DataError, ParamsError
+from custlib.exceptions import DataError, ParamsError
+from custlib.present import i18n
 
 SECTION = "makebuy"
-SCHEMA_PATH = Path(__file__).parent / "schemas" / "makebuy.json"
+SCHEMA_PATH = Path(__file__).parent / "io" / "schemas" / "makebuy.json"
 
 #: The five non-cost factors of the scorecard, in report order.
 FACTORS = ("demand", "rd_capability", "outsourcing_management", "outsourced_quality", "outsourcing_risk")
@@ -532,7 +532,7 @@ def _dotted(prefix: str, path) -> str:
 
 def _schema_messages(instance, schema: dict, defs: dict, prefix: str) -> list[str]:
     """Every schema violation as ``'<path>: expected ..., got ...'``."""
-    from ._lightimport import jsonschema as _jsonschema
+    from custlib._lightimport import jsonschema as _jsonschema
 
     jsonschema = _jsonschema()
 
@@ -704,7 +704,7 @@ def validate_case(name: str, spec: Mapping, *, source: str | None = None) -> dic
 def validate_params(section: Mapping, *, source: str | None = None) -> dict:
     """Check a merged ``makebuy`` section; return a copy with defaults filled.
 
-    The JSON Schema (``custlib/schemas/makebuy.json``) checks types, ranges and
+    The JSON Schema (``custlib/io/schemas/makebuy.json``) checks types, ranges and
     unknown fields; this function also requires every field that has no
     default (override files may be partial, the merged section may not) and
     checks what a schema cannot: tiers ascending, tornado ranges valid,
@@ -2209,7 +2209,7 @@ class MakeBuyAnalysis:
         return pd.DataFrame(rows, columns=["Product", "Reason"], dtype="str")
 
     def formats(self, table: str) -> dict:
-        """How :func:`custlib.report.show` should format one of the report tables.
+        """How :func:`custlib.reports.context.show` should format one of the report tables.
 
         Parameters
         ----------
@@ -2351,7 +2351,7 @@ def plot_costs_per_period(frame: pd.DataFrame, *, axes=None, currency: str = "",
     """
     from matplotlib.ticker import FuncFormatter
 
-    from .report import PALETTE
+    from custlib.reports.context import PALETTE
 
     cases = list(dict.fromkeys(frame["case"]))
     axes = _panels(len(cases), 2.9, axes)
@@ -2415,7 +2415,7 @@ def plot_break_even(frame: pd.DataFrame, marks: pd.DataFrame | None = None, *, a
     """
     from matplotlib.ticker import FuncFormatter
 
-    from .report import PALETTE
+    from custlib.reports.context import PALETTE
 
     cases = list(dict.fromkeys(frame["case"]))
     axes = _panels(len(cases), 2.6, axes)
@@ -2474,7 +2474,7 @@ def plot_volatility(frame: pd.DataFrame, *, ax=None, lang: str = "en"):
     import matplotlib.pyplot as plt
     from matplotlib.ticker import PercentFormatter
 
-    from .report import SEQUENCE
+    from custlib.reports.context import SEQUENCE
 
     # products are neither options nor tiers: skip the make (blue) and buy (orange) colours
     colours = [SEQUENCE[i] for i in (2, 4, 7, 5, 6, 3)]
@@ -2552,7 +2552,7 @@ def headline_figures(analysis: MakeBuyAnalysis | None, currency: str = "CNY") ->
     -------
     (DataFrame, list of str)
         Columns figure, value, previous, unit, good (see
-        :func:`custlib.report.executive_summary`); the actions. analysis -> headlines.
+        :func:`custlib.reports.context.executive_summary`); the actions. analysis -> headlines.
     """
     import html
 
@@ -2611,7 +2611,7 @@ def headline_figures(analysis: MakeBuyAnalysis | None, currency: str = "CNY") ->
     return figures, actions
 
 
-# --------------------------------------------------------------------------- Chinese catalogue (custlib.i18n)
+# --------------------------------------------------------------------------- Chinese catalogue (custlib.present.i18n)
 
 #: Chinese display names of the sample cases (labels, units, descriptions in params/defaults.yaml). Optional:
 #: a case whose text is not listed keeps its own wording in a Chinese report.

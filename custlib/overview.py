@@ -8,16 +8,16 @@ orders in the quarter, no orders at all) is recorded as unavailable with its
 reason instead of failing the report. :func:`headline_figures` gives the
 report's executive summary. Display: :func:`kpi_table` formats each figure
 in its unit; the Chinese catalogue entries of this report are registered
-with :func:`custlib.i18n.register` at import.
+with :func:`custlib.present.i18n.register` at import.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from .exceptions import DataError, InsufficientDataError
-from .periods import Quarter
-from .report import Sections
+from custlib.exceptions import DataError, InsufficientDataError
+from custlib.io.periods import Quarter
+from custlib.reports.context import Sections
 
 
 def _in_quarter(transactions: pd.DataFrame, quarter: Quarter, date_col: str) -> pd.DataFrame:
@@ -381,7 +381,7 @@ def money_ticks(currency: str = "", lang: str = "en"):
     callable
         ``(value, pos=None) -> str``, for :class:`matplotlib.ticker.FuncFormatter`. value -> tick text.
     """
-    from .report import money_text
+    from custlib.reports.context import money_text
 
     def fmt(v, _pos=None) -> str:
         return money_text(v, currency, lang)
@@ -390,14 +390,14 @@ def money_ticks(currency: str = "", lang: str = "en"):
 
 
 def _lang() -> str:
-    """The language of the report being made (set by :func:`custlib.report.open_report`)."""
-    from . import report
+    """The language of the report being made (set by :func:`custlib.reports.context.open_report`)."""
+    from custlib.reports import context as report
 
     return getattr(report, "_LANG", "en")
 
 
 def _tr(text: str) -> str:
-    from . import i18n
+    from custlib.present import i18n
 
     return i18n.tr(text, _lang())
 
@@ -426,7 +426,7 @@ def plot_monthly_trend(trend: pd.DataFrame, ax=None, currency: str = "CNY"):
     import numpy as np
     from matplotlib.ticker import FuncFormatter
 
-    from .report import PALETTE
+    from custlib.reports.context import PALETTE
 
     if ax is None:
         _, ax = plt.subplots()
@@ -450,10 +450,11 @@ _PCT = ("change", "change_yoy", "gross_margin", "share_of_revenue")
 
 
 def _show_right_aligned(frame: pd.DataFrame, caption: str | None = None, **kwargs) -> None:
-    """:func:`custlib.report.show` for a table of numbers held as text: every cell right-aligned."""
+    """:func:`custlib.reports.context.show` for a table of numbers held as text: every cell right-aligned."""
     from IPython.display import HTML, display
 
-    from . import i18n, report
+    from custlib.present import i18n
+    from custlib.reports import context as report
 
     lang = _lang()
     if lang != "en":
@@ -467,7 +468,7 @@ def _show_right_aligned(frame: pd.DataFrame, caption: str | None = None, **kwarg
 class OverviewReport(Sections):
     """The sections of the region overview for one quarter: kpis, trend, top_customers, lapsed.
 
-    Built by :func:`overview_region`; see :class:`custlib.report.Sections`.
+    Built by :func:`overview_region`; see :class:`custlib.reports.context.Sections`.
 
     Attributes
     ----------
@@ -489,8 +490,8 @@ class OverviewReport(Sections):
         self.lapsed_previous: pd.DataFrame | None = None
 
     def say_unavailable(self, name: str) -> bool:
-        """As :meth:`custlib.report.Sections.say_unavailable`, with the caveat in the report's language."""
-        from . import report
+        """As :meth:`custlib.reports.context.Sections.say_unavailable`, with the caveat in the report's language."""
+        from custlib.reports import context as report
 
         if name in self.tables and self.caveats.get(name):
             label = "*注：*" if _lang() == "zh" else "*Note:*"
@@ -504,7 +505,7 @@ class OverviewReport(Sections):
         ``kpis`` is shown as :func:`kpi_table` (each figure in its unit);
         ``lapsed`` the :attr:`top_n` largest, with a caption when the list is longer.
         """
-        from . import report
+        from custlib.reports import context as report
 
         if self.say_unavailable(name):
             return
@@ -553,7 +554,7 @@ def overview_region(
     :func:`plot_monthly_trend`), ``top_customers`` (:func:`top_customers`) and
     ``lapsed`` (:func:`lapsed_customers`; the previous quarter's list is kept in
     ``lapsed_previous`` for the executive summary).
-    Each is computed on its own with :meth:`~custlib.report.Sections.compute`:
+    Each is computed on its own with :meth:`~custlib.reports.context.Sections.compute`:
     with no orders in the quarter, ``kpis`` and ``top_customers`` are
     unavailable with the reason while the trend still shows the history.
     Without service costs ``kpis`` carries a caveat.
@@ -633,7 +634,7 @@ def headline_figures(report: OverviewReport, currency: str = "CNY") -> tuple[pd.
     -------
     (DataFrame, list of str)
         Columns figure, value, previous, unit, good (see
-        :func:`custlib.report.executive_summary`); the actions in plain words
+        :func:`custlib.reports.context.executive_summary`); the actions in plain words
         (numbers only, no customer names). report -> headlines.
     """
     nan = float("nan")
@@ -714,7 +715,7 @@ INDUSTRIES_ZH = {
 
 
 def _zh_register() -> None:
-    from . import i18n
+    from custlib.present import i18n
 
     span = r"(\d{4}Q\d) \((\d{4}-\d\d-\d\d) to (\d{4}-\d\d-\d\d)\)"
     terms = {

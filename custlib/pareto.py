@@ -29,7 +29,7 @@ Conventions
   total; otherwise :class:`~custlib.exceptions.InsufficientDataError` says why.
 - "The top ``f`` of customers" is the ``ceil(f * n)`` customers with the
   largest values (at least one), the same definition as
-  ``custlib.data.peer_quarterly``'s ``top20_share_revenue``. Ties do not
+  ``custlib.io.data.peer_quarterly``'s ``top20_share_revenue``. Ties do not
   matter: tied customers hold equal values.
 - Values may be negative (profit, or revenue net of returns). Negative values
   are kept, never clipped: the Gini coefficient of a vector with negative
@@ -50,10 +50,10 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from .contract import SERVICE_COMPONENTS
-from .exceptions import DataError, InsufficientDataError, ParamsError
-from .periods import Quarter
-from .report import Sections, esc, say
+from custlib.exceptions import DataError, InsufficientDataError, ParamsError
+from custlib.io.contract import SERVICE_COMPONENTS
+from custlib.io.periods import Quarter
+from custlib.reports.context import Sections, esc, say
 
 TIERS = ("A", "B", "C")
 NO_TIER = "none"
@@ -221,7 +221,7 @@ def gini(values, ci: float | None = None, n_boot: int = 1000, seed: int = 0) -> 
     *Ecology* 68(5):1548-1551; Damgaard & Weiner 2000, *Ecology* 81(4)).
     This is the plain ("population") estimator: 0 when all customers are
     equal, at most ``(n - 1)/n`` for non-negative values; it is the same
-    formula ``custlib.data.peer_quarterly`` uses for the other regions.
+    formula ``custlib.io.data.peer_quarterly`` uses for the other regions.
 
     Worked example, ``[1, 2, 3, 4]``: weights ``2i - n - 1`` are -3, -1, 1, 3,
     so the numerator is -3 - 2 + 3 + 12 = 10 and ``G = 10 / (4 * 10) = 0.25``.
@@ -401,7 +401,7 @@ def herfindahl(values, normalized: bool = False) -> float:
 def _revenue_tiers(values: pd.Series, cutoffs) -> pd.Series:
     """ABC tiers by revenue from :func:`custlib.segmentation.abc_classes` (as str)."""
     # imported here, not at the top: custlib.segmentation imports this module
-    from .segmentation import abc_classes
+    from custlib.segmentation import abc_classes
 
     return abc_classes(values, cutoffs=cutoffs).astype("str")
 
@@ -985,7 +985,7 @@ def concentration_by_quarter(
     """Revenue concentration per calendar quarter over the whole history.
 
     Per quarter, over the customers with an order line in it: the same
-    figures as ``custlib.data.peer_quarterly`` (customers, revenue,
+    figures as ``custlib.io.data.peer_quarterly`` (customers, revenue,
     gross_profit, gini_revenue, top20_share_revenue; same definitions, see
     :func:`gini` and :func:`top_share`) plus the fraction of customers making
     ``share`` of revenue and the Gini of gross profit. Quarters without
@@ -1491,14 +1491,14 @@ NO_TIER_LABEL = "No orders"
 
 
 def _lang() -> str:
-    """The language of the report being made (set by :func:`custlib.report.open_report`)."""
-    from . import report
+    """The language of the report being made (set by :func:`custlib.reports.context.open_report`)."""
+    from custlib.reports import context as report
 
     return getattr(report, "_LANG", "en")
 
 
 def _tr(text: str, lang: str | None = None) -> str:
-    from . import i18n
+    from custlib.present import i18n
 
     return i18n.tr(text, lang or _lang())
 
@@ -1524,7 +1524,7 @@ class ParetoReport(Sections):
     whale_by_tier, allocation, concentration_by_quarter, concentration_trend
     and migration. A section that could not be computed is in
     ``unavailable`` with its reason; :meth:`show` and :meth:`plot` then say
-    why instead of failing (see :class:`custlib.report.Sections`).
+    why instead of failing (see :class:`custlib.reports.context.Sections`).
 
     Attributes
     ----------
@@ -1552,7 +1552,7 @@ class ParetoReport(Sections):
     # ------------------------------------------------------------------ display
 
     def display(self, name: str) -> tuple[pd.DataFrame, dict]:
-        """The table ``name`` as the report shows it, with its formats for :func:`custlib.report.show`.
+        """The table ``name`` as the report shows it, with its formats for :func:`custlib.reports.context.show`.
 
         Only what a manager reads: ``concentration`` without the constant
         customer count and the long notes (the Gini's interval as one
@@ -1641,7 +1641,7 @@ class ParetoReport(Sections):
         say(f"{label} {esc(_tr(self.caveats[name]))}")
 
     def say_unavailable(self, name: str) -> bool:
-        """As :meth:`custlib.report.Sections.say_unavailable`, with the caveat in the report's language."""
+        """As :meth:`custlib.reports.context.Sections.say_unavailable`, with the caveat in the report's language."""
         if name in self.tables and self.caveats.get(name):
             self._say_note(name)
             return False
@@ -1651,9 +1651,9 @@ class ParetoReport(Sections):
         """Show the table ``name`` as :meth:`display` shapes it, or say why it is missing.
 
         ``summary`` is said as a list (:meth:`summary_markdown`); ``kwargs``
-        override the formats (see :func:`custlib.report.show`).
+        override the formats (see :func:`custlib.reports.context.show`).
         """
-        from . import report
+        from custlib.reports import context as report
 
         if self.say_unavailable(name):
             return
@@ -1664,7 +1664,7 @@ class ParetoReport(Sections):
         report.show(frame, caption, **{**fmt, **kwargs})
 
     def plot(self, name: str, plot_fn, *args, ax=None, **kwargs):
-        """As :meth:`custlib.report.Sections.plot`, saying the section's caveat (if any) above the chart."""
+        """As :meth:`custlib.reports.context.Sections.plot`, saying the section's caveat (if any) above the chart."""
         if name in self.tables:
             if self.caveats.get(name):
                 self._say_note(name)
@@ -1769,7 +1769,7 @@ def pareto_region(
 ) -> ParetoReport:
     """Compute every section of the Pareto diagnostics for one region and quarter.
 
-    Each section is computed on its own with :meth:`~custlib.report.Sections.compute`:
+    Each section is computed on its own with :meth:`~custlib.reports.context.Sections.compute`:
     one that meets degenerate data (no orders in the quarter, one customer,
     a total net profit that is not positive, no cost-to-serve data, a history
     shorter than the comparison) is recorded as unavailable with its reason in
@@ -1953,7 +1953,7 @@ def headline_figures(report: ParetoReport, currency: str = "CNY") -> tuple[pd.Da
     -------
     (DataFrame, list of str)
         Columns figure, value, previous, unit, good (see
-        :func:`custlib.report.executive_summary`); the actions in plain words
+        :func:`custlib.reports.context.executive_summary`); the actions in plain words
         (numbers only, no customer names). report -> headlines.
     """
     P = {**DEFAULTS, **report.params}
@@ -2026,7 +2026,7 @@ def headline_figures(report: ParetoReport, currency: str = "CNY") -> tuple[pd.Da
 
 
 def _zh_register() -> None:
-    from . import i18n
+    from custlib.present import i18n
 
     P = r"(-?[\d,.]+%)"
     N = r"([\d,]+)"

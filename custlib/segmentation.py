@@ -13,7 +13,7 @@ default, so seasonality does not move customers between classes).
 What a manager reads is prepared at the end: :meth:`SegmentationReport.view`
 (headers in words, no scores in customer lists), :func:`headline_figures`
 (the executive summary) and the Chinese catalogue this module registers with
-:func:`custlib.i18n.register` when imported (that only fills the catalogue).
+:func:`custlib.present.i18n.register` when imported (that only fills the catalogue).
 
 Sources
 -------
@@ -51,11 +51,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import i18n
-from .contract import MARKET_TYPES
-from .exceptions import DataError, InsufficientDataError, NotFittedError, ParamsError
-from .periods import Quarter
-from .report import Sections
+from custlib.exceptions import DataError, InsufficientDataError, NotFittedError, ParamsError
+from custlib.io.contract import MARKET_TYPES
+from custlib.io.periods import Quarter
+from custlib.present import i18n
+from custlib.reports.context import Sections
 
 # ---------------------------------------------------------------------------
 # Constants and default parameters
@@ -168,7 +168,7 @@ DEFAULTS: dict = {
     "top_n": 25,
 }
 """Default parameters of the ``segmentation`` section (mirrored in
-``params/defaults.yaml``; the schema is ``custlib/schemas/segmentation.json``)."""
+``params/defaults.yaml``; the schema is ``custlib/io/schemas/segmentation.json``)."""
 
 PYRAMID_TITLES = {"value": "Value pyramid", "profit": "Profit pyramid", "potential": "Potential-value pyramid"}
 """Chart titles of the three pyramids."""
@@ -1242,7 +1242,7 @@ def plot_pyramid(summary: pd.DataFrame, ax=None, *, title: str | None = None, pa
     n = len(summary)
     widths = summary["customers"].to_numpy(dtype=float)
     ys = np.arange(n)[::-1]
-    from .report import PALETTE
+    from custlib.reports.context import PALETTE
 
     shared = {str(k).lower(): v for k, v in PALETTE.items()}  # one colour per tier in every report
     palette = palette or {}
@@ -2138,7 +2138,7 @@ class SegmentationReport(Sections):
     holds notes on sections that were computed with less than the full
     data (e.g. net profit without service costs). ``table``, ``note`` and
     the sentence saying why a section is missing come from
-    :class:`custlib.report.Sections`. ``tables`` keep the computed columns
+    :class:`custlib.reports.context.Sections`. ``tables`` keep the computed columns
     (snake_case names, lower-case categories); :meth:`view` turns one into
     what a manager reads.
     """
@@ -2166,7 +2166,7 @@ class SegmentationReport(Sections):
         -------
         (DataFrame, dict)
             The frame and the keyword arguments of
-            :func:`custlib.report.show` (money, pct, index; plus
+            :func:`custlib.reports.context.show` (money, pct, index; plus
             ``thousands=True`` for a matrix shown in thousands and, for a
             customer list cut at ``top_n`` rows, ``total``: how many there are).
             table -> display table.
@@ -2301,12 +2301,12 @@ class SegmentationReport(Sections):
     def show(self, name: str, caption: str | None = None, **kwargs):
         """Show the table ``name`` as :meth:`view` prepares it, or say why it is missing.
 
-        ``kwargs`` (e.g. ``currency``) go to :func:`custlib.report.show`.
+        ``kwargs`` (e.g. ``currency``) go to :func:`custlib.reports.context.show`.
         A matrix in thousands gets ``", in thousands of <currency>"`` after
         its caption; an empty customer list is said in a sentence, a cut one
         says how many rows of how many are shown.
         """
-        from . import report as rp
+        from custlib.reports import context as rp
 
         if self.say_unavailable(name):
             return
@@ -2325,7 +2325,7 @@ class SegmentationReport(Sections):
         """Draw ``pyramid_<name>`` or ``scorecard``.
 
         When the section is unavailable, say why in words and draw nothing
-        (returns None, so :func:`custlib.report.show_figure` shows no empty
+        (returns None, so :func:`custlib.reports.context.show_figure` shows no empty
         chart); a caveat on an available chart is said above it.
 
         Returns
@@ -2671,7 +2671,7 @@ def headline_figures(report: SegmentationReport, currency: str = "CNY") -> tuple
     -------
     (DataFrame, list of str)
         Columns figure, value, previous, unit, good (see
-        :func:`custlib.report.executive_summary`); the actions in plain
+        :func:`custlib.reports.context.executive_summary`); the actions in plain
         words (numbers only, no customer names). report -> headlines.
     """
     T = report.tables
@@ -2739,7 +2739,7 @@ def headline_figures(report: SegmentationReport, currency: str = "CNY") -> tuple
 
 
 # ---------------------------------------------------------------------------
-# Chinese catalogue (custlib.i18n): column headers, categories, chart text,
+# Chinese catalogue (custlib.present.i18n): column headers, categories, chart text,
 # captions of the 01 notebook, reasons, notes and the executive summary
 # ---------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@
 
 # %%
 from custlib import overview
-from custlib import report as rp
+from custlib.reports import context as rp
 
 # %% tags=["parameters"]
 data: str = "../data/sample"  # data source: a directory of tables or an SQLAlchemy URL

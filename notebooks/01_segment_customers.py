@@ -25,8 +25,8 @@
 # 用销售经理熟悉的方式看本区域的客户：按购买金额的 A/B/C 分类、RFM 细分、客户价值金字塔、忠诚度、客户关系发展阶段和市场分类；上季度以来谁发生了变化；最后列出值得培育的客户和正在流失的重要客户。各项数值按截至季度末的近 12 个月计算（参数 `segmentation.window_months`）。
 
 # %%
-from custlib import report as rp
 from custlib import segmentation
+from custlib.reports import context as rp
 
 # %% tags=["parameters"]
 data: str = "../data/sample"  # data source: a directory of tables or an SQLAlchemy URL

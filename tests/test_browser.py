@@ -30,8 +30,8 @@ from urllib.request import url2pathname
 import pandas as pd
 import pytest
 
-from custlib.runner import list_notebooks, render
-from custlib.sample import generate_sample
+from custlib.io.sample import generate_sample
+from custlib.run.runner import list_notebooks, render
 
 CHROMIUM = Path(os.environ.get("CUSTLIB_CHROMIUM", "/usr/bin/chromium"))
 

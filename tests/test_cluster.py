@@ -3,7 +3,7 @@
 import pytest
 
 from custlib.exceptions import RenderError
-from custlib.runner import render
+from custlib.run.runner import render
 
 pytestmark = pytest.mark.e2e
 

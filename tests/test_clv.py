@@ -26,7 +26,7 @@ from custlib import clv
 from custlib.exceptions import DataError, InsufficientDataError, NotFittedError, ParamsError
 
 DATA = Path(__file__).parent / "data"
-SCHEMA = Path(clv.__file__).parent / "schemas" / "clv.json"
+SCHEMA = Path(clv.__file__).parent / "io" / "schemas" / "clv.json"
 
 # Fader, Hardie & Lee (2005), "Counting your customers the easy way", empirical analysis.
 FHL_BGNBD = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}

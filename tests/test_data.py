@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from conftest import tiny_tables, write_tables
 
-from custlib.data import Source, load_region, match_regions, slugify
 from custlib.exceptions import DataError, ParamsError
-from custlib.periods import Quarter
-from custlib.validate import validate_source
+from custlib.io.data import Source, load_region, match_regions, slugify
+from custlib.io.periods import Quarter
+from custlib.io.validate import validate_source
 
 
 def _load(folder):

@@ -730,10 +730,10 @@ def test_winback_candidates_by_hand():
 
 @pytest.fixture(scope="session")
 def planted(tmp_path_factory):
-    """One-region sample with planted patterns (custlib.sample). 5,000 customers rather than a few hundred because
+    """One-region sample with planted patterns (custlib.io.sample). 5,000 customers rather than a few hundred because
     only ~9% of customers get offers: 600 customers give ~90 offers, too few to check five logit coefficients.
     Generation takes about a second."""
-    from custlib.sample import generate_sample
+    from custlib.io.sample import generate_sample
 
     out = tmp_path_factory.mktemp("development_sample")
     paths = generate_sample(out, customers=5000, regions=1, seed=42)
@@ -875,7 +875,7 @@ def test_response_rates_by_hand_with_closed_form_intervals():
 def _report_params(**development):
     """The shipped defaults (params/defaults.yaml), made fast (seasonal naive only, one start per likelihood fit), with
     co-purchase pairs counted from 2 orders (tiny data) and ``development`` overrides."""
-    from custlib.params import load_params
+    from custlib.io.params import load_params
 
     params = load_params(params_dir=Path(__file__).resolve().parent.parent / "params")
     params["development"]["forecast"].update(n_origins=1, models=[])
@@ -1036,7 +1036,7 @@ def test_development_region_rejects_a_missing_budget():
 def test_development_report_says_why_a_section_is_missing(monkeypatch):
     """Rendering: an unavailable table or chart says the reason (escaped) and draws nothing; say() of a missing
     text is silent (the table or chart below says why); available tables are formatted and cut to top_n."""
-    from custlib import report
+    from custlib.reports import context as report
 
     said, shown = [], []
     monkeypatch.setattr(report, "say", said.append)
@@ -1208,8 +1208,8 @@ def test_report_tables_read_as_words_and_fit_the_page():
 
 def test_chinese_report_text_keeps_numbers_and_translates_every_header():
     """Chinese catalogue: each table header of the report and the generated sentences are translated; numbers,
-    amounts and quarters stay as they are (custlib.i18n.tr)."""
-    from custlib import i18n
+    amounts and quarters stay as they are (custlib.present.i18n.tr)."""
+    from custlib.present import i18n
 
     tx, customers, offers, service = _region(n=6)
     rep = dev.development_region(tx, customers, offers, service, "2026Q3", _report_params(), seed=1, currency="CNY")

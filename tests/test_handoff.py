@@ -20,8 +20,8 @@ import pandas as pd
 import pytest
 from conftest import tiny_tables, write_tables
 
-from custlib import handoff
 from custlib.exceptions import DataError, ParamsError, RenderError
+from custlib.handoff import pack as handoff
 
 ROOT = Path(__file__).resolve().parent.parent
 PARAMS = ROOT / "params"
@@ -171,7 +171,7 @@ def test_notebook_defaults_point_the_parameters_cell_at_the_package():
 
 def test_reusable_reports_only_when_the_run_key_matches(tmp_path):
     """The runner's own run_key decides: same inputs reuse, changed parameters or a missing file do not."""
-    from custlib.runner import code_sha256, file_sha256, run_key
+    from custlib.run.runner import code_sha256, file_sha256, run_key
 
     nb = sorted((ROOT / "notebooks").glob("00_*.ipynb"))[0]
     qdir = tmp_path / "2026Q3"
@@ -294,7 +294,7 @@ def _code_hits_only(hits: dict[str, set[str]], top: Path) -> dict[str, set[str]]
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
-    from custlib.sample import generate_sample
+    from custlib.io.sample import generate_sample
 
     root = tmp_path_factory.mktemp("handoff")
     generate_sample(root / "data", customers=300, regions=2, seed=42)
@@ -314,7 +314,7 @@ def _unpack(zip_path: Path, dest: Path) -> Path:
 @pytest.mark.slow
 @pytest.mark.e2e
 def test_package_unpacks_and_reruns_in_a_fresh_folder_with_its_own_custlib(sample, tmp_path):
-    from custlib.runner import render
+    from custlib.run.runner import render
 
     root, customers = sample
     reports = tmp_path / "reports"

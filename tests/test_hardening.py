@@ -17,7 +17,7 @@ import pytest
 from conftest import tiny_tables, write_notebook, write_tables
 
 from custlib.exceptions import ParamsError
-from custlib.runner import render
+from custlib.run.runner import render
 
 pytestmark = pytest.mark.e2e
 
@@ -60,7 +60,7 @@ def test_notebook_timeout_kills_the_run_and_the_others_finish(tmp_path, tiny):
 
 def _render_cmd(data, out, nbs, *extra):
     code = (
-        "import sys; from pathlib import Path; from custlib.runner import render; "
+        "import sys; from pathlib import Path; from custlib.run.runner import render; "
         f"render({str(data)!r}, out={str(out)!r}, notebook_dir=Path({str(nbs)!r}), regions='east', jobs=1, progress=False, force=True)"
     )
     return [sys.executable, "-c", code, *extra]
@@ -131,7 +131,7 @@ def test_two_renders_into_one_folder_at_once_are_refused(tmp_path, tiny):
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
     """A small sample whose names carry markup, rendered twice with every notebook."""
-    from custlib.sample import generate_sample
+    from custlib.io.sample import generate_sample
 
     root = tmp_path_factory.mktemp("hostile")
     data = root / "data"

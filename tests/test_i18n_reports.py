@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from custlib import report  # noqa: E402
+from custlib.reports import context as report  # noqa: E402
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -62,8 +62,8 @@ class _Page(HTMLParser):
 
 @pytest.fixture(scope="module")
 def zh_reports(tmp_path_factory):
-    from custlib.runner import render
-    from custlib.sample import generate_sample
+    from custlib.io.sample import generate_sample
+    from custlib.run.runner import render
 
     root = tmp_path_factory.mktemp("zh")
     generate_sample(root / "data", customers=600, regions=2, seed=42)
@@ -134,8 +134,8 @@ def test_a_case_the_client_added_is_named_in_chinese_in_the_chinese_report(tmp_p
     import yaml
     from conftest import tiny_tables, write_tables
 
-    from custlib.params import load_params
-    from custlib.runner import render
+    from custlib.io.params import load_params
+    from custlib.run.runner import render
 
     root = Path(__file__).resolve().parent.parent
     params = tmp_path / "params"

@@ -19,7 +19,7 @@ import papermill as pm
 import pytest
 from conftest import write_notebook
 
-from custlib.runner import render
+from custlib.run.runner import render
 
 pytestmark = pytest.mark.e2e
 
@@ -43,7 +43,7 @@ RUNNER = textwrap.dedent(
     import json, sys
     import nbformat
     from nbclient.exceptions import CellExecutionError, CellTimeoutError
-    from custlib.inprocess import InProcessKernel
+    from custlib.run.inprocess import InProcessKernel
 
     src, dst, timeout = sys.argv[1], sys.argv[2], int(sys.argv[3])
     nb = nbformat.read(src, as_version=4)
@@ -184,7 +184,7 @@ def test_a_notebook_that_breaks_the_reset_gets_the_next_job_a_fresh_worker(tmp_p
     """When the reset between reports fails, the worker is replaced instead of running on in a broken state."""
     nbs = tmp_path / "nbs"
     nbs.mkdir()
-    breaker = "import matplotlib.pyplot as plt\nplt.close = None  # custlib.kernel.reset calls plt.close('all')"
+    breaker = "import matplotlib.pyplot as plt\nplt.close = None  # custlib.run.kernel.reset calls plt.close('all')"
     checker = "import matplotlib.pyplot as plt\nassert plt.close is not None, 'ran in the broken worker'\nprint('fresh')"
     write_notebook(nbs / "01_break.ipynb", breaker)
     write_notebook(nbs / "02_check.ipynb", checker)

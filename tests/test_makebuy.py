@@ -17,7 +17,7 @@ import pytest
 
 from custlib import makebuy as mb
 from custlib.exceptions import DataError, ParamsError
-from custlib.params import check, load_params
+from custlib.io.params import check, load_params
 
 matplotlib.use("Agg")
 
@@ -410,7 +410,7 @@ def test_invalid_case_is_rejected_naming_case_and_field(path, value, message):
 
 @pytest.mark.parametrize(("path", "value", "message"), INVALID)
 def test_invalid_case_is_rejected_by_the_json_schema_too(path, value, message):
-    """The same rules hold in custlib/schemas/makebuy.json, so the params loader rejects the file."""
+    """The same rules hold in custlib/io/schemas/makebuy.json, so the params loader rejects the file."""
     params = {"makebuy": {"cases": {"bad": hand_case(**{path: value})}}}
     with pytest.raises(ParamsError, match=re.escape(path.rsplit(".", 1)[-1])):
         check(params, "params/regions/east.yaml")
@@ -905,7 +905,7 @@ def test_sample_case_texts_have_chinese_names():
 @pytest.mark.parametrize("region", ["East", "Northeast"])
 def test_every_sentence_and_cell_of_the_sample_report_reads_in_chinese(regional, region):
     """No English word of three letters or more is left once translated (amounts keep their currency code)."""
-    from custlib import i18n
+    from custlib.present import i18n
 
     a = regional[region]
     texts = []
@@ -920,7 +920,7 @@ def test_every_sentence_and_cell_of_the_sample_report_reads_in_chinese(regional,
 
 def test_a_clients_own_case_names_appear_in_chinese_reports_and_only_in_that_report():
     """label_zh / unit_zh / description_zh: translations that come with the parameters, not the catalogue."""
-    from custlib import i18n
+    from custlib.present import i18n
 
     section = copy.deepcopy(load_params("East", ROOT / "params")["makebuy"])
     own = copy.deepcopy(section["cases"]["sensor_kit"])
@@ -951,7 +951,8 @@ def test_a_clients_own_case_names_appear_in_chinese_reports_and_only_in_that_rep
 def test_open_report_forgets_the_previous_reports_own_translations(tmp_path):
     from conftest import tiny_tables, write_tables
 
-    from custlib import i18n, report
+    from custlib.present import i18n
+    from custlib.reports import context as report
 
     i18n.add_report_terms({"Left over": "上一份报告的"})
     data = write_tables(tiny_tables(), tmp_path / "data")

@@ -69,7 +69,7 @@ def test_notebooks_tell_and_custlib_computes(path):
 @pytest.fixture(scope="module")
 def repo_copy(tmp_path_factory):
     """The repository's notebooks and params beside a small sample in data/sample, as after `make data`."""
-    from custlib.sample import generate_sample
+    from custlib.io.sample import generate_sample
 
     root = tmp_path_factory.mktemp("repo")
     shutil.copytree(ROOT / "notebooks", root / "notebooks", ignore=shutil.ignore_patterns("*.py", ".ipynb_checkpoints"))

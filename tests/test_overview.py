@@ -9,7 +9,7 @@ import pytest
 
 from custlib import overview
 from custlib.exceptions import DataError, InsufficientDataError
-from custlib.periods import Quarter
+from custlib.io.periods import Quarter
 
 Q3 = Quarter(2026, 3)
 SECTIONS = {"kpis", "trend", "top_customers", "lapsed"}
@@ -192,7 +192,7 @@ def test_overview_region_without_any_orders_leaves_every_section_unavailable():
 
 
 def test_overview_report_formats_tables_and_says_why_a_section_is_missing(monkeypatch):
-    from custlib import report
+    from custlib.reports import context as report
 
     said, shown, aligned = [], [], []
     monkeypatch.setattr(report, "say", said.append)
@@ -222,7 +222,7 @@ def test_overview_report_formats_tables_and_says_why_a_section_is_missing(monkey
 def test_lapsed_list_shows_the_largest_with_a_caption_saying_how_many_are_left_out(monkeypatch):
     """2026Q4 after the hand-built data: A, B and C ordered in 2026Q3 and nobody in 2026Q4; with top_n=2
     the caption says 2 of 3, and revenue is shown under its own header, dates as days."""
-    from custlib import report
+    from custlib.reports import context as report
 
     shown = []
     monkeypatch.setattr(report, "show", lambda df, caption=None, **kw: shown.append((df, caption, kw)))
@@ -403,7 +403,7 @@ def test_every_generated_text_of_the_overview_has_a_chinese_translation():
     translate (numbers kept: the digits of each text appear in its translation)."""
     import re
 
-    from custlib import i18n
+    from custlib.present import i18n
 
     cases = [
         overview.overview_region(orders(), customers(), Q3, service_costs=service_costs(), months=6),

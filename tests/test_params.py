@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from custlib.exceptions import ParamsError
-from custlib.params import deep_merge, load_params, parse_sets
+from custlib.io.params import deep_merge, load_params, parse_sets
 
 REPO_PARAMS = Path(__file__).resolve().parent.parent / "params"
 
@@ -106,7 +106,7 @@ def test_a_params_file_changed_between_two_loads_is_read_again(tmp_path):
 def test_jsonschema_is_imported_without_the_rfc3987_grammar_and_still_validates():
     """custlib._lightimport: the 0.7 s grammar compile is skipped, the package stays importable later."""
     code = (
-        "import sys, custlib.params as p\n"
+        "import sys, custlib.io.params as p\n"
         "assert 'jsonschema' in sys.modules and 'rfc3987_syntax' not in sys.modules, sorted(m for m in sys.modules if 'rfc' in m)\n"
         "import jsonschema\n"
         "assert not jsonschema.Draft202012Validator({'type': 'integer'}).is_valid('x')\n"

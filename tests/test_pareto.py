@@ -456,9 +456,9 @@ def test_concentration_by_quarter_keeps_empty_quarters_and_uses_peer_definitions
 
 
 def test_concentration_by_quarter_agrees_with_the_peer_table_sql():
-    """Independent implementation: custlib.data.PEER_SQL computes gini_revenue and top20_share_revenue in DuckDB."""
+    """Independent implementation: custlib.io.data.PEER_SQL computes gini_revenue and top20_share_revenue in DuckDB."""
     duckdb = pytest.importorskip("duckdb")
-    data = pytest.importorskip("custlib.data")
+    data = pytest.importorskip("custlib.io.data")
     rng = np.random.default_rng(8)
     n = 300
     tx = pd.DataFrame(
@@ -598,21 +598,21 @@ def test_pareto_summary_of_one_customer_raises_a_clear_error(whale_profit):
 @pytest.fixture(scope="session")
 def small_sample(tmp_path_factory):
     """A small seeded sample (600 customers, 2 regions) with its planted ground truth."""
-    sample = pytest.importorskip("custlib.sample")
+    sample = pytest.importorskip("custlib.io.sample")
     out = tmp_path_factory.mktemp("pareto_sample")
     sample.generate_sample(out, customers=600, regions=2, seed=42)
     return out
 
 
 def test_planted_unprofitable_large_customers_are_value_destroyers_in_tier_a(small_sample):
-    """Ground truth from custlib.sample's planted.json: ``unprofitable_large`` customers are drawn from their
+    """Ground truth from custlib.io.sample's planted.json: ``unprofitable_large`` customers are drawn from their
     region's top 5% by revenue and, by the planted criterion, have negative net profit over the whole period
     and over the last quarter. The whale summary must flag them as value destroyers in both periods, and in
     revenue tier A over the whole period (in a single quarter a planted customer can sit near the A/B line,
     so the tier is checked where the planted revenue rank is stable)."""
     import json
 
-    from custlib.periods import Quarter
+    from custlib.io.periods import Quarter
 
     planted = json.loads((small_sample / "planted.json").read_text(encoding="utf-8"))
     last = Quarter.of(planted["end"])
@@ -803,7 +803,7 @@ def test_pareto_region_rejects_unknown_parameters():
 
 
 def test_pareto_report_formats_tables_and_says_why_a_section_is_missing(monkeypatch):
-    from custlib import report
+    from custlib.reports import context as report
 
     said, shown = [], []
     monkeypatch.setattr(report, "say", said.append)
@@ -829,7 +829,7 @@ def test_pareto_report_formats_tables_and_says_why_a_section_is_missing(monkeypa
 
 def test_every_section_is_present_for_every_sample_region(small_sample):
     """The issue's "done when": the report has every section for every region of the sample."""
-    from custlib.periods import Quarter
+    from custlib.io.periods import Quarter
 
     customers = pd.read_parquet(small_sample / "customers.parquet")
     tx = pd.read_parquet(small_sample / "transactions.parquet").assign(order_date=lambda f: pd.to_datetime(f["order_date"]))
@@ -1038,7 +1038,7 @@ def test_every_generated_text_of_the_pareto_report_has_a_chinese_translation():
     cases produce translates, keeping its numbers (the digits of each text appear in its translation)."""
     import re
 
-    from custlib import i18n
+    from custlib.present import i18n
 
     tx, sc, customers = region_frames()
     one_bought = tx[(tx["customer_id"] == "a") | (tx["order_date"] < "2026-07-01")]

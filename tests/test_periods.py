@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from custlib.exceptions import ParamsError
-from custlib.periods import Quarter, latest_complete_quarter
+from custlib.io.periods import Quarter, latest_complete_quarter
 
 
 def test_quarter_parse_accepts_common_spellings():

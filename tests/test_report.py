@@ -12,9 +12,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from custlib import i18n, report  # noqa: E402
+from custlib.present import i18n  # noqa: E402
+from custlib.reports import context as report  # noqa: E402
 from custlib.exceptions import InsufficientDataError, ParamsError  # noqa: E402
-from custlib.worker import add_toc, headlines  # noqa: E402
+from custlib.run.worker import add_toc, headlines  # noqa: E402
 
 
 def test_esc_neutralises_html_and_markdown():
@@ -148,10 +149,10 @@ def test_prepared_slice_is_read_once_and_callers_cannot_change_it(tmp_path):
     """A warm kernel reads a region's prepared files once; a notebook changing its frames leaves the next one's intact."""
     from conftest import tiny_tables, write_tables
 
-    from custlib.data import peer_quarterly
-    from custlib.periods import Quarter
-    from custlib.runner import prepare_regions
-    from custlib.validate import validate_source
+    from custlib.io.data import peer_quarterly
+    from custlib.io.periods import Quarter
+    from custlib.io.validate import validate_source
+    from custlib.run.runner import prepare_regions
 
     data = write_tables(tiny_tables(), tmp_path / "data", "parquet")
     con, source, _ = validate_source(data)
@@ -193,10 +194,10 @@ def _page_notebook():
 
 @pytest.mark.parametrize(("lang", "alt"), [("en", "Chart"), ("zh", "图表")])
 def test_report_page_gives_images_alt_text_outputs_focus_and_a_contents_box_after_the_title(lang, alt):
-    """custlib.worker.to_html does what nbconvert's BeautifulSoup pass did, with markup the template wrote."""
+    """custlib.run.worker.to_html does what nbconvert's BeautifulSoup pass did, with markup the template wrote."""
     import re
 
-    from custlib.worker import to_html
+    from custlib.run.worker import to_html
 
     page = add_toc(to_html(_page_notebook(), "A report", lang), lang)
     imgs = re.findall(r"<img\b[^>]*>", page)
@@ -238,7 +239,7 @@ def _entries():
 
 
 def test_roll_up_puts_each_regions_headlines_side_by_side_with_the_change():
-    from custlib.runner import _rollup_html
+    from custlib.run.runner import _rollup_html
 
     page = _rollup_html("2026Q3", _entries(), "2026-11-24T08:00:00")
     rows = {m.group(1): m.group(2) for m in re.finditer(r"<tr><th>(.*?)</th>(.*?)</tr>", page)}
@@ -254,7 +255,7 @@ def test_roll_up_puts_each_regions_headlines_side_by_side_with_the_change():
 
 
 def test_index_lists_every_report_with_its_status_in_the_runs_language():
-    from custlib.runner import _index_html
+    from custlib.run.runner import _index_html
 
     en = _index_html("2026Q3", _entries(), "2026-11-24T08:00:00")
     assert "2 of 3 reports succeeded" in en

@@ -1,4 +1,4 @@
-"""Tests for custlib.sample: contract, determinism, and that every planted pattern is really in the data.
+"""Tests for custlib.io.sample: contract, determinism, and that every planted pattern is really in the data.
 
 Every planted-pattern check recomputes the pattern from the written tables with
 plain pandas (independently of the generator's own bookkeeping), using the
@@ -17,10 +17,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from custlib import sample
-from custlib.contract import MARKET_TYPES, TABLES
 from custlib.exceptions import ParamsError
-from custlib.sample import COPURCHASE_PAIRS, RESPONSE_MODEL, SEASONALITY, TREND_PER_YEAR, generate_sample, region_names
+from custlib.io import sample
+from custlib.io.contract import MARKET_TYPES, TABLES
+from custlib.io.sample import COPURCHASE_PAIRS, RESPONSE_MODEL, SEASONALITY, TREND_PER_YEAR, generate_sample, region_names
 
 TABLE_NAMES = ("customers", "transactions", "offers", "service_costs")
 GROUPS = ("unprofitable_large", "profit_customers", "decliners", "shrinking_lines", "migrations_up", "migrations_down", "lapsed")
@@ -169,7 +169,7 @@ def test_offers_response_revenue_is_positive_exactly_when_responded_and_matches_
 
 def test_sample_passes_the_workbooks_own_validation(small):
     paths, _ = small
-    from custlib.validate import validate_source
+    from custlib.io.validate import validate_source
 
     con, _source, res = validate_source(paths["customers"].parent, today=dt.date(2026, 9, 30))
     con.close()
@@ -390,7 +390,7 @@ def test_migrations_jump_up_or_fall_between_the_last_two_quarters(small, per_cus
 
 
 def test_patterns_refer_to_the_latest_complete_quarter_when_end_is_mid_quarter(tmp_path):
-    from custlib.periods import Quarter, latest_complete_quarter
+    from custlib.io.periods import Quarter, latest_complete_quarter
 
     p = generate_sample(tmp_path, customers=600, regions=2, seed=4, end="2026-08-14")
     pl = json.loads(p["planted"].read_text(encoding="utf-8"))

@@ -524,7 +524,8 @@ def test_clustering_leaves_the_thread_limits_as_they_were():
 def test_segment_region_states_a_sampled_cluster_fit_in_the_report():
     """300 customers, fit sample 100: every customer gets a cluster, and the report says the fit was sampled,
     in English and in Chinese."""
-    from custlib import i18n, report
+    from custlib.present import i18n
+    from custlib.reports import context as report
 
     customers, tx = _simulated_region(n=300, seed=8)
     buyers = tx.loc[tx["order_date"] <= "2026-09-30", "customer_id"].nunique()  # counted from the order lines
@@ -747,7 +748,7 @@ def test_segment_region_all_equal_customers_get_a_clear_message():
 
 
 def test_report_show_and_plot_fall_back_to_the_reason(monkeypatch):
-    from custlib import report
+    from custlib.reports import context as report
 
     said, shown = [], []
     monkeypatch.setattr(report, "say", said.append)
@@ -776,7 +777,7 @@ def test_report_show_and_plot_fall_back_to_the_reason(monkeypatch):
 
 def test_default_params_match_the_schema():
     jsonschema = pytest.importorskip("jsonschema")
-    schema = json.loads((ROOT / "custlib" / "schemas" / "segmentation.json").read_text(encoding="utf-8"))
+    schema = json.loads((ROOT / "custlib" / "io" / "schemas" / "segmentation.json").read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     jsonschema.validate(seg.DEFAULTS, schema)
     bad = {**seg.DEFAULTS, "abc": {"cutoffs": [0.8, 1.5]}}
@@ -971,7 +972,7 @@ def test_headline_figures_of_a_region_match_its_order_lines(simulated_report):
 
 
 def test_views_blank_empty_matrix_cells_and_show_revenue_in_thousands(monkeypatch):
-    from custlib import report
+    from custlib.reports import context as report
 
     shown, said = [], []
     monkeypatch.setattr(report, "show", lambda df, caption=None, **kw: shown.append((df, caption, kw)))
@@ -1044,7 +1045,8 @@ def test_chinese_report_leaves_no_english_in_tables_charts_or_summary(simulated_
     customer names excepted)."""
     import matplotlib.pyplot as plt
 
-    from custlib import i18n, report
+    from custlib.present import i18n
+    from custlib.reports import context as report
 
     rep, _ = simulated_report
     texts = []
@@ -1076,7 +1078,7 @@ def test_chinese_report_leaves_no_english_in_tables_charts_or_summary(simulated_
 
 def test_chinese_reasons_for_missing_sections():
     """The reasons of degenerate regions translate whole (the column an analyst must add keeps its name)."""
-    from custlib import i18n
+    from custlib.present import i18n
 
     one = _tx([("o1", "X", "2026-09-01", "a", 100.0, 60.0), ("o2", "X", "2026-05-01", "a", 100.0, 60.0)])
     quiet = _tx([("o1", "X", "2026-03-01", "a", 100.0, 60.0), ("o2", "Y", "2026-04-01", "a", 10.0, 6.0)])
@@ -1096,7 +1098,7 @@ def test_chinese_reasons_for_missing_sections():
 @pytest.fixture(scope="session")
 def planted_reports(tmp_path_factory):
     """A small generated sample (600 customers, 2 regions) and the segmentation of each region in 2026Q3."""
-    sample = pytest.importorskip("custlib.sample")
+    sample = pytest.importorskip("custlib.io.sample")
     out = tmp_path_factory.mktemp("seg_sample")
     sample.generate_sample(out, customers=600, regions=2, seed=42)
     planted = json.loads((out / "planted.json").read_text(encoding="utf-8"))

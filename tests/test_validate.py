@@ -8,7 +8,7 @@ import pytest
 from conftest import tiny_tables, write_tables
 
 from custlib.exceptions import DataError
-from custlib.validate import validate_source
+from custlib.io.validate import validate_source
 
 
 def _broken(tmp_path, fmt="csv", **edits):

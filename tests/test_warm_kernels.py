@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from conftest import write_notebook
 
-from custlib.runner import NOTEBOOK_DIR, render
+from custlib.run.runner import NOTEBOOK_DIR, render
 
 pytestmark = pytest.mark.e2e
 

@@ -90,10 +90,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .contract import TABLES
-from .exceptions import DataError, ParamsError, RenderError
+from custlib.exceptions import DataError, ParamsError, RenderError
+from custlib.io.contract import TABLES
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 ROOT = PACKAGE_DIR.parent
 KEY_ENV = "CUSTLIB_HANDOFF_KEY"
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)
@@ -405,7 +405,7 @@ def find_leaks(package: str | Path | bytes, needles: Iterable[str], skip: Iterab
 
 def _split_sets(sets: list[str] | None) -> tuple[list[str], dict]:
     """Separate ``handoff.*`` items (hand-off options) from parameter overrides."""
-    from .params import parse_sets
+    from custlib.io.params import parse_sets
 
     params_sets, own = [], {}
     for item in sets or []:
@@ -469,7 +469,7 @@ def _pyproject_text() -> str:
         import tomllib
 
         project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {})
-    from . import __version__
+    from custlib import __version__
 
     deps = project.get("dependencies")
     if deps is None:
@@ -498,11 +498,11 @@ dependencies = {arr(deps)}
 [project.scripts]
 custlib = "custlib.cli:main"
 
-[tool.setuptools]
-packages = ["custlib"]
+[tool.setuptools.packages.find]
+include = ["custlib*"]
 
 [tool.setuptools.package-data]
-custlib = ["schemas/*.json", "templates/report/*"]
+custlib = ["io/schemas/*.json", "run/templates/report/*", "locale/*/LC_MESSAGES/*"]
 """
 
 
@@ -653,7 +653,7 @@ def reusable_reports(reports_dir: Path, quarter: str, region: str, slug: str, pa
     -------
     dict of notebook name to entry dict, or None
     """
-    from .runner import code_sha256, file_sha256, run_key
+    from custlib.run.runner import code_sha256, file_sha256, run_key
 
     qdir = Path(reports_dir) / quarter
     try:
@@ -737,7 +737,7 @@ class _Slice:
 
 def _take_slice(con, reg: str, q, params: dict, key_bytes: bytes | None, allow: Iterable[str]) -> _Slice:
     """Load the region's slice; pseudonymise it when ``key_bytes`` is given; list the forbidden strings."""
-    from .data import load_region, peer_quarterly
+    from custlib.io.data import load_region, peer_quarterly
 
     rd = load_region(con, reg, q)
     others = con.execute("SELECT customer_id, name FROM customers WHERE lower(region) <> lower(?)", [reg]).df()
@@ -778,10 +778,10 @@ def _stage_data(stage: Path, sl: _Slice, reg: str, q, params_sets: list[str]) ->
     """
     import yaml
 
-    from .data import resolve_quarter
-    from .params import load_params
-    from .report import settings_json
-    from .validate import validate_source
+    from custlib.io.data import resolve_quarter
+    from custlib.io.params import load_params
+    from custlib.io.validate import validate_source
+    from custlib.reports.context import settings_json
 
     (stage / "data").mkdir(parents=True)
     counts = {}
@@ -797,7 +797,7 @@ def _stage_data(stage: Path, sl: _Slice, reg: str, q, params_sets: list[str]) ->
     header = (
         f"# Parameters of the {reg} reports for {q}: the workbook's defaults merged with the region's overrides"
         + (" and this run's --set values" if params_sets else "")
-        + ".\n# custlib render reads this file; every key is checked against custlib/schemas/<section>.json.\n\n"
+        + ".\n# custlib render reads this file; every key is checked against custlib/io/schemas/<section>.json.\n\n"
     )
     text = yaml.safe_dump(sl.params, sort_keys=False, allow_unicode=True, default_flow_style=False)
     (stage / "params" / "defaults.yaml").write_text(header + text, encoding="utf-8")
@@ -818,7 +818,7 @@ def _stage_data(stage: Path, sl: _Slice, reg: str, q, params_sets: list[str]) ->
 
 def _stage_reports(stage: Path, got: dict, nbs: list[Path], reg: str, slug: str, q, lang: str = "en") -> list[dict]:
     """Copy the region's HTML and executed notebooks into reports/<q>/<slug>/ and write the index."""
-    from .runner import TITLES, _index_html
+    from custlib.run.runner import TITLES, _index_html
 
     qdir = stage / "reports" / str(q)
     (qdir / slug).mkdir(parents=True)
@@ -860,7 +860,7 @@ def _stage_code(stage: Path, nbs: list[Path], reg: str, slug: str, q) -> None:
 
 def _render_reports(data, sl: _Slice, con, reg: str, q, nbs: list[Path], stage: Path, work: Path, jobs: int | None) -> dict:
     """Render the region's notebooks into ``work`` with the packed parameters; outcome per notebook."""
-    from .runner import render
+    from custlib.run.runner import render
 
     src = data
     if sl.mapping is not None:
@@ -985,10 +985,10 @@ def build_handoff(
     RenderError
         ``out_zip`` exists and ``overwrite`` is False.
     """
-    from .data import list_regions, match_regions, resolve_quarter, slugify
-    from .params import load_params, parse_sets
-    from .runner import NOTEBOOK_DIR, list_notebooks
-    from .validate import validate_source
+    from custlib.io.data import list_regions, match_regions, resolve_quarter, slugify
+    from custlib.io.params import load_params, parse_sets
+    from custlib.io.validate import validate_source
+    from custlib.run.runner import NOTEBOOK_DIR, list_notebooks
 
     params_sets, own = _split_sets(sets)
     parse_sets(params_sets)

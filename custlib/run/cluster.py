@@ -4,7 +4,7 @@
 client as usual, then sends one task per region to the cluster. Each task
 runs on a Dask worker: it reads its region's slice straight from the data
 source (a path or database URL every worker can reach), runs that region's
-notebooks in one warm report worker (:mod:`custlib.worker`), and returns the
+notebooks in one warm report worker (:mod:`custlib.run.worker`), and returns the
 executed notebooks and HTML pages as bytes. The client writes them into the output
 folder with the same atomic renames, index and manifest as a local run, so
 the results are the same files.
@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .exceptions import RenderError
+from custlib.exceptions import RenderError
 
 
 def run_region(source_location: str, region: str, quarter: str, specs: list[dict], notebooks: dict[str, bytes]) -> list[dict]:
@@ -38,9 +38,9 @@ def run_region(source_location: str, region: str, quarter: str, specs: list[dict
     list of dict
         Per notebook: status, error, seconds, phases, html (bytes), ipynb (bytes).
     """
-    from .data import Source, create_typed_views, open_raw, peer_quarterly
-    from .periods import Quarter
-    from .runner import Job, Slot, _run_in_slot, prepare_region, slugify
+    from custlib.io.data import Source, create_typed_views, open_raw, peer_quarterly
+    from custlib.io.periods import Quarter
+    from custlib.run.runner import Job, Slot, _run_in_slot, prepare_region, slugify
 
     work = Path(tempfile.mkdtemp(prefix="custlib-dask-"))
     slot = None
@@ -93,7 +93,7 @@ def execute_on_cluster(scheduler: str, source_location: str, job_list, progress:
     from distributed import Client, as_completed
     from tqdm import tqdm
 
-    from .runner import Outcome, atomic_write
+    from custlib.run.runner import Outcome, atomic_write
 
     try:
         client = Client(scheduler, timeout="20s")

@@ -1,6 +1,6 @@
 """Run a notebook in the report worker's own IPython shell: no kernel process, no messages.
 
-The report worker (:mod:`custlib.worker`) used to drive a separate IPython
+The report worker (:mod:`custlib.run.worker`) used to drive a separate IPython
 kernel over ZeroMQ. For reports that cost, per slot, a second Python process
 with its own start-up, and, per cell and per output, a round trip of
 messages (serialised, signed, sent, parsed) between two processes competing
@@ -215,7 +215,7 @@ class InProcessKernel:
         self.runs = 0
 
     def start(self) -> None:
-        """Create the shell with matplotlib's inline backend and import the heavy modules (:func:`custlib.kernel.warm_up`)."""
+        """Create the shell with matplotlib's inline backend and import the heavy modules (:func:`custlib.run.kernel.warm_up`)."""
         if self.shell is not None:
             return
         os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
@@ -226,16 +226,16 @@ class InProcessKernel:
         from matplotlib_inline.backend_inline import configure_inline_support
 
         configure_inline_support(self.shell, "module://matplotlib_inline.backend_inline")
-        from . import kernel as ck
+        from custlib.run import kernel as ck
 
         with self.shell.builtin_trap:
             ck.warm_up()
 
     def reset(self) -> None:
-        """Back to the state after :meth:`start` (see :func:`custlib.kernel.reset`)."""
+        """Back to the state after :meth:`start` (see :func:`custlib.run.kernel.reset`)."""
         if self.shell is None:
             self.start()
-        from . import kernel as ck
+        from custlib.run import kernel as ck
 
         with self.shell.builtin_trap:
             ck.reset(self.cwd)

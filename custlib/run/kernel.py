@@ -37,7 +37,7 @@ HEAVY_MODULES = (
     "sklearn.metrics",
     "sklearn.pipeline",
     "sklearn.preprocessing",
-    "custlib.report",
+    "custlib.reports.context",
 )
 
 

@@ -87,7 +87,7 @@ customer that misses it by chance (rare by design) is left off the list, and
 drawn per region (every region holds at least two customers of each) from
 the percentiles of expected revenue ``R`` within the customer's region.
 ``Q`` is the latest complete quarter (as
-:func:`custlib.periods.latest_complete_quarter` gives it: the quarter
+:func:`custlib.io.periods.latest_complete_quarter` gives it: the quarter
 containing ``end`` when ``end`` is its last day, 2026Q3 by default, else the
 one before; ``latest_complete_quarter`` in ``planted.json``), ``Q-1`` the one
 before; a time pattern that starts in ``Q`` goes on after it. "Revenue"
@@ -196,8 +196,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .contract import MARKET_TYPES
-from .exceptions import ParamsError
+from custlib.exceptions import ParamsError
+from custlib.io.contract import MARKET_TYPES
 
 __all__ = ["generate_sample", "region_names", "SEASONALITY", "TREND_PER_YEAR", "COPURCHASE_PAIRS", "RESPONSE_MODEL"]
 
@@ -475,7 +475,7 @@ class _Calendar:
         self.quarter = (qabs - qabs[0]).astype(np.int64)
         self.last_q = int(self.quarter[-1])
         self.n_quarters = self.last_q + 1
-        # Q: the latest complete quarter (custlib.periods.latest_complete_quarter) and its last month
+        # Q: the latest complete quarter (custlib.io.periods.latest_complete_quarter) and its last month
         q_last_day = (np.datetime64(self.months[-1] + (2 - self.cal_month[-1] % 3) + 1, "D") - 1).astype(np.int64)
         self.q = self.last_q if self.end_day == q_last_day else self.last_q - 1
         self.qe = int(np.flatnonzero(self.quarter == self.q)[-1])
@@ -1102,7 +1102,7 @@ def generate_sample(
     """Write a seeded, realistic sample dataset with planted patterns.
 
     Writes ``customers.parquet``, ``transactions.parquet``, ``offers.parquet``,
-    ``service_costs.parquet`` (columns and types per :mod:`custlib.contract`;
+    ``service_costs.parquet`` (columns and types per :mod:`custlib.io.contract`;
     dates as Parquet ``date32``) and ``planted.json`` into ``out_dir``. Each file
     is written under a temporary name in ``out_dir`` and moved into place only
     when all are complete, so a failure leaves no half-written file. The
@@ -1210,7 +1210,7 @@ def generate_sample(
             w.close()
         writers.clear()
         planted = {
-            "generator": "custlib.sample.generate_sample",
+            "generator": "custlib.io.sample.generate_sample",
             "seed": seed,
             "start": d0.isoformat(),
             "end": d1.isoformat(),

@@ -8,7 +8,7 @@ and scalars replace):
 3. ``--set section.key=value`` on the command line (the value is read as YAML)
 
 Each layer is checked on its own against the schema (one JSON Schema per
-section in ``custlib/schemas/<section>.json``) so that a bad or unknown key
+section in ``custlib/io/schemas/<section>.json``) so that a bad or unknown key
 is reported with the file it came from; the merged result is checked again.
 """
 
@@ -21,9 +21,9 @@ from pathlib import Path
 
 import yaml
 
-from ._lightimport import jsonschema as _jsonschema
-from .data import slugify
-from .exceptions import ParamsError
+from custlib._lightimport import jsonschema as _jsonschema
+from custlib.exceptions import ParamsError
+from custlib.io.data import slugify
 
 jsonschema = _jsonschema()
 

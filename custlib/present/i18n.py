@@ -138,7 +138,7 @@ def register(terms: dict[str, str] | None = None, patterns: list[tuple[str, obje
 
 
 #: Translations that belong to the report being made, not to the code: names a client wrote in
-#: the parameters (e.g. a make-vs-buy case's ``label_zh``). :func:`custlib.report.open_report`
+#: the parameters (e.g. a make-vs-buy case's ``label_zh``). :func:`custlib.reports.context.open_report`
 #: empties it at the start of every report, so one report's names never reach the next one
 #: made in the same warm worker; :func:`tr` looks here first.
 REPORT_TERMS: dict[str, str] = {}
@@ -150,14 +150,14 @@ def add_report_terms(terms: dict[str, str]) -> None:
 
 
 def clear_report_terms() -> None:
-    """Forget the previous report's own translations (called by :func:`custlib.report.open_report`)."""
+    """Forget the previous report's own translations (called by :func:`custlib.reports.context.open_report`)."""
     REPORT_TERMS.clear()
 
 
 def check_lang(lang: str) -> str:
     """``lang`` if supported; ValueError naming the parameter otherwise."""
     if lang not in LANGS:
-        from .exceptions import ParamsError
+        from custlib.exceptions import ParamsError
 
         raise ParamsError(f"report.lang: {lang!r} is not supported; expected one of {', '.join(LANGS)}")
     return lang

@@ -39,7 +39,8 @@ from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from .data import (
+from custlib.exceptions import ParamsError, RenderError
+from custlib.io.data import (
     Source,
     list_regions,
     load_region,
@@ -50,12 +51,11 @@ from .data import (
     source_coverage,
     with_peer_file,
 )
-from .exceptions import ParamsError, RenderError
-from .params import load_params, parse_sets
-from .report import PREPARED_MARKER, settings_json
-from .validate import validate_source
+from custlib.io.params import load_params, parse_sets
+from custlib.io.validate import validate_source
+from custlib.reports.context import PREPARED_MARKER, settings_json
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
 
 TITLES = {
@@ -71,7 +71,7 @@ PACKAGES = ("custlib", "pandas", "numpy", "duckdb", "papermill", "nbconvert", "s
 
 def report_title(notebook: str, region: str, quarter: str, lang: str = "en") -> str:
     """``"Customer segmentation — East — 2026Q3"`` in the report's language."""
-    from .i18n import tr
+    from custlib.present.i18n import tr
 
     return f"{tr(TITLES.get(notebook, notebook), lang)} — {tr(region, lang)} — {quarter}"
 
@@ -199,8 +199,8 @@ def file_sha256(path: Path) -> str:
 def code_sha256() -> str:
     """Hash of custlib's own code, schemas and templates: a change re-renders every report."""
     h = hashlib.sha256()
-    pkg = Path(__file__).parent
-    for f in sorted(p for p in pkg.rglob("*") if p.is_file() and p.suffix in (".py", ".json", ".j2")):
+    pkg = Path(__file__).resolve().parent.parent
+    for f in sorted(p for p in pkg.rglob("*") if p.is_file() and p.suffix in (".py", ".json", ".j2", ".po")):
         h.update(f.relative_to(pkg).as_posix().encode())
         h.update(f.read_bytes())
     return h.hexdigest()
@@ -286,7 +286,7 @@ def prepare_regions(con, regions: list[str], quarter, cache: Path, peers, source
         todo.append(r)
     if not todo:
         return []
-    from .contract import TABLES
+    from custlib.io.contract import TABLES
 
     tables = [t for t in TABLES if t in {v[0] for v in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}]
     stage = Path(tempfile.mkdtemp(prefix=".prepare.", dir=cache))
@@ -344,7 +344,7 @@ def prepare_regions(con, regions: list[str], quarter, cache: Path, peers, source
 
 
 class Slot:
-    """A worker process (``custlib.worker``), its own warm kernel.
+    """A worker process (``custlib.run.worker``), its own warm kernel.
 
     Jobs are sent one JSON line at a time; the answer comes back on stdout.
     The per-notebook timeout is enforced here: a job that does not answer in
@@ -371,7 +371,7 @@ class Slot:
         self._ready = False
         self.log = open(tempfile.NamedTemporaryFile(prefix="worker-", suffix=".log", dir=self.log_dir, delete=False).name, "w+")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "custlib.worker", str(self.cwd)],
+            [sys.executable, "-m", "custlib.run.worker", str(self.cwd)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.log,
@@ -386,7 +386,7 @@ class Slot:
 
     def start(self) -> None:
         """Launch the worker if needed and wait until its kernel is warm."""
-        import custlib.worker as w
+        import custlib.run.worker as w
 
         self.launch()
         if not self._ready:
@@ -437,7 +437,7 @@ class Slot:
             return ""
 
     def run(self, spec: dict, timeout: float) -> dict:
-        import custlib.worker as w
+        import custlib.run.worker as w
 
         if self.proc is None or self.proc.poll() is not None or not self._ready:
             self.start()
@@ -445,7 +445,7 @@ class Slot:
         self.proc.stdin.flush()
         self.jobs_run += 1
         res = self._answer(timeout, w.PREFIX)
-        if res.get("restart"):  # the worker asked to be replaced (see custlib.worker.run_job) and is exiting
+        if res.get("restart"):  # the worker asked to be replaced (see custlib.run.worker.run_job) and is exiting
             self.close(wait=2)
         return res
 
@@ -569,14 +569,14 @@ PAGE_TEXT = {
 
 
 def _page_text(lang: str) -> dict:
-    from .i18n import check_lang
+    from custlib.present.i18n import check_lang
 
     return PAGE_TEXT[check_lang(lang)]
 
 
 def _index_html(quarter: str, entries: list[dict], generated: str, lang: str = "en") -> str:
     """The quarter's list of reports, in ``lang`` (region names and report titles translated; error messages as they are)."""
-    from .i18n import tr
+    from custlib.present.i18n import tr
 
     t = _page_text(lang)
     rows = []
@@ -616,8 +616,8 @@ def _rollup_html(quarter: str, entries: list[dict], generated: str, lang: str = 
     Built from the figures each report published in its executive summary,
     so nothing is computed again and no customer appears.
     """
-    from .i18n import tr
-    from .report import _fmt_unit, headline_change
+    from custlib.present.i18n import tr
+    from custlib.reports.context import _fmt_unit, headline_change
 
     t = _page_text(lang)
     by_nb: dict[str, dict[str, dict]] = {}
@@ -707,7 +707,7 @@ def render(
     Parameters
     ----------
     data : path or URL
-        Data source (see :class:`custlib.data.Source`).
+        Data source (see :class:`custlib.io.data.Source`).
     quarter : str, optional
         ``"2026Q3"``; default the latest complete quarter in the data.
     regions, notebooks : "all" or comma-separated names
@@ -822,7 +822,7 @@ def _render(
                 print(f"skipping {len(skipped)} report(s) whose inputs are unchanged (use --force to render them again)", file=sys.stderr)
             keys = {(j.slug, j.name): j.run_key for j in job_list}
             if scheduler is not None:
-                from .cluster import execute_on_cluster
+                from custlib.run.cluster import execute_on_cluster
 
                 location = source.location if source.is_sql else str(Path(source.location).resolve())
                 outcomes = execute_on_cluster(scheduler, location, job_list, progress)

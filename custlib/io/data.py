@@ -29,9 +29,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from .contract import TABLES, Table
-from .exceptions import DataError, InsufficientDataError, ParamsError
-from .periods import Quarter, latest_complete_quarter
+from custlib.exceptions import DataError, InsufficientDataError, ParamsError
+from custlib.io.contract import TABLES, Table
+from custlib.io.periods import Quarter, latest_complete_quarter
 
 FORMATS = ("parquet", "csv", "xlsx")
 _SQL_URL = re.compile(r"^[a-z][a-z0-9+]*://", re.IGNORECASE)

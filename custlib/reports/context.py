@@ -18,11 +18,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import i18n
-from .data import RegionData, Source, create_typed_views, load_region, open_raw, resolve_quarter, source_coverage, with_peer_file
-from .exceptions import DataError, ParamsError
-from .params import check, load_params
-from .periods import Quarter
+from custlib.exceptions import DataError, ParamsError
+from custlib.io.data import RegionData, Source, create_typed_views, load_region, open_raw, resolve_quarter, source_coverage, with_peer_file
+from custlib.io.params import check, load_params
+from custlib.io.periods import Quarter
+from custlib.present import i18n
 
 PREPARED_MARKER = "_prepared.json"
 
@@ -129,7 +129,7 @@ def open_report(data: str, region: str, quarter: str = "latest", settings: dict 
     if prepared:
         rd, q = _load_prepared(src_path, region, quarter)
     else:
-        from .validate import validate_source
+        from custlib.io.validate import validate_source
 
         con, source, _ = validate_source(data, params.get("validation"))
         q = resolve_quarter(con, quarter, source_coverage(source))
@@ -419,7 +419,7 @@ class Sections:
         Returns the result, or None when unavailable. Any other error propagates:
         a bug must fail the report, not hide in it.
         """
-        from .exceptions import InsufficientDataError
+        from custlib.exceptions import InsufficientDataError
 
         try:
             result = fn(*args, **kwargs)
@@ -447,7 +447,7 @@ class Sections:
         KeyError
             No such result.
         """
-        from .exceptions import InsufficientDataError
+        from custlib.exceptions import InsufficientDataError
 
         if name in self.tables:
             return self.tables[name]
@@ -559,7 +559,7 @@ def headline_change(value, previous, unit: str, good: str = "up", currency: str 
 
     ``tone`` is "up" (good news), "down" (bad news) or "flat" (unchanged), by the
     figure's ``good`` direction; ``change`` is the difference in the figure's unit,
-    shares in percentage points (``"+5.0 pt"``; :func:`custlib.i18n.tr` translates it).
+    shares in percentage points (``"+5.0 pt"``; :func:`custlib.present.i18n.tr` translates it).
     Used by the executive summary and the quarter's roll-up.
     """
     if value is None or previous is None or pd.isna(value) or pd.isna(previous):

@@ -1,6 +1,6 @@
 """Checks every input against the data contract before anything runs.
 
-:func:`validate_source` opens a :class:`~custlib.data.Source`, runs every
+:func:`validate_source` opens a :class:`~custlib.io.data.Source`, runs every
 check in DuckDB and either returns a connection holding typed, validated
 views or raises :class:`~custlib.exceptions.DataError` listing every problem
 found, each naming the file, the column and the first offending rows.
@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from .contract import TABLES
-from .data import Source, create_typed_views, open_raw, typed_expr
-from .exceptions import DataError
+from custlib.exceptions import DataError
+from custlib.io.contract import TABLES
+from custlib.io.data import Source, create_typed_views, open_raw, typed_expr
 
 DEFAULT_RULES = {"min_date": "2000-01-01", "max_abs_amount": 1.0e12, "max_examples": 5}
 
@@ -94,7 +94,7 @@ def check(con, source: Source, rules: dict | None = None, today: dt.date | None 
     Parameters
     ----------
     con : duckdb connection
-        As returned by :func:`custlib.data.open_raw`.
+        As returned by :func:`custlib.io.data.open_raw`.
     source : Source
         Used to name files in messages.
     rules : dict, optional

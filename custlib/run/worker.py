@@ -1,10 +1,10 @@
 """Report runs in a long-lived worker process that is its own warm kernel.
 
-``python -m custlib.worker`` reads one JSON job per line on stdin and
+``python -m custlib.run.worker`` reads one JSON job per line on stdin and
 answers one line per job on stdout (prefixed with ``@@custlib``). It holds
-one IPython shell (:class:`custlib.inprocess.InProcessKernel`) across jobs:
-the heavy modules are imported once (:func:`custlib.kernel.warm_up`) and the
-shell is reset before every notebook (:func:`custlib.kernel.reset`). For
+one IPython shell (:class:`custlib.run.inprocess.InProcessKernel`) across jobs:
+the heavy modules are imported once (:func:`custlib.run.kernel.warm_up`) and the
+shell is reset before every notebook (:func:`custlib.run.kernel.reset`). For
 each job the worker injects the parameters the way papermill does, runs the
 notebook's cells in the shell (per-cell timeout from ``run.cell_timeout_s``),
 converts it in-process to a self-contained HTML page without code cells, and
@@ -28,7 +28,7 @@ import sys
 import time
 from pathlib import Path
 
-from .i18n import keep_language
+from custlib.present.i18n import keep_language
 
 TEMPLATES = Path(__file__).parent / "templates"
 PREFIX = "@@custlib "
@@ -114,8 +114,8 @@ def add_toc(page: str, lang: str = "en") -> str:
 
 
 def headlines(nb) -> list[dict]:
-    """The executive-summary figures a notebook published (see :func:`custlib.report.executive_summary`)."""
-    from .report import HEADLINE_MIME
+    """The executive-summary figures a notebook published (see :func:`custlib.reports.context.executive_summary`)."""
+    from custlib.reports.context import HEADLINE_MIME
 
     out = []
     for cell in nb.cells:
@@ -133,7 +133,7 @@ def run_job(kernel, spec: dict) -> dict:
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
-    from .runner import atomic_write
+    from custlib.run.runner import atomic_write
 
     phases = {}
     nb_path = Path(spec["notebook"])
@@ -168,7 +168,7 @@ def run_job(kernel, spec: dict) -> dict:
         kernel.reset()
     except Exception as err:  # the notebook broke something reset cannot mend: the next job gets a new worker
         restart = True
-        print(f"custlib.worker: reset after {nb_path.name} failed ({type(err).__name__}: {err}); restarting", file=sys.stderr)
+        print(f"custlib.run.worker: reset after {nb_path.name} failed ({type(err).__name__}: {err}); restarting", file=sys.stderr)
     phases["reset_s"] = round(time.perf_counter() - t3, 3)
     return {
         "status": status,
@@ -195,7 +195,7 @@ def serve(cwd: str) -> None:
     import os
     import threading
 
-    from ._lightimport import jsonschema
+    from custlib._lightimport import jsonschema
 
     jsonschema()  # before nbformat imports it: 0.7 s less start-up (see custlib._lightimport)
     global _ANSWERS
@@ -206,7 +206,7 @@ def serve(cwd: str) -> None:
     os.close(nothing)
     os.dup2(2, 1)
 
-    from .inprocess import InProcessKernel
+    from custlib.run.inprocess import InProcessKernel
 
     kernel = InProcessKernel(cwd)
     t0 = time.perf_counter()
