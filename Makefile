@@ -12,7 +12,7 @@ QUARTER ?= latest
 JOBS ?=
 SIZE ?= all
 
-.PHONY: help venv data reports test test-fast lint format lab bench lock clean
+.PHONY: help venv data reports test test-fast lint format lab bench lock clean messages
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -22,6 +22,7 @@ $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-build-isolation --no-deps -e .
+	$(BIN)/python -m custlib.present.catalogue --compile
 	touch $(STAMP)
 
 venv: $(STAMP) ## create .venv/ with the pinned dependencies
@@ -47,6 +48,9 @@ lint: $(STAMP) ## ruff check and format check
 format: $(STAMP) ## ruff format and fix
 	$(BIN)/ruff format custlib tests benchmarks notebooks/*.py
 	$(BIN)/ruff check --fix custlib tests benchmarks notebooks/*.py
+
+messages: $(STAMP) ## add new messages from the code to the .po catalogues, list untranslated ones, compile
+	$(BIN)/python -m custlib.present.catalogue; rc=$$?; $(BIN)/python -m custlib.present.catalogue --compile >/dev/null; exit $$rc
 
 lab: $(STAMP) $(DATA)/transactions.parquet ## start JupyterLab on the notebooks with the project's kernel
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)

@@ -23,7 +23,17 @@ class ParamsError(CustlibError, ValueError):
 
 
 class InsufficientDataError(CustlibError, ValueError):
-    """The data is valid but too thin for an analysis (e.g. one customer, no orders)."""
+    """The data is valid but too thin for an analysis (e.g. one customer, no orders).
+
+    ``code`` names the reason and ``fields`` hold its numbers, so that a report
+    can say it in its own language (the message stays English, for logs):
+    ``InsufficientDataError("needs 2 customers, found 1", code="too_few_customers", found=1, needed=2)``.
+    """
+
+    def __init__(self, message: str = "", *, code: str | None = None, **fields) -> None:
+        super().__init__(message)
+        self.code = code
+        self.fields = fields
 
 
 class RenderError(CustlibError):

@@ -12,9 +12,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
+from custlib.exceptions import InsufficientDataError, ParamsError  # noqa: E402
 from custlib.present import i18n  # noqa: E402
 from custlib.reports import context as report  # noqa: E402
-from custlib.exceptions import InsufficientDataError, ParamsError  # noqa: E402
 from custlib.run.worker import add_toc, headlines  # noqa: E402
 
 

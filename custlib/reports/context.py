@@ -12,7 +12,7 @@ import hashlib
 import html
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -20,9 +20,13 @@ import pandas as pd
 
 from custlib.exceptions import DataError, ParamsError
 from custlib.io.data import RegionData, Source, create_typed_views, load_region, open_raw, resolve_quarter, source_coverage, with_peer_file
-from custlib.io.params import check, load_params
+from custlib.io.params import check, deep_merge, load_params
 from custlib.io.periods import Quarter
 from custlib.present import i18n
+from custlib.present.messages import Messages, domain_of
+from custlib.present.numbers import Formatter
+from custlib.present.tables import TableView, table_html
+from custlib.reports import sections as _sections
 
 PREPARED_MARKER = "_prepared.json"
 
@@ -66,6 +70,8 @@ class ReportContext:
     params: dict
     data: RegionData
     lang: str = "en"
+    #: translations of names a client wrote in the parameters (e.g. a make-vs-buy case's ``label_zh``), this report only
+    report_terms: dict = field(default_factory=dict)
 
     @property
     def currency(self) -> str:
@@ -75,25 +81,101 @@ class ReportContext:
     def seed(self) -> int:
         return int(self.params.get("run", {}).get("seed", 0))
 
+    @property
+    def fmt(self) -> Formatter:
+        """The report's number, money and date formatter (language and currency)."""
+        return Formatter(self.lang, self.currency)
+
+    @property
+    def t(self) -> Messages:
+        """The shared messages (domain ``custlib``) in the report's language."""
+        return self.messages("custlib")
+
+    def messages(self, domain: str) -> Messages:
+        """The messages of ``domain`` in the report's language, with this report's own names (``label_zh``)."""
+        return Messages(self.lang, domain, extra=self.report_terms)
+
     def header(self) -> None:
         """Show the line naming region, quarter and data size, in the report's language."""
-        d = self.data
+        d, q, t, f = self.data, self.quarter, self.t, self.fmt
         n_c, n_t = len(d.customers), len(d.transactions)
-        q = self.quarter
-        if self.lang == "zh":
-            say(
-                f"**区域：** {esc(i18n.tr(self.region, 'zh'))} &nbsp;·&nbsp; **季度：** {q}"
-                f"（{q.start:%Y-%m-%d} 至 {q.end:%Y-%m-%d}）&nbsp;·&nbsp; "
-                f"{n_c:,} 家客户，截至季末共 {n_t:,} 条订单明细"
+        self.say(
+            t.gettext(
+                "**Region:** {region} · **Quarter:** {quarter} ({start} to {end}) · {customers} · {lines} up to the quarter's end",
+                region=esc(t.data(self.region, "region")),
+                quarter=q,
+                start=f.date(q.start),
+                end=f.date(q.end),
+                customers=t.ngettext("{n} customer", "{n} customers", n_c, n=f.integer(n_c)),
+                lines=t.ngettext("{n} order line", "{n} order lines", n_t, n=f.integer(n_t)),
             )
-            return
-        customers = "customer" if n_c == 1 else "customers"
-        lines = "order line" if n_t == 1 else "order lines"
-        say(
-            f"**Region:** {esc(self.region)} &nbsp;·&nbsp; **Quarter:** {q} "
-            f"({q.start:%Y-%m-%d} to {q.end:%Y-%m-%d}) &nbsp;·&nbsp; "
-            f"{n_c:,} {customers}, {n_t:,} {lines} up to the quarter's end"
         )
+
+    # ------------------------------------------------------------------ one analysis step, shown
+    def compute(self, fn, *args, **kwargs):
+        """Run one analysis step: its result, or :class:`~custlib.reports.sections.Unavailable` (see there)."""
+        return _sections.compute(fn, *args, **kwargs)
+
+    def say(self, markdown_text: str) -> None:
+        """Display Markdown that is already in the report's language (data values through :func:`esc`)."""
+        from IPython.display import Markdown, display
+
+        display(Markdown(markdown_text))
+
+    def reason(self, result, owner=None) -> str:
+        """Why ``result`` (an Unavailable) is missing, in the report's language.
+
+        The message comes from ``REASONS`` of ``owner``'s module (the view or chart
+        that would have shown it) or from :mod:`custlib.present.reasons`.
+        """
+        import sys
+
+        from custlib.present.reasons import REASONS
+
+        table, domain = REASONS, "custlib"
+        mod = sys.modules.get(getattr(owner, "__module__", "") or "")
+        if mod is not None and result.code in getattr(mod, "REASONS", {}):
+            table, domain = mod.REASONS, domain_of(mod.__file__)
+        msg = table.get(result.code, REASONS["insufficient_data"])
+        try:
+            return self.messages(domain).gettext(msg, **result.fields)
+        except (KeyError, IndexError):
+            return self.messages(domain).gettext(msg)
+
+    def unavailable(self, result, owner=None) -> bool:
+        """If ``result`` is unavailable, say why and return True."""
+        if not isinstance(result, _sections.Unavailable):
+            return False
+        self.say(self.t.gettext("*Not available:* {reason}", reason=esc(self.reason(result, owner))))
+        return True
+
+    def show(self, result, view=None, **view_options) -> None:
+        """Show one step's result as a table: ``view(result, ctx, **view_options)`` gives a TableView.
+
+        Without ``view``, ``result`` itself is shown (a DataFrame or a TableView).
+        An unavailable result is said in words instead.
+        """
+        from IPython.display import HTML, display
+
+        if self.unavailable(result, view):
+            return
+        tv = view(result, self, **view_options) if view is not None else result
+        if not isinstance(tv, TableView):
+            tv = TableView(tv)
+        if tv.frame is None or len(tv.frame) == 0:
+            self.say(self.t.gettext("_No rows to show._"))
+            return
+        display(HTML(table_html(tv.frame, self.fmt, tv.kinds, tv.caption, tv.index)))
+
+    def plot(self, result, chart, **chart_options):
+        """Draw ``chart(result, ctx, **chart_options)`` and show it; an unavailable result is said in words."""
+        import matplotlib.pyplot as plt
+
+        if self.unavailable(result, chart):
+            return None
+        ax = chart(result, self, **chart_options)
+        plt.show()
+        return ax
 
 
 def open_report(data: str, region: str, quarter: str = "latest", settings: dict | None = None) -> ReportContext:
@@ -109,7 +191,9 @@ def open_report(data: str, region: str, quarter: str = "latest", settings: dict 
     quarter : str
         ``"2026Q3"``, or ``"latest"`` for the latest complete quarter.
     settings : dict, optional
-        Merged parameters from the runner; empty or None reads ``params/``.
+        Parameters over the defaults and the region's file, merged like ``--set``
+        (a partial dict changes only the keys it names); the runner passes the
+        full merged set. Empty or None reads ``params/`` alone.
 
     Returns
     -------
@@ -119,11 +203,11 @@ def open_report(data: str, region: str, quarter: str = "latest", settings: dict 
     ------
     DataError, ParamsError, InsufficientDataError
     """
+    params = load_params(region)
     if settings:
-        check(settings, "settings (parameters passed to the notebook)")
-        params = settings
-    else:
-        params = load_params(region)
+        # like --set: what is given replaces the same keys of the defaults and the region's file, the rest stays
+        params = deep_merge(params, settings)
+        check(params, "settings (parameters passed to the notebook)")
     src_path = Path(data) if not str(data).startswith(("sqlite:", "postgresql")) and "://" not in str(data) else None
     prepared = src_path is not None and (src_path / PREPARED_MARKER).is_file()
     if prepared:

@@ -1,0 +1,78 @@
+"""Messages, numbers and tables as a reader sees them (custlib.present)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from custlib.exceptions import ParamsError
+from custlib.present.catalogue import untranslated
+from custlib.present.messages import DOMAINS, Messages, domain_of
+from custlib.present.numbers import Formatter
+from custlib.present.tables import table_html
+
+
+def test_formatter_writes_amounts_with_separators_in_english_and_wan_yi_in_chinese():
+    en, zh = Formatter("en", "CNY"), Formatter("zh", "CNY")
+    assert en.money(1234567.8) == "CN¥1,234,568"
+    assert zh.money(1234567.8) == "¥123.5万"
+    assert zh.money(123456789) == "¥1.2亿"
+    assert zh.money(9999) == "¥9,999"
+    assert en.money(-950) == "-CN¥950"
+    assert Formatter("en", "GBP").money(12345) == "£12,345"
+    assert en.integer(123456) == "123,456" and zh.integer(123456) == "12.3万"
+    assert en.percent(0.1234) == "12.3%" and en.percent(-0.05, signed=True) == "-5.0%"
+    assert en.number(3.14159, 2, signed=True) == "+3.14"
+    assert en.date("2026-09-30") == zh.date("2026-09-30") == "2026-09-30"
+    assert zh.month("2026-09-01") == "2026年9月" and en.month("2026-09-01") == "Sep 2026"
+    assert en.money(float("nan")) == "–" and zh.integer(None) == "–"
+
+
+def test_points_are_a_message_in_each_language():
+    assert Formatter("en").points(0.05) == "+5.0 pt"
+    assert Formatter("zh").points(-0.021) == "-2.1 个百分点"
+
+
+def test_axis_ticks_use_the_table_rules_in_chinese_and_compact_units_in_english():
+    assert Formatter("zh", "CNY").axis("money")(4_500_000) == "¥450万"
+    assert Formatter("en", "CNY").axis("money")(4_500_000) == "CN¥4.5M"
+
+
+def test_messages_fill_placeholders_and_plural_forms():
+    en, zh = Messages("en", "custlib"), Messages("zh", "custlib")
+    assert en.ngettext("{n} customer", "{n} customers", 1) == "1 customer"
+    assert en.ngettext("{n} customer", "{n} customers", 3) == "3 customers"
+    assert zh.ngettext("{n} customer", "{n} customers", 3) == "3 家客户"
+    assert zh.gettext("*Not available:* {reason}", reason="x") == "*暂无结果：* x"
+
+
+def test_a_report_name_from_the_parameters_comes_before_the_catalogue():
+    zh = Messages("zh", "custlib", extra={"Widget line": "小部件产品线"})
+    assert zh.gettext("Widget line") == "小部件产品线"
+    assert Messages("zh", "custlib").gettext("Widget line") == "Widget line"
+
+
+def test_unknown_language_or_domain_is_refused():
+    with pytest.raises(ParamsError, match="report.lang"):
+        Messages("fr", "custlib")
+    with pytest.raises(ValueError, match="domain"):
+        Messages("en", "nonsense")
+
+
+def test_domain_of_a_source_file_is_its_analysis():
+    assert domain_of("custlib/present/segmentation.py") == "segmentation"
+    assert domain_of("custlib/analysis/clv/bgnbd.py") == "clv"
+    assert domain_of("custlib/reports/context.py") == "custlib"
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_every_message_the_code_uses_has_a_chinese_translation(domain):
+    missing = untranslated("zh", domain)
+    assert not missing, f"{len(missing)} messages of {domain!r} lack a Chinese translation (run `make messages`): {missing[:10]}"
+
+
+def test_table_cells_and_headers_are_escaped_and_formatted_by_kind():
+    frame = pd.DataFrame({"<b>name</b>": ["<script>x</script>"], "Revenue": [1234567.0], "Share": [0.25]})
+    html = table_html(frame, Formatter("zh", "CNY"), {"Revenue": "money", "Share": "percent"})
+    assert "<script>" not in html and "&lt;script&gt;" in html and "&lt;b&gt;name" in html
+    assert "¥123.5万" in html and "25.0%" in html
