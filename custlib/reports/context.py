@@ -167,6 +167,67 @@ class ReportContext:
             return
         display(HTML(table_html(tv.frame, self.fmt, tv.kinds, tv.caption, tv.index)))
 
+    def summary(self, figures, actions=(), notebook: str = "", domain: str = "custlib") -> None:
+        """Show the executive summary: three to five headline figures and what they suggest doing.
+
+        Parameters
+        ----------
+        figures : DataFrame
+            One row per headline: ``figure`` (an English message of ``domain``, marked with
+            ``N_``), ``value``, ``previous`` (last quarter, NaN if unknown), ``unit``
+            (``money``, ``pct``, ``count`` or ``""``) and optionally ``good`` (``up``/``down``).
+        actions : list of str
+            What the figures suggest, already in the report's language (data values escaped).
+        notebook : str
+            Which analysis the figures belong to (the quarter's roll-up groups by it).
+        domain : str
+            Catalogue domain of the figure labels.
+
+        The figures are also published (mimetype ``HEADLINE_MIME``) with their label in
+        every report language, so that the runner's roll-up compares regions without
+        computing anything again.
+        """
+        from IPython.display import display
+
+        from custlib.present import headlines
+        from custlib.present.messages import LANGS
+
+        t, f = self.messages(domain), self.fmt
+        items, rows = [], []
+        for r in figures.to_dict("records"):
+            unit, good = r.get("unit", ""), r.get("good", "up")
+            value, prev = _num(r.get("value")), _num(r.get("previous"))
+            label = str(r["figure"])
+            rows.append(
+                {
+                    "notebook": notebook,
+                    "figure": label,
+                    "labels": {lang: Messages(lang, domain, extra=self.report_terms).gettext(label) for lang in LANGS},
+                    "value": value,
+                    "previous": prev,
+                    "unit": unit,
+                    "good": good,
+                }
+            )
+            delta = ""
+            moved = headlines.move(value, prev, unit, good, f)
+            if moved is not None:
+                tone, arrow, change = moved
+                rel = f" ({f.percent((value - prev) / abs(prev), signed=True)})" if prev and unit != "pct" else ""
+                text = self.t.gettext("{change} vs last quarter", change=change + rel)
+                delta = f'<div class="delta {tone}">{arrow} {html.escape(text)}</div>'
+            items.append(
+                f'<div class="figure"><div class="value">{html.escape(headlines.value_text(value, unit, f))}</div>'
+                f'<div class="label">{html.escape(t.gettext(label))}</div>{delta}</div>'
+            )
+        acts = "".join(f"<li>{a}</li>" for a in actions)
+        head = html.escape(self.t.gettext("Executive summary"))
+        body = (
+            f'<div class="exec-summary"><strong>{head}</strong>'
+            f'<div class="figures">{"".join(items)}</div>' + (f'<ul class="actions">{acts}</ul>' if acts else "") + "</div>"
+        )
+        display({"text/html": body, HEADLINE_MIME: {"rows": rows}}, raw=True)
+
     def plot(self, result, chart, **chart_options):
         """Draw ``chart(result, ctx, **chart_options)`` and show it; an unavailable result is said in words."""
         import matplotlib.pyplot as plt
