@@ -90,3 +90,25 @@ def test_notebook_runs_top_to_bottom_unedited_on_its_defaults(repo_copy, path):
     assert not errors
     text = " ".join(str(o.get("data", {}).get("text/markdown", "")) for c in nb.cells for o in c.get("outputs", []))
     assert re.search(r"\*\*Region:\*\* East", text), "the default region is East"
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("name", ["00_overview_region", "01_segment_customers"])
+def test_plain_papermill_with_a_partial_settings_merges_over_the_defaults(repo_copy, tmp_path, name):
+    """papermill -p settings '{"report": {"top_n": 3}}': the given key changes, every other parameter keeps its default."""
+    import papermill as pm
+
+    out = tmp_path / f"{name}.ipynb"
+    pm.execute_notebook(
+        str(repo_copy / "notebooks" / f"{name}.ipynb"),
+        str(out),
+        parameters={"settings": {"report": {"top_n": 3, "lang": "zh"}}},
+        cwd=str(repo_copy / "notebooks"),
+        kernel_name="python3",
+        progress_bar=False,
+    )
+    nb = nbformat.read(out, as_version=4)
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors, errors[:1]
+    text = " ".join(str(o.get("data", {}).get("text/markdown", "")) for c in nb.cells for o in c.get("outputs", []))
+    assert "**区域：**" in text, "report.lang from the partial settings took effect"
