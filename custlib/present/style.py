@@ -1,0 +1,81 @@
+"""The one look of every report: colours, the seaborn theme and a font that draws Chinese."""
+
+from __future__ import annotations
+
+#: One colour per tier or segment, used by every chart.
+PALETTE = {
+    "A": "#1b5e8c",
+    "B": "#5aa0c8",
+    "C": "#b9d7ea",
+    "platinum": "#1b5e8c",
+    "gold": "#5aa0c8",
+    "iron": "#b9d7ea",
+    "lead": "#d9d9d9",
+    "champions": "#1b5e8c",
+    "loyal": "#2f7fb5",
+    "potential loyalists": "#5aa0c8",
+    "new": "#8cc5e3",
+    "promising": "#b9d7ea",
+    "need attention": "#f2c14e",
+    "about to sleep": "#f29e4c",
+    "at risk": "#e4572e",
+    "can't lose": "#a4243b",
+    "hibernating": "#8d8d8d",
+    "revenue": "#1b5e8c",
+    "gross_profit": "#4c9f70",
+    "net_profit": "#e4572e",
+    "make": "#1b5e8c",
+    "buy": "#f29e4c",
+}
+SEQUENCE = ["#1b5e8c", "#f29e4c", "#4c9f70", "#e4572e", "#7b4b94", "#8d8d8d", "#5aa0c8", "#c9a227"]
+
+
+def use_report_style() -> None:
+    """Set the one seaborn theme and colour cycle shared by all reports.
+
+    Changes matplotlib's global state on purpose; call it once per notebook.
+    """
+    import logging
+    import warnings
+
+    import matplotlib as mpl
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", context="notebook", palette=SEQUENCE)
+    families = ["DejaVu Sans"]
+    cjk = cjk_font_path()
+    if cjk is not None:
+        from matplotlib import font_manager
+
+        font_manager.fontManager.addfont(str(cjk))
+        families.append(font_manager.FontProperties(fname=str(cjk)).get_name())
+    families += ["Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Zen Hei"]
+    mpl.rcParams.update(
+        {
+            "figure.figsize": (8, 4.2),
+            "figure.dpi": 96,
+            "savefig.dpi": 96,
+            "axes.titleweight": "bold",
+            # matplotlib falls back glyph by glyph across the *families* listed here (not across the
+            # sans-serif alias): Latin from DejaVu, Chinese from the CJK font
+            "font.family": families[:2] if cjk is not None else ["sans-serif"],
+            "font.sans-serif": families,
+            "axes.unicode_minus": False,
+        }
+    )
+    # a glyph drawn as an empty box is a broken report: make it an error
+    warnings.filterwarnings("error", message=r"Glyph .* missing from (current )?font", category=UserWarning)
+    # the CJK font has no bold face; matplotlib then uses the regular one and logs each time: not news for a reader
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+
+
+def cjk_font_path():
+    """Noto Sans CJK SC as shipped by the pinned ``mplfonts`` package (found without importing it), or None."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("mplfonts")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(list(spec.submodule_search_locations)[0]) / "fonts" / "NotoSansCJKsc-Regular.otf"
+    return path if path.is_file() else None
