@@ -238,11 +238,19 @@ def open_report(data: str, region: str, quarter: str = "latest", settings: dict 
     ------
     DataError, ParamsError, InsufficientDataError
     """
-    params = load_params(region)
     if settings:
-        # like --set: what is given replaces the same keys of the defaults and the region's file, the rest stays
-        params = deep_merge(params, settings)
+        # like --set: what is given replaces the same keys of the defaults and the region's file, the rest stays;
+        # where no params/ folder is found (a notebook copied elsewhere, run by the runner) the settings stand alone
+        try:
+            base = load_params(region)
+        except ParamsError as err:
+            if "not found" not in str(err):
+                raise
+            base = {}
+        params = deep_merge(base, settings)
         check(params, "settings (parameters passed to the notebook)")
+    else:
+        params = load_params(region)
     src_path = Path(data) if not str(data).startswith(("sqlite:", "postgresql")) and "://" not in str(data) else None
     prepared = src_path is not None and (src_path / PREPARED_MARKER).is_file()
     if prepared:
