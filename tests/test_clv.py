@@ -684,6 +684,29 @@ def test_lifetime_value_analysis_runs_on_cdnow_with_margin_from_cost(cdnow_trans
     assert res.parameters["parameter"].tolist() == ["r", "alpha", "a", "b", "p", "q", "gamma"]
     assert len(res.customers) == 2357
     assert res.notes == ()
+    zh = report_ctx("zh")
+    customers = views.customers_view(res, zh, top=5, names=pd.Series({1: "Ann & <Co>"}))
+    assert list(customers.frame.columns) == [
+        "客户",
+        "名称",
+        "重复购买次数",
+        "仍活跃概率",
+        "下月预期购买次数",
+        "每次购买的预期金额",
+        "终身价值（CLV）",
+    ]
+    assert len(customers.frame) == 5 and customers.kinds["终身价值（CLV）"] == "money"
+    params = views.parameters_view(res, report_ctx("en"))
+    assert list(params.frame.columns)[:3] == ["Model", "Parameter", "Estimate"] and len(params.frame) == 7
+
+
+def test_note_texts_word_each_known_note_and_leave_out_unknown_ones():
+    from custlib.analysis.clv.value import LifetimeValueResult, Note
+
+    notes = (Note("12 customers ...", "no_spend_value", n=12), Note("some other caveat", "unknown_code"))
+    res = LifetimeValueResult(None, None, None, None, None, 0.3, pd.Timestamp("2024-01-01"), pd.Timestamp("2023-07-01"), notes)
+    assert views.note_texts(res, report_ctx("zh")) == ["12 家客户的平均重复消费不为正（退货、贷项），没有预期消费金额和客户终身价值。"]
+    assert isinstance(notes[0], str) and notes[0].startswith("12 customers")
 
 
 def test_clv_schema_accepts_the_analysis_defaults_and_names_its_parameters():

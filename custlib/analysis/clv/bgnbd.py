@@ -137,7 +137,7 @@ class BetaGeoModel(FittedModel):
         ----------
         frequency, recency, T : array-like
             Per customer: repeat purchases x, time of the last purchase t_x
-            and age T, as returned by :func:`rfm_summary`.
+            and age T, as returned by :func:`~custlib.analysis.clv.summary.rfm_summary`.
 
         Returns
         -------
@@ -318,7 +318,7 @@ def fit_bgnbd(frequency, recency, T, **settings) -> BetaGeoModel:
     Parameters
     ----------
     frequency, recency, T : array-like
-        Per customer repeat purchases, recency and age (see :func:`rfm_summary`).
+        Per customer repeat purchases, recency and age (see :func:`~custlib.analysis.clv.summary.rfm_summary`).
     **settings
         Passed to :class:`BetaGeoModel` (``n_starts``, ``tol``).
 

@@ -9,6 +9,7 @@ from custlib.exceptions import DataError, ParamsError
 
 
 def check_columns(df, table: str, columns) -> None:
+    """Raise DataError naming ``table`` unless ``df`` is a DataFrame with all ``columns``."""
     if not isinstance(df, pd.DataFrame):
         raise DataError(f"{table}: expected a pandas DataFrame, got {type(df).__name__}")
     missing = [c for c in columns if c not in df.columns]
@@ -18,6 +19,7 @@ def check_columns(df, table: str, columns) -> None:
 
 
 def as_day(value, name: str) -> pd.Timestamp:
+    """``value`` as a midnight Timestamp; ParamsError naming ``name`` if it is not a date."""
     try:
         ts = pd.Timestamp(value)
     except (ValueError, TypeError) as err:
@@ -28,6 +30,7 @@ def as_day(value, name: str) -> pd.Timestamp:
 
 
 def as_vector(values, name: str) -> np.ndarray:
+    """``values`` as a finite one-dimensional float array; DataError naming ``name`` otherwise."""
     try:
         arr = np.asarray(values, dtype="float64")
     except (ValueError, TypeError) as err:
@@ -42,12 +45,14 @@ def as_vector(values, name: str) -> np.ndarray:
 
 
 def check_same_length(**arrays) -> None:
+    """DataError unless all ``arrays`` (name=array) have the same length."""
     lengths = {k: len(v) for k, v in arrays.items()}
     if len(set(lengths.values())) > 1:
         raise DataError(f"inputs differ in length: {lengths}")
 
 
 def as_frequency(frequency) -> np.ndarray:
+    """Repeat purchase counts as a float array of non-negative whole numbers."""
     x = as_vector(frequency, "frequency")
     if (x < 0).any():
         raise DataError(f"frequency: must be >= 0 (first negative at position {int(np.argmax(x < 0))})")
@@ -89,6 +94,7 @@ def shaped_like(result: np.ndarray, *inputs):
 
 
 def as_horizon(t, name: str = "t") -> np.ndarray:
+    """A time horizon (scalar or array) as a non-negative float array; ParamsError otherwise."""
     arr = as_vector(t, name)
     if (arr < 0).any():
         raise ParamsError(f"{name}: must be >= 0, got {arr[arr < 0][0]}")
@@ -96,6 +102,7 @@ def as_horizon(t, name: str = "t") -> np.ndarray:
 
 
 def check_number(value, name, low=None, high=None, low_open=False):
+    """``value`` as a finite float within [low, high] (``low_open``: above low); ParamsError naming ``name`` otherwise."""
     try:
         v = float(value)
     except (TypeError, ValueError) as err:

@@ -51,7 +51,7 @@ def customer_lifetime_value(
     gamma_gamma : GammaGammaModel
         Fitted spend model.
     frequency, recency, T, monetary_value : array-like
-        Per-customer summary (see :func:`rfm_summary`).
+        Per-customer summary (see :func:`~custlib.analysis.clv.summary.rfm_summary`).
     horizon_periods : int
         Number of periods H (>= 1).
     discount_rate_per_period : float
@@ -110,7 +110,7 @@ def lifetime_value_table(
     Parameters
     ----------
     summary : DataFrame
-        Output of :func:`rfm_summary`.
+        Output of :func:`~custlib.analysis.clv.summary.rfm_summary`.
     bgnbd, gamma_gamma : fitted models
     customer_col : str
         Customer id column of ``summary``.

@@ -74,7 +74,7 @@ class GammaGammaModel(FittedModel):
     log_likelihood_ : float
         Sum over repeat customers of the log-density of their mean spend.
     standard_errors_, covariance_, converged_, at_bounds_, n_customers_
-        As in :class:`BetaGeoModel` (spend is rescaled by its mean for the
+        As in :class:`~custlib.analysis.clv.bgnbd.BetaGeoModel` (spend is rescaled by its mean for the
         search box; ``n_customers_`` counts repeat customers).
     """
 
@@ -209,7 +209,7 @@ def fit_gamma_gamma(frequency, monetary_value, **settings) -> GammaGammaModel:
     ----------
     frequency, monetary_value : array-like
         Repeat purchases and mean repeat spend per customer (see
-        :func:`rfm_summary`); customers with frequency 0 are ignored.
+        :func:`~custlib.analysis.clv.summary.rfm_summary`); customers with frequency 0 are ignored.
     **settings
         Passed to :class:`GammaGammaModel` (``n_starts``, ``tol``).
 

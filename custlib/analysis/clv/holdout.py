@@ -24,7 +24,7 @@ def holdout_check(bgnbd: BetaGeoModel, summary: pd.DataFrame, max_frequency: int
     bgnbd : BetaGeoModel
         Model fitted on the calibration summary.
     summary : DataFrame
-        Output of :func:`calibration_holdout_summary`.
+        Output of :func:`~custlib.analysis.clv.summary.calibration_holdout_summary`.
     max_frequency : int
         Frequencies at or above it form one group labelled ``"7+"`` (for 7).
 

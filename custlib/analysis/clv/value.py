@@ -93,13 +93,13 @@ class LifetimeValueResult:
     Attributes
     ----------
     customers : DataFrame
-        :func:`lifetime_value_table` at ``as_of`` (ranked by CLV); customers
+        :func:`~custlib.analysis.clv.discounted.lifetime_value_table` at ``as_of`` (ranked by CLV); customers
         whose mean repeat spend is not positive have NaN ``expected_value``
         and ``clv``.
     parameters : DataFrame
         Columns model, parameter, estimate, std_error, ci_lower, ci_upper.
     check : DataFrame or None
-        :func:`holdout_check` of a model fitted before the holdout window;
+        :func:`~custlib.analysis.clv.holdout.holdout_check` of a model fitted before the holdout window;
         None when the calibration data were too thin (see ``notes``).
     bgnbd, gamma_gamma : fitted models on the whole history to ``as_of``.
     margin : float
