@@ -5,7 +5,7 @@ frames) and a report context and return a
 :class:`~custlib.present.tables.TableView`; charts draw on ``ax`` and return it.
 Every word comes from the ``clv`` catalogue. ``REASONS`` words the codes of
 :class:`~custlib.exceptions.InsufficientDataError` the analysis raises, and
-``NOTES`` the codes of its caveats (:class:`~custlib.analysis.clv.Note`).
+``NOTES`` and ``LIMITS`` the codes of its caveats (:class:`~custlib.analysis.clv.Note`).
 """
 
 from __future__ import annotations
@@ -47,6 +47,12 @@ NOTES = {
     "no_spend_value": N_(
         "{n} customers with a non-positive mean repeat spend (returns, credits) have no expected spend or lifetime value."
     ),
+    "no_standard_errors": N_("{model}: the likelihood is flat in some direction at the optimum, so there are no standard errors."),
+    "not_converged": N_("The fit of ({parameters}) may not have converged."),
+}
+
+#: What it means that parameters of a model end on the search limit (a ``search_limit`` note), by meaning.
+LIMITS = {
     "similar_rates": N_(
         "{model}: {parameters} reached the search limit because purchase rates barely differ between customers; "
         "the estimates are limiting values without standard errors."
@@ -63,8 +69,6 @@ NOTES = {
         "{model}: {parameters} reached the search limit because average spend barely differs between customers "
         "beyond transaction noise; the estimates are limiting values without standard errors."
     ),
-    "no_standard_errors": N_("{model}: the likelihood is flat in some direction at the optimum, so there are no standard errors."),
-    "not_converged": N_("The fit of ({parameters}) may not have converged."),
 }
 
 #: The one frequency group that is a code rather than a number of purchases.
@@ -81,10 +85,11 @@ def note_texts(result, ctx) -> list[str]:
     out = []
     for note in result.notes:
         code = getattr(note, "code", None)
-        if code not in NOTES:
-            continue
-        fields = {k: ctx.fmt.integer(v) if isinstance(v, int | np.integer) and k != "seed" else v for k, v in note.fields.items()}
-        out.append(t.gettext(NOTES[code], **fields))
+        if code == "search_limit":  # one sentence per meaning of the parameters on the limit
+            out += [t.gettext(LIMITS[m], model=note.fields["model"], parameters=p) for m, p in note.fields["limits"].items()]
+        elif code in NOTES:
+            fields = {k: ctx.fmt.integer(v) if isinstance(v, int | np.integer) and k != "seed" else v for k, v in note.fields.items()}
+            out.append(t.gettext(NOTES[code], **fields))
     return out
 
 

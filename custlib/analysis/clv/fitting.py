@@ -34,7 +34,8 @@ class FitWarning(RuntimeWarning):
     """A caveat of a fit: English text for logs, a ``code`` and its ``fields`` for the report.
 
     Codes: ``not_converged`` (parameters, gradient), ``no_standard_errors``
-    (model) and the keys of :data:`LIMIT_MEANINGS` (model, parameters).
+    (model) and ``search_limit`` (model; limits: a key of :data:`LIMIT_MEANINGS`
+    -> the parameters on the limit with that meaning, e.g. ``{"extreme_dropout": "a, b"}``).
     """
 
     def __init__(self, message: str, *, code: str, **fields) -> None:
@@ -202,25 +203,25 @@ class FittedModel:
 
         ``total(theta)`` returns the full negative LL and its gradient. On a
         parameter bound, or with a Hessian that is not positive definite, the
-        standard errors are NaN and a :class:`FitWarning` says why (one per meaning of
-        the parameters on the search limit).
+        standard errors are NaN and one :class:`FitWarning` says why.
         """
         names = self._param_names
         cov, se, ok = hessian_covariance(total, theta)
         if at_bounds:
             cov, se = np.full_like(cov, np.nan), np.full_like(se, np.nan)
-            for code in dict.fromkeys(self._bound_meaning[k] for k in at_bounds):
-                params = ", ".join(k for k in at_bounds if self._bound_meaning[k] == code)
-                warnings.warn(
-                    FitWarning(
-                        f"{self._label}: {params} reached the search limit ({LIMIT_MEANINGS[code]}); "
-                        "the estimates are limiting values and their standard errors are not available",
-                        code=code,
-                        model=self._label,
-                        parameters=params,
-                    ),
-                    stacklevel=3,
-                )
+            limits = {m: ", ".join(k for k in at_bounds if self._bound_meaning[k] == m) for m in self._bound_meaning.values()}
+            limits = {m: params for m, params in limits.items() if params}
+            meaning = "; ".join(LIMIT_MEANINGS[m] for m in limits)
+            warnings.warn(
+                FitWarning(
+                    f"{self._label}: {', '.join(at_bounds)} reached the search limit ({meaning}); "
+                    "the estimates are limiting values and their standard errors are not available",
+                    code="search_limit",
+                    model=self._label,
+                    limits=limits,
+                ),
+                stacklevel=3,
+            )
         elif not ok:
             warnings.warn(
                 FitWarning(
