@@ -1,4 +1,4 @@
-"""Tests of custlib.clv: RFM summaries, BG/NBD, Gamma-Gamma and discounted CLV.
+"""Tests of custlib.analysis.clv and custlib.present.clv: RFM summaries, BG/NBD, Gamma-Gamma and discounted CLV.
 
 Known answers come from
 - the CDNOW 1/10 sample (tests/data, see CDNOW_README.md) and the estimates
@@ -22,11 +22,15 @@ import pandas as pd
 import pytest
 from scipy import integrate, special
 
-from custlib import clv
+import custlib
+from custlib.analysis import clv
+from custlib.analysis.clv import bgnbd, fitting, gamma_gamma
 from custlib.exceptions import DataError, InsufficientDataError, NotFittedError, ParamsError
+from custlib.present import clv as views
+from custlib.reports.sections import Unavailable
 
 DATA = Path(__file__).parent / "data"
-SCHEMA = Path(clv.__file__).parent / "io" / "schemas" / "clv.json"
+SCHEMA = Path(custlib.__file__).parent / "io" / "schemas" / "clv.json"
 
 # Fader, Hardie & Lee (2005), "Counting your customers the easy way", empirical analysis.
 FHL_BGNBD = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
@@ -337,7 +341,7 @@ def test_bgnbd_standard_errors_agree_with_outer_product_of_gradients(simulated_b
     model = clv.fit_bgnbd(s["frequency"], s["recency"], s["T"])
     theta = np.array([model.params[k] for k in ("r", "alpha", "a", "b")])
     x, tx, big_t = (s[c].to_numpy(dtype="float64") for c in ("frequency", "recency", "T"))
-    _, scores = clv._bgnbd_ll_terms(theta, x, tx, big_t)
+    _, scores = bgnbd._bgnbd_ll_terms(theta, x, tx, big_t)
     opg_se = np.sqrt(np.diag(np.linalg.inv(scores @ scores.T)))
     hess_se = np.array([model.standard_errors[k] for k in ("r", "alpha", "a", "b")])
     np.testing.assert_allclose(hess_se, opg_se, rtol=0.2)
@@ -458,16 +462,47 @@ def test_holdout_check_compares_prediction_and_actual_by_frequency_on_cdnow(cdno
     assert check["predicted"].iloc[:-1].is_monotonic_increasing
 
 
-def test_plot_holdout_check_returns_axes(cdnow_transactions, cdnow_models):
+def report_ctx(lang: str):
+    from custlib.io.periods import Quarter
+    from custlib.reports.context import ReportContext
+
+    return ReportContext("east", Quarter.parse("1998Q2"), {}, None, lang)
+
+
+def test_holdout_chart_draws_actual_and_predicted_with_chinese_text(cdnow_transactions, cdnow_models):
     import matplotlib.pyplot as plt
 
     model, _ = cdnow_models
     split = clv.calibration_holdout_summary(cdnow_transactions, calibration_end="1997-09-30", holdout_end="1998-06-30")
     fig, ax = plt.subplots()
-    got = clv.plot_holdout_check(clv.holdout_check(model, split), ax=ax)
+    got = views.holdout_chart(clv.holdout_check(model, split), report_ctx("zh"), ax=ax)
     assert got is ax
     assert len(ax.get_lines()) == 2
+    assert ax.get_title() == "留出期检验：实际与预测的重复购买次数"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["实际", "预测（BG/NBD）"]
     plt.close(fig)
+
+
+def test_old_plot_holdout_check_still_draws_in_english(cdnow_transactions, cdnow_models):
+    import matplotlib.pyplot as plt
+
+    from custlib import clv as old
+
+    model, _ = cdnow_models
+    split = clv.calibration_holdout_summary(cdnow_transactions, calibration_end="1997-09-30", holdout_end="1998-06-30")
+    fig, ax = plt.subplots()
+    assert old.plot_holdout_check(clv.holdout_check(model, split), ax=ax) is ax
+    assert ax.get_title() == "Holdout check: actual and predicted repeat purchases"
+    plt.close(fig)
+
+
+def test_holdout_view_translates_headers_and_the_all_group(cdnow_transactions, cdnow_models):
+    model, _ = cdnow_models
+    split = clv.calibration_holdout_summary(cdnow_transactions, calibration_end="1997-09-30", holdout_end="1998-06-30")
+    tv = views.holdout_view(clv.holdout_check(model, split), report_ctx("zh"))
+    assert list(tv.frame.columns) == ["留出期之前的重复购买次数", "客户数", "实际平均重复购买次数", "预测平均重复购买次数"]
+    assert tv.frame.iloc[-1, 0] == "全部客户" and tv.frame.iloc[-2, 0] == "7+"
+    assert tv.kinds["客户数"] == "integer"
 
 
 @pytest.mark.parametrize(
@@ -649,6 +684,34 @@ def test_lifetime_value_analysis_runs_on_cdnow_with_margin_from_cost(cdnow_trans
     assert res.parameters["parameter"].tolist() == ["r", "alpha", "a", "b", "p", "q", "gamma"]
     assert len(res.customers) == 2357
     assert res.notes == ()
+    zh = report_ctx("zh")
+    customers = views.customers_view(res, zh, top=5, names=pd.Series({1: "Ann & <Co>"}))
+    assert list(customers.frame.columns) == [
+        "客户",
+        "名称",
+        "重复购买次数",
+        "仍活跃概率",
+        "下月预期购买次数",
+        "每次购买的预期金额",
+        "终身价值（CLV）",
+    ]
+    assert len(customers.frame) == 5 and customers.kinds["终身价值（CLV）"] == "money"
+    params = views.parameters_view(res, report_ctx("en"))
+    assert list(params.frame.columns)[:3] == ["Model", "Parameter", "Estimate"] and len(params.frame) == 7
+
+
+def test_note_texts_word_each_known_note_and_leave_out_unknown_ones():
+    from custlib.analysis.clv.value import LifetimeValueResult, Note
+
+    notes = (Note("12 customers ...", "no_spend_value", n=12), Note("some other caveat", "unknown_code"))
+    res = LifetimeValueResult(None, None, None, None, None, 0.3, pd.Timestamp("2024-01-01"), pd.Timestamp("2023-07-01"), notes)
+    assert views.note_texts(res, report_ctx("zh")) == ["12 家客户的平均重复消费不为正（退货、贷项），没有预期消费金额和客户终身价值。"]
+    assert isinstance(notes[0], str) and notes[0].startswith("12 customers")
+    both = Note("BG/NBD: alpha, b reached ...", "search_limit", model="BG/NBD", limits={"similar_rates": "alpha", "extreme_dropout": "b"})
+    res = LifetimeValueResult(None, None, None, None, None, 0.3, pd.Timestamp("2024-01-01"), pd.Timestamp("2023-07-01"), (both,))
+    got = views.note_texts(res, report_ctx("en"))
+    assert [g.split(" reached")[0] for g in got] == ["BG/NBD: alpha", "BG/NBD: b"]
+    assert "purchase rates barely differ" in got[0] and "drops out" in got[1]
 
 
 def test_clv_schema_accepts_the_analysis_defaults_and_names_its_parameters():
@@ -717,6 +780,10 @@ def test_lifetime_value_analysis_turns_fit_warnings_into_notes():
         warnings.simplefilter("error")
         res = clv.lifetime_value_analysis(orders, "2024-12-30", holdout_periods=13)
     assert any("BG/NBD" in n and "search limit" in n for n in res.notes)
+    limits = [n for n in res.notes if n.code == "search_limit" and n.fields["model"] == "BG/NBD"]
+    assert limits and all(set(n.fields["limits"]) <= {"similar_rates", "extreme_dropout"} for n in limits)
+    zh = views.note_texts(res, report_ctx("zh"))
+    assert len(zh) >= len(res.notes) and any("搜索边界" in n for n in zh)
     assert np.isfinite(res.customers["clv"]).all()
     assert res.margin == pytest.approx(1 - orders["cost"].sum() / orders["revenue"].sum())
 
@@ -740,8 +807,14 @@ def _few_orders():
 
 def test_lifetime_value_analysis_says_how_many_repeat_customers_there_are_when_too_few():
     """By hand: up to 2024-12-31, 3 customers, only A bought on more than one day; the Gamma-Gamma model needs 3."""
-    with pytest.raises(InsufficientDataError, match=r"3 customer\(s\) with orders up to 2024-12-31, 1 of them with a repeat purchase"):
+    with pytest.raises(
+        InsufficientDataError, match=r"3 customer\(s\) with orders up to 2024-12-31, 1 of them with a repeat purchase"
+    ) as err:
         clv.lifetime_value_analysis(_few_orders(), "2024-12-31", holdout_periods=13, margin=0.3)
+    assert err.value.code == "too_thin_for_models" and err.value.fields["cause"] == "too_few_repeat_customers"
+    assert (err.value.fields["customers"], err.value.fields["repeat_customers"]) == (3, 1)
+    reason = report_ctx("zh").reason(Unavailable(err.value.code, err.value.fields), views.customers_view)
+    assert reason.startswith("截至 2024-12-31 有订单的客户 3 家，其中 1 家")
 
 
 def test_lifetime_value_analysis_on_one_customer_or_no_orders_is_insufficient():
@@ -757,7 +830,7 @@ def test_plot_holdout_check_without_a_check_says_so_on_the_axes():
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots()
-    got = clv.plot_holdout_check(None, ax=ax)
+    got = views.holdout_chart(None, report_ctx("en"), ax=ax)
     assert got is ax and not ax.get_lines()
     assert [t.get_text() for t in ax.texts] == [
         "No holdout check: the history before the holdout window is too thin to fit the model on it."
@@ -778,14 +851,14 @@ def test_likelihood_terms_per_distinct_frequency_equal_the_per_customer_formula(
     big_t = rng.uniform(5.0, 80.0, 500)
     tx = np.where(x > 0, big_t * rng.uniform(0.0, 1.0, 500), 0.0)
     theta = np.array([0.6, 5.0, 1.2, 3.0])
-    ll, grad = clv._bgnbd_ll_terms(theta, x, tx, big_t, clv._by_value(x))
+    ll, grad = bgnbd._bgnbd_ll_terms(theta, x, tx, big_t, fitting.by_value(x))
     for i in (0, 7, 123):  # one customer at a time: no grouping possible
-        ll_i, grad_i = clv._bgnbd_ll_terms(theta, x[i : i + 1], tx[i : i + 1], big_t[i : i + 1])
+        ll_i, grad_i = bgnbd._bgnbd_ll_terms(theta, x[i : i + 1], tx[i : i + 1], big_t[i : i + 1])
         assert ll[i] == ll_i[0]
         np.testing.assert_array_equal(grad[:, i], grad_i[:, 0])
     xr, m = x[x > 0], rng.gamma(4.0, 10.0, int((x > 0).sum()))
-    gll, ggrad = clv._gg_ll_terms(np.array([6.25, 3.74, 15.44]), xr, m, clv._by_value(xr))
-    gll_1, ggrad_1 = clv._gg_ll_terms(np.array([6.25, 3.74, 15.44]), xr[:1], m[:1])
+    gll, ggrad = gamma_gamma._gg_ll_terms(np.array([6.25, 3.74, 15.44]), xr, m, fitting.by_value(xr))
+    gll_1, ggrad_1 = gamma_gamma._gg_ll_terms(np.array([6.25, 3.74, 15.44]), xr[:1], m[:1])
     assert gll[0] == gll_1[0]
     np.testing.assert_array_equal(ggrad[:, 0], ggrad_1[:, 0])
 
@@ -853,6 +926,9 @@ def test_lifetime_value_analysis_fits_on_a_seeded_sample_and_scores_every_custom
     assert part.bgnbd.n_customers_ == 500 and full.bgnbd.n_customers_ == n
     assert f"random sample of 500 of the {n:,} customers (seed 4)" in " ".join(part.notes)
     assert not any("random sample" in note for note in full.notes)
+    sample_note = next(n for n in part.notes if n.code == "fitted_on_sample")
+    assert sample_note.fields == {"sample": 500, "customers": n, "seed": 4}
+    assert f"随机抽取的 500 家（共 {n:,} 家" in " ".join(views.note_texts(part, report_ctx("zh")))
     pd.testing.assert_frame_equal(part.parameters, again.parameters)
     est = part.parameters.set_index("parameter")
     ref = full.parameters.set_index("parameter")["estimate"]
