@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from custlib import overview
+from custlib.analysis import overview as analysis
 from custlib.exceptions import DataError, InsufficientDataError
 from custlib.io.periods import Quarter
 
@@ -428,3 +429,46 @@ def test_every_generated_text_of_the_overview_has_a_chinese_translation():
         assert _zh_ok(zh), f"not translated: {text!r} -> {zh!r}"
         assert sorted(re.findall(r"\d+", text)) == sorted(re.findall(r"\d+", zh)), (text, zh)
     assert i18n.tr("Reseller", "zh") == "中间商市场" and i18n.tr("Machinery", "zh") == "机械"
+
+
+# --------------------------------------------------------------------------- views and charts (custlib.present.overview)
+
+
+def report_ctx(lang: str):
+    from custlib.reports.context import ReportContext
+
+    return ReportContext(region="east", quarter=Q3, params={}, data=None, lang=lang)
+
+
+def test_kpi_view_shows_changes_with_sign_and_unit_relative_for_amounts_points_for_margin():
+    from custlib.present.overview import kpi_view
+
+    kpis = analysis.quarter_kpis(orders(), Q3)
+    frame = kpi_view(kpis, report_ctx("en")).frame.set_index("Figure")
+    # revenue 1000 against 300 last quarter: +233.3%; margin 350/1000 = 35.0% against 100/300 = 33.3%: +1.7 pt
+    assert frame.loc["Revenue", "Change on 2026Q2"] == "+233.3%"
+    assert frame.loc["Gross margin", "Change on 2026Q2"] == "+1.7 pt"
+    assert frame.loc["Gross margin", "2026Q3"] == "35.0%"
+    zh = kpi_view(kpis, report_ctx("zh")).frame.set_index("指标")
+    assert zh.loc["毛利率", "较 2026Q2 变化"] == "+1.7 个百分点"
+
+
+def test_top_customers_and_lapsed_views_translate_headers_and_industries_not_names():
+    from custlib.present.overview import lapsed_view, top_customers_view
+
+    top = analysis.top_customers(orders(), customers(), Q3, n=2)
+    view = top_customers_view(top, report_ctx("zh"))
+    assert list(view.frame.columns) == ["客户", "行业", "销售收入", "毛利", "毛利率", "销售收入占比"]
+    assert set(view.frame["客户"]) <= set(customers()["name"])
+    lapsed = analysis.lapsed_customers(orders(keep=("A", "B")), customers(), Q3)
+    assert list(lapsed_view(lapsed, report_ctx("en")).frame.columns) == ["Customer", "Industry", "Revenue last quarter", "Last order"]
+
+
+def test_monthly_trend_chart_has_a_translated_title_and_money_axis():
+    from custlib.present.overview import monthly_trend_chart
+
+    trend = analysis.monthly_trend(orders(), Q3.end, months=6)
+    ax = monthly_trend_chart(trend, report_ctx("zh"))
+    assert ax.get_title() == "月度销售收入与毛利"
+    assert "¥" in ax.yaxis.get_major_formatter()(1000, 0)
+    plt.close(ax.figure)
