@@ -111,8 +111,8 @@ def top_customers_view(top: pd.DataFrame, ctx) -> TableView:
     return TableView(frame, kinds, caption=t.gettext("Largest customers"))
 
 
-def lapsed_view(lapsed: pd.DataFrame, ctx) -> TableView:
-    """Customers who ordered last quarter but not this one.
+def lapsed_view(lapsed: pd.DataFrame, ctx, n: int | None = None) -> TableView:
+    """Customers who ordered last quarter but not this one, the ``n`` largest by last quarter's revenue.
 
     lapsed (from :func:`custlib.analysis.overview.lapsed_customers`) -> name, industry, revenue last quarter, last order.
     """
@@ -123,9 +123,22 @@ def lapsed_view(lapsed: pd.DataFrame, ctx) -> TableView:
         "revenue_previous": t.gettext("Revenue last quarter"),
         "last_order": t.gettext("Last order"),
     }
-    frame = lapsed[list(cols)].assign(industry=lapsed["industry"].map(lambda v: t.label(v, INDUSTRIES))).rename(columns=cols)
+    shown = lapsed.sort_values("revenue_previous", ascending=False).head(len(lapsed) if n is None else n)
+    frame = shown[list(cols)].assign(industry=shown["industry"].map(lambda v: t.label(v, INDUSTRIES))).rename(columns=cols)
     kinds = dict(zip(cols.values(), ["text", "text", "money", "date"], strict=True))
-    return TableView(frame, kinds, caption=t.gettext("Customers who stopped ordering"))
+    quarters = {"previous": str(ctx.quarter.previous), "quarter": str(ctx.quarter)}
+    if lapsed.empty:
+        caption = t.gettext("Every customer who ordered in {previous} ordered again in {quarter}.", **quarters)
+    elif len(shown) < len(lapsed):
+        caption = t.gettext(
+            "The {n} largest of {total} customers who stopped ordering, by revenue in {previous}",
+            n=ctx.fmt.integer(len(shown)),
+            total=ctx.fmt.integer(len(lapsed)),
+            **quarters,
+        )
+    else:
+        caption = t.gettext("Customers who stopped ordering")
+    return TableView(frame, kinds, caption=caption)
 
 
 def monthly_trend_chart(trend: pd.DataFrame, ctx, ax=None):

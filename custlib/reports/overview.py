@@ -132,16 +132,26 @@ def watch_largest_customers(top, kpis, ctx, share: float = 0.5) -> str | None:
     )
 
 
-def advice(kpis, top, lapsed, ctx, limit: int = 3) -> list[str]:
+def advice(
+    kpis,
+    top,
+    lapsed,
+    ctx,
+    limit: int = 3,
+    margin_drop_points: float = 0.01,
+    cost_to_serve_gap: float = 0.05,
+    concentration_share: float = 0.5,
+) -> list[str]:
     """At most ``limit`` actions, in the order of the rules above; when none fires, that the plan can stay.
 
+    The thresholds are the rules' (``params/defaults.yaml``, section ``overview``).
     Nothing at all when the quarter's figures are unavailable.
     """
     fired = [
         call_lapsed_customers(lapsed, ctx),
-        check_prices_when_margin_fell(kpis, ctx),
-        review_cost_to_serve(kpis, ctx),
-        watch_largest_customers(top, kpis, ctx),
+        check_prices_when_margin_fell(kpis, ctx, points=margin_drop_points),
+        review_cost_to_serve(kpis, ctx, gap=cost_to_serve_gap),
+        watch_largest_customers(top, kpis, ctx, share=concentration_share),
     ]
     actions = [a for a in fired if a is not None][:limit]
     if not actions and _frame(kpis) is not None:
