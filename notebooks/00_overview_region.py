@@ -23,8 +23,10 @@
 # 本区域本季度的经营情况：客户数、销售收入和订单数与上季度及去年同期的比较，月度趋势，最大的客户，以及停止购买的客户。
 
 # %%
-from custlib import overview
+from custlib.analysis import overview as ov
+from custlib.present import overview as views
 from custlib.reports import context as rp
+from custlib.reports import overview as summary
 
 # %% tags=["parameters"]
 data: str = "../data/sample"  # data source: a directory of tables or an SQLAlchemy URL
@@ -36,17 +38,36 @@ settings: dict = {}  # merged, validated parameters from the runner, or {} to re
 ctx = rp.open_report(data, region, quarter, settings)
 rp.use_report_style()
 ctx.header()
-rep = overview.overview_region(
-    ctx.data.transactions,
-    ctx.data.customers,
-    ctx.quarter,
-    service_costs=ctx.data.service_costs,
-    months=24,
-    top_n=ctx.params["report"]["top_n"],
-    currency=ctx.currency,
+P = ctx.params["overview"]
+tx, customers, top_n = ctx.data.transactions, ctx.data.customers, ctx.params["report"]["top_n"]
+
+# %% [markdown] tags=["lang-en"]
+# ## Summary
+# The quarter's headline figures against last quarter, and what they suggest doing.
+
+# %% [markdown] tags=["lang-zh"]
+# ## 摘要
+# 本季度的主要指标与上季度的比较，以及据此建议采取的行动。
+
+# %%
+kpis = ctx.compute(ov.quarter_kpis, tx, ctx.quarter, service_costs=ctx.data.service_costs)
+top = ctx.compute(ov.top_customers, tx, customers, ctx.quarter, n=top_n)
+lapsed = ctx.compute(ov.lapsed_customers, tx, customers, ctx.quarter)
+lapsed_before = ctx.compute(ov.lapsed_customers, tx, customers, ctx.quarter.previous)
+ctx.summary(
+    summary.headline_figures(kpis, lapsed, lapsed_before),
+    summary.advice(
+        kpis,
+        top,
+        lapsed,
+        ctx,
+        margin_drop_points=P["margin_drop_points"],
+        cost_to_serve_gap=P["cost_to_serve_gap"],
+        concentration_share=P["concentration_share"],
+    ),
+    notebook="00_overview_region",
+    domain="overview",
 )
-figures, actions = overview.headline_figures(rep, currency=ctx.currency)
-rp.executive_summary(figures, actions, notebook="00_overview_region")
 
 # %% [markdown] tags=["lang-en"]
 # ## Headline figures
@@ -60,7 +81,7 @@ rp.executive_summary(figures, actions, notebook="00_overview_region")
 # （拜访、物流、支持和折扣）。
 
 # %%
-rep.show("kpis")
+ctx.show(kpis, views.kpi_view)
 
 # %% [markdown] tags=["lang-en"]
 # ## Monthly trend
@@ -71,8 +92,8 @@ rep.show("kpis")
 # 近两年的销售收入（柱）与毛利（线）；留意季节性以及整体的上升或下滑。
 
 # %%
-rep.plot("trend", overview.plot_monthly_trend, currency=ctx.currency)
-rp.show_figure()
+trend = ctx.compute(ov.monthly_trend, tx, ctx.quarter.end, months=P["trend_months"])
+ax = ctx.plot(trend, views.monthly_trend_chart)
 
 # %% [markdown] tags=["lang-en"]
 # ## Largest customers this quarter
@@ -83,7 +104,7 @@ rp.show_figure()
 # 购买最多的客户；少数客户占了很高的收入比重，意味着集中风险。
 
 # %%
-rep.show("top_customers")
+ctx.show(top, views.top_customers_view)
 
 # %% [markdown] tags=["lang-en"]
 # ## Customers who stopped ordering
@@ -96,4 +117,4 @@ rep.show("top_customers")
 # 但每一家都值得在客户关系破裂之前打个电话（事前监控预警）。
 
 # %%
-rep.show("lapsed")
+ctx.show(lapsed, views.lapsed_view, n=top_n)

@@ -1,0 +1,319 @@
+"""Region overview computations: quarter KPIs, monthly trend, largest customers, lapsed customers.
+
+Plain sums over one region's transactions (and its cost to serve, when the
+data has it), so their known answers are hand arithmetic. Every function
+returns codes and numbers; words are chosen in :mod:`custlib.present.overview`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from custlib.exceptions import DataError, InsufficientDataError
+from custlib.io.periods import Quarter
+
+
+def _in_quarter(transactions: pd.DataFrame, quarter: Quarter, date_col: str) -> pd.DataFrame:
+    d = transactions[date_col]
+    return transactions[(d >= quarter.start) & (d < quarter.end + pd.Timedelta(days=1))]
+
+
+def _span(quarter: Quarter) -> str:
+    return f"{quarter} ({quarter.start:%Y-%m-%d} to {quarter.end:%Y-%m-%d})"
+
+
+def _require(frame, columns, table: str) -> None:
+    if not isinstance(frame, pd.DataFrame):
+        raise DataError(f"{table}: expected a DataFrame, got {type(frame).__name__}")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(f"{table}: column {missing[0]!r} is missing (found: {', '.join(map(str, frame.columns[:12]))})")
+
+
+def _quarter_figures(t, sc, customer_col, order_col, revenue_col, cost_col, cost_to_serve_col) -> pd.Series:
+    """The figures of one quarter's transactions ``t`` (and its service-cost rows ``sc``, or None)."""
+    revenue = float(t[revenue_col].sum())
+    gp = float((t[revenue_col] - t[cost_col]).sum())
+    n_cust = int(t[customer_col].nunique())
+    out = {
+        "active_customers": n_cust,
+        "orders": int(t[order_col].nunique()),
+        "revenue": revenue,
+        "gross_profit": gp,
+        "gross_margin": gp / revenue if revenue else float("nan"),
+        "revenue_per_customer": revenue / n_cust if n_cust else float("nan"),
+    }
+    if sc is not None:
+        cts = float(sc[cost_to_serve_col].sum()) if len(sc) else float("nan")
+        out["cost_to_serve"] = cts
+        out["net_profit"] = gp - cts
+    return pd.Series(out, dtype="float64")
+
+
+def _no_orders_in_quarter(transactions: pd.DataFrame, quarter: Quarter, date_col: str) -> InsufficientDataError:
+    """The error for a quarter without orders, naming the last earlier order date (or None)."""
+    d = transactions[date_col]
+    before = d[d < quarter.start]
+    last_order = before.max() if len(before) else None
+    last = f"; its last order before it was on {last_order:%Y-%m-%d}" if last_order is not None else "; it has no earlier orders either"
+    return InsufficientDataError(
+        f"the region has no orders in {_span(quarter)}{last}",
+        code="no_orders_in_quarter",
+        quarter=str(quarter),
+        last_order=last_order,
+    )
+
+
+def quarter_kpis(
+    transactions: pd.DataFrame,
+    quarter: Quarter,
+    customer_col: str = "customer_id",
+    date_col: str = "order_date",
+    order_col: str = "order_id",
+    revenue_col: str = "revenue",
+    cost_col: str = "cost",
+    *,
+    service_costs: pd.DataFrame | None = None,
+    month_col: str = "month",
+    cost_to_serve_col: str = "cost_to_serve",
+) -> pd.DataFrame:
+    """Headline figures for a quarter, the previous one and the same quarter a year before.
+
+    ``gross_profit = revenue - cost`` (cost of goods); with ``service_costs``
+    also ``cost_to_serve`` (the months of the quarter summed) and
+    ``net_profit = gross_profit - cost_to_serve``, customer profitability
+    after the cost of serving (Kaplan & Cooper 1998, *Cost & Effect*, ch. 10).
+    A quarter without any service-cost row has an unknown (NaN) cost to serve.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Order lines (customer, date, order id, revenue, cost).
+    quarter : Quarter
+    customer_col, date_col, order_col, revenue_col, cost_col : str
+        Column names in ``transactions``.
+    service_costs : DataFrame, optional
+        Cost to serve per customer and month (``month`` the first day of the month).
+    month_col, cost_to_serve_col : str
+        Column names in ``service_costs``.
+
+    Returns
+    -------
+    DataFrame
+        Index: active_customers, orders, revenue, gross_profit, gross_margin,
+        revenue_per_customer [, cost_to_serve, net_profit]; columns: this quarter, previous, change,
+        year_ago, change_yoy (changes are fractions; NaN where the base is 0).
+        Columns in: customer, date, order, revenue, cost (+ month, cost_to_serve) -> out: one row per figure.
+
+    Raises
+    ------
+    InsufficientDataError
+        The quarter has no orders (the message gives the last earlier order date).
+    DataError
+        A column is missing.
+    """
+    _require(transactions, [customer_col, date_col, order_col, revenue_col, cost_col], "transactions")
+    if service_costs is not None:
+        _require(service_costs, [month_col, cost_to_serve_col], "service_costs")
+
+    def figures(q: Quarter) -> pd.Series:
+        return _quarter_figures(
+            _in_quarter(transactions, q, date_col),
+            None if service_costs is None else _in_quarter(service_costs, q, month_col),
+            customer_col,
+            order_col,
+            revenue_col,
+            cost_col,
+            cost_to_serve_col,
+        )
+
+    cur = figures(quarter)
+    if cur["orders"] == 0:
+        raise _no_orders_in_quarter(transactions, quarter, date_col)
+    prev = figures(quarter.previous)
+    yago = figures(quarter.shift(-4))
+
+    def change(a: pd.Series, b: pd.Series) -> pd.Series:
+        return (a - b) / b.where(b != 0)
+
+    out = pd.DataFrame({str(quarter): cur, str(quarter.previous): prev, str(quarter.shift(-4)): yago})
+    out.insert(2, "change", change(cur, prev))
+    out["change_yoy"] = change(cur, yago)
+    out.index.name = "figure"
+    return out
+
+
+def monthly_trend(
+    transactions: pd.DataFrame,
+    end: pd.Timestamp,
+    months: int = 24,
+    customer_col: str = "customer_id",
+    date_col: str = "order_date",
+    order_col: str = "order_id",
+    revenue_col: str = "revenue",
+    cost_col: str = "cost",
+) -> pd.DataFrame:
+    """Revenue, gross profit, orders and active customers per month.
+
+    The last ``months`` calendar months up to ``end``; months without orders
+    appear with zeros.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Order lines.
+    end : date-like
+        Last day of the window (e.g. the quarter's end).
+    months : int
+        Calendar months in the window, ending with ``end``'s month.
+    customer_col, date_col, order_col, revenue_col, cost_col : str
+
+    Returns
+    -------
+    DataFrame
+        Columns in: customer, date, order, revenue, cost -> out: month,
+        revenue, gross_profit, orders, active_customers.
+
+    Raises
+    ------
+    InsufficientDataError
+        No order in the whole window.
+    """
+    end = pd.Timestamp(end)
+    first = (end.to_period("M") - (months - 1)).to_timestamp()
+    t = transactions[(transactions[date_col] >= first) & (transactions[date_col] < end + pd.Timedelta(days=1))]
+    if t.empty:
+        raise InsufficientDataError(
+            f"the region has no orders in the {months} months from {first:%Y-%m-%d} to {end:%Y-%m-%d}",
+            code="no_orders_in_months",
+            months=months,
+            first=first,
+            end=end,
+        )
+    month = t[date_col].dt.to_period("M").dt.to_timestamp()
+    g = t.assign(month=month, gross_profit=t[revenue_col] - t[cost_col]).groupby("month")
+    out = pd.DataFrame(
+        {
+            "revenue": g[revenue_col].sum(),
+            "gross_profit": g["gross_profit"].sum(),
+            "orders": g[order_col].nunique(),
+            "active_customers": g[customer_col].nunique(),
+        }
+    )
+    idx = pd.date_range(first, end.to_period("M").to_timestamp(), freq="MS", name="month")
+    out = out.reindex(idx, fill_value=0)
+    out[["orders", "active_customers"]] = out[["orders", "active_customers"]].astype("int64")
+    return out.reset_index()
+
+
+def top_customers(
+    transactions: pd.DataFrame,
+    customers: pd.DataFrame,
+    quarter: Quarter,
+    n: int = 10,
+    customer_col: str = "customer_id",
+    date_col: str = "order_date",
+    revenue_col: str = "revenue",
+    cost_col: str = "cost",
+) -> pd.DataFrame:
+    """The ``n`` customers with the most revenue in the quarter.
+
+    Ties are broken by customer id.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Order lines.
+    customers : DataFrame
+        The customers (customer_id, name, industry, market_type).
+    quarter : Quarter
+    n : int
+        Rows returned (fewer when fewer customers bought).
+    customer_col, date_col, revenue_col, cost_col : str
+
+    Returns
+    -------
+    DataFrame
+        Columns in: transactions (customer, date, revenue, cost), customers
+        (customer_id, name, industry, market_type) -> out: customer_id, name,
+        industry, market_type, revenue, gross_profit, gross_margin, share_of_revenue.
+
+    Raises
+    ------
+    InsufficientDataError
+        No customer ordered in the quarter.
+    """
+    t = _in_quarter(transactions, quarter, date_col)
+    if t.empty:
+        raise InsufficientDataError(f"no customer ordered in {_span(quarter)}", code="no_customers_in_quarter", quarter=str(quarter))
+    g = t.assign(gross_profit=t[revenue_col] - t[cost_col]).groupby(customer_col, as_index=False)[[revenue_col, "gross_profit"]].sum()
+    total = g[revenue_col].sum()
+    g = g.sort_values([revenue_col, customer_col], ascending=[False, True], kind="stable").head(n)
+    g["gross_margin"] = g["gross_profit"] / g[revenue_col].where(g[revenue_col] != 0)
+    g["share_of_revenue"] = g[revenue_col] / total if total else float("nan")
+    info = customers[[customer_col, "name", "industry", "market_type"]]
+    out = g.merge(info, on=customer_col, how="left")
+    return out[
+        [customer_col, "name", "industry", "market_type", revenue_col, "gross_profit", "gross_margin", "share_of_revenue"]
+    ].reset_index(drop=True)
+
+
+def lapsed_customers(
+    transactions: pd.DataFrame,
+    customers: pd.DataFrame,
+    quarter: Quarter,
+    customer_col: str = "customer_id",
+    date_col: str = "order_date",
+    revenue_col: str = "revenue",
+) -> pd.DataFrame:
+    """The customers who ordered in the previous quarter but not in this one.
+
+    The early-warning list of the domain brief (事前监控预警): a customer who
+    stops ordering is called before the relationship breaks. Largest first
+    (revenue in the previous quarter), ties by customer id.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Order lines (whole history up to the quarter's end).
+    customers : DataFrame
+        The customers (customer_id, name, industry).
+    quarter : Quarter
+    customer_col, date_col, revenue_col : str
+
+    Returns
+    -------
+    DataFrame
+        Columns in: transactions (customer, date, revenue), customers (customer_id,
+        name, industry) -> out: customer_id, name, industry, revenue_previous
+        (float, the previous quarter), last_order (datetime64). Empty when every
+        customer ordered again.
+
+    Raises
+    ------
+    InsufficientDataError
+        The previous quarter has no orders (nobody could have stopped).
+    DataError
+        A column is missing.
+    """
+    _require(transactions, [customer_col, date_col, revenue_col], "transactions")
+    _require(customers, [customer_col, "name", "industry"], "customers")
+    prev = quarter.previous
+    before = _in_quarter(transactions, prev, date_col)
+    if before.empty:
+        raise InsufficientDataError(
+            f"no orders in {_span(prev)}: nobody can have stopped ordering in {quarter}",
+            code="no_orders_in_previous_quarter",
+            quarter=str(quarter),
+            previous=str(prev),
+        )
+    now = set(_in_quarter(transactions, quarter, date_col)[customer_col])
+    g = before.groupby(customer_col, as_index=False).agg(revenue_previous=(revenue_col, "sum"), last_order=(date_col, "max"))
+    g = g[~g[customer_col].isin(now)]
+    g = g.sort_values(["revenue_previous", customer_col], ascending=[False, True], kind="stable")
+    out = g.merge(customers[[customer_col, "name", "industry"]], on=customer_col, how="left")
+    out["revenue_previous"] = out["revenue_previous"].astype("float64")
+    return out[[customer_col, "name", "industry", "revenue_previous", "last_order"]].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- display helpers

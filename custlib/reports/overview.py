@@ -1,0 +1,160 @@
+"""The region overview's executive summary: headline figures and named advice rules.
+
+Inputs are the results of :mod:`custlib.analysis.overview` as the notebook computed
+them with ``ctx.compute`` (a DataFrame, or an ``Unavailable`` when a step met thin
+data: then its figures are unknown and its rules stay silent).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from custlib.present.messages import N_
+
+DOMAIN = "overview"
+NAN = float("nan")
+
+
+def _frame(result) -> pd.DataFrame | None:
+    return result if isinstance(result, pd.DataFrame) else None
+
+
+def _kpi(kpis, figure: str, column) -> float:
+    kpis = _frame(kpis)
+    if kpis is None or figure not in kpis.index:
+        return NAN
+    return float(kpis.loc[figure, column if isinstance(column, str) else kpis.columns[column]])
+
+
+def headline_figures(kpis, lapsed, lapsed_previous) -> pd.DataFrame:
+    """The overview's headline figures, this quarter against last quarter.
+
+    Revenue (money, good: up), gross margin (pct, up), net profit (money, up;
+    gross profit when the cost to serve is unknown), customers who ordered
+    (count, up) and customers who stopped ordering (count, down). NaN where a
+    step is unavailable.
+
+    Parameters
+    ----------
+    kpis : DataFrame or Unavailable
+        :func:`custlib.analysis.overview.quarter_kpis` (columns: this quarter, previous, ...).
+    lapsed, lapsed_previous : DataFrame or Unavailable
+        :func:`custlib.analysis.overview.lapsed_customers` for this quarter and the previous one.
+
+    Returns
+    -------
+    DataFrame
+        Columns figure (an ``N_`` message of domain ``overview``), value, previous, unit, good.
+    """
+    profit = "net_profit" if not pd.isna(_kpi(kpis, "net_profit", 0)) else "gross_profit"
+    profit_label = N_("Net profit") if profit == "net_profit" else N_("Gross profit")
+    now, before = _frame(lapsed), _frame(lapsed_previous)
+    rows = [
+        (N_("Revenue"), _kpi(kpis, "revenue", 0), _kpi(kpis, "revenue", 1), "money", "up"),
+        (N_("Gross margin"), _kpi(kpis, "gross_margin", 0), _kpi(kpis, "gross_margin", 1), "pct", "up"),
+        (profit_label, _kpi(kpis, profit, 0), _kpi(kpis, profit, 1), "money", "up"),
+        (N_("Customers who ordered"), _kpi(kpis, "active_customers", 0), _kpi(kpis, "active_customers", 1), "count", "up"),
+        (
+            N_("Customers who stopped ordering"),
+            NAN if now is None else float(len(now)),
+            NAN if before is None else float(len(before)),
+            "count",
+            "down",
+        ),
+    ]
+    return pd.DataFrame(rows, columns=["figure", "value", "previous", "unit", "good"])
+
+
+# --------------------------------------------------------------------------- advice rules
+
+
+def call_lapsed_customers(lapsed, ctx) -> str | None:
+    """Fires when some customers ordered last quarter but not this one: call them."""
+    lapsed = _frame(lapsed)
+    if lapsed is None or lapsed.empty:
+        return None
+    n, t = len(lapsed), ctx.messages(DOMAIN)
+    return t.ngettext(
+        "Call the {n} customer who ordered in {previous} but not in {quarter} (listed below): it bought {amount} in {previous}.",
+        "Call the {n} customers who ordered in {previous} but not in {quarter} (listed below): they bought {amount} in {previous}.",
+        n,
+        n=ctx.fmt.integer(n),
+        previous=str(ctx.quarter.previous),
+        quarter=str(ctx.quarter),
+        amount=ctx.fmt.money(lapsed["revenue_previous"].sum()),
+    )
+
+
+def check_prices_when_margin_fell(kpis, ctx, points: float = 0.01) -> str | None:
+    """Fires when the gross margin fell by ``points`` (1 percentage point) or more against last quarter."""
+    now, before = _kpi(kpis, "gross_margin", 0), _kpi(kpis, "gross_margin", 1)
+    if not now <= before - points:
+        return None
+    t = ctx.messages(DOMAIN)
+    return t.gettext(
+        "Gross margin fell from {before} to {now}: check prices and discounts on the largest orders.",
+        before=ctx.fmt.percent(before),
+        now=ctx.fmt.percent(now),
+    )
+
+
+def review_cost_to_serve(kpis, ctx, gap: float = 0.05) -> str | None:
+    """Fires when the cost to serve grew and grew ``gap`` (5 points) faster than revenue against last quarter."""
+    cts, rev = _kpi(kpis, "cost_to_serve", "change"), _kpi(kpis, "revenue", "change")
+    if not (cts > 0 and cts >= rev + gap):
+        return None
+    t = ctx.messages(DOMAIN)
+    msg = (
+        N_(
+            "Cost to serve rose {cts} against last quarter while revenue rose {rev}: review visits, deliveries and support before adding more."
+        )
+        if rev >= 0
+        else N_(
+            "Cost to serve rose {cts} against last quarter while revenue fell {rev}: review visits, deliveries and support before adding more."
+        )
+    )
+    return t.gettext(msg, cts=ctx.fmt.percent(cts), rev=ctx.fmt.percent(abs(rev)))
+
+
+def watch_largest_customers(top, kpis, ctx, share: float = 0.5) -> str | None:
+    """Fires when the largest customers (fewer than all who ordered) bring more than ``share`` of revenue."""
+    top = _frame(top)
+    buyers = _kpi(kpis, "active_customers", 0)
+    if top is None or not (0 < len(top) < buyers) or not top["share_of_revenue"].sum() > share:
+        return None
+    n, t = len(top), ctx.messages(DOMAIN)
+    return t.ngettext(
+        "The largest customer brings {share} of revenue: give it a named account manager and watch its orders every month.",
+        "The {n} largest customers bring {share} of revenue: give each a named account manager and watch their orders every month.",
+        n,
+        n=ctx.fmt.integer(n),
+        share=ctx.fmt.percent(top["share_of_revenue"].sum(), digits=0),
+    )
+
+
+def advice(
+    kpis,
+    top,
+    lapsed,
+    ctx,
+    limit: int = 3,
+    margin_drop_points: float = 0.01,
+    cost_to_serve_gap: float = 0.05,
+    concentration_share: float = 0.5,
+) -> list[str]:
+    """At most ``limit`` actions, in the order of the rules above; when none fires, that the plan can stay.
+
+    The thresholds are the rules' (``params/defaults.yaml``, section ``overview``).
+    Nothing at all when the quarter's figures are unavailable.
+    """
+    fired = [
+        call_lapsed_customers(lapsed, ctx),
+        check_prices_when_margin_fell(kpis, ctx, points=margin_drop_points),
+        review_cost_to_serve(kpis, ctx, gap=cost_to_serve_gap),
+        watch_largest_customers(top, kpis, ctx, share=concentration_share),
+    ]
+    actions = [a for a in fired if a is not None][:limit]
+    if not actions and _frame(kpis) is not None:
+        t = ctx.messages(DOMAIN)
+        actions.append(t.gettext("Revenue, margin and customers held up against last quarter: keep the current plan."))
+    return actions
