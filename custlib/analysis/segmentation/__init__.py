@@ -1,0 +1,91 @@
+"""Customer segmentation, computed: ABC, RFM, value pyramids and scorecard, clusters, loyalty,
+relationship stage, market type, migration between quarters and the customers to act on.
+
+Pure functions and a scikit-learn style model over DataFrames; they return codes
+(segment ``"champions"``, tier ``"platinum"``, stage ``"stable cooperation"``) and
+numbers, never sentences. :mod:`custlib.present.segmentation` shows them.
+"""
+
+from custlib.analysis.segmentation.abc import abc_classes, abc_summary, abc_table
+from custlib.analysis.segmentation.clusters import (
+    CLUSTER_FIT_SAMPLE,
+    CLUSTER_SEARCH_N_INIT,
+    CustomerClusters,
+    cluster_customers,
+    describe_cluster,
+)
+from custlib.analysis.segmentation.common import (
+    AT_RISK_SEGMENTS,
+    DEFAULTS,
+    INDICATORS,
+    LOYALTY_CLASSES,
+    QUADRANTS,
+    RFM_SEGMENTS,
+    SEGMENT_ORDER,
+    STAGES,
+    WORDS,
+    require_columns,
+)
+from custlib.analysis.segmentation.features import active_customers, check_window, customer_features, require_buyers
+from custlib.analysis.segmentation.loyalty import class_summary, loyalty_classes
+from custlib.analysis.segmentation.migration import NONE_LABEL, class_moves, moved_down, transition_matrix
+from custlib.analysis.segmentation.pyramid import (
+    assign_tiers,
+    composite_score,
+    percentile_normalise,
+    pyramid_summary,
+    resolve_indicators,
+    value_pyramid,
+)
+from custlib.analysis.segmentation.rfm import quantile_scores, rfm_table, segment_summary, slipping_customers, validate_segment_rules
+from custlib.analysis.segmentation.scorecard import invest_list, value_scorecard
+from custlib.analysis.segmentation.stages import market_type_breakdown, relationship_stages
+from custlib.analysis.segmentation.watchlists import customers_to_grow, valuable_at_risk
+
+__all__ = [
+    "SEGMENT_ORDER",
+    "AT_RISK_SEGMENTS",
+    "RFM_SEGMENTS",
+    "INDICATORS",
+    "DEFAULTS",
+    "QUADRANTS",
+    "STAGES",
+    "LOYALTY_CLASSES",
+    "WORDS",
+    "require_columns",
+    "check_window",
+    "customer_features",
+    "require_buyers",
+    "active_customers",
+    "abc_classes",
+    "abc_table",
+    "abc_summary",
+    "quantile_scores",
+    "validate_segment_rules",
+    "slipping_customers",
+    "rfm_table",
+    "segment_summary",
+    "percentile_normalise",
+    "resolve_indicators",
+    "composite_score",
+    "assign_tiers",
+    "value_pyramid",
+    "pyramid_summary",
+    "value_scorecard",
+    "invest_list",
+    "describe_cluster",
+    "CLUSTER_FIT_SAMPLE",
+    "CLUSTER_SEARCH_N_INIT",
+    "CustomerClusters",
+    "cluster_customers",
+    "loyalty_classes",
+    "class_summary",
+    "relationship_stages",
+    "market_type_breakdown",
+    "NONE_LABEL",
+    "transition_matrix",
+    "class_moves",
+    "moved_down",
+    "customers_to_grow",
+    "valuable_at_risk",
+]
