@@ -399,7 +399,7 @@ class SegmentationReport(Sections):
             out = _tidy_shares(df.rename(columns=_SHARE_HEADERS), _SHARE_HEADERS.values())
             return out, {"money": ("revenue", "gross_profit"), "pct": tuple(_SHARE_HEADERS.values()), "index": True}
         if name == "clusters":
-            feats = [c for c in df.columns if c not in ("customers", "customer_share", "description")]
+            feats = [c for c in df.columns if c not in ("customers", "customer_share", "description", "traits")]
             heads = {c: _CLUSTER_HEADERS.get(c, f"Mean {words(c)}") for c in feats}
             out = pd.DataFrame({"Description": _cap_cells(df["description"])}, index=df.index)
             out["customers"] = df["customers"].astype("int64")

@@ -46,6 +46,17 @@ def cluster_matrix(frame: pd.DataFrame, features) -> pd.DataFrame:
     return X
 
 
+def cluster_traits(z: pd.Series, *, threshold: float = 0.5, max_traits: int = 3) -> tuple[tuple[str, str], ...]:
+    """What sets a cluster apart, as codes: ``(feature, "high" | "low")`` for each feature whose mean
+    z-score has |z| >= ``threshold``, strongest first, at most ``max_traits`` (none: an average cluster).
+
+    z-scores -> traits; :mod:`custlib.present.segmentation` words them.
+    """
+    picked = z[z.abs() >= threshold]
+    picked = picked.reindex(picked.abs().sort_values(ascending=False, kind="stable").index)[:max_traits]
+    return tuple((str(feat), "high" if val > 0 else "low") for feat, val in picked.items())
+
+
 def describe_cluster(z: pd.Series, *, threshold: float = 0.5, max_words: int = 3) -> str:
     """Words for a cluster from its mean z-scores, e.g. ``"large, frequent, broad buyers"``.
 
@@ -276,7 +287,8 @@ class CustomerClusters:
         prof = raw_means.rename_axis("cluster")
         prof.insert(0, "customers", self.labels_.value_counts().sort_index())
         prof.insert(1, "customer_share", prof["customers"] / n)
-        prof["description"] = [describe_cluster(self.zscores_.loc[c]) for c in prof.index]
+        prof["description"] = [describe_cluster(self.zscores_.loc[c]) for c in prof.index]  # English, for logs
+        prof["traits"] = [cluster_traits(self.zscores_.loc[c]) for c in prof.index]
         self.profiles_ = prof
 
     def _check(self):

@@ -115,3 +115,39 @@ def moved_down(
         out["recency_days"] = features["recency_days"].reindex(out.index)
         out = out.sort_index(kind="stable").sort_values("revenue_prior_quarter", ascending=False, kind="stable")
     return out
+
+
+MOVES = ("moved_up", "stayed", "moved_down", "new", "gone")
+"""Kinds of move a migration matrix holds (see :func:`migration_counts`)."""
+
+
+def migration_counts(matrix: pd.DataFrame) -> pd.Series:
+    """How many customers (or how much revenue) moved up, stayed, moved down, came or went.
+
+    ``matrix`` is a :func:`transition_matrix`: rows last quarter, columns this
+    quarter, classes best first, then :data:`NONE_LABEL`. A cell *above* the
+    diagonal (its column comes after its row: a worse class now) counts as
+    ``moved_down``, one below it as ``moved_up``; the :data:`NONE_LABEL` row is
+    ``new``, its column ``gone``.
+
+    Returns
+    -------
+    Series
+        Indexed by :data:`MOVES`. matrix -> counts.
+    """
+    classes = [c for c in matrix.index if c != NONE_LABEL]
+    rank = {c: i for i, c in enumerate(c for c in matrix.columns if c != NONE_LABEL)}
+    out = dict.fromkeys(MOVES, 0)
+    for row in matrix.index:
+        for col in matrix.columns:
+            v = matrix.at[row, col]
+            if row == NONE_LABEL and col == NONE_LABEL:
+                continue
+            if row == NONE_LABEL:
+                out["new"] += v
+            elif col == NONE_LABEL:
+                out["gone"] += v
+            elif row in rank and col in rank:
+                r, c = classes.index(row), rank[col]
+                out["stayed" if r == c else ("moved_down" if c > r else "moved_up")] += v
+    return pd.Series(out, name="customers").rename_axis("move")

@@ -71,7 +71,8 @@ def valuable_at_risk(
     -------
     DataFrame
         name, market_type, tier, abc, segment, revenue, revenue_prior,
-        growth, recency_days, orders, last_order, why; largest
+        growth, recency_days, orders, last_order, slipping (in a slipping
+        segment), revenue_falling, why (English, for logs); largest
         revenue_prior first. features + rfm + pyramid -> list.
     """
     names, _ = check_tiers(tiers)
@@ -100,7 +101,9 @@ def valuable_at_risk(
             "last_order": f["last_order"].dt.date,
         }
     )
-    why = np.where(slipping[mask], "segment " + seg[mask].astype("str"), "")
+    out["slipping"] = np.asarray(slipping[mask], dtype=bool)
+    out["revenue_falling"] = np.asarray(falling[mask], dtype=bool)
+    why = np.where(slipping[mask], "segment " + seg[mask].astype("str"), "")  # English, for logs
     why = np.where(falling[mask], np.where(why == "", "revenue falling", why + "; revenue falling"), why)
     out["why"] = pd.Series(why, index=out.index, dtype="str")
     out = out.sort_index(kind="stable").sort_values("revenue_prior", ascending=False, kind="stable")
