@@ -40,6 +40,17 @@ from custlib.analysis.segmentation.pyramid import (
 )
 from custlib.analysis.segmentation.rfm import quantile_scores, rfm_table, segment_summary, slipping_customers, validate_segment_rules
 from custlib.analysis.segmentation.scorecard import invest_list, value_scorecard
+from custlib.analysis.segmentation.sections import (
+    abc_breakdown,
+    abc_migration,
+    class_migration,
+    cluster_profiles,
+    loyalty_summary,
+    pyramid_tiers,
+    stage_migration,
+    stage_summary,
+    valuable_moved_down,
+)
 from custlib.analysis.segmentation.stages import market_type_breakdown, relationship_stages
 from custlib.analysis.segmentation.watchlists import customers_to_grow, valuable_at_risk
 
@@ -92,4 +103,13 @@ __all__ = [
     "relationship_stages",
     "customers_to_grow",
     "valuable_at_risk",
+    "abc_breakdown",
+    "abc_migration",
+    "class_migration",
+    "cluster_profiles",
+    "loyalty_summary",
+    "pyramid_tiers",
+    "stage_migration",
+    "stage_summary",
+    "valuable_moved_down",
 ]

@@ -56,7 +56,7 @@ def valuable_at_risk(
     tiers,
     *,
     valuable_tiers: int = 2,
-    abc: pd.Series | None = None,
+    abc: pd.Series | pd.DataFrame | None = None,
     top: int | None = None,
 ) -> pd.DataFrame:
     """Valuable customers at risk: top tiers (or class A) in a slipping RFM segment.
@@ -79,6 +79,8 @@ def valuable_at_risk(
     top_tiers = set(names[:valuable_tiers])
     ids = pyramid.index
     tier = pyramid["tier"].astype("str")
+    if isinstance(abc, pd.DataFrame):  # an abc_table: class on revenue
+        abc = abc["abc_revenue"] if "abc_revenue" in abc.columns else None
     abc_s = abc.reindex(ids) if abc is not None else pd.Series(np.nan, index=ids, dtype="object")
     valuable = tier.isin(top_tiers) | (abc_s == "A")
     seg = rfm["segment"].reindex(ids)
