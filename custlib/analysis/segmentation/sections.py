@@ -28,9 +28,10 @@ def pyramid_tiers(features: pd.DataFrame, indicators: dict, tiers, *, name: str 
     return pyramid_summary(value_pyramid(features, indicators, tiers, name=name), features)
 
 
-def cluster_profiles(features: pd.DataFrame, **settings) -> pd.DataFrame:
-    """The profiles of :class:`CustomerClusters` fitted on ``features`` (settings as its parameters). features -> profiles."""
-    return cluster_customers(features, **settings).profiles_
+def cluster_profiles(data: pd.DataFrame, **settings) -> pd.DataFrame:
+    """The profiles of :class:`CustomerClusters` fitted on ``data`` (customer features; settings as its parameters,
+    including the ``features`` to cluster on). features -> profiles."""
+    return cluster_customers(data, **settings).profiles_
 
 
 def loyalty_summary(features: pd.DataFrame, **thresholds) -> pd.DataFrame:
@@ -52,13 +53,16 @@ def stage_migration(before: pd.DataFrame, features: pd.DataFrame, *, stable: flo
     return transition_matrix(prev, cur, order=STAGES)
 
 
-def class_migration(before: pd.DataFrame, now: pd.DataFrame, *, column: str, order, values: pd.Series | None = None) -> pd.DataFrame:
+def class_migration(before: pd.DataFrame, now: pd.DataFrame, *, column: str, order, weights: pd.DataFrame | None = None) -> pd.DataFrame:
     """Migration of ``column`` (``segment`` of an RFM table, ``tier`` of a pyramid) between two quarters' tables.
 
-    ``order`` lists the classes best first: a list, or a pyramid's tier settings. -> :func:`transition_matrix`.
+    ``order`` lists the classes best first: a list, or a pyramid's tier settings. With ``weights``
+    (this quarter's :func:`customer_features`) cells hold the window's revenue instead of customers.
+    -> :func:`transition_matrix`.
     """
     if order and isinstance(next(iter(order)), dict):
         order, _ = check_tiers(order)
+    values = weights["revenue"] if weights is not None else None
     return transition_matrix(before[column], now[column], order=order, values=values)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 import custlib.present.segmentation.labels as L
-from custlib.analysis.segmentation import NONE_LABEL
+from custlib.analysis.segmentation import NONE_LABEL, migration_counts
 from custlib.present.messages import N_, domain_of
 from custlib.present.tables import TableView
 
@@ -190,7 +190,8 @@ def migration_view(matrix: pd.DataFrame, ctx, *, classes: str = "segment", reven
     out.insert(0, corner, _labels(matrix.index, table, t))
     kind = "money" if revenue else "integer"
     kinds = {corner: "text", **{c: kind for c in out.columns[1:]}}
-    caption = t.gettext("Revenue of customers moving between classes") if revenue else t.gettext("Customers moving between classes")
+    # the caption of a count matrix says what it shows, read off the same cells (above the diagonal = moved down)
+    caption = t.gettext("Revenue of customers moving between classes") if revenue else migration_sentence(migration_counts(matrix), ctx)
     return TableView(out, kinds, caption)
 
 
@@ -241,9 +242,10 @@ def to_grow_view(grow: pd.DataFrame, ctx, *, window_months: int = 12, **options)
     return _customer_list(cols, grow, t, t.gettext("Customers to grow"))
 
 
-def at_risk_view(risk: pd.DataFrame, ctx, *, window_months: int = 12, **options) -> TableView:
-    """Valuable customers at risk (:func:`~custlib.analysis.segmentation.valuable_at_risk`)."""
+def at_risk_view(risk: pd.DataFrame, ctx, *, window_months: int = 12, top: int | None = None, **options) -> TableView:
+    """Valuable customers at risk (:func:`~custlib.analysis.segmentation.valuable_at_risk`), the first ``top`` of them."""
     t = _t(ctx)
+    risk = risk.head(top) if top else risk
     cols = {
         t.gettext("Tier"): ([t.label(v, L.TIERS) for v in risk["tier"]], "text"),
         t.gettext("ABC class"): (risk["abc"].astype("object") if "abc" in risk else None, "text"),
