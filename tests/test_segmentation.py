@@ -1041,37 +1041,48 @@ def _latin_words(text: str) -> list[str]:
 
 
 def test_chinese_report_leaves_no_english_in_tables_charts_or_summary(simulated_report):
-    """Every header, category, caption, chart text, note and headline of the report reads in Chinese (ids and
-    customer names excepted)."""
+    """Every header, label, caption, chart text, headline and advice of the report reads in Chinese (ids and
+    customer names excepted): the views, charts and rules of custlib.present/reports.segmentation."""
     import matplotlib.pyplot as plt
 
-    from custlib.present import i18n
-    from custlib.reports import context as report
+    from custlib.present import segmentation as views
+    from custlib.reports import segmentation as rs
+    from tests.test_segmentation_views import Ctx
 
     rep, _ = simulated_report
+    T, ctx = rep.tables, Ctx("zh")
+    shown = [
+        views.abc_view(T["abc"], ctx),
+        views.rfm_view(T["rfm"], ctx),
+        views.pyramid_view(T["pyramid_value"], ctx),
+        views.scorecard_view(T["scorecard"], ctx),
+        views.clusters_view(T["clusters"], ctx),
+        views.loyalty_view(T["loyalty"], ctx),
+        views.relationship_view(T["relationship"], ctx),
+        views.migration_view(T["relationship_migration"], ctx, classes="stage"),
+        views.market_type_view(T["market_type"], ctx),
+        views.migration_view(T["migration_segment_customers"], ctx, classes="segment"),
+        views.migration_view(T["migration_segment_revenue"], ctx, classes="segment", revenue=True),
+        views.migration_view(T["migration_tier_customers"], ctx, classes="tier"),
+        views.migration_view(T["migration_abc_customers"], ctx, classes="abc"),
+        views.moved_down_view(T["moved_down"], ctx),
+        views.to_grow_view(T["to_grow"], ctx),
+        views.at_risk_view(T["at_risk"], ctx),
+    ]
     texts = []
-    for name in (
-        "abc", "rfm", "clusters", "loyalty", "relationship", "relationship_migration", "market_type", "migration_segment_customers",
-        "migration_segment_revenue", "migration_tier_customers", "migration_abc_customers", "moved_down", "to_grow", "at_risk",
-    ):  # fmt: skip
-        frame, _ = rep.view(name)
-        texts += [report.label(c, "zh") for c in frame.columns]
-        zh = i18n.tr_values(frame.drop(columns=["name"], errors="ignore"), "zh")
-        texts += [report.label(i, "zh") for i in zh.index if isinstance(i, str)]
-        texts += [v for v in zh.to_numpy().ravel() if isinstance(v, str)]
-    script = (ROOT / "notebooks" / "01_segment_customers.py").read_text(encoding="utf-8")
-    captions = re.findall(r'caption="([^"]+)"', script)
-    assert len(captions) >= 12
-    texts += [i18n.tr(c, "zh") for c in captions] + [i18n.tr(c + ", in thousands of CNY", "zh") for c in captions if "Revenue" in c]
-    for chart in seg.CHARTS:
-        ax = rep.plot(chart)
-        i18n.translate_figure(ax.figure, "zh")
-        texts += [t.get_text() for t in ax.figure.findobj(plt.Text)]
+    for tv in shown:
+        frame = tv.frame.drop(columns=["客户编号", "客户名称"], errors="ignore")
+        texts += [tv.caption, *frame.columns, *(v for v in frame.to_numpy().ravel() if isinstance(v, str))]
+    for ax in (views.pyramid_chart(T["pyramid_profit"], ctx, which="profit"), views.scorecard_chart(T["scorecard_customers"], ctx)):
+        texts += [t.get_text() for t in ax.figure.findobj(plt.Text) if not re.fullmatch(r"\d+\s+C\d+(\n\d+\s+C\d+)*", t.get_text())]
         plt.close("all")
-    figures, actions = seg.headline_figures(rep)
-    texts += [i18n.tr(x, "zh") for x in [*figures["figure"], *actions]]
-    texts += [i18n.tr(f"*Note:* {report.esc(c)}", "zh") for c in rep.caveats.values()]
-    texts += [i18n.tr(x, "zh") for x in [*seg.EMPTY_TEXT.values(), "The first 25 of 1,064 are shown."]]
+    figures = rs.headline_figures(
+        T["active_customers"], T["rfm_customers"], T.get("rfm_previous_customers"), T["at_risk_customers"], None, T["moved_down"]
+    )
+    texts += [ctx.messages("segmentation").gettext(f) for f in figures["figure"]]
+    texts += rs.actions(
+        ctx, at_risk=T["at_risk_customers"], moved_down=T["moved_down"], scorecard=T["scorecard_customers"], features=T["customers"]
+    )
     left = {t: _latin_words(t) for t in texts if _latin_words(t)}
     assert not left, left
 
