@@ -23,7 +23,6 @@ MAX_FUNCTION_LINES = 80
 #: Modules not yet moved into their layer, with the layer they will join.
 NOT_YET_SPLIT = {
     "custlib.overview": "analysis/present/reports",
-    "custlib.segmentation": "analysis/present/reports",
     "custlib.pareto": "analysis/present/reports",
     "custlib.development": "analysis/present/reports",
     "custlib.clv": "analysis/present/reports",

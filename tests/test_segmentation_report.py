@@ -37,7 +37,9 @@ def test_visit_valuable_at_risk_fires_with_the_revenue_at_stake_and_not_on_an_em
 
 
 def test_ask_who_moved_down_fires_only_when_someone_moved_down():
-    assert rs.ask_who_moved_down(_risk(1), Ctx("en")) == "Ask the 1 valuable customer who moved down a tier since last quarter what changed."
+    assert (
+        rs.ask_who_moved_down(_risk(1), Ctx("en")) == "Ask the 1 valuable customer who moved down a tier since last quarter what changed."
+    )
     assert rs.ask_who_moved_down(_risk(0), Ctx("en")) is None
 
 

@@ -22,10 +22,11 @@ class Ctx:
     """The parts of a ReportContext a view uses."""
 
     lang: str = "en"
+    currency: str = "CNY"
 
     @property
     def fmt(self):
-        return Formatter(self.lang, "CNY")
+        return Formatter(self.lang, self.currency)
 
     def messages(self, domain):
         return Messages(self.lang, domain)

@@ -38,6 +38,7 @@ from custlib.analysis.segmentation.pyramid import (
     resolve_indicators,
     value_pyramid,
 )
+from custlib.analysis.segmentation.region import SECTIONS, RegionSegmentation, merge_params, segment_region
 from custlib.analysis.segmentation.rfm import quantile_scores, rfm_table, segment_summary, slipping_customers, validate_segment_rules
 from custlib.analysis.segmentation.scorecard import invest_list, value_scorecard
 from custlib.analysis.segmentation.sections import (
@@ -99,10 +100,6 @@ __all__ = [
     "validate_segment_rules",
     "invest_list",
     "value_scorecard",
-    "market_type_breakdown",
-    "relationship_stages",
-    "customers_to_grow",
-    "valuable_at_risk",
     "abc_breakdown",
     "abc_migration",
     "class_migration",
@@ -112,4 +109,12 @@ __all__ = [
     "stage_migration",
     "stage_summary",
     "valuable_moved_down",
+    "market_type_breakdown",
+    "relationship_stages",
+    "customers_to_grow",
+    "valuable_at_risk",
+    "SECTIONS",
+    "RegionSegmentation",
+    "merge_params",
+    "segment_region",
 ]
