@@ -43,11 +43,11 @@ ctx.header()
 P = ctx.params["segmentation"]
 
 # %% [markdown] tags=["lang-en"]
-# # Setup
+# ## Setup
 # The measures every section uses, this quarter and last quarter, computed once.
 
 # %% [markdown] tags=["lang-zh"]
-# # 准备
+# ## 准备
 # 各部分共用的客户指标（本季度和上季度），只计算一次。
 
 # %%
@@ -66,12 +66,6 @@ at_risk = ctx.compute(seg.valuable_at_risk, features, rfm, tiers, P["pyramid"]["
 abc_before = ctx.compute(seg.abc_table, before, P["abc"]["cutoffs"], P["abc"]["measures"])
 at_risk_before = ctx.compute(seg.valuable_at_risk, before, rfm_before, tiers_before, P["pyramid"]["tiers"], abc=abc_before, **valuable)
 moved_down = ctx.compute(seg.valuable_moved_down, before, tiers_before, features, tiers, P["pyramid"]["tiers"], **valuable)
-
-# %% [markdown] tags=["lang-en"]
-# # Executive summary
-
-# %% [markdown] tags=["lang-zh"]
-# # 摘要
 
 # %%
 figures = report.headline_figures(active, rfm, rfm_before, at_risk, at_risk_before, moved_down)
@@ -242,12 +236,12 @@ ctx.show(ctx.compute(seg.class_migration, rfm_before, rfm, column="segment", ord
 ctx.show(ctx.compute(seg.class_migration, rfm_before, rfm, column="segment", order=seg.SEGMENT_ORDER, weights=features), views.migration_view, classes="segment", revenue=True)
 
 # %% [markdown] tags=["lang-en"]
-# ## Value tiers
+# ### Value tiers
 # Moves between value-pyramid tiers, last quarter's in rows and this quarter's in columns, best tier first. Cells above the diagonal
 # are customers who moved down a tier, below it customers who moved up (lead to iron to gold to platinum: the rolling upgrade the region works for).
 
 # %% [markdown] tags=["lang-zh"]
-# ## 价值层级
+# ### 价值层级
 # 客户价值金字塔各层级之间的迁移，行为上季度层级，列为本季度层级，最高层级在前。对角线以上是层级下降的客户，对角线以下是层级上升的客户（铅层到铁层、黄金层再到铂金层：本区域追求的客户滚动提升）。
 
 # %%
