@@ -36,7 +36,7 @@ Conventions
   values can exceed 1, and the top customers can hold more than 100% of a
   total (that is what the whale curve shows).
 - Revenue tiers are ABC classes by cumulative revenue share
-  (:func:`custlib.segmentation.abc_classes`).
+  (:func:`custlib.analysis.segmentation.abc_classes`).
 """
 
 from __future__ import annotations
@@ -399,9 +399,9 @@ def herfindahl(values, normalized: bool = False) -> float:
 
 
 def _revenue_tiers(values: pd.Series, cutoffs) -> pd.Series:
-    """ABC tiers by revenue from :func:`custlib.segmentation.abc_classes` (as str)."""
-    # imported here, not at the top: custlib.segmentation imports this module
-    from custlib.segmentation import abc_classes
+    """ABC tiers by revenue from :func:`custlib.analysis.segmentation.abc_classes` (as str)."""
+    # imported here, not at the top (kept lazy as before)
+    from custlib.analysis.segmentation import abc_classes
 
     return abc_classes(values, cutoffs=cutoffs).astype("str")
 
@@ -715,7 +715,7 @@ def whale_summary(
 
     Answers "are the top revenue customers cost customers?": value destroyers
     (net profit < 0) are counted per ABC revenue tier (cumulative revenue
-    share cut-offs ``cutoffs``, :func:`custlib.segmentation.abc_classes`).
+    share cut-offs ``cutoffs``, :func:`custlib.analysis.segmentation.abc_classes`).
 
     Parameters
     ----------
@@ -1192,7 +1192,7 @@ def tier_migration(
     """Movements between ABC revenue tiers from one period to the next, with their revenue impact.
 
     Each period's customers (those with an order line in it) are tiered by
-    that period's revenue (:func:`custlib.segmentation.abc_classes`); a
+    that period's revenue (:func:`custlib.analysis.segmentation.abc_classes`); a
     customer without orders in a period is in tier ``"none"``: a move from
     ``none`` is ``entered`` (a new customer, or one returning after a pause),
     a move to ``none`` is ``left`` (a lost customer, or one pausing; B2B

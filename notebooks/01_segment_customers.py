@@ -25,8 +25,10 @@
 # 用销售经理熟悉的方式看本区域的客户：按购买金额的 A/B/C 分类、RFM 细分、客户价值金字塔、忠诚度、客户关系发展阶段和市场分类；上季度以来谁发生了变化；最后列出值得培育的客户和正在流失的重要客户。各项数值按截至季度末的近 12 个月计算（参数 `segmentation.window_months`）。
 
 # %%
-from custlib import segmentation
+from custlib.analysis import segmentation as seg
+from custlib.present import segmentation as views
 from custlib.reports import context as rp
+from custlib.reports import segmentation as report
 
 # %% tags=["parameters"]
 data: str = "../data/sample"  # data source: a directory of tables or an SQLAlchemy URL
@@ -38,16 +40,37 @@ settings: dict = {}  # merged, validated parameters from the runner, or {} to re
 ctx = rp.open_report(data, region, quarter, settings)
 rp.use_report_style()
 ctx.header()
-seg = segmentation.segment_region(
-    ctx.data.transactions,
-    ctx.data.customers,
-    ctx.quarter,
-    ctx.params.get("segmentation"),
-    service_costs=ctx.data.service_costs,
-    seed=ctx.seed,
-)
-figures, actions = segmentation.headline_figures(seg, currency=ctx.currency)
-rp.executive_summary(figures, actions, notebook="01_segment_customers")
+P = ctx.params["segmentation"]
+
+# %% [markdown] tags=["lang-en"]
+# ## Setup
+# The measures every section uses, this quarter and last quarter, computed once.
+
+# %% [markdown] tags=["lang-zh"]
+# ## 准备
+# 各部分共用的客户指标（本季度和上季度），只计算一次。
+
+# %%
+features = ctx.compute(seg.customer_features, ctx.data.transactions, ctx.data.customers, ctx.quarter, service_costs=ctx.data.service_costs, window_months=P["window_months"])
+before = ctx.compute(seg.customer_features, ctx.data.transactions, ctx.data.customers, ctx.quarter.previous, service_costs=ctx.data.service_costs, window_months=P["window_months"])
+active = ctx.compute(seg.active_customers, ctx.data.transactions, ctx.data.customers, (ctx.quarter.previous, ctx.quarter))
+abc = ctx.compute(seg.abc_table, features, P["abc"]["cutoffs"], P["abc"]["measures"])
+rfm = ctx.compute(seg.rfm_table, features, **P["rfm"])
+rfm_before = ctx.compute(seg.rfm_table, before, **P["rfm"])
+tiers = ctx.compute(seg.value_pyramid, features, P["pyramid"]["value"], P["pyramid"]["tiers"])
+tiers_before = ctx.compute(seg.value_pyramid, before, P["pyramid"]["value"], P["pyramid"]["tiers"])
+sc = P["scorecard"]
+scorecard = ctx.compute(seg.value_scorecard, features, sc["current"], sc["potential"], weights=sc["weights"], split=sc["split"])
+valuable = {"valuable_tiers": P["pyramid"]["valuable_tiers"]}
+at_risk = ctx.compute(seg.valuable_at_risk, features, rfm, tiers, P["pyramid"]["tiers"], abc=abc, **valuable)
+abc_before = ctx.compute(seg.abc_table, before, P["abc"]["cutoffs"], P["abc"]["measures"])
+at_risk_before = ctx.compute(seg.valuable_at_risk, before, rfm_before, tiers_before, P["pyramid"]["tiers"], abc=abc_before, **valuable)
+moved_down = ctx.compute(seg.valuable_moved_down, before, tiers_before, features, tiers, P["pyramid"]["tiers"], **valuable)
+
+# %%
+figures = report.headline_figures(active, rfm, rfm_before, at_risk, at_risk_before, moved_down)
+advice = report.actions(ctx, at_risk=at_risk, moved_down=moved_down, scorecard=scorecard, features=features, window_months=P["window_months"])
+ctx.summary(figures, advice, notebook=report.NOTEBOOK, domain="segmentation")
 
 # %% [markdown] tags=["lang-en"]
 # ## 1. ABC classes by purchase amount
@@ -60,7 +83,7 @@ rp.executive_summary(figures, actions, notebook="01_segment_customers")
 # A 类是累计达到总额第一个分界点（默认 80%）的最少数大客户，B 类累计到第二个分界点（95%），其余为 C 类。对比三种衡量指标：如果贡献 80% 净利润的客户远少于贡献 80% 销售收入的客户，说明按收入排名并不能看出谁真正带来利润。
 
 # %%
-seg.show("abc", caption="ABC classes on revenue, gross profit and net profit after cost to serve", currency=ctx.currency)
+ctx.show(ctx.compute(seg.abc_summary, features, abc), views.abc_view)
 
 # %% [markdown] tags=["lang-en"]
 # ## 2. RFM segments
@@ -73,7 +96,7 @@ seg.show("abc", caption="ABC classes on revenue, gross profit and net profit aft
 # 最近购买期（距最近一次购买的天数）、购买频率（订单数）和货币价值按五分位打 1 至 5 分；由最近购买期和购买频率的得分把每家客户归入十个细分群之一。请关注*流失风险客户*、*不能失去的客户*和*即将沉睡客户*的人数和收入：他们曾经常购买，如今正在疏远。
 
 # %%
-seg.show("rfm", caption="RFM segments: customers, revenue and mean recency and frequency", currency=ctx.currency)
+ctx.show(ctx.compute(seg.segment_summary, rfm, features), views.rfm_view)
 
 # %% [markdown] tags=["lang-en"]
 # ## 3. Value pyramids
@@ -87,8 +110,7 @@ seg.show("rfm", caption="RFM segments: customers, revenue and mean recency and f
 # 按销售收入、毛利、订单数和增长率（均取百分位排名）的加权得分给客户排名，分为铂金层、黄金层、铁层和铅层。塔尖很窄却占了大部分收入，说明业务依赖少数几家客户。
 
 # %%
-seg.plot("pyramid_value")
-rp.show_figure()
+ax = ctx.plot(ctx.compute(seg.pyramid_summary, tiers, features), views.pyramid_chart, which="value")
 
 # %% [markdown] tags=["lang-en"]
 # ### Profit pyramid
@@ -100,8 +122,7 @@ rp.show_figure()
 # 同一批客户按扣除服务成本后的净利润和毛利率排名。在价值金字塔中位置高、在这里位置低的是*本钱客户*：规模大，但带来的和花掉的差不多。
 
 # %%
-seg.plot("pyramid_profit")
-rp.show_figure()
+ax = ctx.plot(ctx.compute(seg.pyramid_tiers, features, P["pyramid"]["profit"], P["pyramid"]["tiers"], name="profit"), views.pyramid_chart, which="profit")
 
 # %% [markdown] tags=["lang-en"]
 # ### Potential-value pyramid
@@ -113,8 +134,7 @@ rp.show_figure()
 # 按增长率、仍向其他供应商采购的金额（可争取采购额）、尚未向我们购买的品类和毛利率排名：更多生意可能来自这里。
 
 # %%
-seg.plot("pyramid_potential")
-rp.show_figure()
+ax = ctx.plot(ctx.compute(seg.pyramid_tiers, features, P["pyramid"]["potential"], P["pyramid"]["tiers"], name="potential"), views.pyramid_chart, which="potential")
 
 # %% [markdown] tags=["lang-en"]
 # ## 4. Value scorecard
@@ -127,8 +147,7 @@ rp.show_figure()
 # 当前价值（财务与销售指标）对比潜在价值（增长率、可争取采购额、服务成本、最近购买期）。左上角是值得投入培育的客户：潜力大于目前带来的价值；排在最前的几家在图上编号，并按客户编号列在图旁。
 
 # %%
-seg.plot("scorecard")
-rp.show_figure()
+ax = ctx.plot(scorecard, views.scorecard_chart, split=sc["split"], label_top=sc["label_top"])
 
 # %% [markdown] tags=["lang-en"]
 # ## 5. Behavioural clusters
@@ -141,7 +160,7 @@ rp.show_figure()
 # 用 k-means 按购买方式（规模、频率、订单金额、品类广度、最近购买期、毛利率）给客户分组，组数取区分效果最好的一个（轮廓系数）。同一组的客户购买行为相似，一家买过的产品可以推荐给同组其他客户。
 
 # %%
-seg.show("clusters", caption="Clusters: what the customers in each group have in common", currency=ctx.currency)
+ctx.show(ctx.compute(seg.cluster_profiles, features, random_state=ctx.seed, **P["clusters"]), views.clusters_view)
 
 # %% [markdown] tags=["lang-en"]
 # ## 6. Loyalty
@@ -154,7 +173,7 @@ seg.show("clusters", caption="Clusters: what the customers in each group have in
 # 根据我们自己的销售记录判断：*忠诚客户*一年以上定期购买、跨多个品类，且仍在其惯常的购买节奏内；*品牌转换者*重复购买但不规律或已沉寂；*无品牌忠诚*的客户只买过一两次。
 
 # %%
-seg.show("loyalty", caption="Loyalty classes", currency=ctx.currency)
+ctx.show(ctx.compute(seg.loyalty_summary, features, **P["loyalty"]), views.loyalty_view)
 
 # %% [markdown] tags=["lang-en"]
 # ## 7. Relationship stage
@@ -167,7 +186,7 @@ seg.show("loyalty", caption="Loyalty classes", currency=ctx.currency)
 # 按我们在客户同类采购中所占的份额（钱包份额）划分：开发期（近 12 个月没有购买）、初步合作期（份额小）、稳定合作期（主要供应商）和战略合作期（份额占主导）。需要客户的采购总额估计；没有时报告会说明。
 
 # %%
-seg.show("relationship", caption="Relationship stages by share of wallet", currency=ctx.currency)
+ctx.show(ctx.compute(seg.stage_summary, features, **P["relationship"]), views.relationship_view)
 
 # %% [markdown] tags=["lang-en"]
 # ### Stage changes since last quarter
@@ -178,7 +197,7 @@ seg.show("relationship", caption="Relationship stages by share of wallet", curre
 # 关系阶段通常一次只移动一步；跳级或倒退都值得打个电话问问。
 
 # %%
-seg.show("relationship_migration", caption="Customers by stage, last quarter (rows) and this quarter (columns)")
+ctx.show(ctx.compute(seg.stage_migration, before, features, **P["relationship"]), views.migration_view, classes="stage")
 
 # %% [markdown] tags=["lang-en"]
 # ## 8. Market types
@@ -189,7 +208,7 @@ seg.show("relationship_migration", caption="Customers by stage, last quarter (ro
 # 消费者市场、产业市场、中间商市场、政府市场和国际市场的客户：有多少家、买了多少、毛利率多高。
 
 # %%
-seg.show("market_type", caption="Market types", currency=ctx.currency)
+ctx.show(ctx.compute(seg.market_type_breakdown, features), views.market_type_view)
 
 # %% [markdown] tags=["lang-en"]
 # ## 9. Migration since last quarter
@@ -203,7 +222,7 @@ seg.show("market_type", caption="Market types", currency=ctx.currency)
 # 行是上季度的细分群，列是本季度的；对角线上的客户没有变化。“（无）”表示当时还不是购买客户；短横线表示没有客户。
 
 # %%
-seg.show("migration_segment_customers", caption="Customers moving between RFM segments")
+ctx.show(ctx.compute(seg.class_migration, rfm_before, rfm, column="segment", order=seg.SEGMENT_ORDER), views.migration_view, classes="segment")
 
 # %% [markdown] tags=["lang-en"]
 # ### RFM segments, revenue
@@ -214,20 +233,19 @@ seg.show("migration_segment_customers", caption="Customers moving between RFM se
 # 同样的迁移按本期销售收入加权：每种变化涉及多少生意。
 
 # %%
-seg.show("migration_segment_revenue", caption="Revenue of customers moving between RFM segments", currency=ctx.currency)
+ctx.show(ctx.compute(seg.class_migration, rfm_before, rfm, column="segment", order=seg.SEGMENT_ORDER, weights=features), views.migration_view, classes="segment", revenue=True)
 
 # %% [markdown] tags=["lang-en"]
 # ### Value tiers
-# Moves between value-pyramid tiers, last quarter's in rows and this quarter's in columns. Cells above the diagonal
-# are customers who moved up (lead to iron to gold to platinum: the rolling upgrade the region works for), below it
-# customers who fell.
+# Moves between value-pyramid tiers, last quarter's in rows and this quarter's in columns, best tier first. Cells above the diagonal
+# are customers who moved down a tier, below it customers who moved up (lead to iron to gold to platinum: the rolling upgrade the region works for).
 
 # %% [markdown] tags=["lang-zh"]
 # ### 价值层级
-# 客户价值金字塔各层级之间的迁移，行为上季度层级，列为本季度层级。对角线以上是层级上升的客户（铅层到铁层、黄金层再到铂金层：本区域追求的客户滚动提升），对角线以下是层级下降的客户。
+# 客户价值金字塔各层级之间的迁移，行为上季度层级，列为本季度层级，最高层级在前。对角线以上是层级下降的客户，对角线以下是层级上升的客户（铅层到铁层、黄金层再到铂金层：本区域追求的客户滚动提升）。
 
 # %%
-seg.show("migration_tier_customers", caption="Customers moving between value tiers")
+ctx.show(ctx.compute(seg.class_migration, tiers_before, tiers, column="tier", order=P["pyramid"]["tiers"]), views.migration_view, classes="tier")
 
 # %% [markdown] tags=["lang-en"]
 # ### Value tiers, revenue
@@ -238,7 +256,7 @@ seg.show("migration_tier_customers", caption="Customers moving between value tie
 # 同样的迁移按本期销售收入加权。
 
 # %%
-seg.show("migration_tier_revenue", caption="Revenue of customers moving between value tiers", currency=ctx.currency)
+ctx.show(ctx.compute(seg.class_migration, tiers_before, tiers, column="tier", order=P["pyramid"]["tiers"], weights=features), views.migration_view, classes="tier", revenue=True)
 
 # %% [markdown] tags=["lang-en"]
 # ### ABC class on the quarter's revenue
@@ -250,7 +268,7 @@ seg.show("migration_tier_revenue", caption="Revenue of customers moving between 
 # 用本季度收入与上季度收入分别做 A/B/C 分类再比较（行为上季度，列为本季度）：最快看出哪些客户在上升、哪些在回落。
 
 # %%
-seg.show("migration_abc_customers", caption="Customers moving between ABC classes")
+ctx.show(ctx.compute(seg.abc_migration, before, features, P["abc"]["cutoffs"]), views.migration_view, classes="abc")
 
 # %% [markdown] tags=["lang-en"]
 # ### Valuable customers who moved down
@@ -261,7 +279,7 @@ seg.show("migration_abc_customers", caption="Customers moving between ABC classe
 # 上季度在最高几个层级、本季度层级下降的客户，按原收入从大到小排列。
 
 # %%
-seg.show("moved_down", caption="Valuable customers who moved down a tier", currency=ctx.currency)
+ctx.show(moved_down, views.moved_down_view, window_months=P["window_months"])
 
 # %% [markdown] tags=["lang-en"]
 # ## 10. What to do
@@ -275,7 +293,7 @@ seg.show("moved_down", caption="Valuable customers who moved down a tier", curre
 # 潜在价值高、当前价值较低：计分卡中投入培育象限的客户，按潜力从高到低排列。变化一栏为短横线表示该客户在之前 12 个月没有购买。
 
 # %%
-seg.show("to_grow", caption="Customers to grow", currency=ctx.currency)
+ctx.show(ctx.compute(seg.customers_to_grow, scorecard, features, pyramid=tiers, rfm=rfm, top=P["top_n"]), views.to_grow_view, window_months=P["window_months"])
 
 # %% [markdown] tags=["lang-en"]
 # ### Valuable customers at risk
@@ -286,4 +304,4 @@ seg.show("to_grow", caption="Customers to grow", currency=ctx.currency)
 # 处于下滑 RFM 细分群或收入下降的高层级或 A 类客户：在关系破裂之前去拜访他们。
 
 # %%
-seg.show("at_risk", caption="Valuable customers at risk", currency=ctx.currency)
+ctx.show(at_risk, views.at_risk_view, window_months=P["window_months"], top=P["top_n"])

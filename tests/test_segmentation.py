@@ -1,4 +1,4 @@
-"""Tests for custlib.segmentation: known answers worked by hand, simulations with
+"""Tests for custlib.analysis.segmentation (and its views and report rules): known answers worked by hand, simulations with
 known structure, degenerate regions and (when the sample generator exists) the
 planted patterns of the sample data."""
 
@@ -13,8 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from custlib import segmentation as seg
+from custlib.analysis import segmentation as seg
 from custlib.exceptions import DataError, InsufficientDataError, NotFittedError, ParamsError
+from custlib.present import segmentation as views
+from custlib.reports import segmentation as rs
+from tests.test_segmentation_views import Ctx
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -348,7 +351,7 @@ def test_value_pyramid_and_plot_draw_a_centred_pyramid_narrow_at_the_top():
     assert pyr.loc["c19", "tier"] == "platinum" and pyr.loc["c19", "rank"] == 1
     summary = seg.pyramid_summary(pyr, f)
     assert summary["customers"].tolist() == [1, 3, 6, 10]
-    ax = seg.plot_pyramid(summary)
+    ax = views.pyramid_chart(summary, Ctx())
     bars = ax.patches
     widths = [b.get_width() for b in bars]
     centres = [b.get_x() + b.get_width() / 2 for b in bars]
@@ -368,7 +371,7 @@ def test_value_scorecard_quadrants_by_hand():
     np.testing.assert_allclose(card["overall"], [0.75, 7 / 12, 5 / 12, 0.25])
     assert card["quadrant"].tolist() == ["invest", "invest", "maintain", "maintain"]
     assert seg.invest_list(card).index.tolist() == ["c1", "c2"]
-    ax = seg.plot_scorecard(card)
+    ax = views.scorecard_chart(card, Ctx())
     texts = [t.get_text() for t in ax.texts]
     assert {"1", "2", "Invest", "Maintain", "Invest first"} <= set(texts)
     assert any("1  c1" in t and "2  c2" in t for t in texts)
@@ -522,11 +525,7 @@ def test_clustering_leaves_the_thread_limits_as_they_were():
 
 
 def test_segment_region_states_a_sampled_cluster_fit_in_the_report():
-    """300 customers, fit sample 100: every customer gets a cluster, and the report says the fit was sampled,
-    in English and in Chinese."""
-    from custlib.present import i18n
-    from custlib.reports import context as report
-
+    """300 customers, fit sample 100: every customer gets a cluster, and the caveat (English, for logs) says the fit was sampled."""
     customers, tx = _simulated_region(n=300, seed=8)
     buyers = tx.loc[tx["order_date"] <= "2026-09-30", "customer_id"].nunique()  # counted from the order lines
     rep = seg.segment_region(tx, customers, "2026Q3", {"clusters": {"fit_sample": 100}}, seed=1)
@@ -534,12 +533,6 @@ def test_segment_region_states_a_sampled_cluster_fit_in_the_report():
         f"clusters fitted on a random sample of 100 of the {buyers} customers who have ordered; the others join the nearest cluster"
     )
     assert len(rep.table("cluster_labels")) == buyers and rep.table("clusters")["customers"].sum() == buyers
-    both = f"{rep.note('clusters')}; silhouette computed on a random sample of 2,000 customers"
-    assert report.esc(both) == both  # nothing for markdown to escape, so the escaped note translates too
-    for text in (rep.note("clusters"), both, f"*Note:* {both}"):
-        zh = i18n.tr(text, "zh")
-        assert not _latin_words(zh), zh
-    assert "2,000" in i18n.tr(both, "zh") and str(buyers) in i18n.tr(both, "zh")
 
 
 # --------------------------------------------------------------------------- loyalty, stage, market type
@@ -747,31 +740,6 @@ def test_segment_region_all_equal_customers_get_a_clear_message():
     assert "wallet_estimate" in rep.note("relationship")
 
 
-def test_report_show_and_plot_fall_back_to_the_reason(monkeypatch):
-    from custlib.reports import context as report
-
-    said, shown = [], []
-    monkeypatch.setattr(report, "say", said.append)
-    monkeypatch.setattr(report, "show", lambda df, caption=None, **kw: shown.append((df, kw)))
-    rep = seg.SegmentationReport(
-        quarter="2026Q3",
-        tables={"abc_extra": pd.DataFrame({"revenue": [1.0], "value_share": [1.0]})},
-        unavailable={"rfm": "too few customers"},
-    )
-    rep.show("rfm")
-    assert "too few customers" in said[0]
-    rep.show("abc_extra", currency="CNY")
-    assert shown[0][1]["money"] == ("revenue",) and shown[0][1]["pct"] == ("value_share",) and shown[0][1]["currency"] == "CNY"
-    import matplotlib.pyplot as plt
-
-    plt.close("all")
-    rep.unavailable["pyramid_value"] = "too few buyers"
-    assert rep.plot("pyramid_value") is None  # said in words, nothing drawn
-    assert "too few buyers" in said[-1] and not plt.get_fignums()
-    with pytest.raises(KeyError, match="no chart for 'rfm'"):
-        rep.plot("rfm")
-
-
 # --------------------------------------------------------------------------- parameters
 
 
@@ -878,11 +846,12 @@ def test_unavailable_reasons_read_as_sentences():
 
 def test_pyramid_labels_sit_beside_the_bars_not_on_them():
     summary = pd.DataFrame({"customers": [1, 3, 6, 10], "revenue_share": [0.4, 0.3, 0.2, 0.1]}, index=["platinum", "gold", "iron", "lead"])
-    ax = seg.plot_pyramid(summary, title="Value pyramid")
+    ax = views.pyramid_chart(summary, Ctx(), which="value")
     texts = {t.get_text(): t for t in ax.texts}
-    assert set(texts) == {"Platinum", "Gold", "Iron", "Lead", "1 customer\n40% of revenue", "3 customers\n30% of revenue"} | {
-        "6 customers\n20% of revenue",
-        "10 customers\n10% of revenue",
+    assert ax.get_title() == "Value pyramid"
+    assert set(texts) == {"Platinum", "Gold", "Iron", "Lead", "1 customer\n40.0% of revenue", "3 customers\n30.0% of revenue"} | {
+        "6 customers\n20.0% of revenue",
+        "10 customers\n10.0% of revenue",
     }
     for bar, tier, numbers in zip(ax.patches, ("Platinum", "Gold", "Iron", "Lead"), ("1 customer", "3 customers", "6", "10"), strict=True):
         name = texts[tier]
@@ -899,7 +868,7 @@ def _hand_report():
     """A report with hand-made tables; the expected headlines are counted by hand in the tests."""
     ids = pd.Index(["a", "b", "c", "d"], name="customer_id")
     feats = pd.DataFrame({"wallet_headroom": [1000.0, np.nan, 50.0, 0.0]}, index=ids)
-    return seg.SegmentationReport(
+    return seg.RegionSegmentation(
         quarter="2026Q3",
         params=seg.merge_params(None),
         tables={
@@ -915,19 +884,40 @@ def _hand_report():
     )
 
 
+def _headlines(rep, ctx=None):
+    """The executive summary of a whole-region segmentation: figures and advice (custlib.reports.segmentation)."""
+    T, ctx = rep.tables, ctx or Ctx()
+    figures = rs.headline_figures(
+        T.get("active_customers"),
+        T.get("rfm_customers"),
+        T.get("rfm_previous_customers"),
+        T.get("at_risk_customers"),
+        T.get("at_risk_previous_customers"),
+        T.get("moved_down"),
+    )
+    advice = rs.actions(
+        ctx,
+        at_risk=T.get("at_risk_customers"),
+        moved_down=T.get("moved_down"),
+        scorecard=T.get("scorecard_customers"),
+        features=T.get("customers"),
+    )
+    return figures, advice
+
+
 def test_headline_figures_count_this_and_last_quarter_by_hand():
     """Hand count: 2 customers ordered this quarter (3 last quarter); slipping segments are at risk and can't lose
     (2; last quarter need attention: 1), hibernating is gone, not slipping; 2 valuable customers at risk with
     100 + 250.25 of revenue (1 with 400 last quarter); 1 moved down; 2 customers to grow with 1,000 headroom
     (b has no wallet estimate)."""
-    figures, actions = seg.headline_figures(_hand_report(), currency="EUR")
+    figures, actions = _headlines(_hand_report(), Ctx("en", "EUR"))
     expected = pd.DataFrame(
         {
             "figure": [
                 "Customers who ordered this quarter",
                 "Customers in slipping RFM segments",
                 "Valuable customers at risk",
-                "Revenue of valuable customers at risk (EUR)",
+                "Revenue of valuable customers at risk",
                 "Valuable customers who moved down a tier",
             ],
             "value": [2.0, 2.0, 2.0, 350.25, 1.0],
@@ -938,9 +928,9 @@ def test_headline_figures_count_this_and_last_quarter_by_hand():
     )
     pd.testing.assert_frame_equal(figures, expected, check_dtype=False)
     assert actions == [
-        "Visit the 2 valuable customers at risk before the relationship breaks: EUR 350 of revenue over the last 12 months is at stake.",
+        "Visit the 2 valuable customers at risk before the relationship breaks: €350 of revenue over the last 12 months is at stake.",
         "Ask the 1 valuable customer who moved down a tier since last quarter what changed.",
-        "Offer more to the 2 customers to grow, highest potential first: they still buy EUR 1,000 a year from other suppliers.",
+        "Offer more to the 2 customers to grow, highest potential first: they still buy €1,000 a year from other suppliers.",
     ]
 
 
@@ -948,14 +938,14 @@ def test_headline_figures_degrade_when_sections_are_missing():
     rep = _hand_report()
     for name in ("rfm_previous_customers", "at_risk_customers", "at_risk_previous_customers", "moved_down", "scorecard_customers"):
         del rep.tables[name]
-    figures, actions = seg.headline_figures(rep)
+    figures, actions = _headlines(rep)
     assert figures["value"].tolist()[:2] == [2.0, 2.0] and figures["value"][2:].isna().all()
     assert figures["previous"].tolist()[0] == 3.0 and figures["previous"][1:].isna().all()
-    assert actions == []
-    empty, none = seg.headline_figures(seg.SegmentationReport(quarter="2026Q3", unavailable={"abc": "no orders"}))
-    assert len(empty) == 5 and empty["value"].isna().all() and none == []
+    assert actions == ["No valuable customer is at risk or moved down a tier: keep the current visit plan."]
+    empty, _ = _headlines(seg.RegionSegmentation(quarter="2026Q3", unavailable={"abc": "no orders"}))
+    assert len(empty) == 5 and empty["value"].isna().all()
     quiet = _tx([("o1", "X", "2026-03-01", "a", 100.0, 60.0), ("o2", "Y", "2026-04-01", "a", 10.0, 6.0)])
-    figures, _ = seg.headline_figures(seg.segment_region(quiet, _customers(["X", "Y"]), "2026Q3"))
+    figures, _ = _headlines(seg.segment_region(quiet, _customers(["X", "Y"]), "2026Q3"))
     assert figures.loc[0, ["value", "previous"]].tolist() == [0.0, 1.0]  # no orders this quarter is a count of 0, not unknown
     assert figures["value"][1:].isna().all()
 
@@ -963,7 +953,7 @@ def test_headline_figures_degrade_when_sections_are_missing():
 def test_headline_figures_of_a_region_match_its_order_lines(simulated_report):
     """Independent count from the raw order lines: distinct customers with an order in 2026Q3 (and in 2026Q2)."""
     rep, tx = simulated_report
-    figures, actions = seg.headline_figures(rep)
+    figures, actions = _headlines(rep)
     in_q3 = tx[(tx["order_date"] >= "2026-07-01") & (tx["order_date"] <= "2026-09-30")]["customer_id"].nunique()
     in_q2 = tx[(tx["order_date"] >= "2026-04-01") & (tx["order_date"] <= "2026-06-30")]["customer_id"].nunique()
     assert figures.loc[0, ["value", "previous"]].tolist() == [in_q3, in_q2]
@@ -971,68 +961,43 @@ def test_headline_figures_of_a_region_match_its_order_lines(simulated_report):
     assert 1 <= len(actions) <= 3
 
 
-def test_views_blank_empty_matrix_cells_and_show_revenue_in_thousands(monkeypatch):
-    from custlib.reports import context as report
-
-    shown, said = [], []
-    monkeypatch.setattr(report, "show", lambda df, caption=None, **kw: shown.append((df, caption, kw)))
-    monkeypatch.setattr(report, "say", said.append)
+def test_migration_views_blank_empty_cells_and_show_revenue_as_money():
     prev, cur = pd.Series({"a": "A", "b": "B", "c": "B"}), pd.Series({"a": "A", "b": "A", "c": "B"})
     rev = pd.Series({"a": 12_345.0, "b": 499.0, "c": 2_500.0})
-    rep = seg.SegmentationReport(
-        quarter="2026Q3",
-        tables={
-            "migration_abc_customers": seg.transition_matrix(prev, cur, order=("A", "B", "C")),
-            "migration_abc_revenue": seg.transition_matrix(prev, cur, order=("A", "B", "C"), values=rev),
-            "at_risk": pd.DataFrame(columns=["name", "tier", "abc", "segment", "revenue", "revenue_prior", "last_order"]),
-        },
+    counts = views.migration_view(seg.transition_matrix(prev, cur, order=("A", "B", "C")), Ctx(), classes="abc").frame.set_index(
+        "Last quarter \\ this quarter"
     )
-    counts, _ = rep.view("migration_abc_customers")
     assert counts.loc["A", "A"] == 1 and counts.loc["B", "A"] == 1 and np.isnan(counts.loc["A", "B"]) and np.isnan(counts.loc["C", "C"])
-    rep.show("migration_abc_revenue", caption="Revenue of customers moving between ABC classes", currency="CNY")
-    frame, caption, kw = shown[-1]
-    assert caption == "Revenue of customers moving between ABC classes, in thousands of CNY"
-    assert frame.loc["A", "A"] == 12.0 and frame.loc["B", "A"] == 0.0 and frame.loc["B", "B"] == 2.0  # 499 rounds to 0 thousand
-    assert np.isnan(frame.loc["A", "B"]) and kw["money"] == () and "thousands" not in kw
-    rep.show("at_risk", caption="Valuable customers at risk")
-    assert said == [seg.EMPTY_TEXT["at_risk"]] and len(shown) == 1
-    down = pd.DataFrame(
-        {
-            "name": list("xyz"),
-            "previous_tier": "gold",
-            "tier": "iron",
-            "revenue_prior_quarter": 9.0,
-            "revenue": 1.0,
-            "revenue_change": -8.0,
-        },
-        index=list("xyz"),
-    ).assign(recency_days=5.0)
-    rep = seg.SegmentationReport(quarter="2026Q3", params={"top_n": 2, "window_months": 6}, tables={"moved_down": down})
-    rep.show("moved_down", caption="Valuable customers who moved down a tier", currency="CNY")
-    frame = shown[-1][0]
-    assert frame.index.tolist() == ["x", "y"] and "Revenue, 6 months to now" in frame.columns
-    assert said[-1] == "The first 2 of 3 are shown."
+    tv = views.migration_view(seg.transition_matrix(prev, cur, order=("A", "B", "C"), values=rev), Ctx(), classes="abc", revenue=True)
+    frame = tv.frame.set_index("Last quarter \\ this quarter")
+    assert frame.loc["A", "A"] == 12_345.0 and frame.loc["B", "A"] == 499.0 and np.isnan(frame.loc["A", "B"])
+    assert tv.kinds["A"] == "money" and tv.caption == "Revenue of customers moving between classes"
+    # the count matrix's caption is read off the same cells: b moved up from B to A (below the diagonal)
+    count_tv = views.migration_view(seg.transition_matrix(prev, cur, order=("A", "B", "C")), Ctx(), classes="abc")
+    assert count_tv.caption.startswith("Since last quarter 1 moved up (below the diagonal), 0 moved down (above the diagonal) and 2 stayed")
 
 
 def test_customer_lists_show_change_as_a_percentage_and_no_scores(simulated_report):
     rep, _ = simulated_report
-    grow, opts = rep.view("to_grow")
+    tv = views.to_grow_view(rep.table("to_grow"), Ctx())
+    grow = tv.frame.set_index("Customer")
     f = rep.table("customers").loc[grow.index]
     expected = (f["revenue"] / f["revenue_prior"] - 1).where(f["revenue_prior"] > 0)
     np.testing.assert_allclose(grow["Change vs previous 12 months"], expected)
-    assert "current_value" not in grow.columns and "Change vs previous 12 months" in opts["pct"]
-    assert grow["market_type"].str[0].str.isupper().all()
-    risk, opts = rep.view("at_risk")
-    assert list(risk.columns) == [
-        "name",
-        "tier",
+    assert "current_value" not in grow.columns and tv.kinds["Change vs previous 12 months"] == "percent"
+    assert grow["Market type"].str[0].str.isupper().all()
+    risk = views.at_risk_view(rep.table("at_risk"), Ctx())
+    assert list(risk.frame.columns) == [
+        "Customer",
+        "Name",
+        "Tier",
         "ABC class",
         "RFM segment",
         "Revenue, last 12 months",
         "Change vs previous 12 months",
         "Last order",
     ]
-    assert opts["money"] == ("Revenue, last 12 months",)
+    assert risk.kinds["Revenue, last 12 months"] == "money"
 
 
 def _latin_words(text: str) -> list[str]:
@@ -1041,54 +1006,68 @@ def _latin_words(text: str) -> list[str]:
 
 
 def test_chinese_report_leaves_no_english_in_tables_charts_or_summary(simulated_report):
-    """Every header, category, caption, chart text, note and headline of the report reads in Chinese (ids and
-    customer names excepted)."""
+    """Every header, label, caption, chart text, headline and advice of the report reads in Chinese (ids and
+    customer names excepted): the views, charts and rules of custlib.present/reports.segmentation."""
     import matplotlib.pyplot as plt
 
-    from custlib.present import i18n
-    from custlib.reports import context as report
+    from custlib.present import segmentation as views
+    from custlib.reports import segmentation as rs
+    from tests.test_segmentation_views import Ctx
 
     rep, _ = simulated_report
+    T, ctx = rep.tables, Ctx("zh")
+    shown = [
+        views.abc_view(T["abc"], ctx),
+        views.rfm_view(T["rfm"], ctx),
+        views.pyramid_view(T["pyramid_value"], ctx),
+        views.scorecard_view(T["scorecard"], ctx),
+        views.clusters_view(T["clusters"], ctx),
+        views.loyalty_view(T["loyalty"], ctx),
+        views.relationship_view(T["relationship"], ctx),
+        views.migration_view(T["relationship_migration"], ctx, classes="stage"),
+        views.market_type_view(T["market_type"], ctx),
+        views.migration_view(T["migration_segment_customers"], ctx, classes="segment"),
+        views.migration_view(T["migration_segment_revenue"], ctx, classes="segment", revenue=True),
+        views.migration_view(T["migration_tier_customers"], ctx, classes="tier"),
+        views.migration_view(T["migration_abc_customers"], ctx, classes="abc"),
+        views.moved_down_view(T["moved_down"], ctx),
+        views.to_grow_view(T["to_grow"], ctx),
+        views.at_risk_view(T["at_risk"], ctx),
+    ]
     texts = []
-    for name in (
-        "abc", "rfm", "clusters", "loyalty", "relationship", "relationship_migration", "market_type", "migration_segment_customers",
-        "migration_segment_revenue", "migration_tier_customers", "migration_abc_customers", "moved_down", "to_grow", "at_risk",
-    ):  # fmt: skip
-        frame, _ = rep.view(name)
-        texts += [report.label(c, "zh") for c in frame.columns]
-        zh = i18n.tr_values(frame.drop(columns=["name"], errors="ignore"), "zh")
-        texts += [report.label(i, "zh") for i in zh.index if isinstance(i, str)]
-        texts += [v for v in zh.to_numpy().ravel() if isinstance(v, str)]
-    script = (ROOT / "notebooks" / "01_segment_customers.py").read_text(encoding="utf-8")
-    captions = re.findall(r'caption="([^"]+)"', script)
-    assert len(captions) >= 12
-    texts += [i18n.tr(c, "zh") for c in captions] + [i18n.tr(c + ", in thousands of CNY", "zh") for c in captions if "Revenue" in c]
-    for chart in seg.CHARTS:
-        ax = rep.plot(chart)
-        i18n.translate_figure(ax.figure, "zh")
-        texts += [t.get_text() for t in ax.figure.findobj(plt.Text)]
+    for tv in shown:
+        frame = tv.frame.drop(columns=["客户编号", "客户名称"], errors="ignore")
+        texts += [tv.caption, *frame.columns, *(v for v in frame.to_numpy().ravel() if isinstance(v, str))]
+    for ax in (views.pyramid_chart(T["pyramid_profit"], ctx, which="profit"), views.scorecard_chart(T["scorecard_customers"], ctx)):
+        texts += [t.get_text() for t in ax.figure.findobj(plt.Text) if not re.fullmatch(r"\d+\s+C\d+(\n\d+\s+C\d+)*", t.get_text())]
         plt.close("all")
-    figures, actions = seg.headline_figures(rep)
-    texts += [i18n.tr(x, "zh") for x in [*figures["figure"], *actions]]
-    texts += [i18n.tr(f"*Note:* {report.esc(c)}", "zh") for c in rep.caveats.values()]
-    texts += [i18n.tr(x, "zh") for x in [*seg.EMPTY_TEXT.values(), "The first 25 of 1,064 are shown."]]
+    figures = rs.headline_figures(
+        T["active_customers"], T["rfm_customers"], T.get("rfm_previous_customers"), T["at_risk_customers"], None, T["moved_down"]
+    )
+    texts += [ctx.messages("segmentation").gettext(f) for f in figures["figure"]]
+    texts += rs.actions(
+        ctx, at_risk=T["at_risk_customers"], moved_down=T["moved_down"], scorecard=T["scorecard_customers"], features=T["customers"]
+    )
     left = {t: _latin_words(t) for t in texts if _latin_words(t)}
     assert not left, left
 
 
 def test_chinese_reasons_for_missing_sections():
-    """The reasons of degenerate regions translate whole (the column an analyst must add keeps its name)."""
-    from custlib.present import i18n
+    """Every reason code of a degenerate region has a message, and it reads whole in Chinese."""
+    from custlib.present.messages import Messages
+    from custlib.present.reasons import REASONS as SHARED
 
     one = _tx([("o1", "X", "2026-09-01", "a", 100.0, 60.0), ("o2", "X", "2026-05-01", "a", 100.0, 60.0)])
     quiet = _tx([("o1", "X", "2026-03-01", "a", 100.0, 60.0), ("o2", "Y", "2026-04-01", "a", 10.0, 6.0)])
     same = _tx([(f"o{c}{m}", c, f"2026-0{m}-10", "a", 100.0, 60.0) for c in "XYZW" for m in range(1, 10)])
-    reasons = set()
+    codes = set()
     for tx, ids in ((one, ["X"]), (quiet, ["X", "Y"]), (same, list("XYZW"))):
-        reasons |= set(seg.segment_region(tx, _customers(ids), "2026Q3").unavailable.values())
-    assert len(reasons) >= 5
-    left = {r: _latin_words(i18n.tr(r, "zh")) for r in reasons}
-    left = {r: w for r, w in left.items() if set(w) - {"wallet", "estimate"}}
+        codes |= set(seg.segment_region(tx, _customers(ids), "2026Q3").codes.values())
+    assert len(codes) >= 5
+    zh_seg, zh_shared = Messages("zh", "segmentation"), Messages("zh", "custlib")
+    fields = {"needed": 2, "found": 1, "k": 3}
+    texts = {c: zh_seg.gettext(views.REASONS[c], **fields) if c in views.REASONS else zh_shared.gettext(SHARED[c], **fields) for c in codes}
+    left = {c: _latin_words(t) for c, t in texts.items() if _latin_words(t)}
     assert not left, left
 
 

@@ -1,0 +1,259 @@
+"""RFM scores and segments.
+
+Source: Hughes, A. M. (1994) *Strategic Database Marketing*, ch. 8 (quintile
+scores); segment codes after the usual 5 x 5 recency x frequency map of CRM
+practice (:data:`~custlib.analysis.segmentation.common.RFM_SEGMENTS`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from custlib.analysis.segmentation.common import EPS, RFM_SEGMENTS, SEGMENT_ORDER, param_name, words
+from custlib.analysis.segmentation.features import require_buyers
+from custlib.exceptions import DataError, InsufficientDataError, ParamsError
+
+
+def quantile_scores(values: pd.Series, bins: int = 5, *, higher_is_better: bool = True) -> pd.Series:
+    """Scores 1..bins by equal-count quantiles of the rank, ties split by id.
+
+    Customers are ranked 1..n from worst to best, ties broken by index
+    (``rank(method="first")`` over the id-sorted values), and scored
+    ``ceil(bins * rank / n)``: the best fifth gets 5, the worst fifth 1 (the
+    quintile scoring of Hughes 1994). When n is a multiple of ``bins`` this
+    equals ``pd.qcut(rank, bins)``; otherwise the bins differ in size by at
+    most one. With fewer customers than bins the scores still span 1..bins
+    (e.g. 3 customers get 2, 4, 5).
+
+    Parameters
+    ----------
+    values : Series
+        One number per customer, no NaN.
+    bins : int
+    higher_is_better : bool
+        False for recency (fewer days since the last order is better).
+
+    Returns
+    -------
+    Series
+        int64 scores on the input's index. values -> score.
+
+    Raises
+    ------
+    DataError
+        NaN values.
+    InsufficientDataError
+        Fewer than two customers, or every customer has the same value.
+    """
+    s = pd.Series(values, dtype="float64")
+    name = s.name or "value"
+    if s.isna().any():
+        raise DataError(f"'{name}': {int(s.isna().sum())} missing value(s); scores need a number per customer")
+    if len(s) < 2:
+        raise InsufficientDataError(
+            f"scores of {words(name)} need at least 2 customers, found {len(s)}", code="too_few_customers", needed=2, found=len(s)
+        )
+    if s.nunique() == 1:
+        raise InsufficientDataError(
+            f"all {len(s):,} customers have the same value for {words(name)} ({s.iloc[0]:g}); quintile scores would be arbitrary",
+            code="all_values_equal",
+            measure=str(name),
+            found=len(s),
+        )
+    ordered = s.sort_index(kind="stable")
+    rank = ordered.rank(method="first", ascending=higher_is_better)
+    score = np.ceil(bins * rank.to_numpy() / len(s) - EPS).astype("int64")
+    return pd.Series(score, index=ordered.index, name=f"{name}_score").reindex(s.index)
+
+
+def validate_segment_rules(rules: dict | None = None, *, param: str = "segmentation.rfm.segments") -> dict[str, str]:
+    """Check an R x F rule table and return the cell -> segment map.
+
+    Parameters
+    ----------
+    rules : dict of segment -> list of cells ``"R<r>F<f>"``, optional
+        Defaults to :data:`RFM_SEGMENTS`.
+    param : str
+        Parameter name used in messages.
+
+    Returns
+    -------
+    dict
+        ``{"R5F5": "champions", ...}`` with all 25 cells.
+
+    Raises
+    ------
+    ParamsError
+        A cell is malformed, assigned twice or not assigned (the message
+        names ``param`` and the cells).
+    """
+    rules = RFM_SEGMENTS if rules is None else rules
+    if not isinstance(rules, dict):
+        raise ParamsError(f"{param}: expected a mapping of segment -> list of cells like R5F4, got {type(rules).__name__}")
+    cells = {f"R{r}F{f}" for r in range(1, 6) for f in range(1, 6)}
+    out: dict[str, str] = {}
+    for seg, members in rules.items():
+        if isinstance(members, str) or not hasattr(members, "__iter__"):
+            raise ParamsError(f"{param}.{seg}: expected a list of cells like R5F4, got {members!r}")
+        for cell in members:
+            c = str(cell).strip().upper()
+            if c not in cells:
+                raise ParamsError(f"{param}.{seg}: {cell!r} is not a cell; expected R1F1 .. R5F5")
+            if c in out:
+                raise ParamsError(
+                    f"{param}: cell {c} is assigned twice ({out[c]!r} and {seg!r}); each of the 25 R x F cells must be in exactly one segment"
+                )
+            out[c] = str(seg)
+    missing = sorted(cells - set(out))
+    if missing:
+        raise ParamsError(
+            f"{param}: cell(s) {', '.join(missing)} are in no segment; each of the 25 R x F cells must be in exactly one segment"
+        )
+    return out
+
+
+def slipping_customers(features: pd.DataFrame, *, ratio: float = 0.5, alpha: float = 0.1) -> pd.DataFrame:
+    """Early warning: customers whose orders this quarter fell well below their own rate.
+
+    baseline = orders per quarter over the four quarters before this one
+    (``orders_per_quarter_before`` of :func:`customer_features`); the
+    customer is *slipping* when both
+
+    - orders this quarter < ``ratio`` x baseline (they fell by at least half
+      by default), and
+    - P(X <= orders this quarter) < ``alpha`` for X ~ Poisson(baseline): the
+      drop is too large to be chance at the customer's usual rate (exact
+      one-sided Poisson test; Johnson, Kemp & Kotz 2005, *Univariate Discrete
+      Distributions*, 3rd ed., sec. 4.3).
+
+    ``ratio = 0`` switches the rule off.
+
+    Returns
+    -------
+    DataFrame
+        baseline_orders, orders_quarter, p_value, slipping (bool), for the
+        rows of ``features``. features -> slipping flags.
+    """
+    from scipy.stats import poisson
+
+    if not 0 <= ratio <= 1 or not 0 < alpha < 1:
+        raise ParamsError(f"{param_name('rfm')}: expected 0 <= slip_ratio <= 1 and 0 < slip_alpha < 1, got {ratio!r}, {alpha!r}")
+    base = (
+        features["orders_per_quarter_before"]
+        if "orders_per_quarter_before" in features.columns
+        else pd.Series(np.nan, index=features.index)
+    )
+    now = features["orders_quarter"]
+    p = pd.Series(poisson.cdf(now.to_numpy(), base.fillna(0).to_numpy()), index=features.index).where(base > 0)
+    slipping = (now < ratio * base) & (p < alpha)
+    return pd.DataFrame({"baseline_orders": base, "orders_quarter": now, "p_value": p, "slipping": slipping.fillna(False).astype(bool)})
+
+
+def rfm_table(
+    features: pd.DataFrame,
+    *,
+    segments: dict | None = None,
+    profit: str = "gross_profit",
+    slip_ratio: float = 0.5,
+    slip_alpha: float = 0.1,
+) -> pd.DataFrame:
+    """RFM values, 1-5 scores and named segments at the quarter's end.
+
+    recency = days since the last order (whole history); frequency = orders
+    in the window; monetary = revenue in the window; profit = ``profit``
+    column in the window. Scores by :func:`quantile_scores` (recency: fewer
+    days is better). The segment comes from the (R, F) cell via the rule
+    table (:data:`RFM_SEGMENTS` unless ``segments`` overrides it). Only
+    customers who have ordered at least once are scored.
+
+    Trend rule: RFM on a trailing year ranks a frequent buyer whose orders
+    are collapsing among the best until the year has passed. A customer
+    flagged by :func:`slipping_customers` (orders this quarter well below
+    their own rate) is placed in the cell of R = min(r_score, 2): with a high
+    F that is *at risk* or *can't lose* ("bought often, not any more"), the
+    early warning the sales team acts on. ``r_score`` itself stays the pure
+    recency score; ``cell`` shows the cell used.
+
+    Parameters
+    ----------
+    features : DataFrame
+        From :func:`customer_features`.
+    segments : dict, optional
+        Rule table override, checked by :func:`validate_segment_rules`.
+    profit : str
+        ``gross_profit`` or ``net_profit``.
+    slip_ratio, slip_alpha : float
+        Trend rule thresholds (see :func:`slipping_customers`); ``slip_ratio=0``
+        switches the rule off.
+
+    Returns
+    -------
+    DataFrame
+        recency_days, frequency, monetary, profit, r_score, f_score, m_score,
+        p_score, slipping, cell (e.g. ``R5F4``), segment. features -> RFM table.
+
+    Raises
+    ------
+    InsufficientDataError
+        Fewer than 2 buyers, or a measure equal for everyone.
+    ParamsError
+        Bad rule table, profit column or trend thresholds.
+    """
+    cell_map = validate_segment_rules(segments)
+    if profit not in ("gross_profit", "net_profit"):
+        raise ParamsError(f"{param_name('rfm.profit')}: expected gross_profit or net_profit, got {profit!r}")
+    buyers = require_buyers(features, "RFM scores")
+    if buyers[profit].isna().all():
+        profit = "gross_profit"
+    out = pd.DataFrame(
+        {
+            "recency_days": buyers["recency_days"],
+            "frequency": buyers["orders"],
+            "monetary": buyers["revenue"],
+            "profit": buyers[profit].fillna(0.0),
+        }
+    )
+    out["r_score"] = quantile_scores(out["recency_days"].rename("recency_days"), higher_is_better=False)
+    out["f_score"] = quantile_scores(out["frequency"].rename("frequency"))
+    out["m_score"] = quantile_scores(out["monetary"].rename("monetary"))
+    out["p_score"] = quantile_scores(out["profit"].rename("profit"))
+    if "orders_quarter" in buyers.columns:
+        out["slipping"] = slipping_customers(buyers, ratio=slip_ratio, alpha=slip_alpha)["slipping"]
+    else:
+        out["slipping"] = False
+    r_used = out["r_score"].where(~out["slipping"], out["r_score"].clip(upper=2))
+    out["cell"] = "R" + r_used.astype("str") + "F" + out["f_score"].astype("str")
+    out["segment"] = out["cell"].map(cell_map).astype("str")
+    return out
+
+
+def segment_summary(rfm: pd.DataFrame, features: pd.DataFrame) -> pd.DataFrame:
+    """Customers, revenue and mean RFM values per segment.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by segment (rule-table order): customers, customer_share,
+        revenue, revenue_share, gross_profit, recency_days, frequency
+        (means). rfm + features -> summary.
+    """
+    f = features.loc[rfm.index]
+    frame = rfm.assign(revenue=f["revenue"], gross_profit=f["gross_profit"])
+    g = frame.groupby("segment", sort=False)
+    out = pd.DataFrame(
+        {
+            "customers": g.size(),
+            "revenue": g["revenue"].sum(),
+            "gross_profit": g["gross_profit"].sum(),
+            "recency_days": g["recency_days"].mean(),
+            "frequency": g["frequency"].mean(),
+        }
+    )
+    order = [s for s in SEGMENT_ORDER if s in out.index] + sorted(set(out.index) - set(SEGMENT_ORDER))
+    out = out.reindex(order)
+    out.insert(1, "customer_share", out["customers"] / out["customers"].sum())
+    tot = out["revenue"].sum()
+    out.insert(3, "revenue_share", out["revenue"] / tot if tot else np.nan)
+    out.index.name = "segment"
+    return out
