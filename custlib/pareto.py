@@ -41,11 +41,7 @@ Conventions
 
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import dataclass, field
-from itertools import product
-from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -72,7 +68,6 @@ from custlib.analysis.pareto import (  # noqa: F401 (re-exported until this modu
 )
 from custlib.analysis.pareto.inputs import date_column as _dates
 from custlib.analysis.pareto.inputs import fraction_param as _fraction
-from custlib.analysis.pareto.inputs import pct_label as _pct_label
 from custlib.analysis.pareto.inputs import require_columns as _require
 from custlib.analysis.pareto.inputs import revenue_tiers as _revenue_tiers
 from custlib.exceptions import InsufficientDataError, ParamsError

@@ -348,6 +348,7 @@ def concentration_table(
     out[float_cols] = out[float_cols].astype("float64")
     out["measure"] = out["measure"].astype("str")
     out["note"] = out["note"].astype("str")
+    out.attrs["net_profit_includes_cost_to_serve"] = bool(frame.attrs.get("net_profit_includes_cost_to_serve", True))
     out.attrs["share_columns"] = (*[f"top_{pct_label(t)}" for t in tops], share_col)
     return out
 

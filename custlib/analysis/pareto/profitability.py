@@ -142,7 +142,8 @@ def quarter_profitability(transactions: pd.DataFrame, service_costs: pd.DataFram
     ------
     InsufficientDataError
         ``code="no_orders_in_quarter"`` with fields ``quarter``, ``start``, ``end`` and
-        ``last`` (the last order date before the quarter, or None).
+        ``last`` (the last order date before the quarter); ``code="no_orders_yet"``
+        (``last`` None) when there are no earlier orders either.
     """
     q = Quarter.parse(quarter) if not isinstance(quarter, Quarter) else quarter
     require_columns(transactions, ["order_date"], "transactions")
@@ -152,7 +153,7 @@ def quarter_profitability(transactions: pd.DataFrame, service_costs: pd.DataFram
         last = before.max().date() if len(before) else None
         raise InsufficientDataError(
             f"the region has no orders in {q} ({q.start:%Y-%m-%d} to {q.end:%Y-%m-%d}); last order before it: {last}",
-            code="no_orders_in_quarter",
+            code="no_orders_in_quarter" if last is not None else "no_orders_yet",
             quarter=str(q),
             start=q.start.date(),
             end=q.end.date(),

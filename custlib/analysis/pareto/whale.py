@@ -51,6 +51,7 @@ def whale_curve(net_profit: pd.Series) -> pd.DataFrame:
     frame["cum_share_customers"] = frame["rank"] / n
     frame["cum_profit"] = frame["net_profit"].cumsum()
     frame["cum_share_profit"] = frame["cum_profit"] / total
+    frame.attrs["net_profit_includes_cost_to_serve"] = bool(s.attrs.get("net_profit_includes_cost_to_serve", True))
     return frame
 
 
