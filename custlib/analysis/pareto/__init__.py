@@ -31,7 +31,7 @@ from custlib.analysis.pareto.profitability import (
     with_two_customers,
 )
 from custlib.analysis.pareto.tiers import MOVES, migration_matrix, tier_allocation, tier_migration
-from custlib.analysis.pareto.whale import WhaleSummary, whale_curve, whale_summary
+from custlib.analysis.pareto.whale import WhaleSummary, loss_figures, whale_curve, whale_summary
 
 __all__ = [
     "MOVES",
@@ -49,6 +49,7 @@ __all__ = [
     "gini",
     "herfindahl",
     "lorenz_curve",
+    "loss_figures",
     "migration_matrix",
     "net_is_gross",
     "quarter_profitability",

@@ -218,3 +218,48 @@ def _by_tier(frame: pd.DataFrame, total: float) -> pd.DataFrame:
         ]
     ]
     return by_tier
+
+
+def loss_figures(profit, *, share: float = 0.8, cutoffs=(0.8, 0.95)) -> dict[str, float]:
+    """The headline numbers of one period's :func:`~custlib.analysis.pareto.customer_profitability`.
+
+    Parameters
+    ----------
+    profit : DataFrame or None
+        One row per customer (revenue, net_profit); None (or fewer than two customers) gives NaN throughout.
+    share : float
+        The "x% of customers make ``share``" threshold.
+    cutoffs : (float, float)
+        ABC cut-offs on cumulative revenue share.
+
+    Returns
+    -------
+    dict
+        ``rev_x``, ``net_x`` (fractions of customers making ``share`` of revenue and
+        of net profit), ``destroyers`` (customers with net profit < 0), ``loss``
+        (their loss, positive), ``in_a`` and ``loss_a`` (the same in revenue tier A);
+        NaN where undefined. profit -> figures.
+    """
+    from custlib.analysis.pareto.concentration import share_of_customers_for
+    from custlib.exceptions import InsufficientDataError
+
+    out = dict.fromkeys(("rev_x", "net_x", "destroyers", "loss", "in_a", "loss_a"), np.nan)
+    if not isinstance(profit, pd.DataFrame) or len(profit) < 2:
+        return out
+    for key, col in (("rev_x", "revenue"), ("net_x", "net_profit")):
+        try:
+            out[key] = share_of_customers_for(profit[col], share)
+        except InsufficientDataError:
+            pass
+    net = profit["net_profit"]
+    losing = net < 0
+    out["destroyers"] = float(losing.sum())
+    out["loss"] = float(-net[losing].sum()) + 0.0
+    try:
+        tiers = revenue_tiers(profit["revenue"], cutoffs=cutoffs)
+    except InsufficientDataError:
+        return out
+    in_a = losing & (tiers == "A")
+    out["in_a"] = float(in_a.sum())
+    out["loss_a"] = float(-net[in_a].sum()) + 0.0
+    return out
