@@ -10,7 +10,7 @@ import pandas as pd
 from custlib.analysis.pareto.inputs import TIERS, positive_total, require_columns, revenue_tiers, values_vector
 
 
-def whale_curve(net_profit: pd.Series) -> pd.DataFrame:
+def whale_curve(net_profit: pd.Series | pd.DataFrame, net_profit_col: str = "net_profit") -> pd.DataFrame:
     """Customers ranked by net profit, with cumulative profit as a share of the total.
 
     The whale curve of customer profitability (Kaplan & Narayanan 2001;
@@ -22,9 +22,10 @@ def whale_curve(net_profit: pd.Series) -> pd.DataFrame:
 
     Parameters
     ----------
-    net_profit : Series
+    net_profit : Series or DataFrame
         Net profit per customer, indexed by customer id (an array is ranked
-        with positions as ids).
+        with positions as ids), or a profitability table with ``net_profit_col``.
+    net_profit_col : str
 
     Returns
     -------
@@ -40,6 +41,8 @@ def whale_curve(net_profit: pd.Series) -> pd.DataFrame:
     DataError
         Non-numeric, missing or infinite values.
     """
+    if isinstance(net_profit, pd.DataFrame):
+        net_profit = net_profit[net_profit_col]
     s = net_profit if isinstance(net_profit, pd.Series) else pd.Series(net_profit)
     x = values_vector(s, "net_profit")
     total = positive_total(x, "net_profit")
