@@ -110,3 +110,13 @@ def test_every_reason_code_the_analysis_raises_has_a_message():
     codes |= {"one_customer", "one_buyer", "loss_making_region", "no_service_costs", "too_few_buyers_to_tier", "no_orders"}
     codes |= {"never_two_customers"}
     assert codes <= set(views.REASONS)
+
+
+def test_whale_chart_says_when_net_profit_is_gross_profit(profit):
+    gross = profit.copy()
+    gross.attrs["net_profit_includes_cost_to_serve"] = False
+    ax = views.whale_chart(pa.whale_curve(gross), ctx("en"))
+    try:
+        assert "No cost-to-serve data for this quarter: net profit here is gross profit." in [t.get_text() for t in ax.texts]
+    finally:
+        plt.close("all")

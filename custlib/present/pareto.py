@@ -33,7 +33,7 @@ REASONS = {
         "Total net profit is not positive: the region is a cost centre this quarter and shares of its profit are undefined."
     ),
     "no_service_costs": N_("There are no cost-to-serve data for the quarter: the resources spent on each tier are unknown."),
-    "too_few_buyers_to_tier": N_("{found} customers bought between {start} and {end}; revenue tiers need at least two."),
+    "too_few_buyers_to_tier": N_("Revenue tiers need at least two customers with orders between {start} and {end}; there are {found}."),
     "no_orders": N_("There are no orders: concentration over time needs orders."),
     "never_two_customers": N_(
         "The region never had two or more customers with orders in one quarter; concentration over time needs at least two."
@@ -202,6 +202,9 @@ def whale_chart(result: pd.DataFrame, ctx, ax=None, *, color: str = "#e4572e"):
     ax.set_ylabel(t.gettext("Cumulative net profit (share of total)"))
     ax.set_title(t.gettext("Whale curve"))
     ax.legend(loc="lower right")
+    note = _caption_if_gross(result, ctx)
+    if note:
+        ax.annotate(note, xy=(0.0, -0.2), xycoords="axes fraction", fontsize=8, color="grey")
     return ax
 
 
