@@ -55,7 +55,7 @@ migration = ctx.compute(pa.tier_migration, tx, last.start, last.end, ctx.quarter
 
 # %%
 figures = report.headline_figures(profit, previous, share=P["share"], cutoffs=cutoffs)
-actions = report.advice(ctx, buyers, allocation, migration, cutoffs=cutoffs, lag_quarters=lag)
+actions = report.advice(ctx, profit, allocation, migration, cutoffs=cutoffs, lag_quarters=lag)
 ctx.summary(figures, actions, notebook=report.NOTEBOOK, domain="pareto")
 
 # %% [markdown] tags=["lang-en"]

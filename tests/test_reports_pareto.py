@@ -150,3 +150,13 @@ def test_advice_keeps_the_first_three_rules_that_fire(region):
     profit, _, allocation, migration = region
     said = rpt.advice(ctx("zh"), profit, allocation, migration)
     assert len(said) == 3 and said[0].startswith("在争取更多销量之前") and said[2].startswith("询问")
+
+
+def test_single_buyer_result_fires_only_when_one_customer_bought(region):
+    profit, _, _, _ = region
+    lone = profit.loc[["e"]]  # e: 500 - 440 - 100 = -40
+    assert rpt.single_buyer_result(lone, ctx()) == (
+        "The only customer who bought this quarter loses CN¥40 after cost to serve: review its prices, terms and service."
+    )
+    assert rpt.advice(ctx("zh"), lone) == ["本季度唯一有购买的客户扣除服务成本后亏损 ¥40：请复查其价格、账期和服务。"]
+    assert rpt.single_buyer_result(profit, ctx()) is None

@@ -176,9 +176,35 @@ def ask_customers_who_moved_down(migration, ctx) -> str | None:
     )
 
 
+def single_buyer_result(profit, ctx) -> str | None:
+    """When only one customer bought this quarter (no concentration to measure): what that customer earns or loses."""
+    profit = _frame(profit)
+    if profit is None or len(profit) != 1:
+        return None
+    t, net = ctx.messages(DOMAIN), float(profit["net_profit"].iloc[0])
+    amount = ctx.fmt.money(abs(net))
+    if net_is_gross(profit):
+        if net >= 0:
+            return t.gettext(
+                "The only customer who bought this quarter earns {amount} of gross profit (no cost-to-serve data).", amount=amount
+            )
+        return t.gettext(
+            "The only customer who bought this quarter loses {amount} of gross profit (no cost-to-serve data): "
+            "review its prices, terms and service.",
+            amount=amount,
+        )
+    if net >= 0:
+        return t.gettext("The only customer who bought this quarter earns {amount} of net profit after cost to serve.", amount=amount)
+    return t.gettext(
+        "The only customer who bought this quarter loses {amount} after cost to serve: review its prices, terms and service.",
+        amount=amount,
+    )
+
+
 def keep_the_allocation(profit, ctx) -> str | None:
     """When every customer earns money: the allocation can stay (said only when no other rule fired)."""
-    v = loss_figures(_frame(profit))
+    profit = _frame(profit)
+    v = loss_figures(profit)
     if v["destroyers"] != 0:
         return None
     return ctx.messages(DOMAIN).gettext("No customer loses money: keep the current allocation.")
@@ -187,6 +213,7 @@ def keep_the_allocation(profit, ctx) -> str | None:
 def advice(ctx, profit, allocation=None, migration=None, *, cutoffs=(0.8, 0.95), lag_quarters: int = 4) -> list[str]:
     """At most three sentences, from the rules that fire in this order; :func:`keep_the_allocation` only if none did."""
     said = [
+        single_buyer_result(profit, ctx),
         review_tier_a_loss_makers(profit, ctx, cutoffs),
         cut_cost_to_serve_in_b_and_c(profit, ctx, cutoffs),
         move_effort_to_b_and_c(allocation, ctx, lag_quarters),
