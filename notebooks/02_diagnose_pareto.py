@@ -25,8 +25,10 @@
 # 大客户可能是本钱客户而不是利润客户；资源投入应当跟随增长而不是销售收入；集中度会随时间变化。
 
 # %%
-from custlib import pareto
+from custlib.analysis import pareto as pa
+from custlib.present import pareto as views
 from custlib.reports import context as rp
+from custlib.reports import pareto as report
 
 # %% tags=["parameters"]
 data: str = "../data/sample"  # data source: a directory of tables or an SQLAlchemy URL
@@ -38,31 +40,23 @@ settings: dict = {}  # merged, validated parameters from the runner, or {} to re
 ctx = rp.open_report(data, region, quarter, settings)
 rp.use_report_style()
 ctx.header()
-rep = pareto.pareto_region(
-    ctx.data.transactions,
-    ctx.data.service_costs,
-    ctx.data.customers,
-    ctx.quarter,
-    ctx.data.peer_quarterly,
-    ctx.params["pareto"],
-    ctx.seed,
-    ctx.currency,
-    region=ctx.region,
-)
-figures, actions = pareto.headline_figures(rep, currency=ctx.currency)
-rp.executive_summary(figures, actions, notebook="02_diagnose_pareto")
-
-# %% [markdown] tags=["lang-en"]
-# ## In short
-# The three numbers that matter this quarter, and what they imply. Net profit is gross profit less
-# the cost to serve each customer (visits, logistics, support, discounts).
-
-# %% [markdown] tags=["lang-zh"]
-# ## 要点
-# 本季度最重要的三个数字及其含义。净利润是毛利减去服务每家客户的成本（拜访、物流、支持和折扣）。
+P = ctx.params["pareto"]
 
 # %%
-rep.show("summary")
+tx, costs, cutoffs, lag = ctx.data.transactions, ctx.data.service_costs, P["abc_cutoffs"], P["growth_lag_quarters"]
+profit = ctx.compute(pa.quarter_profitability, tx, costs, ctx.quarter)
+previous = ctx.compute(pa.quarter_profitability, tx, costs, ctx.quarter.previous)
+buyers = ctx.compute(pa.with_two_customers, profit, len(ctx.data.customers))
+positive = ctx.compute(pa.with_positive_profit, buyers)
+base = ctx.quarter.shift(-lag)
+allocation = ctx.compute(pa.tier_allocation, buyers, tx, base.start, base.end, cutoffs=cutoffs)
+last = ctx.quarter.previous
+migration = ctx.compute(pa.tier_migration, tx, last.start, last.end, ctx.quarter.start, ctx.quarter.end, cutoffs=cutoffs)
+
+# %%
+figures = report.headline_figures(profit, previous, share=P["share"], cutoffs=cutoffs)
+actions = report.advice(ctx, profit, allocation, migration, cutoffs=cutoffs, lag_quarters=lag)
+ctx.summary(figures, actions, notebook=report.NOTEBOOK, domain="pareto")
 
 # %% [markdown] tags=["lang-en"]
 # ## Revenue, gross profit and net profit concentration
@@ -76,7 +70,16 @@ rep.show("summary")
 # 按收入排名就看不出谁真正带来利润。存在亏损客户时，净利润的份额可以超过 100%，其基尼系数也可以超过 1；表中如实显示，不作截断。
 
 # %%
-rep.show("concentration")
+conc = ctx.compute(
+    pa.concentration_table,
+    buyers,
+    tops=P["top_fractions"],
+    share=P["share"],
+    ci=P["gini_ci"],
+    n_boot=P["bootstrap_draws"],
+    seed=ctx.seed,
+)
+ctx.show(conc, views.concentration_view, ci=P["gini_ci"])
 
 # %% [markdown] tags=["lang-en"]
 # ## Whale curve
@@ -88,8 +91,8 @@ rep.show("concentration")
 # 客户按净利润从高到低排列，纵轴为累计净利润占总额的比例。峰值是盈利客户创造的利润；峰值之后的下降是亏损客户亏掉的部分。
 
 # %%
-rep.plot("whale_curve", pareto.plot_whale_curve)
-rp.show_figure()
+curve = ctx.compute(pa.whale_curve, positive)
+ctx.plot(curve, views.whale_chart);
 
 # %% [markdown] tags=["lang-en"]
 # ## Who destroys value, by revenue tier
@@ -102,7 +105,8 @@ rp.show_figure()
 # 他们的销量伴随着价格、账期、交货等方面的让步，吃掉了利润。
 
 # %%
-rep.show("whale_by_tier")
+whale = ctx.compute(pa.whale_summary, positive, cutoffs=cutoffs)
+ctx.show(whale, views.whale_by_tier_view)
 
 # %% [markdown] tags=["lang-en"]
 # ## Resources against return, by tier
@@ -116,7 +120,8 @@ rep.show("whale_by_tier")
 # 而增长潜力在 B、C 类，就会让最有增长空间的层级得不到资源。
 
 # %%
-rep.show("allocation")
+ctx.show(allocation, views.allocation_view, lag_quarters=lag)
+ctx.plot(allocation, views.allocation_chart);
 
 # %% [markdown] tags=["lang-en"]
 # ## Concentration over time and against the other regions
@@ -129,8 +134,9 @@ rep.show("allocation")
 # 要看变化方向，而不是某一个数字。
 
 # %%
-rep.plot("concentration_trend", pareto.plot_concentration_trend)
-rp.show_figure()
+by_quarter = ctx.compute(pa.concentration_by_quarter, tx, share=P["share"], through=ctx.quarter.end)
+trend = ctx.compute(pa.concentration_trend, by_quarter, ctx.data.peer_quarterly, ctx.region, measure=P["trend_measure"])
+ctx.plot(trend, views.concentration_trend_chart);
 
 # %% [markdown] tags=["lang-en"]
 # ## Tier migration since the previous quarter
@@ -144,4 +150,4 @@ rp.show_figure()
 # 以及每种变动带来的销售收入变化。从 C、B 类逐步提升上来的客户，正是客户滚动提升所追求的发展。
 
 # %%
-rep.show("migration")
+ctx.show(migration, views.migration_view)

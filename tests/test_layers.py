@@ -22,7 +22,6 @@ MAX_FUNCTION_LINES = 80
 
 #: Modules not yet moved into their layer, with the layer they will join.
 NOT_YET_SPLIT = {
-    "custlib.pareto": "analysis/present/reports",
     "custlib.development": "analysis/present/reports",
     "custlib.clv": "analysis/present/reports",
     "custlib.makebuy": "analysis/present/reports",

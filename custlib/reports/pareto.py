@@ -1,0 +1,225 @@
+"""The Pareto report beyond its sections: headline figures and the advice they lead to.
+
+Each piece of advice is a named rule: a small function whose docstring states its
+condition, returning the sentence in the report's language or None. :func:`advice`
+keeps the first three that fire, in the order of :data:`RULES`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from custlib.analysis.pareto import loss_figures, net_is_gross
+from custlib.present.messages import N_
+
+DOMAIN = "pareto"
+NOTEBOOK = "02_diagnose_pareto"
+
+#: Labels of the headline figures (``ctx.summary`` translates them); the shares are the default 80%.
+FIGURES = {
+    "rev_x": N_("Customers making 80% of revenue"),
+    "net_x": N_("Customers making 80% of net profit"),
+    "gross_x": N_("Customers making 80% of gross profit"),
+    "destroyers": N_("Customers losing money"),
+    "loss": N_("Loss of the loss-making customers"),
+    "in_a": N_("Tier A customers losing money"),
+}
+#: The same figures when the ``share`` parameter is not 80%.
+FIGURES_OTHER_SHARE = {
+    "rev_x": N_("Customers making the chosen share of revenue"),
+    "net_x": N_("Customers making the chosen share of net profit"),
+    "gross_x": N_("Customers making the chosen share of gross profit"),
+}
+
+
+def _frame(x) -> pd.DataFrame | None:
+    """``x`` if it is a computed table, None if the step was unavailable."""
+    return x if isinstance(x, pd.DataFrame) else None
+
+
+def headline_figures(profit, previous_profit=None, *, share: float = 0.8, cutoffs=(0.8, 0.95)) -> pd.DataFrame:
+    """The Pareto report's five headline figures, this quarter against the previous one.
+
+    1. the share of customers making ``share`` of revenue (good: up, less dependence on a few names);
+    2. the same for net profit (gross profit without cost-to-serve data; good: up);
+    3. customers losing money (net profit < 0; good: down);
+    4. their combined loss (good: down);
+    5. of them, customers in revenue tier A, the cost customers (good: down).
+
+    Last quarter's profit figures are left out (NaN) when only one of the two quarters
+    has cost-to-serve data, so that net profit is never compared with gross profit.
+
+    Parameters
+    ----------
+    profit, previous_profit : DataFrame, or an unavailable step
+        :func:`~custlib.analysis.pareto.quarter_profitability` of the quarter and of the one before.
+    share : float
+    cutoffs : (float, float)
+
+    Returns
+    -------
+    DataFrame
+        figure (an English message of the ``pareto`` domain), value, previous, unit, good.
+    """
+    profit, previous_profit = _frame(profit), _frame(previous_profit)
+    now = loss_figures(profit, share=share, cutoffs=cutoffs)
+    before = loss_figures(previous_profit, share=share, cutoffs=cutoffs)
+    gross = profit is not None and net_is_gross(profit)
+    if previous_profit is not None and net_is_gross(previous_profit) != gross:
+        before = {k: (v if k == "rev_x" else np.nan) for k, v in before.items()}
+    labels = FIGURES if abs(share - 0.8) < 1e-9 else {**FIGURES, **FIGURES_OTHER_SHARE}
+    rows = [
+        (labels["rev_x"], now["rev_x"], before["rev_x"], "pct", "up"),
+        (labels["gross_x" if gross else "net_x"], now["net_x"], before["net_x"], "pct", "up"),
+        (labels["destroyers"], now["destroyers"], before["destroyers"], "count", "down"),
+        (labels["loss"], now["loss"], before["loss"], "money", "down"),
+        (labels["in_a"], now["in_a"], before["in_a"], "count", "down"),
+    ]
+    return pd.DataFrame(rows, columns=["figure", "value", "previous", "unit", "good"])
+
+
+# --------------------------------------------------------------------------- advice rules
+
+
+def review_tier_a_loss_makers(profit, ctx, cutoffs=(0.8, 0.95)) -> str | None:
+    """When customers of revenue tier A lose money: review their terms before chasing more of their volume."""
+    profit = _frame(profit)
+    v = loss_figures(profit, cutoffs=cutoffs)
+    if not v["in_a"] > 0:
+        return None
+    t, n = ctx.messages(DOMAIN), int(v["in_a"])
+    fields = {"n": ctx.fmt.integer(n), "loss": ctx.fmt.money(v["loss_a"])}
+    if net_is_gross(profit):
+        return t.ngettext(
+            "Review prices, payment terms and service levels of the {n} customer in tier A sold below cost "
+            "({loss} in total) before chasing more of their volume.",
+            "Review prices, payment terms and service levels of the {n} customers in tier A sold below cost "
+            "({loss} in total) before chasing more of their volume.",
+            n,
+            **fields,
+        )
+    return t.ngettext(
+        "Review prices, payment terms and service levels of the {n} customer in tier A who loses money after cost to serve "
+        "({loss} in total) before chasing more of their volume.",
+        "Review prices, payment terms and service levels of the {n} customers in tier A who lose money after cost to serve "
+        "({loss} in total) before chasing more of their volume.",
+        n,
+        **fields,
+    )
+
+
+def cut_cost_to_serve_in_b_and_c(profit, ctx, cutoffs=(0.8, 0.95)) -> str | None:
+    """When customers of tiers B and C lose money: cut their cost to serve (check their prices without cost-to-serve data)."""
+    profit = _frame(profit)
+    v = loss_figures(profit, cutoffs=cutoffs)
+    others = v["destroyers"] - (v["in_a"] if v["in_a"] == v["in_a"] else 0.0)
+    if not others > 0:
+        return None
+    t, n = ctx.messages(DOMAIN), int(others)
+    fields = {"n": ctx.fmt.integer(n), "loss": ctx.fmt.money(v["loss"] - (v["loss_a"] if v["loss_a"] == v["loss_a"] else 0.0))}
+    if net_is_gross(profit):
+        return t.ngettext(
+            "Check the prices of the {n} customer in tiers B and C sold below cost ({loss} in total).",
+            "Check the prices of the {n} customers in tiers B and C sold below cost ({loss} in total).",
+            n,
+            **fields,
+        )
+    return t.ngettext(
+        "Cut the cost to serve of the {n} customer in tiers B and C who loses money ({loss} in total): "
+        "fewer visits, pooled deliveries or minimum order sizes.",
+        "Cut the cost to serve of the {n} customers in tiers B and C who lose money ({loss} in total): "
+        "fewer visits, pooled deliveries or minimum order sizes.",
+        n,
+        **fields,
+    )
+
+
+def move_effort_to_b_and_c(allocation, ctx, lag_quarters: int = 4) -> str | None:
+    """When tier A takes a larger share of the cost to serve than of net profit while tiers B and C grow faster than A."""
+    allocation = _frame(allocation)
+    if allocation is None:
+        return None
+    a = allocation.set_index("tier")
+    bc_base = float(a.loc[["B", "C"], "base_revenue"].sum())
+    g_bc = float(a.loc[["B", "C"], "revenue"].sum()) / bc_base - 1 if bc_base > 0 else np.nan
+    g_a = float(a.loc["A", "revenue_growth"])
+    cts_a, np_a = float(a.loc["A", "cost_to_serve_share"]), float(a.loc["A", "net_profit_share"])
+    if not (g_bc > g_a and cts_a > np_a):
+        return None
+    f = ctx.fmt
+    return ctx.messages(DOMAIN).gettext(
+        "Tier A takes {cost_share} of the cost to serve but earns {profit_share} of net profit, while revenue in tiers B and C "
+        "changed {growth_bc} against {quarter} (tier A: {growth_a}): move sales effort towards B and C.",
+        cost_share=f.percent(cts_a, digits=0),
+        profit_share=f.percent(np_a, digits=0),
+        growth_bc=f.percent(g_bc, digits=0, signed=True),
+        growth_a=f.percent(g_a, digits=0, signed=True),
+        quarter=str(ctx.quarter.shift(-int(lag_quarters))),
+    )
+
+
+def ask_customers_who_moved_down(migration, ctx) -> str | None:
+    """When customers moved down a revenue tier since the previous quarter: ask them what changed."""
+    migration = _frame(migration)
+    if migration is None:
+        return None
+    n = int(migration.loc[migration["move"] == "down", "customers"].sum())
+    if not n:
+        return None
+    return ctx.messages(DOMAIN).ngettext(
+        "Ask the {n} customer who moved down a revenue tier since {quarter} what changed.",
+        "Ask the {n} customers who moved down a revenue tier since {quarter} what changed.",
+        n,
+        n=ctx.fmt.integer(n),
+        quarter=str(ctx.quarter.previous),
+    )
+
+
+def single_buyer_result(profit, ctx) -> str | None:
+    """When only one customer bought this quarter (no concentration to measure): what that customer earns or loses."""
+    profit = _frame(profit)
+    if profit is None or len(profit) != 1:
+        return None
+    t, net = ctx.messages(DOMAIN), float(profit["net_profit"].iloc[0])
+    amount = ctx.fmt.money(abs(net))
+    if net_is_gross(profit):
+        if net >= 0:
+            return t.gettext(
+                "The only customer who bought this quarter earns {amount} of gross profit (no cost-to-serve data).", amount=amount
+            )
+        return t.gettext(
+            "The only customer who bought this quarter loses {amount} of gross profit (no cost-to-serve data): "
+            "review its prices, terms and service.",
+            amount=amount,
+        )
+    if net >= 0:
+        return t.gettext("The only customer who bought this quarter earns {amount} of net profit after cost to serve.", amount=amount)
+    return t.gettext(
+        "The only customer who bought this quarter loses {amount} after cost to serve: review its prices, terms and service.",
+        amount=amount,
+    )
+
+
+def keep_the_allocation(profit, ctx) -> str | None:
+    """When every customer earns money: the allocation can stay (said only when no other rule fired)."""
+    profit = _frame(profit)
+    v = loss_figures(profit)
+    if v["destroyers"] != 0:
+        return None
+    return ctx.messages(DOMAIN).gettext("No customer loses money: keep the current allocation.")
+
+
+def advice(ctx, profit, allocation=None, migration=None, *, cutoffs=(0.8, 0.95), lag_quarters: int = 4) -> list[str]:
+    """At most three sentences, from the rules that fire in this order; :func:`keep_the_allocation` only if none did."""
+    said = [
+        single_buyer_result(profit, ctx),
+        review_tier_a_loss_makers(profit, ctx, cutoffs),
+        cut_cost_to_serve_in_b_and_c(profit, ctx, cutoffs),
+        move_effort_to_b_and_c(allocation, ctx, lag_quarters),
+        ask_customers_who_moved_down(migration, ctx),
+    ]
+    said = [s for s in said if s]
+    if not said:
+        said = [s for s in [keep_the_allocation(profit, ctx)] if s]
+    return said[:3]
