@@ -27,7 +27,6 @@ NOT_YET_SPLIT = {
     "custlib.pareto": "analysis/present/reports",
     "custlib.development": "analysis/present/reports",
     "custlib.clv": "analysis/present/reports",
-    "custlib.makebuy": "analysis/present/reports",
 }
 #: Modules over the size limit, with the reason (none may be added without one).
 LARGE_MODULES: dict[str, str] = {

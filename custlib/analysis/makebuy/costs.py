@@ -218,4 +218,3 @@ def npv_summary(case, *, demand=None) -> dict:
         "hidden_share_make": hidden["make"] / pv_make if pv_make > 0 else 0.0,
         "hidden_share_buy": hidden["buy"] / pv_buy if pv_buy > 0 else 0.0,
     }
-

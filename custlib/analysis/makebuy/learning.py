@@ -19,6 +19,7 @@ from custlib.exceptions import DataError, ParamsError
 
 _CRAWFORD_TABLE = 1024  # exact sums up to this many units; Euler-Maclaurin beyond
 
+
 def _learning_exponent(learning_rate) -> float:
     try:
         r = float(learning_rate)
@@ -302,5 +303,3 @@ class LearningCurve:
         lots = np.asarray(units, dtype=float) / self.lot_size
         f = _crawford_total(b, lots) if self.model == "crawford" else _wright_total(b, lots)
         return self.first_unit_cost * self.lot_size * f
-
-

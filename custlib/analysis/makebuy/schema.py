@@ -18,6 +18,7 @@ from custlib.exceptions import ParamsError
 SECTION = "makebuy"
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "io" / "schemas" / "makebuy.json"
 
+
 @cache
 def _schema_text() -> str:
     return SCHEMA_PATH.read_text(encoding="utf-8")
@@ -299,5 +300,3 @@ def validate_params(section: Mapping, *, source: str | None = None) -> dict:
         msgs += _case_rules(name, case, defs)
     _raise(msgs, source)
     return out
-
-

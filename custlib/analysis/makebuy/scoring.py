@@ -75,7 +75,6 @@ def scorecard(scores: Mapping, weights: Mapping) -> pd.DataFrame:
     return pd.DataFrame(rows).astype({"factor": "str", "favours": "str"})
 
 
-
 @dataclass(frozen=True)
 class Recommendation:
     """The combined recommendation of one case.
