@@ -1,4 +1,5 @@
-"""Tests of custlib.makebuy: learning curves, the case model, Monte Carlo, tornado, scorecard, params."""
+"""Tests of make-vs-buy (custlib.analysis.makebuy, custlib.present.makebuy, custlib.reports.makebuy): learning curves,
+the case model, Monte Carlo, tornado, scorecard, params, report views and charts, headline figures and advice rules."""
 
 from __future__ import annotations
 
@@ -837,10 +838,6 @@ def test_headline_actions_escape_the_product_name():
     section = {"cases": {"x": hand_case(**{"demand.volatility": 0.0, "label": "<b>Kit</b> & co"})}} | FAST
     actions = mbr.actions(mb.analyse_cases(section), report_ctx())
     assert actions[0].startswith("&lt;b&gt;Kit&lt;/b&gt; &amp; co: develop it in-house.")
-
-
-def _one(a, name):
-    return mb.MakeBuyAnalysis({name: a.cases[name]}, a.settings)
 
 
 def test_close_call_rule_fires_only_for_a_close_call():

@@ -81,7 +81,7 @@ def cost_table(case, *, demand=None) -> pd.DataFrame:
     """Period-by-period cost of each option, with totals and present values.
 
     Make: development (one-off, period 0), labour on the learning curve
-    (Wright or Crawford, see above), material at list price less volume
+    (Wright or Crawford, :mod:`custlib.analysis.makebuy.learning`), material at list price less volume
     discounts (economies of scale), fixed operating cost per capacity step
     (a step-cost function, Horngren et al., ch. 10), straight-line
     depreciation, and the indirect costs usually left out: overhead allocated
