@@ -139,4 +139,4 @@ def product_names(labels, t: Messages) -> dict[str, str]:
     """
     shown = {n: t.data(str(label), "case") for n, label in labels.items()}
     values = list(shown.values())
-    return {n: s if values.count(s) == 1 else f"{s} ({n})" for n, s in shown.items()}
+    return {n: s if values.count(s) == 1 else t.gettext("{product} ({case})", product=s, case=n) for n, s in shown.items()}
