@@ -25,8 +25,10 @@
 # 客户开发需要一些我们尚未销售的产品：自主开发生产和向供应商外部采购，哪一种更省钱？比较时计入隐性成本、学习曲线、规模经济、供应商风险和需求的不确定性，并把成本以外的定性因素一并打分。金额均为现值：未来各期成本按各产品的折现率折算到今天，以便相加和比较。
 
 # %%
-from custlib import makebuy
+from custlib.analysis import makebuy as mb
+from custlib.present import makebuy as views
 from custlib.reports import context as rp
+from custlib.reports import makebuy as mbr
 
 # %% tags=["parameters"]
 data: str = "../data/sample"  # data source: a directory of tables or an SQLAlchemy URL
@@ -38,9 +40,12 @@ settings: dict = {}  # merged, validated parameters from the runner, or {} to re
 ctx = rp.open_report(data, region, quarter, settings)
 rp.use_report_style()
 ctx.header()
-mb = makebuy.analyse_cases(ctx.params["makebuy"], currency=ctx.currency)
-figures, actions = makebuy.headline_figures(mb, currency=ctx.currency)
-rp.executive_summary(figures, actions, notebook="04_compare_make_vs_buy")
+P = ctx.params["makebuy"]
+ctx.report_terms = mbr.case_terms(P, ctx.lang)  # the client's own names of its products (label_zh ...), this report only
+
+# %%
+cases = ctx.compute(mb.analyse_cases, P)  # every case: costs, break-even, simulated demand, sensitivity, scorecard
+ctx.summary(mbr.headline_figures(cases), mbr.actions(cases, ctx), notebook=mbr.NOTEBOOK, domain="makebuy")
 
 # %% [markdown] tags=["lang-en"]
 # ## The products compared
@@ -52,25 +57,21 @@ rp.executive_summary(figures, actions, notebook="04_compare_make_vs_buy")
 # 每个产品是什么、需求的计量单位，以及比较期内的计划需求总量（来自本区域的自主开发与外部采购参数）。
 
 # %%
-rp.show(mb.products, caption="The products compared and their planned demand")
+ctx.show(cases, views.products_view)
 
 # %% [markdown] tags=["lang-en"]
 # ## The answer at a glance
 # The recommendation weighs cost and the qualitative factors; the next column says which option is cheaper at the
 # planned demand. The saving from making is the PV of buying minus the PV of making (negative: buying is cheaper);
-# the chance that making is cheaper comes from the simulated demand further down.
+# the chance that making is cheaper comes from the simulated demand further down. The last column is the saving the
+# executive summary adds up: the mean over simulated demand of what the recommended option saves.
 
 # %% [markdown] tags=["lang-zh"]
 # ## 结论一览
-# 建议综合了成本和定性因素；下一列是按计划需求哪种方案更便宜。自主开发节省额 = 外部采购成本现值 − 自主开发成本现值（为负表示外部采购更便宜）；自主开发更便宜的概率来自后文的需求模拟。
+# 建议综合了成本和定性因素；下一列是按计划需求哪种方案更便宜。自主开发节省额 = 外部采购成本现值 − 自主开发成本现值（为负表示外部采购更便宜）；自主开发更便宜的概率来自后文的需求模拟。最后一列是摘要中加总的节省额：按建议方案在模拟需求下平均节省的金额。
 
 # %%
-rp.show(
-    mb.glance,
-    caption="Recommendation, cost per unit and saving from making, per product",
-    currency=ctx.currency,
-    **mb.formats("glance"),
-)
+ctx.show(cases, views.glance_view)
 
 # %% [markdown] tags=["lang-en"]
 # ## What each option costs
@@ -83,7 +84,7 @@ rp.show(
 # 比较期内每个成本项目的现值。标为*隐性或间接成本*的项目常在比较中被遗漏：自主开发的间接费用和资金成本；外部采购的转换成本、供应商管理、质量成本和供应商风险。
 
 # %%
-rp.show(mb.cost_lines, caption="Present value of each cost line, per product", currency=ctx.currency, **mb.formats("cost_lines"))
+ctx.show(cases, views.cost_lines_view)
 
 # %% [markdown] tags=["lang-en"]
 # ## Cost over time
@@ -95,8 +96,7 @@ rp.show(mb.cost_lines, caption="Present value of each cost line, per product", c
 # 每期自主开发（蓝色）和外部采购（橙色）的成本，上方斜线部分为隐性或间接成本。第 0 期为一次性成本：自主开发的开发成本，外部采购的转换成本。
 
 # %%
-makebuy.plot_costs_per_period(mb.costs_by_period, currency=ctx.currency, lang=ctx.lang)
-rp.show_figure()
+ctx.plot(cases, views.costs_per_period_chart)
 
 # %% [markdown] tags=["lang-en"]
 # ## Break-even
@@ -108,8 +108,7 @@ rp.show_figure()
 # 两种方案的累计成本现值。两条线相交处，自主开发收回了一次性投入：圆点标出盈亏平衡点，左上角注明对应的累计量。
 
 # %%
-makebuy.plot_break_even(mb.cumulative_costs, mb.break_even, currency=ctx.currency, lang=ctx.lang)
-rp.show_figure()
+ctx.plot(cases, views.break_even_chart)
 
 # %% [markdown] tags=["lang-en"]
 # ## Demand uncertainty
@@ -122,12 +121,7 @@ rp.show_figure()
 # 围绕计划需求做多次模拟（设定了随机种子，结果可重复）。比较按计划需求的节省额与中位数：两者正负相反时，只看计划会得出错误结论。十条模拟路径中有九条落在 5% 与 95% 分位数之间。
 
 # %%
-rp.show(
-    mb.uncertainty,
-    caption="Saving from making over simulated demand (negative: buying is cheaper)",
-    currency=ctx.currency,
-    **mb.formats("uncertainty"),
-)
+ctx.show(cases, views.uncertainty_view)
 
 # %% [markdown] tags=["lang-en"]
 # ## How the answer moves with demand volatility
@@ -140,8 +134,7 @@ rp.show(
 # 同样的模拟，把需求波动率从零（即计划需求）放大到计划值的两倍；大圆点是各产品计划的波动率。曲线穿过 50% 的产品，结论取决于我们对需求有多大把握，而不是成本。
 
 # %%
-makebuy.plot_volatility(mb.volatility, lang=ctx.lang)
-rp.show_figure()
+ctx.plot(cases, views.volatility_chart)
 
 # %% [markdown] tags=["lang-en"]
 # ## Sensitivity
@@ -154,8 +147,7 @@ rp.show_figure()
 # 每根条形让一个输入在低值和高值之间变动，其余保持计划值；条形越长，影响越大。虚线是按计划的节省额；红线右侧表示自主开发更便宜，因此穿过红线的条形会改变结论。
 
 # %%
-makebuy.plot_tornados(mb.tornado, currency=ctx.currency, lang=ctx.lang)
-rp.show_figure()
+ctx.plot(cases, views.tornado_chart, top=8)
 
 # %% [markdown] tags=["lang-en"]
 # ## Qualitative scorecard
@@ -167,7 +159,7 @@ rp.show_figure()
 # 成本以外的五个因素，按实际情况打 1（低）至 5（高）分；第二列说明高分有利于哪种方案，第三列是该因素的权重。
 
 # %%
-rp.show(mb.factors, caption="Scores (1-5) of the factors other than cost, per product", **mb.formats("factors"))
+ctx.show(cases, views.factors_view)
 
 # %% [markdown] tags=["lang-en"]
 # ## Recommendation
@@ -179,7 +171,7 @@ rp.show(mb.factors, caption="Scores (1-5) of the factors other than cost, per pr
 # 成本得分（1 + 4 × 自主开发更便宜的概率）与定性得分按参数中的权重加权；综合得分高于 3 分倾向自主开发，接近 3 分则难以取舍。
 
 # %%
-rp.show(mb.verdicts, caption="Scores behind each recommendation (1-5; above 3 favours making)", **mb.formats("verdicts"))
+ctx.show(cases, views.verdicts_view)
 
 # %% [markdown] tags=["lang-en"]
 # ## The reasons
@@ -190,4 +182,4 @@ rp.show(mb.verdicts, caption="Scores behind each recommendation (1-5; above 3 fa
 # 逐个产品，用文字说明比较的每一步。
 
 # %%
-rp.show(mb.reasons, caption="The reasons behind each recommendation")
+ctx.show(cases, views.reasons_view)

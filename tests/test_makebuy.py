@@ -1,4 +1,5 @@
-"""Tests of custlib.makebuy: learning curves, the case model, Monte Carlo, tornado, scorecard, params."""
+"""Tests of make-vs-buy (custlib.analysis.makebuy, custlib.present.makebuy, custlib.reports.makebuy): learning curves,
+the case model, Monte Carlo, tornado, scorecard, params, report views and charts, headline figures and advice rules."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from custlib import makebuy as mb
+from custlib.analysis import makebuy as mb
 from custlib.exceptions import DataError, ParamsError
 from custlib.io.params import check, load_params
+from custlib.present import makebuy as views
+from custlib.reports import makebuy as mbr
 
 matplotlib.use("Agg")
 
@@ -192,7 +195,7 @@ def hand_case(**changes) -> dict:
         "scorecard": {"demand": 3, "rd_capability": 3, "outsourcing_management": 3, "outsourced_quality": 3, "outsourcing_risk": 3},
     }
     for path, value in changes.items():
-        spec = mb._set_path(spec, path, value)
+        spec = mb.set_path(spec, path, value)
     return spec
 
 
@@ -259,6 +262,20 @@ def test_npv_and_winner_of_the_hand_worked_case():
     assert s["units"] == 6
 
 
+def report_ctx(lang: str = "en", terms: dict | None = None):
+    """A report context for views and charts: no data, CNY, the given language and report names."""
+    from custlib.io.periods import Quarter
+    from custlib.reports.context import ReportContext
+
+    return ReportContext("East", Quarter.parse("2026Q3"), {"report": {"currency": "CNY"}}, None, lang, report_terms=terms or {})
+
+
+def break_even_text(be, lang: str = "en") -> str:
+    """The sentence a report says for a break-even of the hand-worked case (3 years)."""
+    ctx = report_ctx(lang)
+    return views.break_even_sentence(be, "year", 3, ctx.messages("makebuy"), ctx.fmt)
+
+
 def test_break_even_of_the_hand_worked_case():
     """Cumulative (make - buy), discounted: 500 - 100 = 400; 400 + (480.9 - 590) x 0.909091 = 300.8182;
     300.8182 + (371.7 - 590) x 0.826446 = 120.4050; 120.4050 + (338.4652 - 590) x 0.751315 = -68.5769.
@@ -269,24 +286,26 @@ def test_break_even_of_the_hand_worked_case():
     be = mb.break_even(hand_case())
     assert be.volume == pytest.approx(5.2742, abs=1e-4)
     assert be.period == pytest.approx(2.6371, abs=1e-4)
-    assert be.direction == "make cheaper above"
-    assert "after 5 cumulative units, in year 3" in be.reason
+    assert be.direction == "make_cheaper_above" and be.outcome == "make_cheaper_after" and be.period_number == 3
+    assert "after 5 cumulative units, in year 3" in break_even_text(be)
     assert mb.break_even(hand_case(), discounted=False).volume == pytest.approx(4.5773, abs=1e-4)
 
 
 def test_break_even_says_why_when_making_never_catches_up():
     """At a supplier price of 250 buying costs 100 + 500 x 2.486852 = 1343.4260 in PV, so making
     (1498.6658) still costs 155.2398 more after all 6 units; the lines never cross."""
-    be = mb.break_even(hand_case(**{"buy.unit_price": 250}), currency="CNY")
-    assert be.volume is None and be.period is None
-    assert "never catches up within the 3 years" in be.reason
-    assert "CNY 155 more in present value" in be.reason
+    be = mb.break_even(hand_case(**{"buy.unit_price": 250}))
+    assert be.volume is None and be.period is None and be.outcome == "make_never_catches_up"
+    assert be.shortfall == pytest.approx(155.2398, abs=1e-3)
+    assert "never catches up within the 3 years" in break_even_text(be)
+    assert "CN¥155 more in present value" in break_even_text(be)
+    assert "3 年内自主开发始终追不上外部采购" in break_even_text(be, "zh")
 
 
 def test_break_even_is_zero_when_making_is_cheaper_from_the_start():
     be = mb.break_even(hand_case(**{"make.development_cost": 0, "buy.unit_price": 1000}))
-    assert be.volume == 0.0
-    assert "from the start" in be.reason
+    assert be.volume == 0.0 and be.outcome == "make_cheaper_from_start"
+    assert "from the start" in break_even_text(be)
 
 
 def test_break_even_when_buying_becomes_cheaper_later():
@@ -294,9 +313,9 @@ def test_break_even_when_buying_becomes_cheaper_later():
     making's 481, 372, 338: cumulative make - buy (discounted) goes -100, -100 + 250.9 / 1.1 = 128.09,
     ... so buying wins after 2 x 100 / (100 + 128.09) = 0.8768 units."""
     be = mb.break_even(hand_case(**{"buy.transition_cost": 600, "buy.unit_price": 100}))
-    assert be.direction == "buy cheaper above"
+    assert be.direction == "buy_cheaper_above" and be.outcome == "buy_cheaper_after"
     assert be.volume == pytest.approx(0.8768, abs=1e-4)
-    assert "buying becomes cheaper after 1 cumulative unit, in year 1" in be.reason
+    assert "buying becomes cheaper after 1 cumulative unit, in year 1" in break_even_text(be)
 
 
 def test_depreciation_plus_financing_is_worth_the_investment():
@@ -588,13 +607,13 @@ def test_tornado_default_ranges_vary_each_input_by_the_relative_range():
     assert frame["swing"].is_monotonic_decreasing
 
 
-def test_plot_tornado_draws_two_bars_per_input_and_returns_the_axes():
+def test_tornado_panel_draws_two_bars_per_input_and_returns_the_axes():
     import matplotlib.pyplot as plt
 
     frame = mb.tornado(hand_case())
-    ax = mb.plot_tornado(frame, top=5)
+    ax = views.tornado_panel(frame, report_ctx(), top=5)
     assert len(ax.patches) == 10
-    assert [t.get_text() for t in ax.get_yticklabels()][-1] == frame["label"].iloc[0]
+    assert [t.get_text() for t in ax.get_yticklabels()][-1] == "Supplier price" == views.labels.INPUTS[frame["input"].iloc[0]]
     plt.close(ax.figure)
 
 
@@ -633,18 +652,33 @@ def test_scorecard_rejects_bad_scores_and_weights(scores, weights, pattern):
         mb.scorecard(dict.fromkeys(mb.FACTORS, 3) | scores, WEIGHTS | weights)
 
 
+def reasons_of(a, lang: str = "en") -> list[str]:
+    ctx = report_ctx(lang)
+    return views.case_reasons(a, ctx.messages("makebuy"), ctx.fmt)
+
+
 def test_recommendation_combines_cost_and_scorecard_with_written_reasons():
     """Hand: P(make cheaper) = 1 at volatility 0 -> cost score 5; scorecard all 3 -> 3;
     combined 0.6 x 5 + 0.4 x 3 = 4.2 -> make."""
     settings = {"n_draws": 500, "volatility_multipliers": [0, 1], "seed": 1} | {"cost_weight": 0.6}
     spec = hand_case(**{"demand.volatility": 0.0})
-    a = mb.analyse_case(mb.Case.from_params("hand", spec), settings, currency="CNY")
+    a = mb.analyse_case(mb.Case.from_params("hand", spec), settings)
     r = a.recommendation
     assert r.recommendation == "make" and not r.close_call
     assert r.combined_score == pytest.approx(4.2)
-    assert all(s.endswith(".") and s[0].isupper() for s in r.reasons)
-    assert "making is cheaper by CNY 69" in r.reasons[0]
-    assert r.reasons[1] == a.break_even.reason
+    reasons = reasons_of(a)
+    assert all(s.endswith(".") and s[0].isupper() for s in reasons)
+    assert "making is cheaper by CN¥69" in reasons[0]
+    assert reasons[1] == break_even_text(a.break_even)
+    assert reasons[-1].endswith("so the recommendation is to make.")
+
+
+def test_recommend_scores_are_the_weighted_factor_rating():
+    card = mb.scorecard(dict.fromkeys(mb.FACTORS, 3), WEIGHTS)
+    r = mb.recommend(0.5, card, cost_weight=0.6, close_call_band=0.25)
+    assert (r.cost_score, r.qualitative_score, r.combined_score) == pytest.approx((3.0, 3.0, 3.0))
+    assert r.recommendation == "buy" and r.close_call  # not above 3, and within the band
+    assert mb.recommend(1.0, card).recommendation == "make" and not mb.recommend(1.0, card).close_call
 
 
 def test_recommendation_explains_a_flip_under_uncertainty():
@@ -654,8 +688,9 @@ def test_recommendation_explains_a_flip_under_uncertainty():
     a = mb.analyse_case(spec, {"n_draws": 2000, "seed": 3})
     assert a.summary["winner"] == "make"
     assert a.monte_carlo["p_make_cheaper"] < 0.5
-    flip = [s for s in a.recommendation.reasons if "flips under uncertainty" in s]
+    flip = [s for s in reasons_of(a) if "flips under uncertainty" in s]
     assert len(flip) == 1 and "buying is cheaper in" in flip[0] and "have less demand than planned" in flip[0]
+    assert any("考虑不确定性后结论反转" in s for s in reasons_of(a, "zh"))
 
 
 # --------------------------------------------------------------------------- params: defaults and regions
@@ -705,9 +740,9 @@ def test_regions_have_their_own_demand(regional):
 def test_analysis_frames_are_report_ready(regional):
     a = regional["East"]
     assert a.summary["case"].tolist() == ["sensor_kit", "custom_fastener", "monitoring_service"]
-    assert set(a.cost_columns) <= set(a.cost_tables.columns)
-    assert a.scorecard.shape == (6, 2 + 3)
-    assert a.recommendations.groupby("case")["n"].max().min() >= 6
+    assert a.factors.shape == (5, 3 + 3)
+    assert a.scorecards.groupby("case").size().tolist() == [5, 5, 5]
+    assert a.break_even["outcome"].isin(mb.OUTCOMES).all()
     assert a.tornado.groupby("case").size().tolist() == [len(mb.DEFAULT_TORNADO_INPUTS)] * 3
     assert len(a.volatility) == 3 * len(a.settings["volatility_multipliers"])
     assert mb.compare_cases(load_params("East", params_dir())["makebuy"])["winner"].tolist() == a.summary["winner"].tolist()
@@ -744,7 +779,7 @@ def two_cases(**settings) -> mb.MakeBuyAnalysis:
     section = {
         "cases": {"hand": hand_case(**still), "dear": hand_case(**still, **{"buy.unit_price": 250, "label": "Dear case"})},
     } | FAST
-    return mb.analyse_cases(section | settings, currency="CNY")
+    return mb.analyse_cases(section | settings)
 
 
 def test_headline_figures_count_the_recommendations_and_add_up_the_expected_saving():
@@ -752,16 +787,25 @@ def test_headline_figures_count_the_recommendations_and_add_up_the_expected_savi
     hand-worked one: 68.5769 from making the hand case plus 155.2398 from buying the dear one = 223.8167
     (present values worked out in test_npv_and_winner_of_the_hand_worked_case and
     test_break_even_says_why_when_making_never_catches_up)."""
-    figures, actions = mb.headline_figures(two_cases(), currency="CNY")
+    a = two_cases()
+    figures = mbr.headline_figures(a)
     assert figures.columns.tolist() == ["figure", "value", "previous", "unit", "good"]
     assert figures["value"].tolist()[:3] == [1.0, 1.0, 0.0]
     assert figures["value"].iloc[3] == pytest.approx(68.5769 + 155.2398, abs=1e-3)
     assert figures["previous"].isna().all()
-    assert figures["figure"].iloc[3] == "Expected saving from the recommendations (CNY, present value)"
-    assert actions == [
-        "Dear case: buy it from a supplier. Over 3 years buying is expected to cost CNY 155 less than making, in present value.",
-        "Hand-worked case: develop it in-house. Over 3 years making is expected to cost CNY 69 less than buying, in present value.",
+    assert figures["figure"].iloc[3] == "Expected saving from the recommendations (present value)"
+    assert mbr.actions(a, report_ctx()) == [
+        "Dear case: buy it from a supplier. Over 3 years buying is expected to cost CN¥155 less than making, in present value.",
+        "Hand-worked case: develop it in-house. Over 3 years making is expected to cost CN¥69 less than buying, in present value.",
     ]
+
+
+def test_the_summary_saving_is_the_sum_of_the_glance_tables_last_column():
+    """The executive summary points to the glance table: the same saving, product by product."""
+    a = two_cases()
+    glance = views.glance_view(a, report_ctx()).frame
+    assert glance.columns[-1] == "Expected saving from the recommendation"
+    assert glance.iloc[:, -1].sum() == pytest.approx(mbr.headline_figures(a)["value"].iloc[3])
 
 
 def test_headline_figures_put_close_calls_first():
@@ -773,8 +817,8 @@ def test_headline_figures_put_close_calls_first():
     dear = mb.analyse_case(a.cases["dear"].case.with_value("scorecard", buy_all), a.settings | {"cost_weight": 0.1})
     a = mb.MakeBuyAnalysis({"dear": dear, "hand": a.cases["hand"]}, a.settings)
     assert dear.recommendation.combined_score == pytest.approx(1.0)
-    figures, actions = mb.headline_figures(a)
-    assert figures["value"].iloc[2] == 1.0
+    assert mbr.headline_figures(a)["value"].iloc[2] == 1.0
+    actions = mbr.actions(a, report_ctx())
     assert actions[0] == (
         "Hand-worked case: a close call, leaning to making; decide again when demand is clearer or a supplier quote is firm."
     )
@@ -782,23 +826,58 @@ def test_headline_figures_put_close_calls_first():
 
 
 def test_headline_figures_degrade_to_unknown_without_cases():
-    for analysis in (None, mb.MakeBuyAnalysis({}, {})):
-        figures, actions = mb.headline_figures(analysis)
+    from custlib.reports.sections import Unavailable
+
+    for analysis in (None, mb.MakeBuyAnalysis({}, {}), Unavailable("insufficient_data")):
+        figures = mbr.headline_figures(analysis)
         assert len(figures) == 4 and figures["value"].isna().all()
-        assert actions == []
+        assert mbr.actions(analysis, report_ctx()) == []
 
 
 def test_headline_actions_escape_the_product_name():
     section = {"cases": {"x": hand_case(**{"demand.volatility": 0.0, "label": "<b>Kit</b> & co"})}} | FAST
-    _, actions = mb.headline_figures(mb.analyse_cases(section))
+    actions = mbr.actions(mb.analyse_cases(section), report_ctx())
     assert actions[0].startswith("&lt;b&gt;Kit&lt;/b&gt; &amp; co: develop it in-house.")
 
 
-def test_cost_lines_table_holds_each_lines_present_value():
+def test_close_call_rule_fires_only_for_a_close_call():
+    close = two_cases(cost_weight=0.1).cases["hand"]  # 3.2: a close call
+    clear = two_cases().cases["hand"]  # 4.2
+    ctx = report_ctx()
+    assert mbr.close_call_rule(close, "Kit", ctx).startswith("Kit: a close call, leaning to making")
+    assert mbr.close_call_rule(clear, "Kit", ctx) is None
+
+
+def test_cost_backed_rule_fires_when_the_recommended_option_is_also_cheaper():
+    a = two_cases()
+    ctx = report_ctx()
+    assert mbr.cost_backed_rule(a.cases["hand"], "Kit", ctx).startswith("Kit: develop it in-house. Over 3 years")
+    assert mbr.cost_backed_rule(two_cases(cost_weight=0.1).cases["hand"], "Kit", ctx) is None  # a close call
+
+
+def test_qualitative_override_rule_fires_when_the_factors_outweigh_a_cost_disadvantage():
+    """Cost weighted at 10% and every factor leaning to buying: buy recommended although making saves 68.58."""
+    buy_all = {"demand": 1, "rd_capability": 1, "outsourcing_management": 5, "outsourced_quality": 5, "outsourcing_risk": 1}
+    hand = mb.Case.from_params("hand", hand_case(**{"demand.volatility": 0.0, "scorecard": buy_all}))
+    a = mb.analyse_case(hand, FAST | {"cost_weight": 0.1})
+    assert a.recommendation.recommendation == "buy" and a.expected_saving == pytest.approx(-68.5769, abs=1e-3)
+    ctx = report_ctx()
+    text = mbr.qualitative_override_rule(a, "Kit", ctx)
+    assert (
+        text
+        == "Kit: buy it from a supplier for the qualitative reasons, although buying is expected to cost CN¥69 more than making over 3 years."
+    )
+    assert mbr.cost_backed_rule(a, "Kit", ctx) is None
+    assert mbr.qualitative_override_rule(two_cases().cases["hand"], "Kit", ctx) is None
+
+
+def test_cost_lines_view_holds_each_lines_present_value():
     """Hand-worked PVs at 10%: development 500 (period 0), purchase 540 x 2.486852 = 1342.9, transition 100,
     total make 1498.6658, total buy 1567.2427 (see test_npv_and_winner_of_the_hand_worked_case)."""
-    table = two_cases().cost_lines
+    tv = views.cost_lines_view(two_cases(), report_ctx())
+    table = tv.frame
     assert table.columns.tolist() == ["Option", "Cost line", "Type", "Hand-worked case", "Dear case"]
+    assert tv.kinds["Hand-worked case"] == "money"
     assert len(table) == len(mb.MAKE_LINES) + len(mb.BUY_LINES) + 2
     pv = table.set_index("Cost line")["Hand-worked case"]
     assert pv["Development (one-off)"] == pytest.approx(500)
@@ -829,99 +908,102 @@ def test_cumulative_costs_cross_where_the_break_even_says():
     np.testing.assert_allclose(hand["cumulative_units"], [0, 2, 4, 6])
 
 
-def test_report_tables_read_as_words_with_whole_numbers():
-    a = two_cases()
-    products = a.products
-    assert products["Planned units"].tolist() == [6, 6] and products["Planned units"].dtype == "Int64"
-    assert products["Horizon"].tolist() == ["3 years", "3 years"]
-    assert a.glance["Recommendation"].tolist() == ["Make", "Buy"]
-    assert a.glance["Cheaper at planned demand"].tolist() == ["Make", "Buy"]
-    assert a.factors["Hand-worked case"].dtype == "Int64"
-    assert a.factors["A high score favours"].tolist() == ["Make", "Make", "Buy", "Buy", "Make"]
-    reasons = a.reasons
+def test_report_tables_read_as_words_with_their_number_kinds():
+    a, ctx = two_cases(), report_ctx()
+    products = views.products_view(a, ctx)
+    assert products.frame["Planned units"].tolist() == [6, 6] and products.kinds["Planned units"] == "integer"
+    assert products.frame["Horizon"].tolist() == ["3 years", "3 years"]
+    glance = views.glance_view(a, ctx)
+    assert glance.frame["Recommendation"].tolist() == ["Make", "Buy"]
+    assert glance.frame["Cheaper at planned demand"].tolist() == ["Make", "Buy"]
+    assert glance.kinds["Chance making is cheaper"] == "percent" and glance.kinds["Cost per unit: make"] == "money"
+    factors = views.factors_view(a, ctx)
+    assert factors.kinds["Hand-worked case"] == "integer" and factors.kinds["Weight"] == "percent"
+    assert factors.frame["A high score favours"].tolist() == ["Make", "Make", "Buy", "Buy", "Make"]
+    reasons = views.reasons_view(a, ctx).frame
     assert reasons["Product"].iloc[0] == "Hand-worked case" and reasons["Product"].iloc[1] == ""
     assert all(r[:1].isupper() for r in reasons["Reason"])
-    for name in ("products", "glance", "cost_lines", "uncertainty", "factors", "verdicts"):
-        cols = [c for group in a.formats(name).values() for c in group]
-        assert set(cols) <= set(getattr(a, name).columns), name
-    with pytest.raises(KeyError, match="expected one of"):
-        a.formats("nope")
+    assert views.verdicts_view(a, ctx).kinds["Combined score"] == "ratio"
+    assert views.uncertainty_view(a, ctx).kinds["Saving: median"] == "money"
+
+
+def test_two_products_with_one_name_are_told_apart_by_their_case_name():
+    section = {"cases": {"a": hand_case(**{"demand.volatility": 0.0}), "b": hand_case(**{"demand.volatility": 0.0})}} | FAST
+    names = views.products_view(mb.analyse_cases(section), report_ctx()).frame["Product"].tolist()
+    assert names == ["Hand-worked case (a)", "Hand-worked case (b)"]
 
 
 def test_sensitivity_reason_names_money_inputs_with_the_currency():
     """Supplier price 300 +- 20% = 240..360, an amount of money."""
-    reasons = two_cases().cases["hand"].recommendation.reasons
-    assert any("most sensitive to supplier price: between CNY 240 and CNY 360" in r for r in reasons)
-
-
-def test_short_amounts_in_english_and_chinese():
-    """1 million = 100 wan (万), 1 yi (亿) = 10^8."""
-    assert mb._short_amount(2_500_000) == "2.5m"
-    assert mb._short_amount(-250_000) == "-250k"
-    assert mb._short_amount(15_000_000, "zh") == "1,500万"
-    assert mb._short_amount(-800_000, "zh") == "-80万"
-    assert mb._short_amount(250_000_000, "zh") == "2.5亿"
+    reasons = reasons_of(two_cases().cases["hand"])
+    assert any("most sensitive to supplier price: between CN¥240 and CN¥360" in r for r in reasons)
 
 
 def test_charts_draw_every_product_and_return_their_axes():
     import matplotlib.pyplot as plt
 
-    a = two_cases()
-    axes = mb.plot_costs_per_period(a.costs_by_period, currency="CNY")
+    a, ctx = two_cases(), report_ctx()
+    axes = views.costs_per_period_chart(a, ctx)
     assert len(axes) == 2 and len(axes[0].patches) == 4 * 4  # 4 periods x (make, buy) x (direct, hidden)
-    assert axes[0].get_ylabel() == "Cost per year (CNY)"
+    assert axes[0].get_ylabel() == "Cost per year"
     plt.close("all")
-    axes = mb.plot_break_even(a.cumulative_costs, a.break_even, currency="CNY")
-    notes = [t.get_text() for t in axes[0].texts]
-    assert notes == ["Break-even after 5 cumulative units, in year 3"]
+    axes = views.break_even_chart(a, ctx)
+    assert [t.get_text() for t in axes[0].texts] == ["Break-even after 5 cumulative units, in year 3"]
     assert [t.get_text() for t in axes[1].texts] == ["No break-even within the horizon"]
     plt.close("all")
-    ax = mb.plot_volatility(a.volatility)
+    ax = views.volatility_chart(a, ctx)
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Hand-worked case", "Dear case"]
     plt.close("all")
 
 
-def test_chinese_charts_translate_tick_labels_too():
-    """Tick labels are drawn from their formatter, so they must be translated when drawn, not afterwards."""
+def test_chinese_charts_write_labels_and_money_ticks_in_chinese():
+    """Tick labels are drawn from their formatter: the report's formatter writes 万/亿 in Chinese."""
     import matplotlib.pyplot as plt
 
     a = two_cases()
-    axes = mb.plot_tornados(a.tornado, currency="CNY", lang="zh")
-    fig = axes[0].figure
-    labels = axes[0].yaxis.get_major_formatter().format_ticks(axes[0].get_yticks())  # what drawing shows
+    axes = views.tornado_chart(a, report_ctx("zh"))
+    labels = [t.get_text() for t in axes[0].get_yticklabels()]
     assert "供应商单价" in labels and not any(re.search("[A-Za-z]{3,}", x) for x in labels)
-    assert axes[0].get_xlabel() == "自主开发节省额现值（CNY）"
-    plt.close(fig)
+    assert axes[0].get_xlabel() == "自主开发节省额现值"
+    ticks = axes[0].xaxis.get_major_formatter().format_ticks([1_500_000.0, 20_000.0])
+    assert ticks == ["¥150万", "¥2万"]
+    plt.close("all")
 
 
 def test_sample_case_texts_have_chinese_names():
-    """Every label, unit and description in params/defaults.yaml has a Chinese display text."""
+    """Every label, unit and description in params/defaults.yaml has a Chinese name in the parameters."""
     cases = load_params("East", params_dir())["makebuy"]["cases"]
     for case in cases.values():
         for key in ("label", "unit", "description"):
-            assert case[key] in mb.CASE_TEXT_ZH, (key, case[key])
+            assert case[f"{key}_zh"], (key, case[key])
 
 
 @pytest.mark.parametrize("region", ["East", "Northeast"])
 def test_every_sentence_and_cell_of_the_sample_report_reads_in_chinese(regional, region):
-    """No English word of three letters or more is left once translated (amounts keep their currency code)."""
-    from custlib.present import i18n
-
+    """No English word of three letters or more is left in a Chinese report's tables, reasons and summary."""
     a = regional[region]
+    params = load_params(region, params_dir())
+    ctx = report_ctx("zh", mbr.case_terms(params["makebuy"], "zh"))
     texts = []
-    for name in ("products", "glance", "cost_lines", "uncertainty", "factors", "verdicts", "reasons"):
-        frame = i18n.tr_frame(getattr(a, name), "zh")
-        texts += [str(c) for c in frame.columns] + [v for v in frame.astype(object).to_numpy().ravel() if isinstance(v, str)]
-    figures, actions = mb.headline_figures(a, currency="CNY")
-    texts += [i18n.tr(x, "zh") for x in [*figures["figure"], *actions]]
-    left = [t for t in texts if re.search(r"[A-Za-z]{3,}", t.replace("CNY", ""))]
+    for view in (views.products_view, views.glance_view, views.cost_lines_view, views.uncertainty_view, views.factors_view,
+                 views.verdicts_view, views.reasons_view):  # fmt: skip
+        tv = view(a, ctx)
+        texts += [str(c) for c in tv.frame.columns] + [v for v in tv.frame.astype(object).to_numpy().ravel() if isinstance(v, str)]
+        texts.append(tv.caption)
+    t = ctx.messages("makebuy")
+    texts += [t.gettext(x) for x in mbr.headline_figures(a)["figure"]] + mbr.actions(a, ctx)
+    left = [x for x in texts if re.search(r"[A-Za-z]{3,}", x)]
     assert not left
+
+
+def test_case_terms_are_the_clients_own_names_in_chinese_only():
+    section = {"cases": {"x": {"label": "Pump", "label_zh": "泵", "unit": "set", "unit_zh": "", "description": "D"}}}
+    assert mbr.case_terms(section, "zh") == {"Pump": "泵"}
+    assert mbr.case_terms(section, "en") == {}
 
 
 def test_a_clients_own_case_names_appear_in_chinese_reports_and_only_in_that_report():
     """label_zh / unit_zh / description_zh: translations that come with the parameters, not the catalogue."""
-    from custlib.present import i18n
-
     section = copy.deepcopy(load_params("East", ROOT / "params")["makebuy"])
     own = copy.deepcopy(section["cases"]["sensor_kit"])
     own.update(
@@ -934,27 +1016,17 @@ def test_a_clients_own_case_names_appear_in_chinese_reports_and_only_in_that_rep
     )
     section["cases"] = {"pump_retrofit": own}
     check({"makebuy": section}, "test")  # the params schema takes the new fields
-    i18n.clear_report_terms()
-    assert i18n.tr("Pump controller retrofit", "zh") == "Pump controller retrofit"  # not in the catalogue
+    analysis = mb.analyse_cases(section | FAST)
 
-    analysis = mb.analyse_cases(section)
-    summary = i18n.tr_frame(analysis.summary, "zh")
-    assert "泵控制器改造" in summary.to_string() and "Pump controller retrofit" not in summary.to_string()
-    assert i18n.tr("retrofit", "zh") == "套"
-    assert i18n.tr("Retrofit kits.", "zh") == "Retrofit kits."  # an empty *_zh leaves the text as written
-    assert i18n.tr("Pump controller retrofit", "en") == "Pump controller retrofit"
+    ctx = report_ctx("zh", mbr.case_terms(section, "zh"))
+    products = views.products_view(analysis, ctx).frame.to_string()
+    assert "泵控制器改造" in products and "Pump controller retrofit" not in products
+    assert "套" in products
+    assert "Retrofit kits." in products  # an empty *_zh leaves the text as written
+    assert views.products_view(analysis, report_ctx("en", mbr.case_terms(section, "en"))).frame["Product"].iloc[0] == (
+        "Pump controller retrofit"
+    )
 
-    i18n.clear_report_terms()  # what open_report does at the start of the next report
-    assert i18n.tr("Pump controller retrofit", "zh") == "Pump controller retrofit"
-
-
-def test_open_report_forgets_the_previous_reports_own_translations(tmp_path):
-    from conftest import tiny_tables, write_tables
-
-    from custlib.present import i18n
-    from custlib.reports import context as report
-
-    i18n.add_report_terms({"Left over": "上一份报告的"})
-    data = write_tables(tiny_tables(), tmp_path / "data")
-    report.open_report(data, "East", "2025Q4", settings=load_params("East", ROOT / "params"))
-    assert i18n.tr("Left over", "zh") == "Left over"
+    # the next report (a new context, as open_report makes) knows nothing of this one's names
+    nxt = views.products_view(analysis, report_ctx("zh")).frame.iloc[0, 0]
+    assert nxt == "Pump controller retrofit"
