@@ -1,4 +1,4 @@
-"""Tests of custlib.development: known answers from closed forms, hand computations and simulations."""
+"""Tests of custlib.analysis.development (and the report parts still in custlib.development): known answers from closed forms, hand computations and simulations."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from custlib import development as dev
+from custlib import development as old  # the report parts not yet moved (DevelopmentReport, sentences)
+from custlib.analysis import development as dev
 from custlib.exceptions import DataError, InsufficientDataError, NotFittedError, ParamsError
 
 # --------------------------------------------------------------------------- 1. campaign forecast
@@ -431,7 +432,7 @@ def test_customer_features_agree_with_offer_features_of_an_offer_to_everyone(pro
 def test_offer_features_take_a_products_most_frequent_category():
     """P0 is recorded under A on most lines and under Z on a few: offers of P0 fit customers who bought A, not Z."""
     customers, tx = _feature_lines()
-    cats = dev._product_category(tx["product_id"], *pd.factorize(tx["category"], sort=True))
+    cats = dev.product_category(tx["product_id"], *pd.factorize(tx["category"], sort=True))
     assert cats["P0"] == "A" and cats["P5"] == "D"
 
 
@@ -559,7 +560,7 @@ def test_forecast_series_captures_simulated_seasonality_and_beats_naive():
     assert np.mean(np.abs(f - truth)) < 0.25 * np.mean(np.abs(y.mean() - truth))
     assert np.corrcoef(f, season)[0, 1] > 0.95
     assert np.mean((res.forecast["lower"] <= truth) & (truth <= res.forecast["upper"])) >= 0.75
-    assert "beats the seasonal-naive" in res.summary
+    assert "beats the seasonal-naive" in old.forecast_summary(res)
 
 
 def test_forecast_series_says_so_when_no_model_beats_seasonal_naive():
@@ -572,7 +573,7 @@ def test_forecast_series_says_so_when_no_model_beats_seasonal_naive():
     series = pd.Series(y, index=pd.date_range("2022-01-01", periods=48, freq="MS"))
     res = dev.forecast_series(series, horizon=3, n_origins=6, models=["sarimax"])
     assert not res.beats_naive and res.chosen == "seasonal_naive"
-    assert "No model beat" in res.summary
+    assert "No model beat" in old.forecast_summary(res)
     np.testing.assert_allclose(res.forecast["mean"], y[-12:-9])
 
 
@@ -631,7 +632,9 @@ def test_early_warning_flags_decliners_shrinkers_and_lapsers_by_hand():
     s = out.set_index("customer_id").loc["SHRINKER"]
     assert (s["lines_before"], s["lines_recent"]) == (5, 2)
     assert out.set_index("customer_id").loc["LAPSED", "lost_revenue_per_month"] == pytest.approx(750.0)
-    assert "fell 4 months in a row" in d["evidence"] and "5 -> 2" in s["evidence"]
+    assert "evidence" not in out.columns  # the analysis gives flags and numbers; the report words them
+    ev = old.early_warning(_warning_data(), asof="2025-12-31").set_index("customer_id")["evidence"]
+    assert "fell 4 months in a row" in ev["DECLINER"] and "5 -> 2" in ev["SHRINKER"]
     assert out["rank"].tolist() == [1, 2, 3]
 
 
@@ -829,7 +832,7 @@ def test_kpi_summary_states_the_latest_quarter_by_hand():
     """Hand arithmetic from the KPI case above: 2025Q2 existing revenue 280 (+130/150 = +86.7%, +180/100 = +180.0%),
     share 280/310 = 90%, development profit gain 80 against 20 from new customers."""
     kpis = dev.development_kpis(_kpi_tx(), quarter="2025Q2", n_quarters=2, trend_quarters=2)
-    text = dev.kpi_summary(kpis, currency="CNY")
+    text = old.kpi_summary(kpis, currency="CNY")
     assert text == (
         "In 2025Q2 existing customers bought CNY 280 (+86.7% on the previous quarter, +180.0% on a year earlier; "
         "2 quarters of year-on-year growth running), 90% of all revenue; development added CNY 80 of profit on a year "
@@ -945,10 +948,10 @@ def test_development_region_single_customer_region_reports_what_it_can():
     the counts in the reason; the rest is computed. Known answer: the forecast history is the customer's monthly
     revenue, 100 + j in month j, twice that in even calendar months (two lines)."""
     tx, customers, offers, service = _region(n=1)
-    rep = dev.development_region(tx, customers.head(1), offers, service, "2026Q3", _report_params(), seed=1)
+    rep = old.development_region(tx, customers.head(1), offers, service, "2026Q3", _report_params(), seed=1)
     unavailable = {"response_model", "odds_ratios", "gains", "scores", "lifetime", "clv_check", "clv_customers"}
     assert set(rep.unavailable) == unavailable
-    assert set(rep.tables) == set(dev.REPORT_SECTIONS) - unavailable
+    assert set(rep.tables) == set(old.REPORT_SECTIONS) - unavailable
     assert "2 responders and 1 non-responders" in rep.note("odds_ratios") and "More past offers" in rep.note("odds_ratios")
     assert "1 customer(s)" in rep.note("clv_check") and "at least two customers" in rep.note("clv_check")
     history = rep.table("forecast").history
@@ -966,7 +969,7 @@ def test_development_region_with_no_orders_in_the_quarter():
     summary says there was no revenue; every customer's last-3-month average is 0, 100% below their trailing
     average, so the drop rule puts all four on the watch list."""
     tx, customers, offers, service = _region(stop="2026-07-01")
-    rep = dev.development_region(tx, customers, offers, service, "2026Q3", _report_params(), seed=1)
+    rep = old.development_region(tx, customers, offers, service, "2026Q3", _report_params(), seed=1)
     assert set(rep.unavailable) == {"response_model", "odds_ratios", "gains", "scores"}
     kpis = rep.table("kpis").set_index("quarter")
     assert kpis.loc["2026Q3", "existing_revenue"] == 0.0 and np.isnan(kpis.loc["2026Q3", "existing_share_revenue"])
@@ -978,10 +981,10 @@ def test_development_region_with_no_orders_in_the_quarter():
 
 def test_development_region_without_offers_table_says_so_and_reports_the_rest():
     tx, customers, _, service = _region()
-    rep = dev.development_region(tx, customers, None, service, "2026Q3", _report_params(), seed=1)
+    rep = old.development_region(tx, customers, None, service, "2026Q3", _report_params(), seed=1)
     offer_results = {"campaign", "response_rates", "response_model", "odds_ratios", "gains", "scores"}
     assert set(rep.unavailable) == offer_results
-    assert set(rep.tables) == set(dev.REPORT_SECTIONS) - offer_results
+    assert set(rep.tables) == set(old.REPORT_SECTIONS) - offer_results
     assert "no offers table" in rep.note("campaign") and "would make the campaign forecast" in rep.note("campaign")
     assert all(rep.note(name) == "no offers table (see section 1)." for name in offer_results - {"campaign"})
 
@@ -991,7 +994,7 @@ def test_development_region_without_service_costs_uses_gross_profit_and_says_so(
     a line earns 100 + 10 i + j - 60, so customer i earns (73 + 10 i) + 2 (74 + 10 i) + (75 + 10 i) = 296 + 40 i,
     and the four customers 4 * 296 + 40 * (0 + 1 + 2 + 3) = 1424."""
     tx, customers, offers, _ = _region()
-    rep = dev.development_region(tx, customers, offers, None, "2026Q3", _report_params(), seed=1)
+    rep = old.development_region(tx, customers, offers, None, "2026Q3", _report_params(), seed=1)
     assert rep.available("campaign", "kpis", "forecast", "clv_customers", "watch", "winback")
     assert "no service costs" in rep.caveats["campaign"] and "no service costs" in rep.caveats["kpis"]
     kpis = rep.table("kpis").set_index("quarter")
@@ -1002,7 +1005,7 @@ def test_development_region_with_twelve_months_of_history():
     """12 months (2025-10 .. 2026-09): the forecast needs 2 * 12 + 3 = 27 months and is unavailable, saying so; the
     watch list runs with the trailing window cut to 12 - 3 = 9 months and ceil(6 * 9 / 12) = 5 orders in it."""
     tx, customers, offers, service = _region(months=12)
-    rep = dev.development_region(tx, customers, offers, service, "2026Q3", _report_params(), seed=1)
+    rep = old.development_region(tx, customers, offers, service, "2026Q3", _report_params(), seed=1)
     assert {"forecast", "forecast_backtest"} <= set(rep.unavailable)
     assert "12 months of history (2025-10 to 2026-09)" in rep.note("forecast") and "at least 27 months" in rep.note("forecast")
     assert rep.available("campaign", "response_rates", "pairs", "next_best", "clv_customers", "watch", "kpis", "winback")
@@ -1012,14 +1015,14 @@ def test_development_region_with_twelve_months_of_history():
 def test_development_region_with_five_months_of_history_has_no_watch_list():
     """By hand: 5 months leave a trailing window of 5 - 3 = 2 months, shorter than the 3-month recent window."""
     tx, customers, offers, service = _region(months=5)
-    rep = dev.development_region(tx, customers, offers, service, "2026Q3", _report_params(), seed=1)
+    rep = old.development_region(tx, customers, offers, service, "2026Q3", _report_params(), seed=1)
     assert "5 months of history (2026-05 to 2026-09); the watch list needs at least 6 months" in rep.note("watch")
     assert rep.available("kpis", "winback", "response_rates")
 
 
 def test_development_region_without_any_orders_names_the_missing_orders():
     tx, customers, offers, service = _region()
-    rep = dev.development_region(tx.iloc[0:0], customers, offers.iloc[0:0], service.iloc[0:0], "2026Q3", _report_params())
+    rep = old.development_region(tx.iloc[0:0], customers, offers.iloc[0:0], service.iloc[0:0], "2026Q3", _report_params())
     assert not rep.tables
     assert "no past offers" in rep.note("campaign")
     assert all("have no orders up to 2026-09-30" in rep.note(n) for n in ("pairs", "forecast", "clv_check", "watch", "kpis", "winback"))
@@ -1030,7 +1033,7 @@ def test_development_region_rejects_a_missing_budget():
     params = _report_params()
     del params["development"]["campaign"]["budget"]
     with pytest.raises(ParamsError, match="budget"):
-        dev.development_region(tx, customers, offers, service, "2026Q3", params)
+        old.development_region(tx, customers, offers, service, "2026Q3", params)
 
 
 def test_development_report_says_why_a_section_is_missing(monkeypatch):
@@ -1041,7 +1044,7 @@ def test_development_report_says_why_a_section_is_missing(monkeypatch):
     said, shown = [], []
     monkeypatch.setattr(report, "say", said.append)
     monkeypatch.setattr(report, "show", lambda frame, caption=None, **kw: shown.append((frame, caption, kw)))
-    rep = dev.DevelopmentReport("2026Q3", currency="CNY", top_n=2)
+    rep = old.DevelopmentReport("2026Q3", currency="CNY", top_n=2)
     rep.mark_unavailable("forecast", "revenue: 12 months <of> history")
     rep.say("forecast")
     assert said == []
@@ -1122,14 +1125,14 @@ def _plan(contacts=(0, 12, 0), ranked=(True, True, False)):
 
 def test_campaign_summary_states_the_plan_by_hand():
     """Hand case: 12 medium customers at CNY 50 each (600) for CNY 80 each (960); the small group has 4 past offers."""
-    text = dev.campaign_summary(_plan(), budget=600.0, min_offers=10, currency="CNY")
+    text = old.campaign_summary(_plan(), budget=600.0, min_offers=10, currency="CNY")
     assert text == (
         "Within the budget of CNY 600 the plan contacts 12 customers in 1 target group: expected provision cost CNY 600, "
         "expected profit CNY 960. 1 target group with fewer than 10 past offers is shown but not ranked."
     )
-    assert dev.campaign_summary(_plan(contacts=(0, 0, 0)), budget=600.0).startswith("No target group is expected to make a profit")
+    assert old.campaign_summary(_plan(contacts=(0, 0, 0)), budget=600.0).startswith("No target group is expected to make a profit")
     none_ranked = _plan(contacts=(0, 0, 0), ranked=(False, False, False))
-    assert dev.campaign_summary(none_ranked, min_offers=10) == (
+    assert old.campaign_summary(none_ranked, min_offers=10) == (
         "No target group has the 10 past offers needed to rank it: make more offers before planning a campaign."
     )
 
@@ -1138,12 +1141,12 @@ def test_headline_figures_and_actions_by_hand():
     """Known answer from the KPI hand case (2025Q2: existing revenue 280 against 150 in 2025Q1, share 280/310, one
     new customer, development profit gain 80 - new profit 20 = +60), a two-customer watch list (monthly revenue 100 -> 40
     and 50 -> 60: CNY 60 a month lost, the gain not counted), the plan above and a win-back list of CNY 300 + 200 profit."""
-    rep = dev.DevelopmentReport("2025Q2", currency="CNY")
+    rep = old.DevelopmentReport("2025Q2", currency="CNY")
     rep.tables["kpis"] = dev.development_kpis(_kpi_tx(), quarter="2025Q2", n_quarters=2, trend_quarters=2)
     rep.tables["watch"] = pd.DataFrame({"trailing_avg_revenue": [100.0, 50.0], "recent_avg_revenue": [40.0, 60.0]})
     rep.tables["campaign"] = _plan()
     rep.tables["winback"] = pd.DataFrame({"past_profit": [300.0, 200.0]})
-    figures, actions = dev.headline_figures(rep, currency="CNY")
+    figures, actions = old.headline_figures(rep, currency="CNY")
     assert figures["figure"].tolist() == [
         "Revenue from existing customers (CNY)",
         "Existing customers' share of revenue",
@@ -1165,11 +1168,11 @@ def test_headline_figures_and_actions_by_hand():
 
 def test_headline_figures_degrade_when_sections_are_missing():
     """Nothing computed: every figure is NaN and no action is invented; a losing plan says not to run it."""
-    figures, actions = dev.headline_figures(dev.DevelopmentReport("2026Q3"))
+    figures, actions = old.headline_figures(old.DevelopmentReport("2026Q3"))
     assert len(figures) == 5 and figures["value"].isna().all() and actions == []
-    rep = dev.DevelopmentReport("2026Q3")
+    rep = old.DevelopmentReport("2026Q3")
     rep.tables["campaign"] = _plan(contacts=(0, 0, 0))
-    figures, actions = dev.headline_figures(rep)
+    figures, actions = old.headline_figures(rep)
     assert figures["value"].iloc[4] == 0.0
     assert actions == ["Do not run the development campaign as planned: no target group is expected to make a profit from it."]
 
@@ -1178,7 +1181,7 @@ def test_report_tables_read_as_words_and_fit_the_page():
     """Every table of a full report (the tiny region of _region) is shown with readable headers, at most 11 columns,
     intervals as one column, the odds ratios with their reference groups and no intercept."""
     tx, customers, offers, service = _region(n=6)
-    rep = dev.development_region(tx, customers, offers, service, "2026Q3", _report_params(), seed=1, currency="CNY")
+    rep = old.development_region(tx, customers, offers, service, "2026Q3", _report_params(), seed=1, currency="CNY")
     rep.tables["odds_ratios"] = pd.DataFrame(
         {
             "feature": ["const", "tenure_years", "channel=visit"],
@@ -1190,7 +1193,7 @@ def test_report_tables_read_as_words_and_fit_the_page():
     )
     rep.tables["response_model"] = type("M", (), {"reference_": {"channel": "email"}})()
     for name in rep.tables:
-        if name in dev._VIEWS:
+        if name in old._VIEWS:
             frame, caption, _ = rep.view(name)
             assert frame.shape[1] <= 11, name
             assert all("_" not in str(c) for c in frame.columns), (name, list(frame.columns))
@@ -1212,18 +1215,18 @@ def test_chinese_report_text_keeps_numbers_and_translates_every_header():
     from custlib.present import i18n
 
     tx, customers, offers, service = _region(n=6)
-    rep = dev.development_region(tx, customers, offers, service, "2026Q3", _report_params(), seed=1, currency="CNY")
+    rep = old.development_region(tx, customers, offers, service, "2026Q3", _report_params(), seed=1, currency="CNY")
     for name in rep.tables:
-        if name in dev._VIEWS:
+        if name in old._VIEWS:
             frame, _, _ = rep.view(name)
             untranslated = [c for c in frame.columns if i18n.tr(c, "zh") == c and c not in ("MASE",)]
             assert not untranslated, (name, untranslated)
-    text = dev.campaign_summary(_plan(), budget=600.0, min_offers=10, currency="CNY")
+    text = old.campaign_summary(_plan(), budget=600.0, min_offers=10, currency="CNY")
     assert i18n.tr(text, "zh") == (
         "在 CNY 600 的预算内，计划联系 12 家客户，涉及 1 个目标客户群：预期供应成本 CNY 600，预期利润 CNY 960。"
         "以往推荐少于 10 次的 1 个目标客户群只列出、不参与排名。"
     )
-    kpis = dev.kpi_summary(dev.development_kpis(_kpi_tx(), quarter="2025Q2", n_quarters=2, trend_quarters=2), currency="CNY")
+    kpis = old.kpi_summary(dev.development_kpis(_kpi_tx(), quarter="2025Q2", n_quarters=2, trend_quarters=2), currency="CNY")
     assert i18n.tr(kpis, "zh") == (
         "2025Q2 现有客户的采购额为 CNY 280（环比 +86.7%，同比 +180.0%；同比增长已连续 2 个季度），占全部销售收入的 90%；"
         "与去年同期相比，客户开发使利润增加 CNY 80，新客户带来 CNY 20：客户开发的回报更高。"

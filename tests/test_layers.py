@@ -38,6 +38,16 @@ LARGE_MODULES: dict[str, str] = {
 #: Functions over the size limit, with the reason.
 LARGE_FUNCTIONS: dict[str, str] = {
     "custlib.handoff.pack.build_handoff": "not yet split (issue 14 in progress)",
+    "custlib.analysis.development.campaign.campaign_forecast": "not yet split (issue 14 in progress)",
+    "custlib.analysis.development.campaign.best_targets_within_budget": "not yet split (issue 14 in progress)",
+    "custlib.analysis.development.early_warning.early_warning": "not yet split (issue 14 in progress)",
+    "custlib.analysis.development.features.offer_features": "not yet split (issue 14 in progress)",
+    "custlib.analysis.development.features.customer_features": "not yet split (issue 14 in progress)",
+    "custlib.analysis.development.kpis.development_kpis": "not yet split (issue 14 in progress)",
+    "custlib.analysis.development.pairs.next_best_product": "not yet split (issue 14 in progress)",
+    "custlib.analysis.development.response.response_rates": "not yet split (issue 14 in progress)",
+    "custlib.analysis.development.response.fit": "not yet split (issue 14 in progress)",
+    "custlib.analysis.development.winback.winback_candidates": "not yet split (issue 14 in progress)",
     "custlib.io.sample._block": "not yet split (issue 14 in progress)",
     "custlib.io.sample.generate_sample": "not yet split (issue 14 in progress)",
     "custlib.io.validate.check": "not yet split (issue 14 in progress)",
