@@ -1233,3 +1233,87 @@ def test_chinese_report_text_keeps_numbers_and_translates_every_header():
     )
     reason = rep.unavailable.get("response_model", "")
     assert reason and "offers：" in i18n.tr(reason, "zh") and "More past offers" not in i18n.tr(reason, "zh")
+
+
+# --------------------------------------------------------------------------- views and charts (custlib.present.development)
+
+
+def _ctx(lang="en", top_n=15):
+    from custlib.io.periods import Quarter
+    from custlib.reports.context import ReportContext
+
+    return ReportContext("East", Quarter.parse("2026Q3"), {"report": {"top_n": top_n, "currency": "CNY"}}, None, lang)
+
+
+def test_campaign_view_labels_groups_and_ranges_in_each_language():
+    """The plan's codes as labels: size band 'medium' reads 'Medium' / '中型'; the rate range 20%-40% as one cell."""
+    from custlib.present.development import views
+
+    en = views.campaign_view(_plan(), _ctx("en"))
+    assert en.frame["Target group"].tolist() == ["Large", "Medium", "Small"]
+    assert en.frame["Likely range"].iloc[1] == "20.0% – 40.0%"
+    assert en.kinds["ROI"] == "percent" and en.kinds["Cost per contact"] == "money"
+    zh = views.campaign_view(_plan(), _ctx("zh"))
+    assert zh.frame["目标客户群"].tolist() == ["大型", "中型", "小型"]
+    assert zh.frame["可能范围"].iloc[1] == "20.0% 至 40.0%"
+    assert "反应率" in zh.frame.columns and "每次联系的供应成本" in zh.frame.columns
+
+
+def test_pairs_view_shows_each_pair_once_and_cuts_to_top_n_with_a_caption():
+    """Hand case as the old report: 8 rules = 4 pairs; eggs -> milk (confidence 1) beats milk -> eggs (1/3)."""
+    from custlib.present.development import views
+
+    tv = views.pairs_view(dev.co_purchase(_baskets(), min_count=1), _ctx("en", top_n=2))
+    assert tv.frame.columns.tolist() == ["Product", "Goes with", "Orders with both", "Support", "Confidence", "Lift"]
+    assert tv.frame[["Product", "Goes with"]].to_numpy().tolist() == [["eggs", "milk"], ["butter", "bread"]]
+    assert tv.caption == "The first 2 of 4 pairs"
+    assert views.pairs_view(dev.co_purchase(_baskets(), min_count=1), _ctx("zh", top_n=2)).caption == "共 4 对，显示前 2 对"
+
+
+def test_watch_and_kpi_views_translate_headers_and_keep_numbers():
+    from custlib.present.development import views
+
+    watch = dev.early_warning(_warning_data(), asof="2025-12-31")
+    tv = views.watch_view(watch, _ctx("zh"))
+    assert tv.caption == "预警名单上有 3 家客户"
+    assert tv.frame["产品线（之前 → 最近）"].tolist()[2] == "5 → 2"
+    kpis = views.kpis_view(dev.development_kpis(_kpi_tx(), quarter="2025Q2", n_quarters=2, trend_quarters=2), _ctx("en"))
+    assert kpis.kinds["Development minus acquisition"] == "money" and kpis.frame["Development minus acquisition"].iloc[-1] == 60
+
+
+def test_odds_ratios_view_reads_each_interval():
+    """Simulated coefficients (x1 +0.8, x2 -0.5): x1 reads more likely, x2 less likely; band b against the reference a."""
+    from custlib.present.development import views
+
+    X, y, _ = _simulated_offers()
+    m = dev.ResponseModel(numeric=("x1", "x2"), categorical=("band",), seed=5).fit(X, y)
+    tv = views.odds_ratios_view(m, _ctx("en")).frame.set_index("Feature")
+    assert tv.loc["x1", "Reading"] == "More likely to respond" and tv.loc["x2", "Reading"] == "Less likely to respond"
+    assert "band: b (against a)" in tv.index
+
+
+def test_charts_take_their_words_from_the_catalogue():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from custlib.present.development import charts
+
+    y, _, _ = _seasonal_series()
+    ax = charts.forecast_chart(dev.forecast_series(y, horizon=6, n_origins=1, models=[]), _ctx("zh"))
+    assert ax.get_title() == "月度销售收入与预测（季节性朴素预测）" and ax.get_ylabel() == "月销售收入"
+    X, yy, _ = _simulated_offers()
+    m = dev.ResponseModel(numeric=("x1", "x2"), categorical=("band",), seed=5).fit(X, yy)
+    ax = charts.gains_chart(m, _ctx("en"))
+    assert ax.get_title().startswith("Cumulative gains on the holdout (AUC 0.")
+    plt.close("all")
+
+
+def test_a_development_reason_is_said_in_the_report_language():
+    from custlib.present.development import views
+    from custlib.reports.sections import compute
+
+    result = compute(dev.forecast_series, pd.Series(np.arange(20.0), index=pd.date_range("2024-01-01", periods=20, freq="MS")))
+    assert result.code == "short_history" and result.fields == {"needed": 27}
+    assert _ctx("zh").reason(result, views.backtest_view) == "至少需要 27 个月的订单历史。"

@@ -35,7 +35,7 @@ from custlib.analysis.development.forecast import (
     seasonal_naive,
 )
 from custlib.analysis.development.kpis import KPI_COLUMNS, development_kpis
-from custlib.analysis.development.pairs import co_purchase, next_best_product
+from custlib.analysis.development.pairs import co_purchase, next_best_product, one_direction
 from custlib.analysis.development.response import ResponseModel, calibration_table, fit_response_model, gains_table, response_rates
 from custlib.analysis.development.winback import winback_candidates
 
@@ -63,9 +63,11 @@ __all__ = [
     "forecast_series",
     "gains_table",
     "mase",
+    "mean_interval",
     "monthly_revenue",
     "next_best_product",
     "offer_features",
+    "one_direction",
     "product_category",
     "response_rates",
     "seasonal_naive",

@@ -126,7 +126,12 @@ def mean_interval(values, *, level: float = 0.9) -> tuple[float, float, float, i
     x = np.asarray(values, dtype="float64")
     x = x[np.isfinite(x)]
     if x.size < 2:
-        raise InsufficientDataError(f"response_revenue: need at least two responders' revenues for an interval, got {x.size}")
+        raise InsufficientDataError(
+            f"response_revenue: need at least two responders' revenues for an interval, got {x.size}",
+            code="too_few_responders",
+            found=int(x.size),
+            needed=2,
+        )
     m = float(x.mean())
     se = float(x.std(ddof=1) / math.sqrt(x.size))
     q = float(stats.t.ppf(1 - (1 - level) / 2, x.size - 1))
@@ -308,7 +313,9 @@ def campaign_forecast(
     if off.empty:
         only = [f"channel {channel!r}"] if channel is not None else []
         only += [f"products {', '.join(map(str, products))}"] if len(products) else []
-        raise InsufficientDataError(f"offers: no past offers on or before {asof:%Y-%m-%d}" + (f" ({' and '.join(only)})" if only else ""))
+        raise InsufficientDataError(
+            f"offers: no past offers on or before {asof:%Y-%m-%d}" + (f" ({' and '.join(only)})" if only else ""), code="no_offers"
+        )
 
     cust = customers[[customer_col, *segment_by, *[c for c in (serve_cost_multipliers or {}) if c not in segment_by]]].copy()
     cust = cust.assign(segment=segment_label(cust, segment_by), _mult=customer_multiplier(cust, serve_cost_multipliers or {}))
@@ -330,7 +337,12 @@ def campaign_forecast(
 
     all_resp = off.loc[off["_responded"], "response_revenue"].astype("float64")
     if all_resp.notna().sum() < 2:
-        raise InsufficientDataError("offers: fewer than two responders with a response_revenue; cannot estimate purchase volume")
+        raise InsufficientDataError(
+            "offers: fewer than two responders with a response_revenue; cannot estimate purchase volume",
+            code="too_few_responders",
+            found=int(all_resp.notna().sum()),
+            needed=2,
+        )
     overall_volume = mean_interval(all_resp, level=interval)
     overall_resp = all_resp.dropna().to_numpy()
 

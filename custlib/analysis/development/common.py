@@ -11,7 +11,7 @@ from custlib.exceptions import DataError, InsufficientDataError, ParamsError
 def require(frame: pd.DataFrame | None, columns, table: str) -> None:
     """Raise InsufficientDataError when ``frame`` is None (table absent), DataError naming missing columns."""
     if frame is None:
-        raise InsufficientDataError(f"{table}: the table is not available in this data source")
+        raise InsufficientDataError(f"{table}: the table is not available in this data source", code="table_missing", table=table)
     if not isinstance(frame, pd.DataFrame):
         raise DataError(f"{table}: expected a DataFrame, got {type(frame).__name__}")
     missing = [c for c in columns if c not in frame.columns]

@@ -184,14 +184,16 @@ def early_warning(
     asof = pd.Timestamp(asof) if asof is not None else pd.Timestamp(transactions["order_date"].max())
     tx = transactions.loc[transactions["order_date"] <= asof]
     if tx.empty:
-        raise InsufficientDataError(f"transactions: no orders on or before {asof:%Y-%m-%d}")
+        raise InsufficientDataError(f"transactions: no orders on or before {asof:%Y-%m-%d}", code="no_orders")
     need = max(recent_months + trailing_months, decline_months + smooth_months, 2 * line_window_months)
     last = month_start(asof)
     months = pd.date_range(end=last, periods=need, freq="MS")
     first_data = month_start(tx["order_date"].min())
     if months[0] < first_data:
         raise InsufficientDataError(
-            f"transactions: the rules need {need} months of history up to {asof:%Y-%m}; the data starts {first_data:%Y-%m}"
+            f"transactions: the rules need {need} months of history up to {asof:%Y-%m}; the data starts {first_data:%Y-%m}",
+            code="short_history",
+            needed=int(need),
         )
     custs, rev, orders, lines = monthly_panel(tx, months, customer_col, line_col)
     T = len(months)

@@ -49,7 +49,7 @@ def monthly_revenue(
     end = pd.Timestamp(end) if end is not None else pd.Timestamp(transactions[date_col].max())
     tx = transactions.loc[transactions[date_col] <= end]
     if tx.empty:
-        raise InsufficientDataError(f"transactions: no orders on or before {end:%Y-%m-%d}")
+        raise InsufficientDataError(f"transactions: no orders on or before {end:%Y-%m-%d}", code="no_orders")
     month = tx[date_col].dt.to_period("M").dt.to_timestamp()
     s = tx.groupby(month)[value_col].sum()
     idx = pd.date_range(s.index.min(), month_start(end), freq="MS")
@@ -82,7 +82,9 @@ def seasonal_naive(y, h: int, m: int = 12) -> np.ndarray:
     """
     y = np.asarray(y, dtype="float64")
     if y.size < m:
-        raise InsufficientDataError(f"seasonal_naive: need at least one season ({m} values), got {y.size}")
+        raise InsufficientDataError(
+            f"seasonal_naive: need at least one season ({m} values), got {y.size}", code="short_history", needed=int(m)
+        )
     j = np.arange(1, h + 1)
     return y[y.size - m + (j - 1) % m]
 
@@ -113,12 +115,15 @@ def mase(actual, forecast, train, *, m: int = 12) -> float:
     """
     a, f, y = (np.asarray(v, dtype="float64") for v in (actual, forecast, train))
     if y.size <= m:
-        raise InsufficientDataError(f"mase: the training series needs more than {m} values, got {y.size}")
+        raise InsufficientDataError(
+            f"mase: the training series needs more than {m} values, got {y.size}", code="short_history", needed=int(m) + 1
+        )
     scale = np.mean(np.abs(y[m:] - y[:-m]))
     if scale == 0:
         raise InsufficientDataError(
             "mase: the training series repeats exactly each season (e.g. no revenue in the same months a year apart), "
-            "so forecast errors cannot be scaled; a forecast check needs revenue that varies from year to year"
+            "so forecast errors cannot be scaled; a forecast check needs revenue that varies from year to year",
+            code="revenue_repeats",
         )
     return float(np.mean(np.abs(a - f)) / scale)
 
@@ -251,7 +256,9 @@ def backtest_series(
         span = f" ({y.index[0]:%Y-%m} to {y.index[-1]:%Y-%m})" if n and isinstance(y.index, pd.DatetimeIndex) else ""
         raise InsufficientDataError(
             f"revenue: {n} months of history{span}; the forecast and its backtest need at least {2 * season + horizon} "
-            f"months (two {season}-month seasons plus the {horizon}-month backtest horizon)"
+            f"months (two {season}-month seasons plus the {horizon}-month backtest horizon)",
+            code="short_history",
+            needed=int(2 * season + horizon),
         )
     kw = dict(
         m=season, level=interval, maxiter=maxiter, sarimax_order=sarimax_order, sarimax_seasonal_order=sarimax_seasonal_order, sink=sink

@@ -141,7 +141,7 @@ def development_kpis(
     q = Quarter.parse(quarter)
     tx = transactions.loc[transactions["order_date"] <= q.end]
     if tx.empty:
-        raise InsufficientDataError(f"transactions: no orders up to {q}")
+        raise InsufficientDataError(f"transactions: no orders up to {q}", code="no_orders")
     g = quarter_frame(tx, customer_col, None if service_costs is None else service_costs.loc[service_costs["month"] <= q.end])
     g = g.assign(kind=np.where(g["_first"] < g["_q"], "existing", "new"))
     last = pd.Period(str(q), freq="Q")

@@ -81,7 +81,7 @@ def co_purchase(
     X, items, _ = basket_matrix(transactions, basket_col, item_col)
     n_baskets = X.shape[0]
     if n_baskets == 0:
-        raise InsufficientDataError("transactions: no orders to form baskets")
+        raise InsufficientDataError("transactions: no orders to form baskets", code="no_orders")
     C = (X.T @ X).tocoo()
     n_item = np.asarray(X.sum(axis=0)).ravel()
     keep = (C.row != C.col) & (C.data >= min_count)
@@ -204,3 +204,15 @@ def next_best_product(
     ).astype({customer_col: "str", "next_product": "str", "because_of": "str"})
     out = out.sort_values([customer_col], kind="stable").sort_values("lift", ascending=False, kind="stable").reset_index(drop=True)
     return attach_customer_info(out, customers, customer_col)
+
+
+def one_direction(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Each pair of :func:`co_purchase` once, in the direction with the higher confidence (ties: the first name).
+
+    Rows keep their lift order. antecedent, consequent, confidence, ... -> the same columns, half the rows.
+    """
+    a, b = pairs["antecedent"].astype("str"), pairs["consequent"].astype("str")
+    key = np.where(a < b, a + "\x00" + b, b + "\x00" + a)
+    ranked = pairs.assign(_key=key, _a=a).sort_values(["confidence", "_a"], ascending=[False, True], kind="stable")
+    keep = ranked.drop_duplicates("_key").index
+    return pairs.loc[pairs.index.isin(keep)]

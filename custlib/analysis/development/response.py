@@ -272,7 +272,10 @@ class ResponseModel:
         if min(n_pos, n_neg) < 10 or round(self.test_size * yv.size) < self.n_bins:
             raise InsufficientDataError(
                 f"offers: {n_pos} responders and {n_neg} non-responders among {yv.size} past offers; the response model "
-                f"needs at least 10 of each, and at least {self.n_bins} offers in the holdout (test_size {self.test_size})"
+                f"needs at least 10 of each, and at least {self.n_bins} offers in the holdout (test_size {self.test_size})",
+                code="too_few_offer_outcomes",
+                responders=int(n_pos),
+                others=int(n_neg),
             )
 
         self.levels_, self.reference_, self.pooled_ = {}, {}, {}
@@ -320,7 +323,8 @@ class ResponseModel:
             except np.linalg.LinAlgError as err:
                 raise InsufficientDataError(
                     "offers: the response model cannot be estimated (singular information matrix: "
-                    "some feature separates responders from non-responders); use fewer features or more offers"
+                    "some feature separates responders from non-responders); use fewer features or more offers",
+                    code="separated_outcomes",
                 ) from err
         record_warnings(caught, self.warnings_, "statsmodels Logit")
         ci = np.asarray(res.conf_int(alpha=1 - self.interval))
@@ -468,7 +472,9 @@ def fit_response_model(
     off = offers if asof is None else offers.loc[offers["offer_date"] <= pd.Timestamp(asof)]
     if off.empty:
         when = f" on or before {pd.Timestamp(asof):%Y-%m-%d}" if asof is not None else ""
-        raise InsufficientDataError(f"offers: no past offers{when}; the response model needs at least 10 responders and 10 non-responders")
+        raise InsufficientDataError(
+            f"offers: no past offers{when}; the response model needs at least 10 responders and 10 non-responders", code="no_offers"
+        )
     if off["responded"].isna().any():
         raise DataError("offers: column 'responded' has missing values; expected true/false for every offer")
     feats = offer_features(off, customers, transactions, customer_col=customer_col)
@@ -536,7 +542,7 @@ def response_rates(
     off = offers if asof is None else offers.loc[offers["offer_date"] <= pd.Timestamp(asof)]
     if off.empty:
         when = f" on or before {pd.Timestamp(asof):%Y-%m-%d}" if asof is not None else ""
-        raise InsufficientDataError(f"offers: no past offers{when} for these customers")
+        raise InsufficientDataError(f"offers: no past offers{when} for these customers", code="no_offers")
     if off["responded"].isna().any():
         raise DataError("offers: column 'responded' has missing values; expected true/false for every offer")
     cust = customers[[customer_col, *by]].assign(**{customer_col: customers[customer_col].astype("str")}).drop_duplicates(customer_col)

@@ -77,7 +77,7 @@ def winback_candidates(
     q = Quarter.parse(quarter)
     tx = transactions.loc[transactions["order_date"] <= q.end]
     if tx.empty:
-        raise InsufficientDataError(f"transactions: no orders up to {q}")
+        raise InsufficientDataError(f"transactions: no orders up to {q}", code="no_orders")
     g = quarter_frame(tx, customer_col, None)
     now = pd.Period(str(q), freq="Q")
     last_q = g.groupby("_c")["_q"].max()  # by customer rank (g is sorted by customer)
@@ -89,7 +89,9 @@ def winback_candidates(
     past = g.loc[in_value].groupby("_c")[["revenue", "profit"]].sum()
     cur = g.loc[(g["_q"] > now - value_quarters) & g["_c"].isin(active)].groupby("_c")["profit"].sum()
     if cur.empty:
-        raise InsufficientDataError(f"transactions: no customers active in the {value_quarters} quarters up to {q}")
+        raise InsufficientDataError(
+            f"transactions: no customers active in the {value_quarters} quarters up to {q}", code="no_active_customers"
+        )
     threshold = float(np.quantile(cur.to_numpy(), value_quantile))
     cand = past.loc[past.index.isin(lapsed) & (past["profit"] >= threshold)]
     cand_ids = names.reindex(cand.index).astype("str")
