@@ -1317,3 +1317,97 @@ def test_a_development_reason_is_said_in_the_report_language():
     result = compute(dev.forecast_series, pd.Series(np.arange(20.0), index=pd.date_range("2024-01-01", periods=20, freq="MS")))
     assert result.code == "short_history" and result.fields == {"needed": 27}
     assert _ctx("zh").reason(result, views.backtest_view) == "至少需要 27 个月的订单历史。"
+
+
+# --------------------------------------------------------------------------- report rules (custlib.reports.development)
+
+
+def _watch2():
+    return pd.DataFrame({"trailing_avg_revenue": [100.0, 50.0], "recent_avg_revenue": [40.0, 60.0]})
+
+
+def test_report_headline_figures_by_hand():
+    """Same known answer as the old report: KPI hand case 2025Q2 (existing revenue 280 against 150, share 280/310,
+    one new customer), a two-customer watch list and the hand plan (12 medium customers for CNY 80 each = 960)."""
+    from custlib.reports import development as rd
+
+    kpis = dev.development_kpis(_kpi_tx(), quarter="2025Q2", n_quarters=2, trend_quarters=2)
+    figures = rd.headline_figures(kpis, _watch2(), _plan())
+    assert figures["figure"].tolist() == [
+        "Revenue from existing customers",
+        "Existing customers' share of revenue",
+        "New customers",
+        "Customers on the watch list",
+        "Expected profit of the campaign plan",
+    ]
+    np.testing.assert_allclose(figures["value"], [280.0, 280 / 310, 1.0, 2.0, 960.0])
+    np.testing.assert_allclose(figures["previous"], [150.0, 150 / 200, 1.0, np.nan, np.nan])
+    assert figures["good"].tolist() == ["up", "up", "up", "down", "up"]
+    from custlib.reports.sections import Unavailable
+
+    assert rd.headline_figures(Unavailable("no_orders"), None, None)["value"].isna().all()
+
+
+def test_rule_visit_watch_list_fires_on_a_watch_list_only():
+    from custlib.reports import development as rd
+
+    assert rd.visit_watch_list(_watch2(), _ctx("en")) == (
+        "Visit the 2 customers on the watch list before the relationship breaks, from the top of the list: "
+        "together they buy CN¥60 a month less than they used to."
+    )
+    assert rd.visit_watch_list(_watch2().iloc[0:0], _ctx("en")) is None
+    assert "预警名单上的 2 家客户" in rd.visit_watch_list(_watch2(), _ctx("zh"))
+
+
+def test_rules_run_or_do_not_run_the_campaign():
+    from custlib.reports import development as rd
+
+    assert rd.run_campaign(_plan(), _ctx("en")) == (
+        "Run the development campaign on the 12 customers the plan contacts within the budget: expected profit CN¥960."
+    )
+    assert rd.run_campaign(_plan(contacts=(0, 0, 0)), _ctx("en")) is None
+    assert rd.do_not_run_campaign(_plan(contacts=(0, 0, 0)), _ctx("en")).startswith("Do not run the development campaign")
+    assert rd.do_not_run_campaign(_plan(), _ctx("en")) is None
+    assert rd.do_not_run_campaign(_plan(contacts=(0, 0, 0), ranked=(False, False, False)), _ctx("en")) is None
+
+
+def test_rule_move_to_acquisition_fires_when_new_customers_brought_more():
+    """KPI hand case: development minus acquisition = +60 (no advice); a made-up -40 fires with CN¥40."""
+    from custlib.reports import development as rd
+
+    kpis = dev.development_kpis(_kpi_tx(), quarter="2025Q2", n_quarters=2, trend_quarters=2)
+    assert rd.move_to_acquisition(kpis, _ctx("en")) is None
+    worse = kpis.assign(dev_minus_new_profit=-40.0)
+    assert rd.move_to_acquisition(worse, _ctx("en")).startswith("Development returned CN¥40 less profit")
+
+
+def test_rule_call_winback_and_keep_plan():
+    from custlib.reports import development as rd
+
+    wb = pd.DataFrame({"past_profit": [300.0, 200.0]})
+    assert rd.call_winback(wb, _ctx("en")) == (
+        "Call the 2 lapsed customers worth winning back: in their last active year they brought CN¥500 of profit."
+    )
+    assert rd.call_winback(wb.iloc[0:0], _ctx("en")) is None
+    kpis = dev.development_kpis(_kpi_tx(), quarter="2025Q2", n_quarters=2, trend_quarters=2)
+    assert rd.advice(_ctx("en"), kpis=kpis, watch=_watch2().iloc[0:0]) == [
+        "No customer is slipping and no campaign or win-back call is due: keep the current plan."
+    ]
+    assert rd.keep_plan(None, None, _ctx("en")) is None and rd.advice(_ctx("en")) == []
+    assert len(rd.advice(_ctx("zh"), kpis, _watch2(), _plan(), wb)) == 3
+
+
+def test_report_sentences_by_hand():
+    """The plan, KPI and forecast sentences with the old report's numbers, in the locale's formats."""
+    from custlib.reports import development as rd
+
+    assert rd.campaign_sentences(_plan(), _ctx("en"), budget=600.0) == (
+        "Within the budget of CN¥600 the plan contacts 12 customers in 1 target group: expected provision cost CN¥600, "
+        "expected profit CN¥960. 1 target group with fewer than 10 past offers is shown but not ranked."
+    )
+    kpis = dev.development_kpis(_kpi_tx(), quarter="2025Q2", n_quarters=2, trend_quarters=2)
+    text = rd.kpi_sentences(kpis, _ctx("en"))
+    assert "existing customers bought CN¥280" in text and "90% of all revenue" in text and "development returned more" in text
+    assert "2 quarters of year-on-year growth are running." in text
+    y, _, _ = _seasonal_series()
+    assert "季节性朴素" in rd.forecast_sentence(dev.forecast_series(y, horizon=6, n_origins=1, models=[]), _ctx("zh"))
