@@ -159,6 +159,8 @@ def advice(ctx, kpis=None, watch=None, plan=None, winback=None) -> list[str]:
 
 def campaign_sentences(plan: pd.DataFrame, ctx, budget: float | None = None, min_offers: int = 10) -> str:
     """Whom the campaign plan contacts within the budget, at what cost and for what profit; or why nobody."""
+    if not _have(plan):
+        return ""  # the table below says why
     t, f = ctx.messages(DOMAIN), ctx.fmt
     chosen = plan.loc[plan["contact_customers"] > 0]
     ranked = plan["ranked"].fillna(False).astype(bool)
@@ -197,6 +199,8 @@ def campaign_sentences(plan: pd.DataFrame, ctx, budget: float | None = None, min
 
 def forecast_sentence(forecast, ctx) -> str:
     """Which forecast model is shown, and whether it beat the seasonal-naive baseline in the backtest."""
+    if not forecast:
+        return ""  # the chart below says why
     t, f = ctx.messages(DOMAIN), ctx.fmt
     bt = forecast.backtest.set_index("model")
     naive = f.number(bt.loc["seasonal_naive", "mase"], 2)
@@ -215,6 +219,8 @@ def forecast_sentence(forecast, ctx) -> str:
 def kpi_sentences(kpis: pd.DataFrame, ctx) -> str:
     """The latest quarter of the KPIs: existing customers' revenue and its changes, the growth run, their share,
     and whether development (year-on-year profit growth of existing customers) returned more than acquisition."""
+    if not _have(kpis) or kpis.empty:
+        return ""  # the table below says why
     t, f = ctx.messages(DOMAIN), ctx.fmt
     r = kpis.iloc[-1]
     na = t.gettext("not comparable")
@@ -258,3 +264,11 @@ def kpi_sentences(kpis: pd.DataFrame, ctx) -> str:
             )
         )
     return " ".join(parts)
+
+
+def purchase_model(life):
+    """The fitted BG/NBD model of a lifetime value result, or None when the result is unavailable.
+
+    The watch list and the win-back list then show no probability alive instead of going missing.
+    """
+    return getattr(life, "bgnbd", None) if life else None

@@ -16,7 +16,7 @@ from custlib.analysis.development.campaign import (
     campaign_plan,
     mean_interval,
 )
-from custlib.analysis.development.early_warning import WATCH_COLUMNS, early_warning
+from custlib.analysis.development.early_warning import WATCH_COLUMNS, early_warning, fit_windows, watch_list
 from custlib.analysis.development.features import (
     CATEGORICAL_FEATURES,
     FEATURE_WINDOW_MONTHS,
@@ -34,9 +34,17 @@ from custlib.analysis.development.forecast import (
     monthly_revenue,
     seasonal_naive,
 )
+from custlib.analysis.development.inputs import costs_up_to, orders_up_to
 from custlib.analysis.development.kpis import KPI_COLUMNS, development_kpis
 from custlib.analysis.development.pairs import co_purchase, next_best_product, one_direction
-from custlib.analysis.development.response import ResponseModel, calibration_table, fit_response_model, gains_table, response_rates
+from custlib.analysis.development.response import (
+    ResponseModel,
+    calibration_table,
+    fit_response_model,
+    gains_table,
+    response_rates,
+    score_customers,
+)
 from custlib.analysis.development.winback import winback_candidates
 
 __all__ = [
@@ -58,7 +66,12 @@ __all__ = [
     "customer_features",
     "development_kpis",
     "early_warning",
+    "costs_up_to",
     "fit_response_model",
+    "fit_windows",
+    "orders_up_to",
+    "score_customers",
+    "watch_list",
     "forecast_revenue",
     "forecast_series",
     "gains_table",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -262,3 +264,55 @@ def early_warning(
     out = out.reset_index(drop=True)
     out = out.assign(rank=np.arange(1, len(out) + 1)).astype({customer_col: "str"})
     return attach_customer_info(out, customers, customer_col)
+
+
+def fit_windows(first_order, asof, settings: dict) -> dict:
+    """Early-warning settings fitted to a short history (the settings unchanged when the history is long enough).
+
+    The trailing window is cut to the months available before the recent window
+    and the product-line windows to half the history, with the minimum number of
+    trailing orders scaled in proportion.
+
+    Raises
+    ------
+    InsufficientDataError
+        ``short_history``: even then the trailing window would be shorter than the recent one.
+    """
+    s = dict(settings)
+    recent = int(s.get("recent_months", 3))
+    trailing = int(s.get("trailing_months", 12))
+    line = int(s.get("line_window_months", 6))
+    decline = int(s.get("decline_months", 3)) + int(s.get("smooth_months", 3))
+    start, last = month_start(first_order), month_start(asof)
+    have = (last.year - start.year) * 12 + last.month - start.month + 1
+    if have >= max(recent + trailing, decline, 2 * line):
+        return s
+    new_trailing, new_line = min(trailing, have - recent), min(line, have // 2)
+    if new_trailing < recent or have < decline or new_line < 1:
+        need = max(2 * recent, decline)
+        raise InsufficientDataError(
+            f"transactions: {have} months of history ({start:%Y-%m} to {last:%Y-%m}); the watch list needs at least {need} months",
+            code="short_history",
+            needed=need,
+        )
+    if new_trailing < trailing:
+        orders = int(s.get("min_trailing_orders", 6))
+        s["trailing_months"] = new_trailing
+        s["min_trailing_orders"] = max(1, math.ceil(orders * new_trailing / trailing))
+    s["line_window_months"] = min(line, new_line)
+    return s
+
+
+def watch_list(transactions: pd.DataFrame, customers: pd.DataFrame | None = None, *, asof, **settings) -> pd.DataFrame:
+    """:func:`early_warning` with its windows fitted to the history available (:func:`fit_windows`).
+
+    order lines[, customers] -> the watch list; its ``attrs["windows"]`` holds the settings used.
+    """
+    require(transactions, ["order_date"], "transactions")
+    if transactions.empty:
+        raise InsufficientDataError(f"transactions: no orders on or before {pd.Timestamp(asof):%Y-%m-%d}", code="no_orders")
+    rules = {k: v for k, v in settings.items() if k not in ("bgnbd", "time_unit", "customer_col", "line_col")}
+    fitted = fit_windows(transactions["order_date"].min(), asof, rules)
+    out = early_warning(transactions, customers, asof=asof, **{**settings, **fitted})
+    out.attrs["windows"] = fitted
+    return out

@@ -575,3 +575,11 @@ def response_rates(
     )
     last = out["group"] == "all offers"
     return pd.concat([out.loc[~last], out.loc[last]], ignore_index=True)
+
+
+def score_customers(model: ResponseModel, customers: pd.DataFrame, transactions: pd.DataFrame, *, asof, **options) -> pd.DataFrame:
+    """:meth:`ResponseModel.score` as a function (a notebook step whose model may be unavailable).
+
+    customers, order lines -> customer_id[, name, size_band, market_type], p_response, rank.
+    """
+    return model.score(customers, transactions, asof=asof, **options)

@@ -6,13 +6,18 @@ import pandas as pd
 
 from custlib.present.messages import N_
 
-#: Values of the customers' size band and other segment parts, and the pooled group of past offers.
+#: Values of the customers' size band and market type (segment parts), and the pooled group of past offers.
 GROUPS = {
     "small": N_("Small"),
     "medium": N_("Medium"),
     "large": N_("Large"),
     "unknown": N_("Unknown"),
     "all offers": N_("All offers"),
+    "consumer": N_("Consumer market"),
+    "producer": N_("Producer market"),
+    "reseller": N_("Reseller market"),
+    "government": N_("Government market"),
+    "international": N_("International market"),
 }
 CHANNELS = {"email": N_("Email"), "phone": N_("Phone"), "visit": N_("Visit"), "unknown": N_("Unknown")}
 MODELS = {"seasonal_naive": N_("Seasonal naive"), "ets": N_("ETS"), "sarimax": N_("SARIMAX")}
@@ -64,7 +69,7 @@ def customer_columns(df: pd.DataFrame, t, info=("name", "size_band", "market_typ
     out = {t.gettext("Customer"): df["customer_id"]}
     for col in info:
         if col in df.columns:
-            values = df[col].map(lambda v: value_label(v, GROUPS, t)) if col == "size_band" else df[col].map(t.data)
+            values = df[col].map(lambda v: value_label(v, GROUPS, t)) if col in ("size_band", "market_type") else df[col].map(t.data)
             out[t.gettext(INFO[col])] = values
     return out
 
