@@ -25,7 +25,6 @@ NOT_YET_SPLIT = {
     "custlib.overview": "analysis/present/reports",
     "custlib.segmentation": "analysis/present/reports",
     "custlib.pareto": "analysis/present/reports",
-    "custlib.development": "analysis/present/reports",
     "custlib.clv": "analysis/present/reports",
     "custlib.makebuy": "analysis/present/reports",
 }
