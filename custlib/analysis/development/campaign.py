@@ -187,53 +187,39 @@ def campaign_forecast(
 ) -> pd.DataFrame:
     """Forecast a development campaign per target segment, ranked by expected profit.
 
-    For each segment (customers grouped by ``segment_by``), with p the
-    response rate, V the purchase volume of a responder (revenue), m the
-    unit margin (gross margin per unit of revenue), c the contact cost per
-    customer contacted and s(V) the cost to serve a responder's order:
+    For each segment (customers grouped by ``segment_by``), with p the response rate, V the purchase volume of a responder
+    (revenue), m the unit margin (gross margin per unit of revenue), c the contact cost per customer contacted and s(V) the cost to
+    serve a responder's order:
 
-    - response rate: posterior of p from the segment's past offers,
-      Beta(prior_alpha + k, prior_beta + n - k) (:func:`beta_binomial_interval`);
-    - purchase volume: mean ``response_revenue`` of the segment's responders
-      with a t interval (:func:`mean_interval`); segments with fewer than
-      ``min_responders`` responders borrow the mean of all responders
-      (``volume_source`` says which);
-    - provision cost (contact plus serve, DOMAIN.md section 3):
-      s(V) = (s0 + r V) * g, where s0 is ``serve_cost_per_order`` (or, when
-      None, the segment's ``cost_to_serve`` per order over the last
-      ``margin_months`` from ``service_costs``), r is ``serve_cost_rate``
-      and g the segment's mean multiplier (``serve_cost_multipliers``, e.g.
-      remote market types, times ``non_standard_multiplier`` for a
-      non-standard offer); this is activity-based cost to serve (Kaplan &
-      Narayanan 2001, "Measuring and managing customer profitability",
-      *Journal of Cost Management* 15(5));
-    - expected profit per contact: pi = p (m V - s(V)) - c, the break-even
-      rule of direct-marketing selection (Bult & Wansbeek 1995, *Marketing
-      Science* 14(4), eq. 1: contact when p * a > c); expected provision
-      cost per contact: k = c + p s(V); ROI = pi / k.
+    - response rate: posterior of p from the segment's past offers, Beta(prior_alpha + k, prior_beta + n - k)
+      (:func:`beta_binomial_interval`);
+    - purchase volume: mean ``response_revenue`` of the segment's responders with a t interval (:func:`mean_interval`); segments
+      with fewer than ``min_responders`` responders borrow the mean of all responders (``volume_source`` says which);
+    - provision cost (contact plus serve, DOMAIN.md section 3): s(V) = (s0 + r V) * g, where s0 is ``serve_cost_per_order`` (or,
+      when None, the segment's ``cost_to_serve`` per order over the last ``margin_months`` from ``service_costs``), r is
+      ``serve_cost_rate`` and g the segment's mean multiplier (``serve_cost_multipliers``, e.g. remote market types, times
+      ``non_standard_multiplier`` for a non-standard offer); this is activity-based cost to serve (Kaplan & Narayanan 2001,
+      "Measuring and managing customer profitability", *Journal of Cost Management* 15(5));
+    - expected profit per contact: pi = p (m V - s(V)) - c, the break-even rule of direct-marketing selection (Bult & Wansbeek 1995,
+      *Marketing Science* 14(4), eq. 1: contact when p * a > c); expected provision cost per contact: k = c + p s(V); ROI = pi / k.
 
-    Because p and V are independent and pi is linear in V, E[pi] =
-    E[p] (m E[V] - s(E[V])) - c exactly (the ``profit_per_contact`` column).
-    Intervals come from ``draws`` Monte Carlo draws of (p, V) from their
-    posteriors, seeded with ``seed`` (quantiles of pi, of the segment
-    total N * pi and of the ratio pi / k). Costs and margin are treated as
-    known.
+    Because p and V are independent and pi is linear in V, E[pi] = E[p] (m E[V] - s(E[V])) - c exactly (the ``profit_per_contact``
+    column). Intervals come from ``draws`` Monte Carlo draws of (p, V) from their posteriors, seeded with ``seed`` (quantiles of pi,
+    of the segment total N * pi and of the ratio pi / k). Costs and margin are treated as known.
 
     Parameters
     ----------
     customers : DataFrame
         The region's customers; ``segment_by`` columns and the multiplier columns.
     offers : DataFrame
-        Past offers: customer_id, offer_date, product_id, channel,
-        contact_cost, responded, response_revenue.
+        Past offers: customer_id, offer_date, product_id, channel, contact_cost, responded, response_revenue.
     transactions : DataFrame
-        Order lines (margin, cost to serve per order, and which customers are
-        existing customers: N counts customers with an order on or before ``asof``).
+        Order lines (margin, cost to serve per order, and which customers are existing customers: N counts customers with an order
+        on or before ``asof``).
     service_costs : DataFrame, optional
         customer_id, month, cost_to_serve; used when ``serve_cost_per_order`` is None.
     asof : date-like, optional
-        Forecast date; offers and orders after it are ignored. Default: the
-        later of the last order and the last offer.
+        Forecast date; offers and orders after it are ignored. Default: the later of the last order and the last offer.
     segment_by : list of str
         Customers columns defining target segments.
     channel : str, optional
@@ -249,16 +235,14 @@ def campaign_forecast(
     min_responders : int
         Fewer responders than this: the segment uses the all-segment volume.
     margin_rate : float, optional
-        Unit margin (gross profit per unit revenue); None = the segment's
-        observed margin over the last ``margin_months`` (of ``products`` when given).
+        Unit margin (gross profit per unit revenue); None = the segment's observed margin over the last ``margin_months`` (of
+        ``products`` when given).
     margin_months : int
         Window for observed margin and cost to serve.
     contact_cost_by_channel : dict, optional
-        Contact cost per channel; channels not listed use the offers'
-        recorded ``contact_cost``.
+        Contact cost per channel; channels not listed use the offers' recorded ``contact_cost``.
     serve_cost_per_order, serve_cost_rate, serve_cost_multipliers, non_standard_offer, non_standard_multiplier
-        Cost to serve, see above. ``serve_cost_multipliers`` maps a customers
-        column to ``{value: multiplier}``.
+        Cost to serve, see above. ``serve_cost_multipliers`` maps a customers column to ``{value: multiplier}``.
     draws : int
         Monte Carlo draws per segment.
     seed : int
@@ -269,23 +253,19 @@ def campaign_forecast(
     Returns
     -------
     DataFrame
-        customers, offers, transactions[, service_costs] -> one row per
-        segment: segment, the ``segment_by`` columns, customers, offers,
-        responses, response_rate, response_rate_low, response_rate_high,
-        volume, volume_low, volume_high, volume_source, margin_rate,
-        contact_cost, serve_cost, cost_per_contact, profit_per_contact,
-        profit_per_contact_low, profit_per_contact_high, expected_cost,
-        expected_profit, profit_low, profit_high, roi, roi_low, roi_high,
-        ranked, rank; sorted by rank (unranked segments last).
+        customers, offers, transactions[, service_costs] -> one row per segment: segment, the ``segment_by`` columns, customers,
+        offers, responses, response_rate, response_rate_low, response_rate_high, volume, volume_low, volume_high, volume_source,
+        margin_rate, contact_cost, serve_cost, cost_per_contact, profit_per_contact, profit_per_contact_low,
+        profit_per_contact_high, expected_cost, expected_profit, profit_low, profit_high, roi, roi_low, roi_high, ranked, rank;
+        sorted by rank (unranked segments last).
 
     Raises
     ------
     DataError
-        A required column (``segment_by`` included) is missing, ``responded``
-        has missing values, or an offer names an unknown customer.
+        A required column (``segment_by`` included) is missing, ``responded`` has missing values, or an offer names an unknown
+        customer.
     InsufficientDataError
-        No offers table, no past offers (after filters) or fewer than two
-        responders in all.
+        No offers table, no past offers (after filters) or fewer than two responders in all.
     ParamsError
         A bad parameter (level, prior, draws, multiplier column).
     """
@@ -459,16 +439,12 @@ def best_targets_within_budget(
 ) -> pd.DataFrame:
     """Choose which segments (and how many of their customers) to contact within a budget.
 
-    Only segments with positive expected profit (and ``eligible_col`` true)
-    are candidates. With ``allow_partial`` (contacting part of a segment,
-    cost and profit proportional to the customers contacted) the greedy rule
-    by expected profit per unit cost is optimal for this fractional knapsack
-    (Dantzig 1957, *Operations Research* 5(2)); the last segment is filled
-    with as many whole customers as the remaining budget pays for. Without
-    it, whole segments are chosen: exactly, by enumerating all subsets, when
-    there are at most ``exact_max_items`` candidates, otherwise by the greedy
-    rule compared with the best single segment (a 1/2-approximation;
-    Martello & Toth 1990, *Knapsack Problems*, section 2.4).
+    Only segments with positive expected profit (and ``eligible_col`` true) are candidates. With ``allow_partial`` (contacting part
+    of a segment, cost and profit proportional to the customers contacted) the greedy rule by expected profit per unit cost is
+    optimal for this fractional knapsack (Dantzig 1957, *Operations Research* 5(2)); the last segment is filled with as many whole
+    customers as the remaining budget pays for. Without it, whole segments are chosen: exactly, by enumerating all subsets, when
+    there are at most ``exact_max_items`` candidates, otherwise by the greedy rule compared with the best single segment (a
+    1/2-approximation; Martello & Toth 1990, *Knapsack Problems*, section 2.4).
 
     Parameters
     ----------
@@ -477,9 +453,8 @@ def best_targets_within_budget(
     budget : float
         Money available for the campaign's expected provision cost (>= 0).
     profit_col, cost_col, size_col, id_col, eligible_col : str
-        Columns: segment total expected profit, total expected cost, number
-        of customers, segment id, and a bool column of rankable segments
-        (None = all).
+        Columns: segment total expected profit, total expected cost, number of customers, segment id, and a bool column of rankable
+        segments (None = all).
     allow_partial : bool
         Allow contacting part of a segment.
     exact_max_items : int
@@ -488,8 +463,8 @@ def best_targets_within_budget(
     Returns
     -------
     DataFrame
-        forecast -> forecast plus contact_customers (int), contact_cost_total,
-        contact_profit_total, selected (bool); row order kept.
+        forecast -> forecast plus contact_customers (int), contact_cost_total, contact_profit_total, selected (bool); row order
+        kept.
 
     Raises
     ------
@@ -514,34 +489,13 @@ def best_targets_within_budget(
     ids = forecast[id_col].astype("str").to_numpy()[cand]
     order = cand[np.lexsort((ids, -ratio))]  # ratio desc, id asc
     if allow_partial:
-        left = float(budget)
-        for i in order:
-            unit = cost[i] / size[i]
-            n = int(min(size[i], math.floor(left / unit + 1e-9)))
-            take[i] = n
-            left -= n * unit
-            if n < size[i]:
-                break
+        take = _fill_in_part(order, cost, size, budget)
     elif len(cand) <= exact_max_items:
-        best, best_profit = (), 0.0
-        for r in range(1, len(cand) + 1):
-            for combo in itertools.combinations(cand, r):
-                c = cost[list(combo)].sum()
-                p = profit[list(combo)].sum()
-                if c <= budget + 1e-9 and p > best_profit + 1e-12:
-                    best, best_profit = combo, p
-        take[list(best)] = size[list(best)]
+        best = list(_best_subset(cand, cost, profit, budget))
+        take[best] = size[best]
     else:
-        left, greedy = float(budget), []
-        for i in order:
-            if cost[i] <= left + 1e-9:
-                greedy.append(i)
-                left -= cost[i]
-        single = [i for i in cand if cost[i] <= budget + 1e-9]
-        best_single = max(single, key=lambda i: profit[i], default=None)
-        if best_single is not None and profit[best_single] > profit[greedy].sum():
-            greedy = [best_single]
-        take[greedy] = size[greedy]
+        chosen = _greedy_whole(order, cand, cost, profit, budget)
+        take[chosen] = size[chosen]
     frac = np.where(size > 0, take / np.maximum(size, 1), 0.0)
     return forecast.assign(
         contact_customers=take,
@@ -549,6 +503,46 @@ def best_targets_within_budget(
         contact_profit_total=frac * profit + 0.0,
         selected=take > 0,
     )
+
+
+def _fill_in_part(order, cost, size, budget: float) -> np.ndarray:
+    """Customers taken per segment when the last one may be contacted in part (fractional knapsack, greedy by ratio)."""
+    take = np.zeros(len(size), dtype="int64")
+    left = float(budget)
+    for i in order:
+        unit = cost[i] / size[i]
+        n = int(min(size[i], math.floor(left / unit + 1e-9)))
+        take[i] = n
+        left -= n * unit
+        if n < size[i]:
+            break
+    return take
+
+
+def _best_subset(cand, cost, profit, budget: float) -> tuple:
+    """The whole segments with the highest total profit within the budget, by enumeration (0/1 knapsack, few items)."""
+    best, best_profit = (), 0.0
+    for r in range(1, len(cand) + 1):
+        for combo in itertools.combinations(cand, r):
+            c = cost[list(combo)].sum()
+            p = profit[list(combo)].sum()
+            if c <= budget + 1e-9 and p > best_profit + 1e-12:
+                best, best_profit = combo, p
+    return best
+
+
+def _greedy_whole(order, cand, cost, profit, budget: float) -> list:
+    """Whole segments greedy by ratio, or the single most profitable one if that earns more (the 1/2-approximation)."""
+    left, greedy = float(budget), []
+    for i in order:
+        if cost[i] <= left + 1e-9:
+            greedy.append(i)
+            left -= cost[i]
+    single = [i for i in cand if cost[i] <= budget + 1e-9]
+    best_single = max(single, key=lambda i: profit[i], default=None)
+    if best_single is not None and profit[best_single] > profit[greedy].sum():
+        greedy = [best_single]
+    return greedy
 
 
 def campaign_plan(

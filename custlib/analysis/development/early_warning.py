@@ -106,28 +106,20 @@ def early_warning(
 ) -> pd.DataFrame:
     """Watch list of customers whose buying is slipping, with the rules that fired (DOMAIN.md section 3).
 
-    Monthly revenue and order counts per customer up to the month of
-    ``asof``. Three rules, each evaluated on customers with at least
-    ``min_trailing_orders`` orders in the ``trailing_months`` before the
-    recent window (an established relationship):
+    Monthly revenue and order counts per customer up to the month of ``asof``. Three rules, each evaluated on customers with at
+    least ``min_trailing_orders`` orders in the ``trailing_months`` before the recent window (an established relationship):
 
-    - **decline**: the ``smooth_months``-month moving sum of ``measure``
-      ("revenue" or "orders") fell month on month in each of the last
-      ``decline_months`` months (a run of consecutive declines; the
-      moving sum keeps ordinary order lumpiness from firing it) and fell by
-      at least ``decline_min_pct`` over the run (small drifts do not fire);
-    - **drop**: the mean of the last ``recent_months`` months is at least
-      ``drop_pct`` below the mean of the ``trailing_months`` before them;
-    - **lines**: the number of distinct ``line_col`` values (product lines)
-      bought in the last ``line_window_months`` is at least
-      ``min_lines_lost`` below the number in the ``line_window_months``
-      before that.
+    - **decline**: the ``smooth_months``-month moving sum of ``measure`` ("revenue" or "orders") fell month on month in each of the
+      last ``decline_months`` months (a run of consecutive declines; the moving sum keeps ordinary order lumpiness from firing it)
+      and fell by at least ``decline_min_pct`` over the run (small drifts do not fire);
+    - **drop**: the mean of the last ``recent_months`` months is at least ``drop_pct`` below the mean of the ``trailing_months``
+      before them;
+    - **lines**: the number of distinct ``line_col`` values (product lines) bought in the last ``line_window_months`` is at least
+      ``min_lines_lost`` below the number in the ``line_window_months`` before that.
 
-    Ranking: number of rules fired (descending), then monthly revenue
-    lost = trailing mean - recent mean (descending), then customer id.
-    When a fitted BG/NBD model from :mod:`custlib.clv` is passed, each
-    customer's probability of being alive (Fader, Hardie & Lee 2005, eq.
-    18) is added from :func:`custlib.clv.rfm_summary` at ``asof``.
+    Ranking: number of rules fired (descending), then monthly revenue lost = trailing mean - recent mean (descending), then customer
+    id. When a fitted BG/NBD model from :mod:`custlib.clv` is passed, each customer's probability of being alive (Fader, Hardie &
+    Lee 2005, eq. 18) is added from :func:`custlib.clv.rfm_summary` at ``asof``.
 
     Parameters
     ----------
@@ -136,8 +128,7 @@ def early_warning(
     customers : DataFrame, optional
         Adds name, size_band and market_type (those present) after the id.
     asof : date-like, optional
-        Last day observed; default the last order date. The month of ``asof``
-        is the last month of the recent window.
+        Last day observed; default the last order date. The month of ``asof`` is the last month of the recent window.
     measure : {"revenue", "orders"}
         Measure of the decline rule.
     decline_months, decline_min_pct, smooth_months, drop_pct, recent_months, trailing_months, line_window_months, min_lines_lost, min_trailing_orders
@@ -151,11 +142,10 @@ def early_warning(
     Returns
     -------
     DataFrame
-        order lines[, customers] -> one row per flagged customer: customer_id,
-        [name, size_band, market_type,] rules (count), decline, drop, lines (bool flags), months_declining,
-        decline_pct (fall of the moving sum over the run), recent_avg_revenue, trailing_avg_revenue, revenue_change_pct,
-        lost_revenue_per_month, lines_before, lines_recent, p_alive (NaN
-        without ``bgnbd``), rank (the flags and numbers are the evidence; the report words them); sorted by rank.
+        order lines[, customers] -> one row per flagged customer: customer_id, [name, size_band, market_type,] rules (count),
+        decline, drop, lines (bool flags), months_declining, decline_pct (fall of the moving sum over the run), recent_avg_revenue,
+        trailing_avg_revenue, revenue_change_pct, lost_revenue_per_month, lines_before, lines_recent, p_alive (NaN without
+        ``bgnbd``), rank (the flags and numbers are the evidence; the report words them); sorted by rank.
 
     Raises
     ------

@@ -46,12 +46,10 @@ def offer_features(
 ) -> pd.DataFrame:
     """Customer features as they stood at each offer's date (no look-ahead).
 
-    Only orders strictly before the offer date count. Features
-    (:data:`FEATURE_DOCS`): tenure_years, orders_12m, log_revenue_12m,
-    categories_12m, months_since_last_order, category_fit, size_band,
-    market_type, channel. Return lines (quantity <= 0) are not orders. Computed without a loop over offers:
-    cumulative sums per customer looked up with ``merge_asof``, on integer-coded customers and orders, from
-    the order lines of the customers who had an offer only (a product's category comes from all lines).
+    Only orders strictly before the offer date count. Features (:data:`FEATURE_DOCS`): tenure_years, orders_12m, log_revenue_12m,
+    categories_12m, months_since_last_order, category_fit, size_band, market_type, channel. Return lines (quantity <= 0) are not
+    orders. Computed without a loop over offers: cumulative sums per customer looked up with ``merge_asof``, on integer-coded
+    customers and orders, from the order lines of the customers who had an offer only (a product's category comes from all lines).
 
     Parameters
     ----------
@@ -67,9 +65,8 @@ def offer_features(
     Returns
     -------
     DataFrame
-        offers, customers, transactions -> one row per offer in the offers'
-        order: customer_id, offer_date, product_id, the features and, when
-        present, offer_id and responded.
+        offers, customers, transactions -> one row per offer in the offers' order: customer_id, offer_date, product_id, the features
+        and, when present, offer_id and responded.
 
     Raises
     ------
@@ -264,27 +261,8 @@ def customer_features(
     c, k_code = c[mine], k_code[mine]
     d = as_datetime(tx["order_date"].array[mine]).to_numpy()
     o = pd.factorize(tx["order_id"].array[mine])[0]
-    n_o = int(o.max(initial=0)) + 1
-    # orders (per customer and order id): the date of their first line and their revenue
-    orders = pd.DataFrame({"key": c * n_o + o, "_d": d, "_rev": tx["revenue"].to_numpy(dtype="float64")[mine]})
-    orders = orders.groupby("key", sort=False).agg(_d=("_d", "min"), _rev=("_rev", "sum"))
-    oc = orders.index.to_numpy() // n_o
-    od = orders["_d"].to_numpy()
-    recent = od >= t12.to_datetime64()
-    n_orders = np.bincount(oc[recent], minlength=n).astype("float64")
-    revenue = np.bincount(oc[recent], weights=orders["_rev"].to_numpy()[recent], minlength=n)
-    span = pd.DataFrame({"c": oc, "d": od}).groupby("c")["d"].agg(["min", "max"]).reindex(np.arange(n))
-    first, last = span["min"], span["max"]
-    tenure = ((t - first).dt.days / 365.25).where(first.notna(), 0.0).to_numpy(dtype="float64")
-    since = ((t.to_datetime64() - last.to_numpy()) / np.timedelta64(1, "D")) / (365.25 / 12)
-    since = np.where(np.isnan(since), 36.0, np.minimum(since, 36.0))
-    # distinct categories bought in the window, and whether the offered product's is among them
-    in_window = (d >= t12.to_datetime64()) & (k_code >= 0)
-    n_k = max(len(k_ids), 1)
-    pairs = pd.unique(c[in_window] * n_k + k_code[in_window])
-    n_cat = np.bincount(pairs // n_k, minlength=n).astype("float64")
-    fit = np.zeros(n)
-    fit[pairs[pairs % n_k == offer_k] // n_k] = 1.0
+    n_orders, revenue, tenure, since = _order_history(c, o, d, tx["revenue"].to_numpy(dtype="float64")[mine], n, t, t12)
+    n_cat, fit = _categories_bought(c, d, k_code, max(len(k_ids), 1), n, t12, offer_k)
     at = uniq.get_indexer(ids)  # one row per customers row
     attrs = customers[["size_band", "market_type"]]
     return pd.DataFrame(
@@ -301,3 +279,34 @@ def customer_features(
             "market_type": attrs["market_type"].astype("string").fillna("unknown").astype("str").to_numpy(),
         }
     )
+
+
+def _order_history(c, o, d, rev, n: int, t: pd.Timestamp, t12: pd.Timestamp):
+    """Per customer code 0..n-1: orders and revenue since ``t12``, years since the first order, months since the last (cap 36).
+
+    ``c``, ``o``, ``d``, ``rev``: customer code, order code, date and revenue of each line. An order's date is
+    its first line's.
+    """
+    n_o = int(o.max(initial=0)) + 1
+    orders = pd.DataFrame({"key": c * n_o + o, "_d": d, "_rev": rev})
+    orders = orders.groupby("key", sort=False).agg(_d=("_d", "min"), _rev=("_rev", "sum"))
+    oc = orders.index.to_numpy() // n_o
+    od = orders["_d"].to_numpy()
+    recent = od >= t12.to_datetime64()
+    n_orders = np.bincount(oc[recent], minlength=n).astype("float64")
+    revenue = np.bincount(oc[recent], weights=orders["_rev"].to_numpy()[recent], minlength=n)
+    span = pd.DataFrame({"c": oc, "d": od}).groupby("c")["d"].agg(["min", "max"]).reindex(np.arange(n))
+    first, last = span["min"], span["max"]
+    tenure = ((t - first).dt.days / 365.25).where(first.notna(), 0.0).to_numpy(dtype="float64")
+    since = ((t.to_datetime64() - last.to_numpy()) / np.timedelta64(1, "D")) / (365.25 / 12)
+    return n_orders, revenue, tenure, np.where(np.isnan(since), 36.0, np.minimum(since, 36.0))
+
+
+def _categories_bought(c, d, k_code, n_k: int, n: int, t12: pd.Timestamp, offer_k: int):
+    """Per customer code: distinct categories bought since ``t12``, and 1.0 if the offered category (``offer_k``) is among them."""
+    in_window = (d >= t12.to_datetime64()) & (k_code >= 0)
+    pairs = pd.unique(c[in_window] * n_k + k_code[in_window])
+    n_cat = np.bincount(pairs // n_k, minlength=n).astype("float64")
+    fit = np.zeros(n)
+    fit[pairs[pairs % n_k == offer_k] // n_k] = 1.0
+    return n_cat, fit

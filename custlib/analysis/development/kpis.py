@@ -82,23 +82,16 @@ def development_kpis(
 ) -> pd.DataFrame:
     """Development measures per quarter: existing customers against new ones (DOMAIN.md section 3).
 
-    A customer is *existing* in a quarter when their first order was in an
-    earlier quarter and *new* when it was in that quarter. Customers already
-    buying in the first quarter of ``transactions`` count as existing there
-    (their earlier history is not in the data), so that quarter shows no new
-    customers. Per quarter: revenue and profit (gross profit, minus cost to
-    serve when ``service_costs`` is given) of existing and of new customers;
-    the change of existing customers' revenue and profit against the
-    previous quarter and the same quarter a year earlier (absolute and
-    relative; NaN when that quarter lies before the data); existing
-    customers' share of the total; ``dev_minus_new_profit`` = year-on-year profit
-    growth from existing customers minus the profit of new customers
-    (development against acquisition: negative means new customers brought
-    more); and the trend: OLS slope of existing revenue over the last
-    ``trend_quarters`` quarters (per quarter, and relative to their mean)
-    with the number of consecutive quarters of year-on-year growth. These
-    are the literature's development measures as listed in DOMAIN.md
-    section 3 (change, trend, share, comparison with acquisition).
+    A customer is *existing* in a quarter when their first order was in an earlier quarter and *new* when it was in that quarter.
+    Customers already buying in the first quarter of ``transactions`` count as existing there (their earlier history is not in the
+    data), so that quarter shows no new customers. Per quarter: revenue and profit (gross profit, minus cost to serve when
+    ``service_costs`` is given) of existing and of new customers; the change of existing customers' revenue and profit against the
+    previous quarter and the same quarter a year earlier (absolute and relative; NaN when that quarter lies before the data);
+    existing customers' share of the total; ``dev_minus_new_profit`` = year-on-year profit growth from existing customers minus the
+    profit of new customers (development against acquisition: negative means new customers brought more); and the trend: OLS slope
+    of existing revenue over the last ``trend_quarters`` quarters (per quarter, and relative to their mean) with the number of
+    consecutive quarters of year-on-year growth. These are the literature's development measures as listed in DOMAIN.md section 3
+    (change, trend, share, comparison with acquisition).
 
     Parameters
     ----------
@@ -117,14 +110,11 @@ def development_kpis(
     Returns
     -------
     DataFrame
-        order lines -> one row per quarter (str "2026Q3"): quarter,
-        existing_customers, new_customers, existing_revenue, new_revenue,
-        total_revenue, existing_profit, new_profit, total_profit,
-        existing_revenue_qoq, existing_revenue_qoq_pct,
-        existing_revenue_yoy, existing_revenue_yoy_pct, existing_profit_qoq,
-        existing_profit_qoq_pct, existing_profit_yoy, existing_profit_yoy_pct,
-        existing_share_revenue, existing_share_profit, dev_minus_new_profit,
-        trend_slope_revenue, trend_slope_pct, yoy_growth_streak.
+        order lines -> one row per quarter (str "2026Q3"): quarter, existing_customers, new_customers, existing_revenue,
+        new_revenue, total_revenue, existing_profit, new_profit, total_profit, existing_revenue_qoq, existing_revenue_qoq_pct,
+        existing_revenue_yoy, existing_revenue_yoy_pct, existing_profit_qoq, existing_profit_qoq_pct, existing_profit_yoy,
+        existing_profit_yoy_pct, existing_share_revenue, existing_share_profit, dev_minus_new_profit, trend_slope_revenue,
+        trend_slope_pct, yoy_growth_streak.
 
     Raises
     ------
@@ -158,15 +148,30 @@ def development_kpis(
         for kind in ("existing", "new"):
             out[f"{kind}_{m}"] = piv[(m, kind)].astype("float64") if (m, kind) in piv.columns else 0.0
         out[f"total_{m}"] = out[f"existing_{m}"] + out[f"new_{m}"]
-    data_start = tx["order_date"].min().to_period("Q")
+    out = _with_trend(_with_changes(out, tx["order_date"].min().to_period("Q")), trend_quarters).iloc[-n_quarters:]
+    return out.set_axis(out.index.astype("str")).rename_axis("quarter").reset_index()
+
+
+def _with_changes(out: pd.DataFrame, data_start: pd.Period) -> pd.DataFrame:
+    """Changes of existing customers' revenue and profit on the previous quarter and a year earlier, and their share.
+
+    No comparison with quarters before ``data_start`` (the data's first quarter).
+    """
+    out = out.copy()
     for m in ("revenue", "profit"):
         e = out[f"existing_{m}"]
         for tag, lag in (("qoq", 1), ("yoy", 4)):
-            prev = e.shift(lag).where(out.index - lag >= data_start)  # no comparison with quarters before the data
+            prev = e.shift(lag).where(out.index - lag >= data_start)
             out[f"existing_{m}_{tag}"] = e - prev
             out[f"existing_{m}_{tag}_pct"] = (e - prev) / prev.abs().where(prev != 0)
         out[f"existing_share_{m}"] = e / out[f"total_{m}"].where(out[f"total_{m}"] != 0)
     out["dev_minus_new_profit"] = out["existing_profit_yoy"] - out["new_profit"]
+    return out
+
+
+def _with_trend(out: pd.DataFrame, trend_quarters: int) -> pd.DataFrame:
+    """The least-squares slope of existing revenue over ``trend_quarters`` and the run of year-on-year growth."""
+    out = out.copy()
     x = np.arange(trend_quarters, dtype="float64")
     xc = x - x.mean()
     e = out["existing_revenue"]
@@ -178,6 +183,4 @@ def development_kpis(
     for i in range(len(grow)):  # quarters, not orders
         streak[i] = (streak[i - 1] + 1 if i else 1) if grow[i] else 0
     out["yoy_growth_streak"] = streak
-    out = out.iloc[-n_quarters:]
-    out.index = out.index.astype("str")
-    return out.rename_axis("quarter").reset_index()
+    return out

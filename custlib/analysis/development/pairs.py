@@ -119,12 +119,10 @@ def next_best_product(
 ) -> pd.DataFrame:
     """For each customer, the product with the highest lift not yet bought.
 
-    A customer who bought A is offered the B (never bought by them) with the
-    highest lift(A -> B) over all A they bought (:func:`co_purchase`, pairs
-    seen together at least ``min_count`` times and lift above ``min_lift``);
-    ties go to the higher confidence, then the smaller product id. The
-    maximisation loops over the antecedent products, vectorised over the
-    customers who bought each one.
+    A customer who bought A is offered the B (never bought by them) with the highest lift(A -> B) over all A they bought
+    (:func:`co_purchase`, pairs seen together at least ``min_count`` times and lift above ``min_lift``); ties go to the higher
+    confidence, then the smaller product id. The maximisation loops over the antecedent products, vectorised over the customers who
+    bought each one.
 
     Parameters
     ----------
@@ -137,17 +135,14 @@ def next_best_product(
     min_lift : float
         Only recommend pairs with lift above this (1 = independence).
     rules : DataFrame, optional
-        :func:`co_purchase` of the same order lines and ``item_col``, when
-        already computed (the report shares it with the product pairs);
-        ``min_count`` is then the one it was computed with. None computes it.
+        :func:`co_purchase` of the same order lines and ``item_col``, when already computed (the report shares it with the product
+        pairs); ``min_count`` is then the one it was computed with. None computes it.
 
     Returns
     -------
     DataFrame
-        order lines[, customers] -> customer_id, [name, size_band,
-        market_type,] next_product, because_of, lift, confidence; customers
-        with no qualifying rule are left out; sorted
-        by lift (descending), then customer id.
+        order lines[, customers] -> customer_id, [name, size_band, market_type,] next_product, because_of, lift, confidence;
+        customers with no qualifying rule are left out; sorted by lift (descending), then customer id.
 
     Raises
     ------
@@ -165,29 +160,11 @@ def next_best_product(
         empty = pd.DataFrame({c: pd.Series(dtype="str" if c in (customer_col, "next_product", "because_of") else "float64") for c in cols})
         return attach_customer_info(empty, customers, customer_col)
     X, items, custs = basket_matrix(transactions, customer_col, item_col)  # customers x items bought
-    pos = {it: i for i, it in enumerate(items)}
-    n_items = len(items)
-    L = np.zeros((n_items, n_items))
-    Cf = np.zeros((n_items, n_items))
-    ai = rules["antecedent"].astype("str").map(pos)
-    bi = rules["consequent"].astype("str").map(pos)
-    if ai.isna().any() or bi.isna().any():
-        raise DataError("rules: they name products that no customer bought in these order lines; pass the co_purchase of the same lines")
-    ai, bi = ai.to_numpy(dtype="int64"), bi.to_numpy(dtype="int64")
-    L[ai, bi] = rules["lift"].to_numpy()
-    Cf[ai, bi] = rules["confidence"].to_numpy()
+    L, Cf = _rule_matrices(rules, items)
     # key combines lift and confidence so that ties in lift break on confidence
     key = np.where(L > 0, L + Cf * 1e-9, -np.inf)
     bought = X.toarray().astype(bool)
-    best = np.full(bought.shape, -np.inf)
-    because = np.full(bought.shape, -1)
-    Xc = X.tocsc()
-    for i in np.flatnonzero(np.isfinite(key).any(axis=1)):  # loop over antecedents, vectorised over their buyers
-        rows = Xc.indices[Xc.indptr[i] : Xc.indptr[i + 1]]
-        sub = best[rows]
-        better = key[i][None, :] > sub  # strict: the first antecedent (smallest id) keeps a tie
-        best[rows] = np.where(better, key[i][None, :], sub)
-        because[rows] = np.where(better, i, because[rows])
+    best, because = _best_rule_per_customer(X, key)
     best = np.where(bought, -np.inf, best)
     j = np.argmax(best, axis=1)  # first (smallest id) among equal keys
     val = best[np.arange(len(j)), j]
@@ -204,6 +181,38 @@ def next_best_product(
     ).astype({customer_col: "str", "next_product": "str", "because_of": "str"})
     out = out.sort_values([customer_col], kind="stable").sort_values("lift", ascending=False, kind="stable").reset_index(drop=True)
     return attach_customer_info(out, customers, customer_col)
+
+
+def _best_rule_per_customer(X, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per customer and item: the best rule key over the antecedents the customer bought, and that antecedent (-1: none).
+
+    Loops over antecedents, vectorised over their buyers; strict comparison, so the first antecedent (smallest id) keeps a tie.
+    """
+    best = np.full((X.shape[0], key.shape[1]), -np.inf)
+    because = np.full(best.shape, -1)
+    Xc = X.tocsc()
+    for i in np.flatnonzero(np.isfinite(key).any(axis=1)):
+        rows = Xc.indices[Xc.indptr[i] : Xc.indptr[i + 1]]
+        sub = best[rows]
+        better = key[i][None, :] > sub
+        best[rows] = np.where(better, key[i][None, :], sub)
+        because[rows] = np.where(better, i, because[rows])
+    return best, because
+
+
+def _rule_matrices(rules: pd.DataFrame, items) -> tuple[np.ndarray, np.ndarray]:
+    """Lift and confidence of each rule as item x item matrices (0 where there is no rule)."""
+    pos = {it: i for i, it in enumerate(items)}
+    L = np.zeros((len(items), len(items)))
+    Cf = np.zeros((len(items), len(items)))
+    ai = rules["antecedent"].astype("str").map(pos)
+    bi = rules["consequent"].astype("str").map(pos)
+    if ai.isna().any() or bi.isna().any():
+        raise DataError("rules: they name products that no customer bought in these order lines; pass the co_purchase of the same lines")
+    ai, bi = ai.to_numpy(dtype="int64"), bi.to_numpy(dtype="int64")
+    L[ai, bi] = rules["lift"].to_numpy()
+    Cf[ai, bi] = rules["confidence"].to_numpy()
+    return L, Cf
 
 
 def one_direction(pairs: pd.DataFrame) -> pd.DataFrame:

@@ -244,8 +244,7 @@ class ResponseModel:
         DataError
             Missing feature columns, missing values, or y of another length.
         InsufficientDataError
-            Fewer than 10 responders or non-responders, a holdout smaller
-            than ``n_bins``, or a singular information matrix.
+            Fewer than 10 responders or non-responders, a holdout smaller than ``n_bins``, or a singular information matrix.
         ParamsError
             test_size not in (0, 1).
         """
@@ -495,13 +494,10 @@ def response_rates(
 ) -> pd.DataFrame:
     """Observed response rate of past offers per customer group, with a credible interval.
 
-    What the data say without a model: k responders out of n offers per
-    group (customers grouped by ``by``), the raw rate k / n, and the
-    equal-tailed interval of the Beta(prior_alpha + k, prior_beta + n - k)
-    posterior (:func:`beta_binomial_interval`; Jeffreys prior by default,
-    Brown, Cai & DasGupta 2001). It needs no minimum number of responders,
-    so it is what a region with too few offers for the response model can
-    still show. A last row ``"all offers"`` pools every group.
+    What the data say without a model: k responders out of n offers per group (customers grouped by ``by``), the raw rate k / n, and
+    the equal-tailed interval of the Beta(prior_alpha + k, prior_beta + n - k) posterior (:func:`beta_binomial_interval`; Jeffreys
+    prior by default, Brown, Cai & DasGupta 2001). It needs no minimum number of responders, so it is what a region with too few
+    offers for the response model can still show. A last row ``"all offers"`` pools every group.
 
     Parameters
     ----------
@@ -520,17 +516,15 @@ def response_rates(
     Returns
     -------
     DataFrame
-        offers, customers -> group, offers, responders, response_rate,
-        rate_low, rate_high, avg_response_revenue (mean response_revenue of
-        the responders, NaN when none); groups sorted by name, then "all offers".
+        offers, customers -> group, offers, responders, response_rate, rate_low, rate_high, avg_response_revenue (mean
+        response_revenue of the responders, NaN when none); groups sorted by name, then "all offers".
 
     Raises
     ------
     InsufficientDataError
         No offers table or no offers on or before ``asof``.
     DataError
-        A column is missing, ``responded`` has missing values, or an offer
-        names an unknown customer.
+        A column is missing, ``responded`` has missing values, or an offer names an unknown customer.
     ParamsError
         ``by`` is empty, or a bad prior or interval.
     """
@@ -545,18 +539,7 @@ def response_rates(
         raise InsufficientDataError(f"offers: no past offers{when} for these customers", code="no_offers")
     if off["responded"].isna().any():
         raise DataError("offers: column 'responded' has missing values; expected true/false for every offer")
-    cust = customers[[customer_col, *by]].assign(**{customer_col: customers[customer_col].astype("str")}).drop_duplicates(customer_col)
-    group_of = cust.set_index(customer_col).pipe(lambda c: segment_label(c, by))
-    frame = pd.DataFrame(
-        {
-            "group": off[customer_col].astype("str").map(group_of).to_numpy(),
-            "responded": off["responded"].astype(bool).to_numpy(),
-            "revenue": off["response_revenue"].astype("float64").to_numpy(),
-        }
-    )
-    if frame["group"].isna().any():
-        raise DataError(f"offers: {int(frame['group'].isna().sum())} offers name customers missing from customers")
-    frame = pd.concat([frame, frame.assign(group="all offers")], ignore_index=True)
+    frame = _offers_by_group(off, customers, by, customer_col)
     g = frame.groupby("group", sort=True)
     n = g.size()
     k = g["responded"].sum().astype("int64")
@@ -583,3 +566,19 @@ def score_customers(model: ResponseModel, customers: pd.DataFrame, transactions:
     customers, order lines -> customer_id[, name, size_band, market_type], p_response, rank.
     """
     return model.score(customers, transactions, asof=asof, **options)
+
+
+def _offers_by_group(off: pd.DataFrame, customers: pd.DataFrame, by: list, customer_col: str) -> pd.DataFrame:
+    """Each offer's customer group, outcome and response revenue, once per group and once in ``"all offers"``."""
+    cust = customers[[customer_col, *by]].assign(**{customer_col: customers[customer_col].astype("str")}).drop_duplicates(customer_col)
+    group_of = cust.set_index(customer_col).pipe(lambda c: segment_label(c, by))
+    frame = pd.DataFrame(
+        {
+            "group": off[customer_col].astype("str").map(group_of).to_numpy(),
+            "responded": off["responded"].astype(bool).to_numpy(),
+            "revenue": off["response_revenue"].astype("float64").to_numpy(),
+        }
+    )
+    if frame["group"].isna().any():
+        raise DataError(f"offers: {int(frame['group'].isna().sum())} offers name customers missing from customers")
+    return pd.concat([frame, frame.assign(group="all offers")], ignore_index=True)

@@ -30,13 +30,10 @@ def winback_candidates(
 ) -> pd.DataFrame:
     """Lapsed customers who were valuable: the win-back list (客户再生, DOMAIN.md section 3).
 
-    *Lapsed*: no order in the last ``lapsed_quarters`` quarters up to and
-    including ``quarter``, but orders before. *Valuable*: gross profit in
-    the ``value_quarters`` quarters ending with their last active quarter
-    at least the ``value_quantile`` quantile of the same measure among
-    customers active now (profit over the last ``value_quarters`` quarters
-    ending with ``quarter``), so a candidate earned what a good current
-    customer earns. Ranked by that past profit.
+    *Lapsed*: no order in the last ``lapsed_quarters`` quarters up to and including ``quarter``, but orders before. *Valuable*:
+    gross profit in the ``value_quarters`` quarters ending with their last active quarter at least the ``value_quantile`` quantile
+    of the same measure among customers active now (profit over the last ``value_quarters`` quarters ending with ``quarter``), so a
+    candidate earned what a good current customer earns. Ranked by that past profit.
 
     Parameters
     ----------
@@ -56,9 +53,8 @@ def winback_candidates(
     Returns
     -------
     DataFrame
-        order lines[, customers] -> customer_id, [name, size_band, market_type,] last_order_date,
-        quarters_since_last_order, past_revenue, past_profit, orders,
-        p_alive, rank; sorted by rank.
+        order lines[, customers] -> customer_id, [name, size_band, market_type,] last_order_date, quarters_since_last_order,
+        past_revenue, past_profit, orders, p_alive, rank; sorted by rank.
 
     Raises
     ------
@@ -94,26 +90,28 @@ def winback_candidates(
         )
     threshold = float(np.quantile(cur.to_numpy(), value_quantile))
     cand = past.loc[past.index.isin(lapsed) & (past["profit"] >= threshold)]
-    cand_ids = names.reindex(cand.index).astype("str")
-    # last order date and order count of the candidates only
+    out = _candidate_rows(tx, cand, names.reindex(cand.index).astype("str"), last_q, now, customer_col)
+    if bgnbd is not None and len(out):
+        out = out.assign(p_alive=probability_alive(tx, out[customer_col], bgnbd, q.end, time_unit, customer_col))
+    out = out.sort_values(customer_col, kind="stable").sort_values("past_profit", ascending=False, kind="stable").reset_index(drop=True)
+    return attach_customer_info(out.assign(rank=np.arange(1, len(out) + 1)), customers, customer_col)
+
+
+def _candidate_rows(tx, cand, cand_ids, last_q, now, customer_col) -> pd.DataFrame:
+    """One row per candidate: last order date and order count (from the candidates' lines only), past value."""
     mine = tx.loc[positions(cand_ids, tx[customer_col].astype("str")) >= 0, [customer_col, "order_id", "order_date"]]
     mine = mine.assign(**{customer_col: mine[customer_col].astype("str")})
     lastd = mine.groupby(customer_col)["order_date"].max()
     n_orders = mine.groupby(customer_col)["order_id"].nunique()
-    out = pd.DataFrame(
+    since = (now - last_q.reindex(cand.index)).map(lambda d: d.n).to_numpy(dtype="int64") if len(cand) else np.array([], dtype="int64")
+    return pd.DataFrame(
         {
             customer_col: cand_ids.to_numpy(),
             "last_order_date": lastd.reindex(cand_ids).dt.date.to_numpy(),
-            "quarters_since_last_order": (now - last_q.reindex(cand.index)).map(lambda d: d.n).to_numpy(dtype="int64")
-            if len(cand)
-            else np.array([], dtype="int64"),
+            "quarters_since_last_order": since,
             "past_revenue": cand["revenue"].to_numpy(),
             "past_profit": cand["profit"].to_numpy(),
             "orders": n_orders.reindex(cand_ids).to_numpy(dtype="int64"),
             "p_alive": np.nan,
         }
     )
-    if bgnbd is not None and len(out):
-        out = out.assign(p_alive=probability_alive(tx, out[customer_col], bgnbd, q.end, time_unit, customer_col))
-    out = out.sort_values(customer_col, kind="stable").sort_values("past_profit", ascending=False, kind="stable").reset_index(drop=True)
-    return attach_customer_info(out.assign(rank=np.arange(1, len(out) + 1)), customers, customer_col)
