@@ -1371,3 +1371,21 @@ def test_report_sentences_by_hand():
     assert "2 quarters of year-on-year growth are running." in text
     y, _, _ = _seasonal_series()
     assert "季节性朴素" in rd.forecast_sentence(dev.forecast_series(y, horizon=6, n_origins=1, models=[]), _ctx("zh"))
+
+
+def test_views_say_when_service_costs_are_missing_or_the_watch_windows_were_shortened():
+    """Without a cost-to-serve table the KPI and campaign tables say profit is gross profit; a watch list made on
+    12 months of history says its trailing window is 9 months instead of 12, with 5 orders (as computed above)."""
+    from dataclasses import replace
+
+    from custlib.present.development import views
+
+    tx, customers, offers, _ = _region(months=12)
+    params = _report_params()
+    steps = _steps(tx, customers, offers, None, "2026Q3", params)
+    ctx = replace(_ctx("en"), params={**params, "report": {"top_n": 15}}, data=type("D", (), {"service_costs": None})())
+    assert views.kpis_view(steps["kpis"], ctx).caption.startswith("The data has no service costs: profit is gross profit")
+    assert views.campaign_view(steps["campaign"], ctx).caption.startswith("The data has no service costs")
+    caption = views.watch_view(steps["watch"], ctx).caption
+    assert "usual revenue is the average of 9 months instead of 12, and a customer needs 5 orders" in caption
+    assert views.kpis_view(steps["kpis"], _ctx("en")).caption is None

@@ -37,6 +37,15 @@ REASONS = {
 }
 
 
+def _settings(ctx, section: str) -> dict:
+    return ((ctx.params or {}).get("development") or {}).get(section) or {}
+
+
+def _without_service_costs(ctx) -> bool:
+    """True when the report's data has no cost-to-serve table (profit is then gross profit)."""
+    return ctx.data is not None and ctx.data.service_costs is None
+
+
 def campaign_view(plan: pd.DataFrame, ctx) -> TableView:
     """:func:`~custlib.analysis.development.campaign_plan` per target group: rate, volume, provision cost, profit, ROI."""
     t, f = ctx.messages("development"), ctx.fmt
@@ -57,7 +66,13 @@ def campaign_view(plan: pd.DataFrame, ctx) -> TableView:
     )
     kinds = {t.gettext(c): "money" for c in ("Purchase per responder", "Cost per contact", "Profit per contact")}
     kinds.update({t.gettext("Response rate"): "percent", t.gettext("ROI"): "percent", t.gettext("Rank"): "integer"})
-    return TableView(frame, kinds)
+    caption = None
+    if _without_service_costs(ctx) and _settings(ctx, "campaign").get("serve_cost_per_order") is None:
+        caption = t.gettext(
+            "The data has no service costs: serving a responder's order costs nothing beyond the serve cost rate "
+            "(set development.campaign.serve_cost_per_order to include it)."
+        )
+    return TableView(frame, kinds, caption)
 
 
 def response_rates_view(rates: pd.DataFrame, ctx) -> TableView:
@@ -191,6 +206,16 @@ def watch_view(watch: pd.DataFrame, ctx) -> TableView:
     )
     n = len(watch)
     caption = t.ngettext("{n} customer on the watch list", "{n} customers on the watch list", n, n=f.integer(n))
+    used, asked = watch.attrs.get("windows") or {}, _settings(ctx, "early_warning")
+    if used.get("trailing_months", 0) < asked.get("trailing_months", 0):
+        short = t.gettext(
+            "The order history is short: usual revenue is the average of {used} months instead of {asked}, "
+            "and a customer needs {orders} orders in them.",
+            used=f.integer(used["trailing_months"]),
+            asked=f.integer(asked["trailing_months"]),
+            orders=f.integer(used.get("min_trailing_orders", 0)),
+        )
+        caption = t.gettext("{caption}. {note}", caption=caption, note=short)
     frame, caption = top_rows(frame, ctx, "customers", caption)
     kinds = {t.gettext("Usual revenue per month"): "money", t.gettext("Recent revenue per month"): "money"}
     return TableView(frame, {**kinds, t.gettext("Probability active"): "percent", t.gettext("Rank"): "integer"}, caption)
@@ -216,7 +241,12 @@ def kpis_view(kpis: pd.DataFrame, ctx) -> TableView:
     headers = {**money, **pct, "new_customers": N_("New customers")}
     frame = pd.DataFrame({t.gettext("Quarter"): kpis["quarter"].astype("str"), **{t.gettext(headers[c]): kpis[c] for c in order}})
     kinds = {t.gettext(m): "money" for m in money.values()} | {t.gettext(m): "percent" for m in pct.values()}
-    return TableView(frame, {**kinds, t.gettext("New customers"): "integer"})
+    caption = (
+        t.gettext("The data has no service costs: profit is gross profit, before the cost to serve.")
+        if _without_service_costs(ctx)
+        else None
+    )
+    return TableView(frame, {**kinds, t.gettext("New customers"): "integer"}, caption)
 
 
 def winback_view(winback: pd.DataFrame, ctx) -> TableView:
