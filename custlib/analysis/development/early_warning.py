@@ -1,4 +1,20 @@
-"""Early warning: the watch list of customers whose buying is slipping (DOMAIN.md section 3.6)."""
+"""Early warning: the watch list of customers whose buying is slipping (DOMAIN.md section 3.6).
+
+:func:`early_warning` reads monthly revenue and order counts per customer up to the month of ``asof``. Three rules, each evaluated on customers with at
+least ``min_trailing_orders`` orders in the ``trailing_months`` before the recent window (an established relationship):
+
+- **decline**: the ``smooth_months``-month moving sum of ``measure`` ("revenue" or "orders") fell month on month in each of the
+  last ``decline_months`` months (a run of consecutive declines; the moving sum keeps ordinary order lumpiness from firing it)
+  and fell by at least ``decline_min_pct`` over the run (small drifts do not fire);
+- **drop**: the mean of the last ``recent_months`` months is at least ``drop_pct`` below the mean of the ``trailing_months``
+  before them;
+- **lines**: the number of distinct ``line_col`` values (product lines) bought in the last ``line_window_months`` is at least
+  ``min_lines_lost`` below the number in the ``line_window_months`` before that.
+
+Ranking: number of rules fired (descending), then monthly revenue lost = trailing mean - recent mean (descending), then customer
+id. When a fitted BG/NBD model from :mod:`custlib.clv` is passed, each customer's probability of being alive (Fader, Hardie &
+Lee 2005, eq. 18) is added from :func:`custlib.clv.rfm_summary` at ``asof``.
+"""
 
 from __future__ import annotations
 
@@ -106,20 +122,8 @@ def early_warning(
 ) -> pd.DataFrame:
     """Watch list of customers whose buying is slipping, with the rules that fired (DOMAIN.md section 3).
 
-    Monthly revenue and order counts per customer up to the month of ``asof``. Three rules, each evaluated on customers with at
-    least ``min_trailing_orders`` orders in the ``trailing_months`` before the recent window (an established relationship):
-
-    - **decline**: the ``smooth_months``-month moving sum of ``measure`` ("revenue" or "orders") fell month on month in each of the
-      last ``decline_months`` months (a run of consecutive declines; the moving sum keeps ordinary order lumpiness from firing it)
-      and fell by at least ``decline_min_pct`` over the run (small drifts do not fire);
-    - **drop**: the mean of the last ``recent_months`` months is at least ``drop_pct`` below the mean of the ``trailing_months``
-      before them;
-    - **lines**: the number of distinct ``line_col`` values (product lines) bought in the last ``line_window_months`` is at least
-      ``min_lines_lost`` below the number in the ``line_window_months`` before that.
-
-    Ranking: number of rules fired (descending), then monthly revenue lost = trailing mean - recent mean (descending), then customer
-    id. When a fitted BG/NBD model from :mod:`custlib.clv` is passed, each customer's probability of being alive (Fader, Hardie &
-    Lee 2005, eq. 18) is added from :func:`custlib.clv.rfm_summary` at ``asof``.
+    The three rules and the ranking are in the module docstring. When a fitted BG/NBD model from :mod:`custlib.clv` is passed,
+    each customer's probability of being alive (Fader, Hardie & Lee 2005, eq. 18) is added at ``asof``.
 
     Parameters
     ----------
@@ -134,10 +138,8 @@ def early_warning(
     decline_months, decline_min_pct, smooth_months, drop_pct, recent_months, trailing_months, line_window_months, min_lines_lost, min_trailing_orders
         Rule settings, see above (the ``development.early_warning`` params).
     bgnbd : fitted BG/NBD model, optional
-        An object with ``probability_alive(frequency, recency, T)`` fitted in ``time_unit``.
-    time_unit : str
-        Time unit of ``bgnbd`` ("W" or "D").
-    customer_col, line_col : str
+        An object with ``probability_alive(frequency, recency, T)`` fitted in ``time_unit`` ("W" or "D").
+    time_unit, customer_col, line_col : str
 
     Returns
     -------
@@ -149,37 +151,63 @@ def early_warning(
 
     Raises
     ------
-    ParamsError
-        Bad rule settings.
-    DataError
-        A column is missing.
-    InsufficientDataError
-        Less history than the rules' windows.
+    ParamsError, DataError, InsufficientDataError
+        Bad rule settings; a missing column; less history than the rules' windows (``short_history``) or no orders.
     """
     require(transactions, [customer_col, "order_id", "order_date", "revenue", line_col], "transactions")
+    windows = (decline_months, smooth_months, recent_months, trailing_months, line_window_months, min_lines_lost)
+    _check_settings(measure, drop_pct, decline_min_pct, *windows)
+    asof = pd.Timestamp(asof) if asof is not None else pd.Timestamp(transactions["order_date"].max())
+    tx, (custs, rev, orders, lines), T = _history(transactions, asof, windows, customer_col, line_col)
+    established, recent_avg, trailing_avg, change = _levels(rev, orders, T, recent_months, trailing_months, min_trailing_orders)
+    run, decline_pct = _declines(rev if measure == "revenue" else orders, smooth_months)
+    decline = established & (run >= decline_months) & (decline_pct >= decline_min_pct)
+    drop = established & (trailing_avg > 0) & (change <= -drop_pct)
+    lines_before, lines_recent = _lines_bought(lines, len(custs), T, line_window_months)
+    shrink = established & (lines_before - lines_recent >= min_lines_lost)
+    out = pd.DataFrame(
+        {
+            customer_col: custs,
+            "rules": decline.astype(int) + drop.astype(int) + shrink.astype(int),
+            **{"decline": decline, "drop": drop, "lines": shrink, "months_declining": run, "decline_pct": decline_pct},
+            **{"recent_avg_revenue": recent_avg, "trailing_avg_revenue": trailing_avg, "revenue_change_pct": change},
+            **{"lost_revenue_per_month": trailing_avg - recent_avg, "lines_before": lines_before, "lines_recent": lines_recent},
+            "p_alive": np.nan,
+        }
+    ).loc[decline | drop | shrink]
+    if bgnbd is not None and len(out):
+        out = out.assign(p_alive=probability_alive(tx, out[customer_col], bgnbd, asof, time_unit, customer_col))
+    out = out.sort_values(customer_col, kind="stable").sort_values(["rules", "lost_revenue_per_month"], ascending=False, kind="stable")
+    out = out.reset_index(drop=True).pipe(lambda o: o.assign(rank=np.arange(1, len(o) + 1))).astype({customer_col: "str"})
+    return attach_customer_info(out, customers, customer_col)
+
+
+def _check_settings(measure, drop_pct, decline_min_pct, *months) -> None:
+    """ParamsError for a bad measure, a fraction out of range or a window (or lines lost) below 1."""
     if measure not in ("revenue", "orders"):
         raise ParamsError(f"measure: {measure!r}; expected 'revenue' or 'orders'")
-    for name, v in dict(
-        decline_months=decline_months,
-        smooth_months=smooth_months,
-        recent_months=recent_months,
-        trailing_months=trailing_months,
-        line_window_months=line_window_months,
-        min_lines_lost=min_lines_lost,
-    ).items():
+    names = ("decline_months", "smooth_months", "recent_months", "trailing_months", "line_window_months", "min_lines_lost")
+    for name, v in zip(names, months, strict=True):
         if int(v) < 1:
             raise ParamsError(f"{name}: expected at least 1, got {v}")
     if not 0 < drop_pct < 1:
         raise ParamsError(f"drop_pct: expected a fraction between 0 and 1, got {drop_pct}")
     if not 0 <= decline_min_pct < 1:
         raise ParamsError(f"decline_min_pct: expected a fraction in [0, 1), got {decline_min_pct}")
-    asof = pd.Timestamp(asof) if asof is not None else pd.Timestamp(transactions["order_date"].max())
+
+
+def _history(transactions, asof, windows: tuple, customer_col: str, line_col: str):
+    """The lines up to ``asof``, the monthly panel of the months the rules need (ending with ``asof``'s month), and their count.
+
+    ``windows``: decline, smooth, recent, trailing and line-window months (and lines lost, unused). Raises
+    InsufficientDataError when there are no orders or the data start later than the first month needed.
+    """
+    decline, smooth, recent, trailing, line = windows[:5]
+    need = max(recent + trailing, decline + smooth, 2 * line)
     tx = transactions.loc[transactions["order_date"] <= asof]
     if tx.empty:
         raise InsufficientDataError(f"transactions: no orders on or before {asof:%Y-%m-%d}", code="no_orders")
-    need = max(recent_months + trailing_months, decline_months + smooth_months, 2 * line_window_months)
-    last = month_start(asof)
-    months = pd.date_range(end=last, periods=need, freq="MS")
+    months = pd.date_range(end=month_start(asof), periods=need, freq="MS")
     first_data = month_start(tx["order_date"].min())
     if months[0] < first_data:
         raise InsufficientDataError(
@@ -187,73 +215,47 @@ def early_warning(
             code="short_history",
             needed=int(need),
         )
-    custs, rev, orders, lines = monthly_panel(tx, months, customer_col, line_col)
-    T = len(months)
-    rec = slice(T - recent_months, T)
-    trl = slice(T - recent_months - trailing_months, T - recent_months)
-    established = orders[:, trl].sum(axis=1) >= min_trailing_orders
+    return tx, monthly_panel(tx, months, customer_col, line_col), len(months)
 
-    series = rev if measure == "revenue" else orders
+
+def _levels(rev, orders, T: int, recent: int, trailing: int, min_orders: int):
+    """Per customer: established (``min_orders`` orders in the trailing window), recent and trailing mean revenue, and its change."""
+    rec, trl = slice(T - recent, T), slice(T - recent - trailing, T - recent)
+    recent_avg, trailing_avg = rev[:, rec].mean(axis=1), rev[:, trl].mean(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change = np.where(trailing_avg > 0, recent_avg / trailing_avg - 1, np.nan)
+    return orders[:, trl].sum(axis=1) >= min_orders, recent_avg, trailing_avg, change
+
+
+def _declines(series: np.ndarray, smooth_months: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per customer: months in a row (back from the latest) that the moving sum fell, and its fall over that run.
+
+    ``series`` is customers x months; the moving sums end at months ``smooth_months - 1`` .. the last.
+    """
     csum = np.cumsum(np.pad(series, ((0, 0), (1, 0))), axis=1)
-    moving = csum[:, smooth_months:] - csum[:, :-smooth_months]  # moving sums ending at months smooth_months-1 .. T-1
+    moving = csum[:, smooth_months:] - csum[:, :-smooth_months]
     falls = moving[:, 1:] < moving[:, :-1]
-    run = np.zeros(len(custs), dtype=int)
-    alive = np.ones(len(custs), dtype=bool)
+    n = series.shape[0]
+    run = np.zeros(n, dtype=int)
+    alive = np.ones(n, dtype=bool)
     for j in range(falls.shape[1] - 1, -1, -1):  # consecutive falls counted back from the latest month
         alive &= falls[:, j]
         run += alive
-    start = moving[np.arange(len(custs)), moving.shape[1] - 1 - run]  # moving sum before the run of falls
+    start = moving[np.arange(n), moving.shape[1] - 1 - run]  # moving sum before the run of falls
     with np.errstate(divide="ignore", invalid="ignore"):
-        decline_pct = np.where(start > 0, 1 - moving[:, -1] / start, 0.0)
-    decline = established & (run >= decline_months) & (decline_pct >= decline_min_pct)
+        return run, np.where(start > 0, 1 - moving[:, -1] / start, 0.0)
 
-    recent_avg = rev[:, rec].mean(axis=1)
-    trailing_avg = rev[:, trl].mean(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        change = np.where(trailing_avg > 0, recent_avg / trailing_avg - 1, np.nan)
-    drop = established & (trailing_avg > 0) & (change <= -drop_pct)
 
-    w = line_window_months
-
+def _lines_bought(lines: pd.DataFrame, n_customers: int, T: int, w: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct product lines per customer in the ``w`` months before the last ``w``, and in the last ``w``."""
     n_l = int(lines["l"].max()) + 1 if len(lines) else 1
 
-    def _distinct_lines(in_window) -> np.ndarray:  # distinct product lines per customer in the months where in_window
+    def distinct(in_window) -> np.ndarray:
         sel = lines.loc[in_window]
         customer_of_pair = pd.unique(sel["c"].to_numpy() * n_l + sel["l"].to_numpy()) // n_l
-        return np.bincount(customer_of_pair, minlength=len(custs))
+        return np.bincount(customer_of_pair, minlength=n_customers)
 
-    lines_recent = _distinct_lines(lines["m"] >= T - w)
-    lines_before = _distinct_lines((lines["m"] >= T - 2 * w) & (lines["m"] < T - w))
-    shrink = established & (lines_before - lines_recent >= min_lines_lost)
-
-    fired = decline | drop | shrink
-    out = pd.DataFrame(
-        {
-            customer_col: custs,
-            "rules": decline.astype(int) + drop.astype(int) + shrink.astype(int),
-            "decline": decline,
-            "drop": drop,
-            "lines": shrink,
-            "months_declining": run,
-            "decline_pct": decline_pct,
-            "recent_avg_revenue": recent_avg,
-            "trailing_avg_revenue": trailing_avg,
-            "revenue_change_pct": change,
-            "lost_revenue_per_month": trailing_avg - recent_avg,
-            "lines_before": lines_before,
-            "lines_recent": lines_recent,
-            "p_alive": np.nan,
-        }
-    ).loc[fired]
-    if bgnbd is not None and len(out):
-        out = out.assign(p_alive=probability_alive(tx, out[customer_col], bgnbd, asof, time_unit, customer_col))
-
-    out = out.sort_values(customer_col, kind="stable").sort_values(
-        ["rules", "lost_revenue_per_month"], ascending=[False, False], kind="stable"
-    )
-    out = out.reset_index(drop=True)
-    out = out.assign(rank=np.arange(1, len(out) + 1)).astype({customer_col: "str"})
-    return attach_customer_info(out, customers, customer_col)
+    return distinct((lines["m"] >= T - 2 * w) & (lines["m"] < T - w)), distinct(lines["m"] >= T - w)
 
 
 def fit_windows(first_order, asof, settings: dict) -> dict:
