@@ -92,6 +92,28 @@ def offer_features(
     # product comes from every line). Integer codes keep the groupbys and as-of merges fast.
     ids = pd.Index(left[customer_col].unique())
     left["_c"] = ids.get_indexer(left[customer_col])
+    lines, k_ids, prod_cat = _offer_lines(transactions, ids, customer_col)
+    orders = _cumulative_orders(lines)
+    tenure, since, (cn_now, cr_now), (cn_b, cr_b) = _order_history_at_offers(left, orders)
+    n_cat, fit_flag = _categories_at_offers(left, lines, k_ids, prod_cat)
+    attrs = _customer_attributes(left, customers, customer_col)
+    out = left[keep].copy()
+    out = out.assign(
+        tenure_years=tenure,
+        orders_12m=(cn_now - cn_b).astype("float64"),
+        log_revenue_12m=np.log1p(np.maximum(cr_now - cr_b, 0.0)),
+        categories_12m=n_cat.astype("float64"),
+        months_since_last_order=since,
+        category_fit=fit_flag,
+        size_band=attrs["size_band"].astype("string").fillna("unknown").astype("str").to_numpy(),
+        market_type=attrs["market_type"].astype("string").fillna("unknown").astype("str").to_numpy(),
+        channel=left["channel"].astype("string").fillna("unknown").astype("str").to_numpy(),
+    )
+    return out
+
+
+def _offer_lines(transactions: pd.DataFrame, ids: pd.Index, customer_col: str):
+    """The order lines (quantity > 0) of the customers ``ids``, integer-coded; the sorted categories; each product's category."""
     tx = transactions
     if "quantity" in tx.columns:
         tx = tx.loc[tx["quantity"].to_numpy() > 0]
@@ -108,37 +130,48 @@ def offer_features(
             "_k": k_code[sel],
         }
     )
+    return lines, k_ids, prod_cat
+
+
+def _cumulative_orders(lines: pd.DataFrame) -> pd.DataFrame:
+    """Orders (date of their first line, revenue) with each customer's running order count and revenue, sorted by date."""
     orders = lines.groupby(["_c", "_o"], sort=False).agg(_d=("_d", "min"), _rev=("_rev", "sum")).reset_index()
     orders = orders.sort_values(["_c", "_d", "_o"], kind="stable")
     orders = orders.assign(_cn=orders.groupby("_c").cumcount() + 1, _cr=orders.groupby("_c")["_rev"].cumsum())
-    orders = orders.sort_values("_d", kind="stable")
+    return orders.sort_values("_d", kind="stable")
 
-    def _asof(on: str) -> pd.DataFrame:
-        lk = left[["_row", "_c", on]].sort_values(on, kind="stable")
-        m = pd.merge_asof(
-            lk,
-            orders[["_c", "_d", "_cn", "_cr"]],
-            left_on=on,
-            right_on="_d",
-            by="_c",
-            allow_exact_matches=False,
-            direction="backward",
-        )
-        return m.set_index("_row").reindex(np.arange(len(left)))
 
-    now, before = _asof("_t"), _asof("_t12")
-    cn_now, cr_now = now["_cn"].fillna(0).to_numpy(), now["_cr"].fillna(0.0).to_numpy()
-    cn_b, cr_b = before["_cn"].fillna(0).to_numpy(), before["_cr"].fillna(0.0).to_numpy()
+def _as_of(left: pd.DataFrame, orders: pd.DataFrame, on: str) -> pd.DataFrame:
+    """Each offer's customer's last order strictly before the date in column ``on`` (running count and revenue), by offer row."""
+    lk = left[["_row", "_c", on]].sort_values(on, kind="stable")
+    m = pd.merge_asof(
+        lk,
+        orders[["_c", "_d", "_cn", "_cr"]],
+        left_on=on,
+        right_on="_d",
+        by="_c",
+        allow_exact_matches=False,
+        direction="backward",
+    )
+    return m.set_index("_row").reindex(np.arange(len(left)))
+
+
+def _order_history_at_offers(left: pd.DataFrame, orders: pd.DataFrame):
+    """Per offer: tenure in years, months since the last order (cap 36), and (orders, revenue) to date and to 12 months before."""
+    now, before = _as_of(left, orders, "_t"), _as_of(left, orders, "_t12")
+    counts_now = now["_cn"].fillna(0).to_numpy(), now["_cr"].fillna(0.0).to_numpy()
+    counts_before = before["_cn"].fillna(0).to_numpy(), before["_cr"].fillna(0.0).to_numpy()
     first = orders.groupby("_c")["_d"].min()
     t = left["_t"]
     first_t = pd.Series(first.reindex(left["_c"]).to_numpy(), index=left.index)  # reindex: also when no orders
     has_first = first_t.notna() & (first_t < t)
     tenure = ((t - first_t).dt.days / 365.25).where(has_first, 0.0).to_numpy(dtype="float64")
-    last = pd.to_datetime(now["_d"])
-    since = ((t.to_numpy() - last.to_numpy()) / np.timedelta64(1, "D")) / (365.25 / 12)
-    since = np.where(np.isnan(since), 36.0, np.minimum(since, 36.0))
+    since = ((t.to_numpy() - pd.to_datetime(now["_d"]).to_numpy()) / np.timedelta64(1, "D")) / (365.25 / 12)
+    return tenure, np.where(np.isnan(since), 36.0, np.minimum(since, 36.0)), counts_now, counts_before
 
-    # categories: last purchase date per (customer, category) before the offer
+
+def _categories_at_offers(left: pd.DataFrame, lines: pd.DataFrame, k_ids, prod_cat: pd.Series):
+    """Per offer: categories bought in the 12 months before it, and 1.0 if the offered product's category is among them."""
     cat_lines = lines.loc[lines["_k"] >= 0, ["_c", "_k", "_d"]].drop_duplicates().sort_values("_d", kind="stable")
     pairs = cat_lines[["_c", "_k"]].drop_duplicates()
     exp = left[["_row", "_c", "_t", "_t12"]].merge(pairs, on="_c", how="inner").sort_values("_t", kind="stable")
@@ -157,7 +190,11 @@ def offer_features(
     rows = recent["_row"].to_numpy()
     fit_flag = np.zeros(len(left))
     fit_flag[rows[recent["_k"].to_numpy() == offer_k[rows]]] = 1.0
+    return n_cat, fit_flag
 
+
+def _customer_attributes(left: pd.DataFrame, customers: pd.DataFrame, customer_col: str) -> pd.DataFrame:
+    """Size band and market type of each offer's customer; DataError when an offer names an unknown customer."""
     cust = (
         customers[[customer_col, "size_band", "market_type"]]
         .assign(**{customer_col: customers[customer_col].astype("str")})
@@ -169,19 +206,7 @@ def offer_features(
         raise DataError(
             f"offers: {int(unknown.sum())} offers name customers missing from customers (e.g. {left.loc[unknown, customer_col].iloc[0]!r})"
         )
-    out = left[keep].copy()
-    out = out.assign(
-        tenure_years=tenure,
-        orders_12m=(cn_now - cn_b).astype("float64"),
-        log_revenue_12m=np.log1p(np.maximum(cr_now - cr_b, 0.0)),
-        categories_12m=n_cat.astype("float64"),
-        months_since_last_order=since,
-        category_fit=fit_flag,
-        size_band=attrs["size_band"].astype("string").fillna("unknown").astype("str").to_numpy(),
-        market_type=attrs["market_type"].astype("string").fillna("unknown").astype("str").to_numpy(),
-        channel=left["channel"].astype("string").fillna("unknown").astype("str").to_numpy(),
-    )
-    return out
+    return attrs
 
 
 def product_category(products: pd.Series, k_code: np.ndarray, k_ids) -> pd.Series:
