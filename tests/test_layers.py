@@ -38,7 +38,6 @@ LARGE_MODULES: dict[str, str] = {
 LARGE_FUNCTIONS: dict[str, str] = {
     "custlib.handoff.pack.build_handoff": "not yet split (issue 14 in progress)",
     "custlib.analysis.development.campaign.campaign_forecast": "not yet split (issue 14 in progress)",
-    "custlib.analysis.development.response.fit": "not yet split (issue 14 in progress)",
     "custlib.io.sample._block": "not yet split (issue 14 in progress)",
     "custlib.io.sample.generate_sample": "not yet split (issue 14 in progress)",
     "custlib.io.validate.check": "not yet split (issue 14 in progress)",

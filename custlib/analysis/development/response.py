@@ -248,16 +248,21 @@ class ResponseModel:
         ParamsError
             test_size not in (0, 1).
         """
-        import statsmodels.api as sm
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.metrics import roc_auc_score
-        from sklearn.model_selection import train_test_split
-        from sklearn.pipeline import make_pipeline
-        from sklearn.preprocessing import StandardScaler
-
         require(X, [*self.numeric, *self.categorical], "features")
         check_level(self.test_size, "test_size")
         check_level(self.interval, "interval")
+        yv = self._responses(X, y)
+        self._choose_levels(X, yv)
+        design = self._full_rank(self._design(X))
+        self._fit_logit(design, yv)
+        self._fit_scorer(design, yv)
+        self.n_offers_ = int(yv.size)
+        self.response_rate_ = float(yv.mean())
+        self.default_channel_ = self.reference_.get("channel")
+        return self
+
+    def _responses(self, X: pd.DataFrame, y) -> np.ndarray:
+        """``y`` as 0.0/1.0 after checking it and the numeric features; InsufficientDataError when too few of either outcome."""
         yv = pd.Series(y).astype("float64").to_numpy()
         if yv.size != len(X):
             raise DataError(f"y: expected {len(X)} responses, got {yv.size}")
@@ -276,7 +281,10 @@ class ResponseModel:
                 responders=int(n_pos),
                 others=int(n_neg),
             )
+        return yv
 
+    def _choose_levels(self, X: pd.DataFrame, yv: np.ndarray) -> None:
+        """Reference level (given, else the most frequent) and the levels kept per categorical feature; rare or one-outcome levels pooled."""
         self.levels_, self.reference_, self.pooled_ = {}, {}, {}
         for col in self.categorical:
             counts = X[col].astype("string").fillna("unknown").astype("str").value_counts()
@@ -292,12 +300,13 @@ class ResponseModel:
             self.levels_[col] = sorted(str(lv) for lv, n in counts.items() if (n >= self.min_level_count and str(lv) in mixed) or lv == ref)
             self.pooled_[col] = sorted(str(lv) for lv in counts.index if str(lv) not in self.levels_[col])
         self.columns_ = list(self.numeric) + [f"{c}={lv}" for c in self.categorical for lv in self.levels_[c] if lv != self.reference_[c]]
-        design = self._design(X)
-        self.warnings_ = []
-        self.dropped_ = []
+
+    def _full_rank(self, design: pd.DataFrame) -> pd.DataFrame:
+        """``design`` without constant or collinear columns (each kept only if it adds rank), with warnings naming what went."""
+        self.warnings_, self.dropped_ = [], []
         kept: list[str] = []
         base = np.ones((len(design), 1))
-        for col in design.columns:  # keep a column only if it adds rank (no constant or collinear columns)
+        for col in design.columns:
             trial = np.column_stack([base, design[kept + [col]].to_numpy()])
             if np.linalg.matrix_rank(trial) == trial.shape[1]:
                 kept.append(col)
@@ -312,7 +321,11 @@ class ResponseModel:
                     f"or with one outcome only, pooled with {self.reference_[col]!r}"
                 )
         self.columns_ = kept
-        design = design[self.columns_]
+        return design[self.columns_]
+
+    def _fit_logit(self, design: pd.DataFrame, yv: np.ndarray) -> None:
+        """The unpenalised logit by maximum likelihood (statsmodels): coefficients, odds ratios and their intervals."""
+        import statsmodels.api as sm
 
         exog = sm.add_constant(design, has_constant="add")
         with warnings.catch_warnings(record=True) as caught:
@@ -342,11 +355,18 @@ class ResponseModel:
             )
         self.sm_result_ = res
 
+    def _fit_scorer(self, design: pd.DataFrame, yv: np.ndarray) -> None:
+        """The L2-penalised scoring model (scikit-learn): holdout AUC, calibration and gains, then a fit on every offer."""
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.metrics import roc_auc_score
+        from sklearn.model_selection import train_test_split
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
         def _clf():
             return make_pipeline(StandardScaler(), LogisticRegression(C=self.C, max_iter=self.max_iter))
 
-        idx = np.arange(len(yv))
-        tr, te = train_test_split(idx, test_size=self.test_size, random_state=self.seed, stratify=yv)
+        tr, te = train_test_split(np.arange(len(yv)), test_size=self.test_size, random_state=self.seed, stratify=yv)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             holdout = _clf().fit(design.iloc[tr].to_numpy(), yv[tr])
@@ -357,10 +377,6 @@ class ResponseModel:
         self.holdout_ = pd.DataFrame({"responded": yv[te].astype(int), "p_response": p_te})
         self.calibration_ = calibration_table(yv[te], p_te, n_bins=self.n_bins)
         self.gains_ = gains_table(yv[te], p_te, n_bins=self.n_bins)
-        self.n_offers_ = int(yv.size)
-        self.response_rate_ = float(yv.mean())
-        self.default_channel_ = self.reference_.get("channel")
-        return self
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Probability of response for each row of ``X`` (same columns as in fit).
