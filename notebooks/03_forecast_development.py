@@ -25,8 +25,11 @@
 # 向现有客户卖得更多（交叉销售与升级销售）：一次客户开发活动对各目标客户群能带来什么回报，谁会响应，哪些产品常被一起购买，销售收入的走向，客户值多少，谁正在流失，以及客户开发与开发新客户相比效果如何。本区域数据不足以支持的部分会说明原因，以及需要什么数据才能完成。
 
 # %%
-from custlib import development as dev
+from custlib import clv  # TODO(lead): custlib.analysis.clv
+from custlib.analysis import development as dev
+from custlib.present.development import charts, views
 from custlib.reports import context as rp
+from custlib.reports import development as rd
 
 # %% tags=["parameters"]
 data: str = "../data/sample"  # data source: a directory of tables or an SQLAlchemy URL
@@ -38,18 +41,36 @@ settings: dict = {}  # merged, validated parameters from the runner, or {} to re
 ctx = rp.open_report(data, region, quarter, settings)
 rp.use_report_style()
 ctx.header()
-rep = dev.development_region(
-    ctx.data.transactions,
-    ctx.data.customers,
-    ctx.data.offers,
-    ctx.data.service_costs,
-    ctx.quarter,
-    ctx.params,
-    seed=ctx.seed,
-    currency=ctx.currency,
+P = ctx.params["development"]
+asof = ctx.quarter.end
+
+# %%
+orders = ctx.compute(dev.orders_up_to, ctx.data.transactions, asof)  # order lines up to the quarter's end
+costs = ctx.compute(dev.costs_up_to, ctx.data.service_costs, asof)  # cost to serve up to the quarter's end (None without)
+plan = ctx.compute(dev.campaign_plan, ctx.data.customers, ctx.data.offers, orders, costs, asof=asof, seed=ctx.seed, **P["campaign"])
+life = ctx.compute(clv.lifetime_value_analysis, orders, asof, **{"seed": ctx.seed, **ctx.params["clv"]})
+bgnbd = rd.purchase_model(life)  # probability alive for the watch and win-back lists (None without)
+kpis = ctx.compute(dev.development_kpis, orders, costs, quarter=ctx.quarter, **P["kpis"])
+watch = ctx.compute(
+    dev.watch_list, orders, ctx.data.customers, asof=asof, bgnbd=bgnbd, time_unit=ctx.params["clv"]["time_unit"], **P["early_warning"]
 )
-figures, actions = dev.headline_figures(rep, currency=ctx.currency)
-rp.executive_summary(figures, actions, notebook="03_forecast_development")
+winback = ctx.compute(
+    dev.winback_candidates,
+    orders,
+    ctx.data.customers,
+    quarter=ctx.quarter,
+    bgnbd=bgnbd,
+    time_unit=ctx.params["clv"]["time_unit"],
+    **P["winback"],
+)
+
+# %%
+ctx.summary(
+    rd.headline_figures(kpis, watch, plan),
+    rd.advice(ctx, kpis, watch, plan, winback),
+    notebook="03_forecast_development",
+    domain="development",
+)
 
 # %% [markdown] tags=["lang-en"]
 # ## 1. Campaign forecast
@@ -64,8 +85,8 @@ rp.executive_summary(figures, actions, notebook="03_forecast_development")
 # 按目标客户群列出：以往推荐的反应率及其可能范围（90% 可信区间）、响应客户的购买量、每联系一家客户的供应成本（联系成本加服务成本），以及预期利润和投入回报率（ROI）。各客户群按每次联系的预期利润排名。有限的预算先投给投入回报率最高的客户群，这样同样的钱能赚得最多；最后一列是预算能覆盖的各客户群客户数。
 
 # %%
-rep.say("campaign")
-rep.show("campaign")
+ctx.say(rd.campaign_sentences(plan, ctx, budget=P["campaign"]["budget"], min_offers=P["campaign"]["min_offers"]))
+ctx.show(plan, views.campaign_view)
 
 # %% [markdown] tags=["lang-en"]
 # ## 2. Response model
@@ -79,7 +100,10 @@ rep.show("campaign")
 # 按客户群统计以往的推荐：推荐次数、响应次数，以及反应率和它的可能范围。这些数字不需要模型，所以即使推荐太少、无法建模也会显示。
 
 # %%
-rep.show("response_rates", caption="Past offers and responses by customer group")
+rates = ctx.compute(
+    dev.response_rates, ctx.data.offers, ctx.data.customers, by=P["campaign"]["segment_by"], asof=asof, interval=P["campaign"]["interval"]
+)
+ctx.show(rates, views.response_rates_view)
 
 # %% [markdown] tags=["lang-en"]
 # ### Who responds
@@ -92,7 +116,8 @@ rep.show("response_rates", caption="Past offers and responses by customer group"
 # 收到推荐时，响应客户有哪些共同特征（逻辑回归）。优势比大于 1 表示更可能响应（按每单位计，或相对于括号中的对照组）；如果可能范围（95% 区间）跨过 1，数据无法下结论。
 
 # %%
-rep.show("odds_ratios")
+model = ctx.compute(dev.fit_response_model, ctx.data.offers, ctx.data.customers, orders, asof=asof, seed=ctx.seed, **P["response"])
+ctx.show(model, views.odds_ratios_view)
 
 # %% [markdown] tags=["lang-en"]
 # ### Holdout check
@@ -104,8 +129,7 @@ rep.show("odds_ratios")
 # 在模型没有见过的推荐上检验：按得分从高到低联系客户时，能覆盖多少比例的响应客户。虚线表示随机联系；标题给出留出样本的 AUC（0.5 表示与随机无异）。
 
 # %%
-rep.plot("gains")
-rp.show_figure()
+_ = ctx.plot(model, charts.gains_chart)  # (the axes are not shown as text)
 
 # %% [markdown] tags=["lang-en"]
 # ### Customers most likely to respond
@@ -116,7 +140,8 @@ rp.show_figure()
 # 假设现在通过最常用的渠道发出推荐，为每一家现有客户打分。
 
 # %%
-rep.show("scores")
+scores = ctx.compute(dev.score_customers, model, ctx.data.customers, orders, asof=asof)
+ctx.show(scores, views.scores_view)
 
 # %% [markdown] tags=["lang-en"]
 # ## 3. Product cross analysis
@@ -129,7 +154,8 @@ rep.show("scores")
 # 在同一订单中被一起购买、且比随机情况更常见（提升度大于 1）的产品：交叉销售的候选。支持度是同时包含两种产品的订单占全部订单的比例；置信度是含第一种产品的订单中也含第二种产品的比例。每对产品只列一次，取置信度较高的方向。
 
 # %%
-rep.show("pairs")
+pairs = ctx.compute(dev.co_purchase, orders, item_col="product_id", **P["copurchase"])
+ctx.show(pairs, views.pairs_view, item="product")
 
 # %% [markdown] tags=["lang-en"]
 # ### Category pairs
@@ -140,7 +166,8 @@ rep.show("pairs")
 # 对产品品类计算同样的指标。
 
 # %%
-rep.show("category_pairs")
+category_pairs = ctx.compute(dev.co_purchase, orders, item_col="category", **P["copurchase"])
+ctx.show(category_pairs, views.pairs_view, item="category")
 
 # %% [markdown] tags=["lang-en"]
 # ### Next-best product
@@ -152,7 +179,8 @@ rep.show("category_pairs")
 # 为每家客户找出其尚未购买、提升度最高的产品，以及它所搭配的、客户已经在买的产品。
 
 # %%
-rep.show("next_best")
+next_best = ctx.compute(dev.next_best_product, orders, ctx.data.customers, rules=pairs, **P["copurchase"])
+ctx.show(next_best, views.next_best_view)
 
 # %% [markdown] tags=["lang-en"]
 # ## 4. Revenue forecast
@@ -164,9 +192,9 @@ rep.show("next_best")
 # 本区域的月度销售收入、预测值及其预测区间。显示的是滚动回测中误差最小的模型，并且只有在它优于季节性朴素基准（去年同月）时才采用。
 
 # %%
-rep.say("forecast")
-rep.plot("forecast")
-rp.show_figure()
+forecast = ctx.compute(dev.forecast_revenue, orders, end=asof, **P["forecast"])
+ctx.say(rd.forecast_sentence(forecast, ctx))
+_ = ctx.plot(forecast, charts.forecast_chart)  # (the axes are not shown as text)
 
 # %% [markdown] tags=["lang-en"]
 # ### Backtest
@@ -177,7 +205,7 @@ rp.show_figure()
 # 各回测起点的平均绝对标度误差（MASE）；相对 MASE 小于 1 表示优于季节性朴素预测。
 
 # %%
-rep.show("forecast_backtest")
+ctx.show(forecast, views.backtest_view)
 
 # %% [markdown] tags=["lang-en"]
 # ## 5. Customer lifetime value
@@ -189,8 +217,7 @@ rep.show("forecast_backtest")
 # BG/NBD 购买模型与 Gamma-Gamma 消费金额模型。先做检验：用留出期之前的历史拟合模型，把它预测的重复购买次数与客户在留出期内的实际购买相比较。
 
 # %%
-rep.plot("clv_check")
-rp.show_figure()
+_ = ctx.plot(life, charts.clv_check_chart)  # (the axes are not shown as text)
 
 # %% [markdown] tags=["lang-en"]
 # ### Most valuable customers
@@ -202,7 +229,7 @@ rp.show_figure()
 # 仍然活跃的概率、下个月的预期购买次数、每次购买的预期金额，以及未来一年折现后的客户终身价值（CLV）。
 
 # %%
-rep.show("clv_customers")
+ctx.show(life, views.clv_customers_view)
 
 # %% [markdown] tags=["lang-en"]
 # ## 6. Early warning
@@ -215,7 +242,7 @@ rep.show("clv_customers")
 # 购买正在下滑的客户：销售收入逐月下降、最近一个季度远低于平常水平，或购买的产品线减少。应在关系破裂之前登门拜访。平常月收入是最近三个月之前一年的月平均值；连续下降月数是三个月合计收入连续下降的月数。
 
 # %%
-rep.show("watch")
+ctx.show(watch, views.watch_view)
 
 # %% [markdown] tags=["lang-en"]
 # ## 7. Development KPIs
@@ -228,8 +255,8 @@ rep.show("watch")
 # 现有客户的销售收入和利润与上季度及去年同期相比的变化、占总额的比例，以及客户开发与新客户开发的比较（现有客户利润的同比增长减去新客户带来的利润：小于零说明新客户带来的更多）。
 
 # %%
-rep.say("kpis")
-rep.show("kpis")
+ctx.say(rd.kpi_sentences(kpis, ctx))
+ctx.show(kpis, views.kpis_view)
 
 # %% [markdown] tags=["lang-en"]
 # ### Win-back candidates
@@ -241,4 +268,4 @@ rep.show("kpis")
 # 近期没有订单、但停止购买前带来的利润不低于一家良好现有客户的流失客户：值得打电话争取他们回来。
 
 # %%
-rep.show("winback")
+ctx.show(winback, views.winback_view)

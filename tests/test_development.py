@@ -1,4 +1,4 @@
-"""Tests of custlib.development: known answers from closed forms, hand computations and simulations."""
+"""Tests of custlib.analysis.development, custlib.present.development and custlib.reports.development: known answers from closed forms, hand computations and simulations."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from custlib import development as dev
+from custlib.analysis import development as dev
 from custlib.exceptions import DataError, InsufficientDataError, NotFittedError, ParamsError
+from custlib.reports import development as rd
 
 # --------------------------------------------------------------------------- 1. campaign forecast
 
@@ -431,7 +432,7 @@ def test_customer_features_agree_with_offer_features_of_an_offer_to_everyone(pro
 def test_offer_features_take_a_products_most_frequent_category():
     """P0 is recorded under A on most lines and under Z on a few: offers of P0 fit customers who bought A, not Z."""
     customers, tx = _feature_lines()
-    cats = dev._product_category(tx["product_id"], *pd.factorize(tx["category"], sort=True))
+    cats = dev.product_category(tx["product_id"], *pd.factorize(tx["category"], sort=True))
     assert cats["P0"] == "A" and cats["P5"] == "D"
 
 
@@ -559,7 +560,7 @@ def test_forecast_series_captures_simulated_seasonality_and_beats_naive():
     assert np.mean(np.abs(f - truth)) < 0.25 * np.mean(np.abs(y.mean() - truth))
     assert np.corrcoef(f, season)[0, 1] > 0.95
     assert np.mean((res.forecast["lower"] <= truth) & (truth <= res.forecast["upper"])) >= 0.75
-    assert "beats the seasonal-naive" in res.summary
+    assert "beats the seasonal-naive" in rd.forecast_sentence(res, _ctx("en"))
 
 
 def test_forecast_series_says_so_when_no_model_beats_seasonal_naive():
@@ -572,7 +573,7 @@ def test_forecast_series_says_so_when_no_model_beats_seasonal_naive():
     series = pd.Series(y, index=pd.date_range("2022-01-01", periods=48, freq="MS"))
     res = dev.forecast_series(series, horizon=3, n_origins=6, models=["sarimax"])
     assert not res.beats_naive and res.chosen == "seasonal_naive"
-    assert "No model beat" in res.summary
+    assert "No model beat" in rd.forecast_sentence(res, _ctx("en"))
     np.testing.assert_allclose(res.forecast["mean"], y[-12:-9])
 
 
@@ -631,7 +632,7 @@ def test_early_warning_flags_decliners_shrinkers_and_lapsers_by_hand():
     s = out.set_index("customer_id").loc["SHRINKER"]
     assert (s["lines_before"], s["lines_recent"]) == (5, 2)
     assert out.set_index("customer_id").loc["LAPSED", "lost_revenue_per_month"] == pytest.approx(750.0)
-    assert "fell 4 months in a row" in d["evidence"] and "5 -> 2" in s["evidence"]
+    assert "evidence" not in out.columns  # the analysis gives flags and numbers; the report words them
     assert out["rank"].tolist() == [1, 2, 3]
 
 
@@ -825,15 +826,18 @@ def test_early_warning_accepts_a_fitted_bgnbd_from_clv(planted):
     assert watch["p_alive"].between(0, 1).all() and "name" in watch.columns
 
 
-def test_kpi_summary_states_the_latest_quarter_by_hand():
+def test_kpi_sentences_state_the_latest_quarter_by_hand():
     """Hand arithmetic from the KPI case above: 2025Q2 existing revenue 280 (+130/150 = +86.7%, +180/100 = +180.0%),
     share 280/310 = 90%, development profit gain 80 against 20 from new customers."""
     kpis = dev.development_kpis(_kpi_tx(), quarter="2025Q2", n_quarters=2, trend_quarters=2)
-    text = dev.kpi_summary(kpis, currency="CNY")
-    assert text == (
-        "In 2025Q2 existing customers bought CNY 280 (+86.7% on the previous quarter, +180.0% on a year earlier; "
-        "2 quarters of year-on-year growth running), 90% of all revenue; development added CNY 80 of profit on a year "
-        "earlier, against CNY 20 earned from new customers: development returned more."
+    assert rd.kpi_sentences(kpis, _ctx("en")) == (
+        "In 2025Q2 existing customers bought CN¥280 (+86.7% on the previous quarter, +180.0% on a year earlier). "
+        "2 quarters of year-on-year growth are running. That is 90% of all revenue. Development changed profit by "
+        "+CN¥80 on a year earlier, against CN¥20 earned from new customers: development returned more."
+    )
+    assert rd.kpi_sentences(kpis, _ctx("zh")) == (
+        "2025Q2 现有客户购买了 ¥280（环比 +86.7%，同比 +180.0%）。 已连续 2 个季度同比增长。 占全部销售收入的 90%。 "
+        "与去年同期相比，客户开发使利润变化 +¥80，新客户带来的利润为 ¥20：客户开发的回报更高。"
     )
 
 
@@ -936,125 +940,119 @@ def _region(n: int = 4, months: int = 36, end: str = "2026-09-30", stop: str | N
     return tx, customers, offers, service.reset_index(drop=True)
 
 
-def _sections(rep):
-    return sorted(rep.tables), sorted(rep.unavailable)
+def _steps(transactions, customers, offers, service_costs, quarter, params, seed=1):
+    """The notebook's steps (notebooks/03_forecast_development.py) on one region: each result or an Unavailable."""
+    from custlib import clv
+    from custlib.io.periods import Quarter
+    from custlib.reports import development as rd
+    from custlib.reports.sections import compute
+
+    q = Quarter.parse(quarter)
+    P, asof, unit = params["development"], q.end, params["clv"]["time_unit"]
+    r = {"orders": compute(dev.orders_up_to, transactions, asof), "costs": compute(dev.costs_up_to, service_costs, asof)}
+    orders, costs = r["orders"], r["costs"]
+    r["campaign"] = compute(dev.campaign_plan, customers, offers, orders, costs, asof=asof, seed=seed, **P["campaign"])
+    r["lifetime"] = compute(clv.lifetime_value_analysis, orders, asof, **{"seed": seed, **params["clv"]})
+    bgnbd = rd.purchase_model(r["lifetime"])
+    r["kpis"] = compute(dev.development_kpis, orders, costs, quarter=q, **P["kpis"])
+    r["watch"] = compute(dev.watch_list, orders, customers, asof=asof, bgnbd=bgnbd, time_unit=unit, **P["early_warning"])
+    r["winback"] = compute(dev.winback_candidates, orders, customers, quarter=q, bgnbd=bgnbd, time_unit=unit, **P["winback"])
+    by, level = P["campaign"]["segment_by"], P["campaign"]["interval"]
+    r["response_rates"] = compute(dev.response_rates, offers, customers, by=by, asof=asof, interval=level)
+    r["response_model"] = compute(dev.fit_response_model, offers, customers, orders, asof=asof, seed=seed, **P["response"])
+    r["scores"] = compute(dev.score_customers, r["response_model"], customers, orders, asof=asof)
+    r["pairs"] = compute(dev.co_purchase, orders, item_col="product_id", **P["copurchase"])
+    r["category_pairs"] = compute(dev.co_purchase, orders, item_col="category", **P["copurchase"])
+    r["next_best"] = compute(dev.next_best_product, orders, customers, rules=r["pairs"], **P["copurchase"])
+    r["forecast"] = compute(dev.forecast_revenue, orders, end=asof, **P["forecast"])
+    return r
 
 
-def test_development_region_single_customer_region_reports_what_it_can():
+def _unavailable(steps):
+    from custlib.reports.sections import Unavailable
+
+    return {name for name, v in steps.items() if isinstance(v, Unavailable)}
+
+
+def test_notebook_steps_on_a_single_customer_region_report_what_they_can():
     """One customer: the models that need several customers (response model, lifetime value) are unavailable with
     the counts in the reason; the rest is computed. Known answer: the forecast history is the customer's monthly
     revenue, 100 + j in month j, twice that in even calendar months (two lines)."""
     tx, customers, offers, service = _region(n=1)
-    rep = dev.development_region(tx, customers.head(1), offers, service, "2026Q3", _report_params(), seed=1)
-    unavailable = {"response_model", "odds_ratios", "gains", "scores", "lifetime", "clv_check", "clv_customers"}
-    assert set(rep.unavailable) == unavailable
-    assert set(rep.tables) == set(dev.REPORT_SECTIONS) - unavailable
-    assert "2 responders and 1 non-responders" in rep.note("odds_ratios") and "More past offers" in rep.note("odds_ratios")
-    assert "1 customer(s)" in rep.note("clv_check") and "at least two customers" in rep.note("clv_check")
-    history = rep.table("forecast").history
+    steps = _steps(tx, customers.head(1), offers, service, "2026Q3", _report_params())
+    assert _unavailable(steps) == {"response_model", "scores", "lifetime"}
+    assert steps["response_model"].code == "too_few_offer_outcomes"
+    assert steps["response_model"].fields == {"responders": 2, "others": 1}
+    history = steps["forecast"].history
     assert history.tolist() == [(100.0 + j) * (2 if m.month % 2 == 0 else 1) for j, m in enumerate(history.index)]
-    # computed but empty: the caveat says what was looked for (P1 and P2 are bought together with lift exactly 1)
-    assert (
-        rep.table("pairs").empty
-        and "no two products were bought together in 2 or more orders with a lift above 1.0 (36 orders in all)" in rep.caveats["pairs"]
-    )
-    assert rep.table("winback").empty and rep.caveats["winback"].startswith("no lapsed customer")
+    # computed but empty (P1 and P2 are bought together with lift exactly 1, not above it)
+    assert steps["pairs"].empty and steps["winback"].empty
 
 
-def test_development_region_with_no_orders_in_the_quarter():
-    """Orders stop at 2026-06-30. By hand: existing revenue in 2026Q3 is 0, so its share of revenue is undefined and the
-    summary says there was no revenue; every customer's last-3-month average is 0, 100% below their trailing
-    average, so the drop rule puts all four on the watch list."""
+def test_notebook_steps_with_no_orders_in_the_quarter():
+    """Orders stop at 2026-06-30. By hand: existing revenue in 2026Q3 is 0, so its share of revenue is undefined;
+    every customer's last-3-month average is 0, 100% below their trailing average, so the drop rule puts all four on
+    the watch list."""
+    from custlib.reports import development as rd
+
     tx, customers, offers, service = _region(stop="2026-07-01")
-    rep = dev.development_region(tx, customers, offers, service, "2026Q3", _report_params(), seed=1)
-    assert set(rep.unavailable) == {"response_model", "odds_ratios", "gains", "scores"}
-    kpis = rep.table("kpis").set_index("quarter")
+    steps = _steps(tx, customers, offers, service, "2026Q3", _report_params())
+    assert _unavailable(steps) == {"response_model", "scores"}
+    kpis = steps["kpis"].set_index("quarter")
     assert kpis.loc["2026Q3", "existing_revenue"] == 0.0 and np.isnan(kpis.loc["2026Q3", "existing_share_revenue"])
-    assert "no revenue at all this quarter" in rep.text("kpis")
-    watch = rep.table("watch")
+    assert "of all revenue" not in rd.kpi_sentences(steps["kpis"], _ctx("en"))
+    watch = steps["watch"]
     assert sorted(watch["customer_id"]) == ["C0", "C1", "C2", "C3"] and watch["drop"].all()
     assert (watch["recent_avg_revenue"] == 0).all()
 
 
-def test_development_region_without_offers_table_says_so_and_reports_the_rest():
+def test_notebook_steps_without_offers_table_say_so_and_report_the_rest():
+    from custlib.present.development import views
+
     tx, customers, _, service = _region()
-    rep = dev.development_region(tx, customers, None, service, "2026Q3", _report_params(), seed=1)
-    offer_results = {"campaign", "response_rates", "response_model", "odds_ratios", "gains", "scores"}
-    assert set(rep.unavailable) == offer_results
-    assert set(rep.tables) == set(dev.REPORT_SECTIONS) - offer_results
-    assert "no offers table" in rep.note("campaign") and "would make the campaign forecast" in rep.note("campaign")
-    assert all(rep.note(name) == "no offers table (see section 1)." for name in offer_results - {"campaign"})
+    steps = _steps(tx, customers, None, service, "2026Q3", _report_params())
+    assert _unavailable(steps) == {"campaign", "response_rates", "response_model", "scores"}
+    assert steps["campaign"].code == "table_missing" and steps["campaign"].fields == {"table": "offers"}
+    assert _ctx("zh").reason(steps["campaign"], views.campaign_view) == "数据中没有 offers 表。"
 
 
-def test_development_region_without_service_costs_uses_gross_profit_and_says_so():
+def test_notebook_steps_without_service_costs_use_gross_profit():
     """Without service costs, profit is gross profit. By hand for 2026Q3 = months 33, 34, 35 (P2 in August only):
     a line earns 100 + 10 i + j - 60, so customer i earns (73 + 10 i) + 2 (74 + 10 i) + (75 + 10 i) = 296 + 40 i,
     and the four customers 4 * 296 + 40 * (0 + 1 + 2 + 3) = 1424."""
     tx, customers, offers, _ = _region()
-    rep = dev.development_region(tx, customers, offers, None, "2026Q3", _report_params(), seed=1)
-    assert rep.available("campaign", "kpis", "forecast", "clv_customers", "watch", "winback")
-    assert "no service costs" in rep.caveats["campaign"] and "no service costs" in rep.caveats["kpis"]
-    kpis = rep.table("kpis").set_index("quarter")
-    assert kpis.loc["2026Q3", "existing_profit"] == pytest.approx(1424.0)
+    steps = _steps(tx, customers, offers, None, "2026Q3", _report_params())
+    assert not {"campaign", "kpis", "forecast", "lifetime", "watch", "winback"} & _unavailable(steps)
+    assert steps["kpis"].set_index("quarter").loc["2026Q3", "existing_profit"] == pytest.approx(1424.0)
 
 
-def test_development_region_with_twelve_months_of_history():
+def test_notebook_steps_with_twelve_months_of_history():
     """12 months (2025-10 .. 2026-09): the forecast needs 2 * 12 + 3 = 27 months and is unavailable, saying so; the
     watch list runs with the trailing window cut to 12 - 3 = 9 months and ceil(6 * 9 / 12) = 5 orders in it."""
     tx, customers, offers, service = _region(months=12)
-    rep = dev.development_region(tx, customers, offers, service, "2026Q3", _report_params(), seed=1)
-    assert {"forecast", "forecast_backtest"} <= set(rep.unavailable)
-    assert "12 months of history (2025-10 to 2026-09)" in rep.note("forecast") and "at least 27 months" in rep.note("forecast")
-    assert rep.available("campaign", "response_rates", "pairs", "next_best", "clv_customers", "watch", "kpis", "winback")
-    assert "trailing window is 9 months instead of 12" in rep.caveats["watch"] and "5 orders" in rep.caveats["watch"]
+    steps = _steps(tx, customers, offers, service, "2026Q3", _report_params())
+    assert "forecast" in _unavailable(steps)
+    assert steps["forecast"].code == "short_history" and steps["forecast"].fields == {"needed": 27}
+    assert "12 months of history (2025-10 to 2026-09)" in steps["forecast"].message
+    assert not {"campaign", "response_rates", "pairs", "next_best", "lifetime", "watch", "kpis", "winback"} & _unavailable(steps)
+    windows = steps["watch"].attrs["windows"]
+    assert windows["trailing_months"] == 9 and windows["min_trailing_orders"] == 5
 
 
-def test_development_region_with_five_months_of_history_has_no_watch_list():
+def test_notebook_steps_with_five_months_of_history_have_no_watch_list():
     """By hand: 5 months leave a trailing window of 5 - 3 = 2 months, shorter than the 3-month recent window."""
     tx, customers, offers, service = _region(months=5)
-    rep = dev.development_region(tx, customers, offers, service, "2026Q3", _report_params(), seed=1)
-    assert "5 months of history (2026-05 to 2026-09); the watch list needs at least 6 months" in rep.note("watch")
-    assert rep.available("kpis", "winback", "response_rates")
+    steps = _steps(tx, customers, offers, service, "2026Q3", _report_params())
+    assert steps["watch"].code == "short_history" and steps["watch"].fields == {"needed": 6}
+    assert "5 months of history (2026-05 to 2026-09); the watch list needs at least 6 months" in steps["watch"].message
+    assert not {"kpis", "winback", "response_rates"} & _unavailable(steps)
 
 
-def test_development_region_without_any_orders_names_the_missing_orders():
+def test_notebook_steps_without_any_orders_name_the_missing_orders():
     tx, customers, offers, service = _region()
-    rep = dev.development_region(tx.iloc[0:0], customers, offers.iloc[0:0], service.iloc[0:0], "2026Q3", _report_params())
-    assert not rep.tables
-    assert "no past offers" in rep.note("campaign")
-    assert all("have no orders up to 2026-09-30" in rep.note(n) for n in ("pairs", "forecast", "clv_check", "watch", "kpis", "winback"))
-
-
-def test_development_region_rejects_a_missing_budget():
-    tx, customers, offers, service = _region(n=2, months=6)
-    params = _report_params()
-    del params["development"]["campaign"]["budget"]
-    with pytest.raises(ParamsError, match="budget"):
-        dev.development_region(tx, customers, offers, service, "2026Q3", params)
-
-
-def test_development_report_says_why_a_section_is_missing(monkeypatch):
-    """Rendering: an unavailable table or chart says the reason (escaped) and draws nothing; say() of a missing
-    text is silent (the table or chart below says why); available tables are formatted and cut to top_n."""
-    from custlib.reports import context as report
-
-    said, shown = [], []
-    monkeypatch.setattr(report, "say", said.append)
-    monkeypatch.setattr(report, "show", lambda frame, caption=None, **kw: shown.append((frame, caption, kw)))
-    rep = dev.DevelopmentReport("2026Q3", currency="CNY", top_n=2)
-    rep.mark_unavailable("forecast", "revenue: 12 months <of> history")
-    rep.say("forecast")
-    assert said == []
-    assert rep.plot("forecast") is None
-    assert said == [r"*Not available:* revenue: 12 months &lt;of&gt; history"]
-    rep.tables["pairs"] = dev.co_purchase(_baskets(), min_count=1)  # 8 rules = 4 pairs in both directions
-    rep.show("pairs")
-    frame, caption, kw = shown[0]
-    assert frame.columns.tolist() == ["Product", "Goes with", "Orders with both", "Support", "Confidence", "Lift"]
-    assert caption == "The first 2 of 4 pairs"
-    # each pair once, in the direction with the higher confidence: eggs -> milk (1) beats milk -> eggs (1/3)
-    assert frame[["Product", "Goes with"]].to_numpy().tolist() == [["eggs", "milk"], ["butter", "bread"]]
-    assert kw["pct"] == ("Support", "Confidence") and kw["currency"] == "CNY"
+    steps = _steps(tx.iloc[0:0], customers, offers.iloc[0:0], service.iloc[0:0], "2026Q3", _report_params())
+    assert steps["campaign"].code == "no_offers"
+    assert all(steps[n].code == "no_orders" for n in ("pairs", "forecast", "watch", "kpis", "winback"))
 
 
 def test_fit_response_model_without_offers_is_insufficient_and_offer_features_work_without_orders():
@@ -1120,113 +1118,274 @@ def _plan(contacts=(0, 12, 0), ranked=(True, True, False)):
     )
 
 
-def test_campaign_summary_states_the_plan_by_hand():
+def test_campaign_sentences_state_the_plan_by_hand():
     """Hand case: 12 medium customers at CNY 50 each (600) for CNY 80 each (960); the small group has 4 past offers."""
-    text = dev.campaign_summary(_plan(), budget=600.0, min_offers=10, currency="CNY")
-    assert text == (
-        "Within the budget of CNY 600 the plan contacts 12 customers in 1 target group: expected provision cost CNY 600, "
-        "expected profit CNY 960. 1 target group with fewer than 10 past offers is shown but not ranked."
+    assert rd.campaign_sentences(_plan(contacts=(0, 0, 0)), _ctx("en"), budget=600.0).startswith(
+        "No target group is expected to make a profit"
     )
-    assert dev.campaign_summary(_plan(contacts=(0, 0, 0)), budget=600.0).startswith("No target group is expected to make a profit")
     none_ranked = _plan(contacts=(0, 0, 0), ranked=(False, False, False))
-    assert dev.campaign_summary(none_ranked, min_offers=10) == (
+    assert rd.campaign_sentences(none_ranked, _ctx("en"), min_offers=10) == (
         "No target group has the 10 past offers needed to rank it: make more offers before planning a campaign."
     )
-
-
-def test_headline_figures_and_actions_by_hand():
-    """Known answer from the KPI hand case (2025Q2: existing revenue 280 against 150 in 2025Q1, share 280/310, one
-    new customer, development profit gain 80 - new profit 20 = +60), a two-customer watch list (monthly revenue 100 -> 40
-    and 50 -> 60: CNY 60 a month lost, the gain not counted), the plan above and a win-back list of CNY 300 + 200 profit."""
-    rep = dev.DevelopmentReport("2025Q2", currency="CNY")
-    rep.tables["kpis"] = dev.development_kpis(_kpi_tx(), quarter="2025Q2", n_quarters=2, trend_quarters=2)
-    rep.tables["watch"] = pd.DataFrame({"trailing_avg_revenue": [100.0, 50.0], "recent_avg_revenue": [40.0, 60.0]})
-    rep.tables["campaign"] = _plan()
-    rep.tables["winback"] = pd.DataFrame({"past_profit": [300.0, 200.0]})
-    figures, actions = dev.headline_figures(rep, currency="CNY")
-    assert figures["figure"].tolist() == [
-        "Revenue from existing customers (CNY)",
-        "Existing customers' share of revenue",
-        "New customers",
-        "Customers on the watch list",
-        "Expected profit of the campaign plan (CNY)",
-    ]
-    np.testing.assert_allclose(figures["value"], [280.0, 280 / 310, 1.0, 2.0, 960.0])
-    np.testing.assert_allclose(figures["previous"], [150.0, 150 / 200, 1.0, np.nan, np.nan])
-    assert figures["unit"].tolist() == ["money", "pct", "count", "count", "money"]
-    assert figures["good"].tolist() == ["up", "up", "up", "down", "up"]
-    assert actions == [
-        "Visit the 2 customers on the watch list before the relationship breaks, from the top of the list: "
-        "together they buy CNY 60 a month less than they used to.",
-        "Run the development campaign on the 12 customers the plan contacts within the budget: expected profit CNY 960.",
-        "Call the 2 lapsed customers worth winning back: in their last active year they brought CNY 500 of profit.",
-    ]
-
-
-def test_headline_figures_degrade_when_sections_are_missing():
-    """Nothing computed: every figure is NaN and no action is invented; a losing plan says not to run it."""
-    figures, actions = dev.headline_figures(dev.DevelopmentReport("2026Q3"))
-    assert len(figures) == 5 and figures["value"].isna().all() and actions == []
-    rep = dev.DevelopmentReport("2026Q3")
-    rep.tables["campaign"] = _plan(contacts=(0, 0, 0))
-    figures, actions = dev.headline_figures(rep)
-    assert figures["value"].iloc[4] == 0.0
-    assert actions == ["Do not run the development campaign as planned: no target group is expected to make a profit from it."]
-
-
-def test_report_tables_read_as_words_and_fit_the_page():
-    """Every table of a full report (the tiny region of _region) is shown with readable headers, at most 11 columns,
-    intervals as one column, the odds ratios with their reference groups and no intercept."""
-    tx, customers, offers, service = _region(n=6)
-    rep = dev.development_region(tx, customers, offers, service, "2026Q3", _report_params(), seed=1, currency="CNY")
-    rep.tables["odds_ratios"] = pd.DataFrame(
-        {
-            "feature": ["const", "tenure_years", "channel=visit"],
-            "odds_ratio": [0.1, 2.0, 0.5],
-            "or_low": [0.01, 1.2, 0.2],
-            "or_high": [0.5, 3.0, 1.5],
-            "p_value": [0.01, 0.0004, 0.2],
-        }
+    assert rd.campaign_sentences(_plan(), _ctx("zh"), budget=600.0) == (
+        "在 ¥600 的预算内，计划联系1 个目标客户群中的 12 家客户：预期供应成本 ¥600，预期利润 ¥960。 "
+        "1 个以往推荐少于 10 次的目标客户群列出但不参与排名。"
     )
-    rep.tables["response_model"] = type("M", (), {"reference_": {"channel": "email"}})()
-    for name in rep.tables:
-        if name in dev._VIEWS:
-            frame, caption, _ = rep.view(name)
-            assert frame.shape[1] <= 11, name
-            assert all("_" not in str(c) for c in frame.columns), (name, list(frame.columns))
-    odds, _, _ = rep.view("odds_ratios")
-    assert odds.to_dict("list") == {
-        "Feature": ["Years as a customer", "Channel: visit (against email)"],
+
+
+def test_headline_figures_and_advice_degrade_when_sections_are_missing():
+    """Nothing computed: every figure is NaN and no action is invented; a losing plan says not to run it."""
+    from custlib.reports.sections import Unavailable
+
+    gone = Unavailable("no_orders")
+    figures = rd.headline_figures(gone, gone, gone)
+    assert len(figures) == 5 and figures["value"].isna().all() and rd.advice(_ctx("en"), gone, gone, gone, gone) == []
+    assert rd.headline_figures(plan=_plan(contacts=(0, 0, 0)))["value"].iloc[4] == 0.0
+    assert rd.advice(_ctx("en"), plan=_plan(contacts=(0, 0, 0))) == [
+        "Do not run the development campaign as planned: no target group is expected to make a profit from it."
+    ]
+
+
+def test_every_table_of_a_full_run_reads_as_words_and_fits_the_page():
+    """Every table of the notebook's steps on the tiny region of _region: readable headers (no column codes), at most
+    11 columns, in Chinese every header translated (MASE aside); the odds ratios with their reference groups."""
+    from custlib.present.development import views
+
+    tx, customers, offers, service = _region(n=6)
+    steps = _steps(tx, customers, offers, service, "2026Q3", _report_params())
+    shown = {
+        "campaign": views.campaign_view,
+        "response_rates": views.response_rates_view,
+        "pairs": views.pairs_view,
+        "next_best": views.next_best_view,
+        "kpis": views.kpis_view,
+        "watch": views.watch_view,
+        "winback": views.winback_view,
+        "forecast": views.backtest_view,
+    }
+    for lang in ("en", "zh"):
+        for name, view in shown.items():
+            frame = view(steps[name], _ctx(lang)).frame
+            assert frame.shape[1] <= 11 and all("_" not in str(c) for c in frame.columns), (name, list(frame.columns))
+            if lang == "zh":
+                english = [c for c in frame.columns if str(c).isascii() and c != "MASE"]
+                assert not english, (name, english)
+    stub = type(
+        "M",
+        (),
+        {
+            "reference_": {"channel": "email"},
+            "odds_ratios_": pd.DataFrame(
+                {
+                    "feature": ["const", "tenure_years", "channel=visit"],
+                    "odds_ratio": [0.1, 2.0, 0.5],
+                    "or_low": [0.01, 1.2, 0.2],
+                    "or_high": [0.5, 3.0, 1.5],
+                    "p_value": [0.01, 0.0004, 0.2],
+                }
+            ),
+        },
+    )()
+    assert views.odds_ratios_view(stub, _ctx("en")).frame.to_dict("list") == {
+        "Feature": ["Years as a customer", "Channel: Visit (against Email)"],
         "Odds ratio": [2.0, 0.5],
         "Likely range": ["1.20 – 3.00", "0.20 – 1.50"],
         "p-value": ["< 0.001", "0.200"],
         "Reading": ["More likely to respond", "Not conclusive"],
     }
-    camp, _, opts = rep.view("campaign")
-    assert "Likely range" in camp.columns and "response_rate_low" not in camp.columns and opts["currency"] == "CNY"
 
 
-def test_chinese_report_text_keeps_numbers_and_translates_every_header():
-    """Chinese catalogue: each table header of the report and the generated sentences are translated; numbers,
-    amounts and quarters stay as they are (custlib.present.i18n.tr)."""
-    from custlib.present import i18n
+# --------------------------------------------------------------------------- views and charts (custlib.present.development)
 
-    tx, customers, offers, service = _region(n=6)
-    rep = dev.development_region(tx, customers, offers, service, "2026Q3", _report_params(), seed=1, currency="CNY")
-    for name in rep.tables:
-        if name in dev._VIEWS:
-            frame, _, _ = rep.view(name)
-            untranslated = [c for c in frame.columns if i18n.tr(c, "zh") == c and c not in ("MASE",)]
-            assert not untranslated, (name, untranslated)
-    text = dev.campaign_summary(_plan(), budget=600.0, min_offers=10, currency="CNY")
-    assert i18n.tr(text, "zh") == (
-        "在 CNY 600 的预算内，计划联系 12 家客户，涉及 1 个目标客户群：预期供应成本 CNY 600，预期利润 CNY 960。"
-        "以往推荐少于 10 次的 1 个目标客户群只列出、不参与排名。"
+
+def _ctx(lang="en", top_n=15):
+    from custlib.io.periods import Quarter
+    from custlib.reports.context import ReportContext
+
+    return ReportContext("East", Quarter.parse("2026Q3"), {"report": {"top_n": top_n, "currency": "CNY"}}, None, lang)
+
+
+def test_campaign_view_labels_groups_and_ranges_in_each_language():
+    """The plan's codes as labels: size band 'medium' reads 'Medium' / '中型'; the rate range 20%-40% as one cell."""
+    from custlib.present.development import views
+
+    en = views.campaign_view(_plan(), _ctx("en"))
+    assert en.frame["Target group"].tolist() == ["Large", "Medium", "Small"]
+    assert en.frame["Likely range"].iloc[1] == "20.0% – 40.0%"
+    assert en.kinds["ROI"] == "percent" and en.kinds["Cost per contact"] == "money"
+    zh = views.campaign_view(_plan(), _ctx("zh"))
+    assert zh.frame["目标客户群"].tolist() == ["大型", "中型", "小型"]
+    assert zh.frame["可能范围"].iloc[1] == "20.0% 至 40.0%"
+    assert "反应率" in zh.frame.columns and "每次联系的供应成本" in zh.frame.columns
+
+
+def test_pairs_view_shows_each_pair_once_and_cuts_to_top_n_with_a_caption():
+    """Hand case as the old report: 8 rules = 4 pairs; eggs -> milk (confidence 1) beats milk -> eggs (1/3)."""
+    from custlib.present.development import views
+
+    tv = views.pairs_view(dev.co_purchase(_baskets(), min_count=1), _ctx("en", top_n=2))
+    assert tv.frame.columns.tolist() == ["Product", "Goes with", "Orders with both", "Support", "Confidence", "Lift"]
+    assert tv.frame[["Product", "Goes with"]].to_numpy().tolist() == [["eggs", "milk"], ["butter", "bread"]]
+    assert tv.caption == "The first 2 of 4 pairs"
+    assert views.pairs_view(dev.co_purchase(_baskets(), min_count=1), _ctx("zh", top_n=2)).caption == "共 4 对，显示前 2 对"
+
+
+def test_watch_and_kpi_views_translate_headers_and_keep_numbers():
+    from custlib.present.development import views
+
+    watch = dev.early_warning(_warning_data(), asof="2025-12-31")
+    tv = views.watch_view(watch, _ctx("zh"))
+    assert tv.caption == "预警名单上有 3 家客户"
+    assert tv.frame["产品线（之前 → 最近）"].tolist()[2] == "5 → 2"
+    kpis = views.kpis_view(dev.development_kpis(_kpi_tx(), quarter="2025Q2", n_quarters=2, trend_quarters=2), _ctx("en"))
+    assert kpis.kinds["Development minus acquisition"] == "money" and kpis.frame["Development minus acquisition"].iloc[-1] == 60
+
+
+def test_odds_ratios_view_reads_each_interval():
+    """Simulated coefficients (x1 +0.8, x2 -0.5): x1 reads more likely, x2 less likely; band b against the reference a."""
+    from custlib.present.development import views
+
+    X, y, _ = _simulated_offers()
+    m = dev.ResponseModel(numeric=("x1", "x2"), categorical=("band",), seed=5).fit(X, y)
+    tv = views.odds_ratios_view(m, _ctx("en")).frame.set_index("Feature")
+    assert tv.loc["x1", "Reading"] == "More likely to respond" and tv.loc["x2", "Reading"] == "Less likely to respond"
+    assert "band: b (against a)" in tv.index
+
+
+def test_charts_take_their_words_from_the_catalogue():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from custlib.present.development import charts
+
+    y, _, _ = _seasonal_series()
+    ax = charts.forecast_chart(dev.forecast_series(y, horizon=6, n_origins=1, models=[]), _ctx("zh"))
+    assert ax.get_title() == "月度销售收入与预测（季节性朴素预测）" and ax.get_ylabel() == "月销售收入"
+    X, yy, _ = _simulated_offers()
+    m = dev.ResponseModel(numeric=("x1", "x2"), categorical=("band",), seed=5).fit(X, yy)
+    ax = charts.gains_chart(m, _ctx("en"))
+    assert ax.get_title().startswith("Cumulative gains on the holdout (AUC 0.")
+    plt.close("all")
+
+
+def test_a_development_reason_is_said_in_the_report_language():
+    from custlib.present.development import views
+    from custlib.reports.sections import compute
+
+    result = compute(dev.forecast_series, pd.Series(np.arange(20.0), index=pd.date_range("2024-01-01", periods=20, freq="MS")))
+    assert result.code == "short_history" and result.fields == {"needed": 27}
+    assert _ctx("zh").reason(result, views.backtest_view) == "至少需要 27 个月的订单历史。"
+
+
+# --------------------------------------------------------------------------- report rules (custlib.reports.development)
+
+
+def _watch2():
+    return pd.DataFrame({"trailing_avg_revenue": [100.0, 50.0], "recent_avg_revenue": [40.0, 60.0]})
+
+
+def test_report_headline_figures_by_hand():
+    """Same known answer as the old report: KPI hand case 2025Q2 (existing revenue 280 against 150, share 280/310,
+    one new customer), a two-customer watch list and the hand plan (12 medium customers for CNY 80 each = 960)."""
+    from custlib.reports import development as rd
+
+    kpis = dev.development_kpis(_kpi_tx(), quarter="2025Q2", n_quarters=2, trend_quarters=2)
+    figures = rd.headline_figures(kpis, _watch2(), _plan())
+    assert figures["figure"].tolist() == [
+        "Revenue from existing customers",
+        "Existing customers' share of revenue",
+        "New customers",
+        "Customers on the watch list",
+        "Expected profit of the campaign plan",
+    ]
+    np.testing.assert_allclose(figures["value"], [280.0, 280 / 310, 1.0, 2.0, 960.0])
+    np.testing.assert_allclose(figures["previous"], [150.0, 150 / 200, 1.0, np.nan, np.nan])
+    assert figures["good"].tolist() == ["up", "up", "up", "down", "up"]
+    from custlib.reports.sections import Unavailable
+
+    assert rd.headline_figures(Unavailable("no_orders"), None, None)["value"].isna().all()
+
+
+def test_rule_visit_watch_list_fires_on_a_watch_list_only():
+    from custlib.reports import development as rd
+
+    assert rd.visit_watch_list(_watch2(), _ctx("en")) == (
+        "Visit the 2 customers on the watch list before the relationship breaks, from the top of the list: "
+        "together they buy CN¥60 a month less than they used to."
     )
-    kpis = dev.kpi_summary(dev.development_kpis(_kpi_tx(), quarter="2025Q2", n_quarters=2, trend_quarters=2), currency="CNY")
-    assert i18n.tr(kpis, "zh") == (
-        "2025Q2 现有客户的采购额为 CNY 280（环比 +86.7%，同比 +180.0%；同比增长已连续 2 个季度），占全部销售收入的 90%；"
-        "与去年同期相比，客户开发使利润增加 CNY 80，新客户带来 CNY 20：客户开发的回报更高。"
+    assert rd.visit_watch_list(_watch2().iloc[0:0], _ctx("en")) is None
+    assert "预警名单上的 2 家客户" in rd.visit_watch_list(_watch2(), _ctx("zh"))
+
+
+def test_rules_run_or_do_not_run_the_campaign():
+    from custlib.reports import development as rd
+
+    assert rd.run_campaign(_plan(), _ctx("en")) == (
+        "Run the development campaign on the 12 customers the plan contacts within the budget: expected profit CN¥960."
     )
-    reason = rep.unavailable.get("response_model", "")
-    assert reason and "offers：" in i18n.tr(reason, "zh") and "More past offers" not in i18n.tr(reason, "zh")
+    assert rd.run_campaign(_plan(contacts=(0, 0, 0)), _ctx("en")) is None
+    assert rd.do_not_run_campaign(_plan(contacts=(0, 0, 0)), _ctx("en")).startswith("Do not run the development campaign")
+    assert rd.do_not_run_campaign(_plan(), _ctx("en")) is None
+    assert rd.do_not_run_campaign(_plan(contacts=(0, 0, 0), ranked=(False, False, False)), _ctx("en")) is None
+
+
+def test_rule_move_to_acquisition_fires_when_new_customers_brought_more():
+    """KPI hand case: development minus acquisition = +60 (no advice); a made-up -40 fires with CN¥40."""
+    from custlib.reports import development as rd
+
+    kpis = dev.development_kpis(_kpi_tx(), quarter="2025Q2", n_quarters=2, trend_quarters=2)
+    assert rd.move_to_acquisition(kpis, _ctx("en")) is None
+    worse = kpis.assign(dev_minus_new_profit=-40.0)
+    assert rd.move_to_acquisition(worse, _ctx("en")).startswith("Development returned CN¥40 less profit")
+
+
+def test_rule_call_winback_and_keep_plan():
+    from custlib.reports import development as rd
+
+    wb = pd.DataFrame({"past_profit": [300.0, 200.0]})
+    assert rd.call_winback(wb, _ctx("en")) == (
+        "Call the 2 lapsed customers worth winning back: in their last active year they brought CN¥500 of profit."
+    )
+    assert rd.call_winback(wb.iloc[0:0], _ctx("en")) is None
+    kpis = dev.development_kpis(_kpi_tx(), quarter="2025Q2", n_quarters=2, trend_quarters=2)
+    assert rd.advice(_ctx("en"), kpis=kpis, watch=_watch2().iloc[0:0]) == [
+        "No customer is slipping and no campaign or win-back call is due: keep the current plan."
+    ]
+    assert rd.keep_plan(None, None, _ctx("en")) is None and rd.advice(_ctx("en")) == []
+    assert len(rd.advice(_ctx("zh"), kpis, _watch2(), _plan(), wb)) == 3
+
+
+def test_report_sentences_by_hand():
+    """The plan, KPI and forecast sentences with the old report's numbers, in the locale's formats."""
+    from custlib.reports import development as rd
+
+    assert rd.campaign_sentences(_plan(), _ctx("en"), budget=600.0) == (
+        "Within the budget of CN¥600 the plan contacts 12 customers in 1 target group: expected provision cost CN¥600, "
+        "expected profit CN¥960. 1 target group with fewer than 10 past offers is shown but not ranked."
+    )
+    kpis = dev.development_kpis(_kpi_tx(), quarter="2025Q2", n_quarters=2, trend_quarters=2)
+    text = rd.kpi_sentences(kpis, _ctx("en"))
+    assert "existing customers bought CN¥280" in text and "90% of all revenue" in text and "development returned more" in text
+    assert "2 quarters of year-on-year growth are running." in text
+    y, _, _ = _seasonal_series()
+    assert "季节性朴素" in rd.forecast_sentence(dev.forecast_series(y, horizon=6, n_origins=1, models=[]), _ctx("zh"))
+
+
+def test_views_say_when_service_costs_are_missing_or_the_watch_windows_were_shortened():
+    """Without a cost-to-serve table the KPI and campaign tables say profit is gross profit; a watch list made on
+    12 months of history says its trailing window is 9 months instead of 12, with 5 orders (as computed above)."""
+    from dataclasses import replace
+
+    from custlib.present.development import views
+
+    tx, customers, offers, _ = _region(months=12)
+    params = _report_params()
+    steps = _steps(tx, customers, offers, None, "2026Q3", params)
+    ctx = replace(_ctx("en"), params={**params, "report": {"top_n": 15}}, data=type("D", (), {"service_costs": None})())
+    assert views.kpis_view(steps["kpis"], ctx).caption.startswith("The data has no service costs: profit is gross profit")
+    assert views.campaign_view(steps["campaign"], ctx).caption.startswith("The data has no service costs")
+    caption = views.watch_view(steps["watch"], ctx).caption
+    assert "usual revenue is the average of 9 months instead of 12, and a customer needs 5 orders" in caption
+    assert views.kpis_view(steps["kpis"], _ctx("en")).caption is None

@@ -22,7 +22,6 @@ MAX_FUNCTION_LINES = 80
 
 #: Modules not yet moved into their layer, with the layer they will join.
 NOT_YET_SPLIT = {
-    "custlib.development": "analysis/present/reports",
     "custlib.clv": "analysis/present/reports",
 }
 #: Modules over the size limit, with the reason (none may be added without one).
@@ -34,6 +33,9 @@ LARGE_MODULES: dict[str, str] = {
 #: Functions over the size limit, with the reason.
 LARGE_FUNCTIONS: dict[str, str] = {
     "custlib.handoff.pack.build_handoff": "not yet split (issue 14 in progress)",
+    "custlib.analysis.development.campaign.campaign_forecast": (
+        "not yet split (issue 14 in progress): its 20 documented keyword settings (params development.campaign) alone take 80 lines"
+    ),
     "custlib.io.sample._block": "not yet split (issue 14 in progress)",
     "custlib.io.sample.generate_sample": "not yet split (issue 14 in progress)",
     "custlib.io.validate.check": "not yet split (issue 14 in progress)",

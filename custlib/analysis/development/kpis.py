@@ -1,0 +1,186 @@
+"""Development KPIs: existing customers' sales and profit against new customers' (DOMAIN.md section 3.7)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from custlib.analysis.development.common import (
+    positions,
+    require,
+)
+from custlib.exceptions import InsufficientDataError, ParamsError
+from custlib.io.periods import Quarter
+
+KPI_COLUMNS = [
+    "quarter",
+    "existing_revenue",
+    "existing_revenue_qoq_pct",
+    "existing_revenue_yoy_pct",
+    "existing_share_revenue",
+    "existing_profit",
+    "existing_profit_yoy_pct",
+    "new_customers",
+    "new_revenue",
+    "new_profit",
+    "dev_minus_new_profit",
+    "yoy_growth_streak",
+]
+"""Columns of :func:`development_kpis` shown in the report."""
+
+
+def quarter_frame(transactions: pd.DataFrame, customer_col: str, service_costs: pd.DataFrame | None) -> pd.DataFrame:
+    """Revenue and profit per customer and quarter, with the customer's first quarter.
+
+    Rows sorted by customer id and quarter: customer_col, _q (Period), revenue,
+    profit, _first (Period), _c (the customer's rank among the sorted ids).
+    Grouped on integer codes (customer rank, quarter ordinal), not on the id strings.
+    """
+    q_ord = transactions["order_date"].dt.to_period("Q").array.asi8  # quarter ordinals (1970Q1 = 0)
+    c, ids = pd.factorize(transactions[customer_col], sort=True)
+    q_min = int(q_ord.min())
+    n_q = int(q_ord.max()) - q_min + 1
+    rev = transactions["revenue"].to_numpy(dtype="float64")
+    frame = pd.DataFrame({"key": c * n_q + (q_ord - q_min), "revenue": rev, "profit": rev - transactions["cost"].to_numpy(dtype="float64")})
+    g = frame.loc[c >= 0].groupby("key", sort=True)[["revenue", "profit"]].sum()
+    key = g.index.to_numpy()
+    if service_costs is not None:
+        sc_q = service_costs["month"].dt.to_period("Q").array.asi8 - q_min
+        sc_c = positions(ids, service_costs[customer_col])
+        ok = (sc_c >= 0) & (sc_q >= 0) & (sc_q < n_q)
+        serve = (
+            pd.DataFrame({"key": sc_c[ok] * n_q + sc_q[ok], "serve": service_costs["cost_to_serve"].to_numpy(dtype="float64")[ok]})
+            .groupby("key")["serve"]
+            .sum()
+        )
+        g = g.assign(profit=g["profit"] - serve.reindex(g.index).fillna(0.0))
+    cust = key // n_q
+    quarter = key % n_q + q_min
+    first = pd.Series(quarter).groupby(cust).transform("min").to_numpy()
+    # customers already buying in the data's first quarter are of unknown age: count them as existing
+    first = np.where(first > q_min, first, q_min - 1)
+    return pd.DataFrame(
+        {
+            customer_col: ids.take(cust),
+            "_q": pd.PeriodIndex.from_ordinals(quarter, freq="Q").array,
+            "revenue": g["revenue"].to_numpy(),
+            "profit": g["profit"].to_numpy(),
+            "_first": pd.PeriodIndex.from_ordinals(first, freq="Q").array,
+            "_c": cust,
+        }
+    )
+
+
+def development_kpis(
+    transactions: pd.DataFrame,
+    service_costs: pd.DataFrame | None = None,
+    *,
+    quarter,
+    n_quarters: int = 8,
+    trend_quarters: int = 4,
+    customer_col: str = "customer_id",
+) -> pd.DataFrame:
+    """Development measures per quarter: existing customers against new ones (DOMAIN.md section 3).
+
+    A customer is *existing* in a quarter when their first order was in an earlier quarter and *new* when it was in that quarter.
+    Customers already buying in the first quarter of ``transactions`` count as existing there (their earlier history is not in the
+    data), so that quarter shows no new customers. Per quarter: revenue and profit (gross profit, minus cost to serve when
+    ``service_costs`` is given) of existing and of new customers; the change of existing customers' revenue and profit against the
+    previous quarter and the same quarter a year earlier (absolute and relative; NaN when that quarter lies before the data);
+    existing customers' share of the total; ``dev_minus_new_profit`` = year-on-year profit growth from existing customers minus the
+    profit of new customers (development against acquisition: negative means new customers brought more); and the trend: OLS slope
+    of existing revenue over the last ``trend_quarters`` quarters (per quarter, and relative to their mean) with the number of
+    consecutive quarters of year-on-year growth. These are the literature's development measures as listed in DOMAIN.md section 3
+    (change, trend, share, comparison with acquisition).
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Order lines: customer_id, order_date, revenue, cost (whole history).
+    service_costs : DataFrame, optional
+        customer_id, month, cost_to_serve.
+    quarter : Quarter or str
+        Last quarter reported.
+    n_quarters : int
+        Quarters shown (ending with ``quarter``).
+    trend_quarters : int
+        Window of the trend slope (>= 2).
+    customer_col : str
+
+    Returns
+    -------
+    DataFrame
+        order lines -> one row per quarter (str "2026Q3"): quarter, existing_customers, new_customers, existing_revenue,
+        new_revenue, total_revenue, existing_profit, new_profit, total_profit, existing_revenue_qoq, existing_revenue_qoq_pct,
+        existing_revenue_yoy, existing_revenue_yoy_pct, existing_profit_qoq, existing_profit_qoq_pct, existing_profit_yoy,
+        existing_profit_yoy_pct, existing_share_revenue, existing_share_profit, dev_minus_new_profit, trend_slope_revenue,
+        trend_slope_pct, yoy_growth_streak.
+
+    Raises
+    ------
+    DataError
+        A column is missing.
+    InsufficientDataError
+        No orders up to ``quarter``.
+    ParamsError
+        Bad ``n_quarters`` / ``trend_quarters``.
+    """
+    require(transactions, [customer_col, "order_date", "revenue", "cost"], "transactions")
+    if n_quarters < 1 or trend_quarters < 2:
+        raise ParamsError(f"n_quarters >= 1 and trend_quarters >= 2 expected, got {n_quarters}, {trend_quarters}")
+    q = Quarter.parse(quarter)
+    tx = transactions.loc[transactions["order_date"] <= q.end]
+    if tx.empty:
+        raise InsufficientDataError(f"transactions: no orders up to {q}", code="no_orders")
+    g = quarter_frame(tx, customer_col, None if service_costs is None else service_costs.loc[service_costs["month"] <= q.end])
+    g = g.assign(kind=np.where(g["_first"] < g["_q"], "existing", "new"))
+    last = pd.Period(str(q), freq="Q")
+    first = min(g["_q"].min(), last - (n_quarters + 4 + trend_quarters))
+    periods = pd.period_range(first, last, freq="Q")
+    piv = g.pivot_table(index="_q", columns="kind", values=["revenue", "profit"], aggfunc="sum", fill_value=0.0).reindex(
+        periods, fill_value=0.0
+    )
+    cnt = g.groupby(["_q", "kind"]).size().unstack(fill_value=0).reindex(periods, fill_value=0)
+    out = pd.DataFrame(index=periods)
+    for kind in ("existing", "new"):
+        out[f"{kind}_customers"] = cnt[kind].astype("int64") if kind in cnt.columns else 0
+    for m in ("revenue", "profit"):
+        for kind in ("existing", "new"):
+            out[f"{kind}_{m}"] = piv[(m, kind)].astype("float64") if (m, kind) in piv.columns else 0.0
+        out[f"total_{m}"] = out[f"existing_{m}"] + out[f"new_{m}"]
+    out = _with_trend(_with_changes(out, tx["order_date"].min().to_period("Q")), trend_quarters).iloc[-n_quarters:]
+    return out.set_axis(out.index.astype("str")).rename_axis("quarter").reset_index()
+
+
+def _with_changes(out: pd.DataFrame, data_start: pd.Period) -> pd.DataFrame:
+    """Changes of existing customers' revenue and profit on the previous quarter and a year earlier, and their share.
+
+    No comparison with quarters before ``data_start`` (the data's first quarter).
+    """
+    out = out.copy()
+    for m in ("revenue", "profit"):
+        e = out[f"existing_{m}"]
+        for tag, lag in (("qoq", 1), ("yoy", 4)):
+            prev = e.shift(lag).where(out.index - lag >= data_start)
+            out[f"existing_{m}_{tag}"] = e - prev
+            out[f"existing_{m}_{tag}_pct"] = (e - prev) / prev.abs().where(prev != 0)
+        out[f"existing_share_{m}"] = e / out[f"total_{m}"].where(out[f"total_{m}"] != 0)
+    out["dev_minus_new_profit"] = out["existing_profit_yoy"] - out["new_profit"]
+    return out
+
+
+def _with_trend(out: pd.DataFrame, trend_quarters: int) -> pd.DataFrame:
+    """The least-squares slope of existing revenue over ``trend_quarters`` and the run of year-on-year growth."""
+    out = out.copy()
+    x = np.arange(trend_quarters, dtype="float64")
+    xc = x - x.mean()
+    e = out["existing_revenue"]
+    slope = e.rolling(trend_quarters).apply(lambda v: float(np.dot(xc, v - v.mean()) / np.dot(xc, xc)), raw=True)
+    out["trend_slope_revenue"] = slope
+    out["trend_slope_pct"] = slope / e.rolling(trend_quarters).mean().where(lambda s: s != 0)
+    grow = (out["existing_revenue_yoy"] > 0).astype(int).to_numpy()
+    streak = np.zeros(len(grow), dtype="int64")
+    for i in range(len(grow)):  # quarters, not orders
+        streak[i] = (streak[i - 1] + 1 if i else 1) if grow[i] else 0
+    out["yoy_growth_streak"] = streak
+    return out

@@ -1,0 +1,288 @@
+"""The development report's tables: each analysis result under translated headers, codes as labels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from custlib.analysis.development.pairs import one_direction
+from custlib.present.development.labels import (
+    CHANNELS,
+    FEATURES,
+    GROUPS,
+    MODELS,
+    READINGS,
+    customer_columns,
+    group_label,
+    reading,
+    top_rows,
+    value_label,
+    value_range,
+)
+from custlib.present.messages import N_
+from custlib.present.tables import TableView
+
+#: Why a development section is missing: the codes the analyses raise (custlib.analysis.development).
+REASONS = {
+    "table_missing": N_("The data has no {table} table."),
+    "too_few_responders": N_("Past offers have {found} responders with a recorded purchase; the forecast needs at least {needed}."),
+    "no_orders": N_("The region's customers have no orders up to the quarter's end."),
+    "short_history": N_("It needs at least {needed} months of order history."),
+    "revenue_repeats": N_("Revenue repeats exactly from year to year, so forecast errors cannot be scaled."),
+    "too_few_offer_outcomes": N_(
+        "Past offers have {responders} responders and {others} non-responders; the response model needs at least 10 of each."
+    ),
+    "separated_outcomes": N_("One feature separates responders from non-responders completely; the model needs more offers."),
+    "no_active_customers": N_("No customer bought in the last quarters, so there is no level to compare lapsed customers with."),
+}
+
+
+def _settings(ctx, section: str) -> dict:
+    return ((ctx.params or {}).get("development") or {}).get(section) or {}
+
+
+def _without_service_costs(ctx) -> bool:
+    """True when the report's data has no cost-to-serve table (profit is then gross profit)."""
+    return ctx.data is not None and ctx.data.service_costs is None
+
+
+def campaign_view(plan: pd.DataFrame, ctx) -> TableView:
+    """:func:`~custlib.analysis.development.campaign_plan` per target group: rate, volume, provision cost, profit, ROI."""
+    t, f = ctx.messages("development"), ctx.fmt
+    frame = pd.DataFrame(
+        {
+            t.gettext("Target group"): [group_label(s, t) for s in plan["segment"]],
+            t.gettext("Customers"): plan["customers"].astype("int64"),
+            t.gettext("Past offers"): plan["offers"].astype("int64"),
+            t.gettext("Response rate"): plan["response_rate"],
+            t.gettext("Likely range"): value_range(plan["response_rate_low"], plan["response_rate_high"], t, f.percent),
+            t.gettext("Purchase per responder"): plan["volume"],
+            t.gettext("Cost per contact"): plan["cost_per_contact"],
+            t.gettext("Profit per contact"): plan["profit_per_contact"],
+            t.gettext("ROI"): plan["roi"],
+            t.gettext("Rank"): plan["rank"],
+            t.gettext("Customers to contact"): plan["contact_customers"].astype("int64"),
+        }
+    )
+    kinds = {t.gettext(c): "money" for c in ("Purchase per responder", "Cost per contact", "Profit per contact")}
+    kinds.update({t.gettext("Response rate"): "percent", t.gettext("ROI"): "percent", t.gettext("Rank"): "integer"})
+    caption = None
+    if _without_service_costs(ctx) and _settings(ctx, "campaign").get("serve_cost_per_order") is None:
+        caption = t.gettext(
+            "The data has no service costs: serving a responder's order costs nothing beyond the serve cost rate "
+            "(set development.campaign.serve_cost_per_order to include it)."
+        )
+    return TableView(frame, kinds, caption)
+
+
+def response_rates_view(rates: pd.DataFrame, ctx) -> TableView:
+    """:func:`~custlib.analysis.development.response_rates`: offers, responders and the rate per customer group."""
+    t, f = ctx.messages("development"), ctx.fmt
+    frame = pd.DataFrame(
+        {
+            t.gettext("Customer group"): [group_label(g, t) for g in rates["group"]],
+            t.gettext("Offers"): rates["offers"],
+            t.gettext("Responders"): rates["responders"],
+            t.gettext("Response rate"): rates["response_rate"],
+            t.gettext("Likely range"): value_range(rates["rate_low"], rates["rate_high"], t, f.percent),
+            t.gettext("Purchase per responder"): rates["avg_response_revenue"],
+        }
+    )
+    caption = t.gettext("Past offers and responses by customer group")
+    kinds = {t.gettext("Response rate"): "percent", t.gettext("Purchase per responder"): "money"}
+    return TableView(frame, {**kinds, t.gettext("Offers"): "integer", t.gettext("Responders"): "integer"}, caption)
+
+
+def feature_label(name: str, reference: dict, t) -> str:
+    """``"size_band=large"`` -> "Size band: Large (against Small)"; a numeric feature from :data:`FEATURES`."""
+    if "=" not in name:
+        return value_label(name, FEATURES, t)
+    col, level = name.split("=", 1)
+    table = CHANNELS if col == "channel" else GROUPS
+    feature, value = value_label(col, FEATURES, t), value_label(level, table, t)
+    ref = reference.get(col)
+    if ref is None:
+        return t.gettext("{feature}: {value}", feature=feature, value=value)
+    return t.gettext("{feature}: {value} (against {reference})", feature=feature, value=value, reference=value_label(ref, table, t))
+
+
+def odds_ratios_view(model, ctx) -> TableView:
+    """A fitted :class:`~custlib.analysis.development.ResponseModel`'s odds ratios, with how to read each."""
+    t, f = ctx.messages("development"), ctx.fmt
+    rows = model.odds_ratios_.loc[model.odds_ratios_["feature"] != "const"]
+    reference = getattr(model, "reference_", {}) or {}
+    p_values = ["–" if pd.isna(p) else ("< 0.001" if p < 0.001 else f.number(p, 3)) for p in rows["p_value"]]
+    frame = pd.DataFrame(
+        {
+            t.gettext("Feature"): [feature_label(x, reference, t) for x in rows["feature"]],
+            t.gettext("Odds ratio"): rows["odds_ratio"].to_numpy(),
+            t.gettext("Likely range"): value_range(rows["or_low"], rows["or_high"], t, lambda v: f.number(v, 2)),
+            t.gettext("p-value"): p_values,
+            t.gettext("Reading"): [t.gettext(READINGS[reading(lo, hi)]) for lo, hi in zip(rows["or_low"], rows["or_high"], strict=True)],
+        }
+    )
+    return TableView(frame, {t.gettext("Odds ratio"): "ratio", t.gettext("p-value"): "text"})
+
+
+def scores_view(scores: pd.DataFrame, ctx) -> TableView:
+    """:meth:`ResponseModel.score`: the customers most likely to respond, first ``report.top_n``."""
+    t = ctx.messages("development")
+    frame = pd.DataFrame(
+        {t.gettext("Rank"): scores["rank"], **customer_columns(scores, t), t.gettext("Response probability"): scores["p_response"]}
+    )
+    frame, caption = top_rows(frame, ctx, "customers")
+    return TableView(frame, {t.gettext("Response probability"): "percent", t.gettext("Rank"): "integer"}, caption)
+
+
+def pairs_view(pairs: pd.DataFrame, ctx, item: str = "product") -> TableView:
+    """:func:`~custlib.analysis.development.co_purchase`: each pair once, support, confidence and lift."""
+    t = ctx.messages("development")
+    one = one_direction(pairs)
+    first = t.gettext("Product") if item == "product" else t.gettext("Category")
+    frame = pd.DataFrame(
+        {
+            first: one["antecedent"].map(t.data),
+            t.gettext("Goes with"): one["consequent"].map(t.data),
+            t.gettext("Orders with both"): one["n_both"],
+            t.gettext("Support"): one["support"],
+            t.gettext("Confidence"): one["confidence"],
+            t.gettext("Lift"): one["lift"],
+        }
+    )
+    frame, caption = top_rows(frame, ctx, "pairs")
+    kinds = {t.gettext("Support"): "percent", t.gettext("Confidence"): "percent", t.gettext("Lift"): "ratio"}
+    return TableView(frame, {**kinds, t.gettext("Orders with both"): "integer"}, caption)
+
+
+def next_best_view(nbp: pd.DataFrame, ctx) -> TableView:
+    """:func:`~custlib.analysis.development.next_best_product` per customer."""
+    t = ctx.messages("development")
+    frame = pd.DataFrame(
+        {
+            **customer_columns(nbp, t),
+            t.gettext("Offer next"): nbp["next_product"].map(t.data),
+            t.gettext("Because they buy"): nbp["because_of"].map(t.data),
+            t.gettext("Lift"): nbp["lift"],
+            t.gettext("Confidence"): nbp["confidence"],
+        }
+    )
+    frame, caption = top_rows(frame, ctx, "customers")
+    return TableView(frame, {t.gettext("Lift"): "ratio", t.gettext("Confidence"): "percent"}, caption)
+
+
+def backtest_view(forecast, ctx) -> TableView:
+    """A :class:`~custlib.analysis.development.RevenueForecast`'s backtest: MASE per model, the one shown ticked."""
+    t = ctx.messages("development")
+    bt = forecast.backtest
+    frame = pd.DataFrame(
+        {
+            t.gettext("Model"): [value_label(m, MODELS, t) for m in bt["model"]],
+            t.gettext("MASE"): bt["mase"],
+            t.gettext("Relative MASE"): bt["relative_mase"],
+            t.gettext("Backtest origins"): bt["origins"],
+            t.gettext("Shown"): np.where(bt["chosen"], "✓", ""),
+        }
+    )
+    return TableView(frame, {t.gettext("MASE"): "ratio", t.gettext("Relative MASE"): "ratio", t.gettext("Backtest origins"): "integer"})
+
+
+def watch_view(watch: pd.DataFrame, ctx) -> TableView:
+    """:func:`~custlib.analysis.development.early_warning`: the watch list, first ``report.top_n``."""
+    t, f = ctx.messages("development"), ctx.fmt
+    lines = [
+        t.gettext("{before} → {recent}", before=f.integer(b), recent=f.integer(r))
+        for b, r in zip(watch["lines_before"], watch["lines_recent"], strict=True)
+    ]
+    frame = pd.DataFrame(
+        {
+            t.gettext("Rank"): watch["rank"],
+            **customer_columns(watch, t, ("name", "size_band")),
+            t.gettext("Usual revenue per month"): watch["trailing_avg_revenue"],
+            t.gettext("Recent revenue per month"): watch["recent_avg_revenue"],
+            t.gettext("Months falling"): watch["months_declining"].astype("int64"),
+            t.gettext("Product lines"): lines,
+            t.gettext("Probability active"): watch["p_alive"],
+        }
+    )
+    n = len(watch)
+    caption = t.ngettext("{n} customer on the watch list", "{n} customers on the watch list", n, n=f.integer(n))
+    used, asked = watch.attrs.get("windows") or {}, _settings(ctx, "early_warning")
+    if used.get("trailing_months", 0) < asked.get("trailing_months", 0):
+        short = t.gettext(
+            "The order history is short: usual revenue is the average of {used} months instead of {asked}, "
+            "and a customer needs {orders} orders in them.",
+            used=f.integer(used["trailing_months"]),
+            asked=f.integer(asked["trailing_months"]),
+            orders=f.integer(used.get("min_trailing_orders", 0)),
+        )
+        caption = t.gettext("{caption}. {note}", caption=caption, note=short)
+    frame, caption = top_rows(frame, ctx, "customers", caption)
+    kinds = {t.gettext("Usual revenue per month"): "money", t.gettext("Recent revenue per month"): "money"}
+    return TableView(frame, {**kinds, t.gettext("Probability active"): "percent", t.gettext("Rank"): "integer"}, caption)
+
+
+def kpis_view(kpis: pd.DataFrame, ctx) -> TableView:
+    """:func:`~custlib.analysis.development.development_kpis` per quarter."""
+    t = ctx.messages("development")
+    money = {
+        "existing_revenue": N_("Existing customers' revenue"),
+        "existing_profit": N_("Existing customers' profit"),
+        "new_profit": N_("New customers' profit"),
+        "dev_minus_new_profit": N_("Development minus acquisition"),
+    }
+    pct = {
+        "existing_revenue_qoq_pct": N_("Change on the previous quarter"),
+        "existing_revenue_yoy_pct": N_("Change on a year earlier"),
+        "existing_share_revenue": N_("Share of revenue"),
+        "existing_profit_yoy_pct": N_("Profit change on a year earlier"),
+    }
+    order = ["existing_revenue", "existing_revenue_qoq_pct", "existing_revenue_yoy_pct", "existing_share_revenue", "existing_profit"]
+    order += ["existing_profit_yoy_pct", "new_customers", "new_profit", "dev_minus_new_profit"]
+    headers = {**money, **pct, "new_customers": N_("New customers")}
+    frame = pd.DataFrame({t.gettext("Quarter"): kpis["quarter"].astype("str"), **{t.gettext(headers[c]): kpis[c] for c in order}})
+    kinds = {t.gettext(m): "money" for m in money.values()} | {t.gettext(m): "percent" for m in pct.values()}
+    caption = (
+        t.gettext("The data has no service costs: profit is gross profit, before the cost to serve.")
+        if _without_service_costs(ctx)
+        else None
+    )
+    return TableView(frame, {**kinds, t.gettext("New customers"): "integer"}, caption)
+
+
+def winback_view(winback: pd.DataFrame, ctx) -> TableView:
+    """:func:`~custlib.analysis.development.winback_candidates`: lapsed customers worth a call, first ``report.top_n``."""
+    t = ctx.messages("development")
+    frame = pd.DataFrame(
+        {
+            t.gettext("Rank"): winback["rank"],
+            **customer_columns(winback, t, ("name", "size_band")),
+            t.gettext("Last order"): winback["last_order_date"],
+            t.gettext("Revenue in their last active year"): winback["past_revenue"],
+            t.gettext("Profit in their last active year"): winback["past_profit"],
+            t.gettext("Orders"): winback["orders"],
+            t.gettext("Probability active"): winback["p_alive"],
+        }
+    )
+    frame, caption = top_rows(frame, ctx, "customers")
+    kinds = {t.gettext("Revenue in their last active year"): "money", t.gettext("Profit in their last active year"): "money"}
+    kinds.update({t.gettext("Last order"): "date", t.gettext("Orders"): "integer", t.gettext("Rank"): "integer"})
+    return TableView(frame, {**kinds, t.gettext("Probability active"): "percent"}, caption)
+
+
+def clv_customers_view(life, ctx) -> TableView:
+    """The most valuable customers of a :class:`custlib.clv.LifetimeValueResult`, first ``report.top_n``."""
+    # TODO(lead): custlib.analysis.clv (the lifetime value result keeps its old shape here)
+    t, df = ctx.messages("development"), life.customers
+    names = ctx.data.customers.drop_duplicates("customer_id").set_index("customer_id")["name"] if "name" in ctx.data.customers else None
+    frame = pd.DataFrame({t.gettext("Customer"): df["customer_id"]})
+    if names is not None:
+        frame[t.gettext("Name")] = df["customer_id"].map(names).to_numpy()
+    frame[t.gettext("Repeat purchases")] = df["frequency"].to_numpy()
+    frame[t.gettext("Probability active")] = df["probability_alive"].to_numpy()
+    frame[t.gettext("Expected purchases next month")] = df["expected_purchases"].to_numpy()
+    frame[t.gettext("Expected spend per purchase")] = df["expected_value"].to_numpy()
+    frame[t.gettext("Lifetime value")] = df["clv"].to_numpy()
+    frame, caption = top_rows(frame, ctx, "customers")
+    kinds = {t.gettext("Expected spend per purchase"): "money", t.gettext("Lifetime value"): "money"}
+    kinds.update({t.gettext("Probability active"): "percent", t.gettext("Expected purchases next month"): "number"})
+    return TableView(frame, {**kinds, t.gettext("Repeat purchases"): "integer"}, caption)
