@@ -348,7 +348,7 @@ def test_package_unpacks_and_reruns_in_a_fresh_folder_with_its_own_custlib(sampl
     code = {
         f"custlib/{p.relative_to(PKG).as_posix()}"
         for p in PKG.rglob("*")
-        if p.suffix in (".py", ".json", ".j2") and "__pycache__" not in p.parts
+        if p.suffix in (".py", ".json", ".j2", ".po", ".mo") and "__pycache__" not in p.parts
     }
     assert files == expected | code
     assert (top / "requirements.txt").read_bytes() == (ROOT / "requirements.txt").read_bytes()
