@@ -131,7 +131,7 @@ def machine_info() -> dict:
         mem = int(next(ln for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal")).split()[1])
     except (OSError, StopIteration):
         pass
-    from custlib.run.runner import package_versions
+    from custlib.run.manifest import package_versions
 
     return {
         "cpu": cpu,

@@ -171,7 +171,7 @@ def test_notebook_defaults_point_the_parameters_cell_at_the_package():
 
 def test_reusable_reports_only_when_the_run_key_matches(tmp_path):
     """The runner's own run_key decides: same inputs reuse, changed parameters or a missing file do not."""
-    from custlib.run.runner import code_sha256, file_sha256, run_key
+    from custlib.run.manifest import code_sha256, file_sha256, run_key
 
     nb = sorted((ROOT / "notebooks").glob("00_*.ipynb"))[0]
     qdir = tmp_path / "2026Q3"

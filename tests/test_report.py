@@ -152,7 +152,7 @@ def test_prepared_slice_is_read_once_and_callers_cannot_change_it(tmp_path):
     from custlib.io.data import peer_quarterly
     from custlib.io.periods import Quarter
     from custlib.io.validate import validate_source
-    from custlib.run.runner import prepare_regions
+    from custlib.run.prepare import prepare_regions
 
     data = write_tables(tiny_tables(), tmp_path / "data", "parquet")
     con, source, _ = validate_source(data)
@@ -239,34 +239,34 @@ def _entries():
 
 
 def test_roll_up_puts_each_regions_headlines_side_by_side_with_the_change():
-    from custlib.run.runner import _rollup_html
+    from custlib.run.pages import rollup_html
 
-    page = _rollup_html("2026Q3", _entries(), "2026-11-24T08:00:00")
+    page = rollup_html("2026Q3", _entries(), "2026-11-24T08:00:00")
     rows = {m.group(1): m.group(2) for m in re.finditer(r"<tr><th>(.*?)</th>(.*?)</tr>", page)}
     assert re.findall(r"<thead><tr><th>Figure</th><th>(.*?)</th><th>(.*?)</th>", page) == [("East", "North")]  # regions A-Z
     assert rows["Revenue"] == '<td>120<br><span class="up">▲ +20</span></td><td>90<br><span class="down">▼ -10</span></td>'
     assert rows["Gross margin"] == '<td>30.0%<br><span class="up">▲ +5.0 pt</span></td><td>20.0%</td>'
     assert rows["Customers lost"] == '<td>4<br><span class="flat">■ +0</span></td><td>–</td>'  # North did not publish it
 
-    zh = _rollup_html("2026Q3", _entries(), "2026-11-24T08:00:00", "zh")
+    zh = rollup_html("2026Q3", _entries(), "2026-11-24T08:00:00", "zh")
     assert '<html lang="zh">' in zh and "区域对比 — 2026Q3" in zh and "<th>指标</th><th>华东</th><th>华北</th>" in zh
     assert "<tr><th>销售收入</th>" in zh  # the label the report published
     assert "▲ +5.0 个百分点" in zh
 
 
 def test_index_lists_every_report_with_its_status_in_the_runs_language():
-    from custlib.run.runner import _index_html
+    from custlib.run.pages import index_html
 
-    en = _index_html("2026Q3", _entries(), "2026-11-24T08:00:00")
+    en = index_html("2026Q3", _entries(), "2026-11-24T08:00:00")
     assert "2 of 3 reports succeeded" in en
     assert '<td>East</td><td><a href="east/00.html">Region overview</a></td><td class="ok">ok</td><td>1.2 s</td>' in en
     assert '<td class="failed">failed</td>' in en and "ValueError: &lt;bad&gt;" in en  # escaped
     assert en.index("<td>East</td>") < en.index("<td>North</td>")
-    zh = _index_html("2026Q3", _entries(), "2026-11-24T08:00:00", "zh")
+    zh = index_html("2026Q3", _entries(), "2026-11-24T08:00:00", "zh")
     assert "3 份报告中 2 份成功" in zh and '<a href="east/00.html">区域概览</a>' in zh and "<td>1.2 秒</td>" in zh
     assert '<td class="failed">失败</td>' in zh and '<a href="rollup.html">区域对比：本季度汇总</a>' in zh
     with pytest.raises(ParamsError, match="report.lang"):
-        _index_html("2026Q3", _entries(), "x", "fr")
+        index_html("2026Q3", _entries(), "x", "fr")
 
 
 def test_headline_change_gives_tone_arrow_and_change_in_the_figures_unit():

@@ -12,7 +12,8 @@ from conftest import tiny_tables, write_tables
 
 from custlib.cli import main
 from custlib.exceptions import DataError, ParamsError, RenderError
-from custlib.run.runner import NOTEBOOK_DIR, atomic_write, output_lock, render
+from custlib.run.files import atomic_write, output_lock
+from custlib.run.runner import NOTEBOOK_DIR, render
 
 pytestmark = pytest.mark.e2e
 
@@ -169,19 +170,19 @@ def test_atomic_write_leaves_no_temporary_files(tmp_path):
 
 
 def _jobs(regions, notebooks):
-    from custlib.run.runner import Job
+    from custlib.run.slots import Job
 
     return [Job(r, r.lower(), Path(f"{nb}.ipynb"), Path("."), "2025Q4", {}, Path(".")) for r in regions for nb in notebooks]
 
 
 def _outcome(job, execute_s):
-    from custlib.run.runner import Outcome
+    from custlib.run.slots import Outcome
 
     return Outcome(job.region, job.slug, job.name, "ok", execute_s + 5.0, "", "", phases={"execute_s": execute_s, "kernel_start_s": 5.0})
 
 
 def test_job_queue_runs_regions_in_turn_and_a_regions_longest_notebooks_first():
-    from custlib.run.runner import JobQueue
+    from custlib.run.slots import JobQueue
 
     cost = {"a": 1.0, "b": 9.0, "c": 3.0}
     q = JobQueue(_jobs(["East", "North"], ["a", "b", "c"]))
@@ -194,7 +195,7 @@ def test_job_queue_runs_regions_in_turn_and_a_regions_longest_notebooks_first():
 
 
 def test_job_queue_uses_the_previous_runs_times_and_prefers_this_runs():
-    from custlib.run.runner import JobQueue
+    from custlib.run.slots import JobQueue
 
     history = {
         "east/a": {"notebook": "a", "seconds": 2.0, "phases": {"execute_s": 2.0}},

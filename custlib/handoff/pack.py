@@ -653,7 +653,7 @@ def reusable_reports(reports_dir: Path, quarter: str, region: str, slug: str, pa
     -------
     dict of notebook name to entry dict, or None
     """
-    from custlib.run.runner import code_sha256, file_sha256, run_key
+    from custlib.run.manifest import code_sha256, file_sha256, run_key
 
     qdir = Path(reports_dir) / quarter
     try:
@@ -818,7 +818,7 @@ def _stage_data(stage: Path, sl: _Slice, reg: str, q, params_sets: list[str]) ->
 
 def _stage_reports(stage: Path, got: dict, nbs: list[Path], reg: str, slug: str, q, lang: str = "en") -> list[dict]:
     """Copy the region's HTML and executed notebooks into reports/<q>/<slug>/ and write the index."""
-    from custlib.run.runner import TITLES, _index_html
+    from custlib.run.pages import TITLES, index_html
 
     qdir = stage / "reports" / str(q)
     (qdir / slug).mkdir(parents=True)
@@ -836,7 +836,7 @@ def _stage_reports(stage: Path, got: dict, nbs: list[Path], reg: str, slug: str,
             {"region": reg, "notebook": nb.stem, "status": g["status"], "html": rel_html, "seconds": float(g["seconds"]), "error": err}
         )
     generated = dt.datetime.now().isoformat(timespec="seconds")
-    (qdir / "index.html").write_text(_index_html(str(q), entries, generated, lang), encoding="utf-8")
+    (qdir / "index.html").write_text(index_html(str(q), entries, generated, lang), encoding="utf-8")
     return reports
 
 

@@ -30,9 +30,22 @@ from custlib.exceptions import ParamsError
 LANGS = ("en", "zh")
 #: Babel locale of each report language.
 LOCALES = {"en": "en", "zh": "zh_CN"}
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+LOCALE_DIR = PACKAGE_DIR / "locale"
+
+
+def _domains() -> tuple[str, ...]:
+    """``custlib`` (the shared words) and one domain per analysis package or catalogue file.
+
+    Derived from the tree, so a new analysis brings its own domain without a list to edit.
+    """
+    analyses = {p.name for p in (PACKAGE_DIR / "analysis").glob("*/__init__.py") for p in [p.parent]}
+    catalogues = {p.stem for p in LOCALE_DIR.glob("*/LC_MESSAGES/*.po")}
+    return ("custlib", *sorted((analyses | catalogues) - {"custlib"}))
+
+
 #: Catalogue domains: the shared words and one per analysis.
-DOMAINS = ("custlib", "overview", "segmentation", "pareto", "development", "clv", "makebuy")
+DOMAINS = _domains()
 
 
 def N_(message: str) -> str:  # noqa: N802 (gettext's conventional name)

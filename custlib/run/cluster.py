@@ -38,9 +38,10 @@ def run_region(source_location: str, region: str, quarter: str, specs: list[dict
     list of dict
         Per notebook: status, error, seconds, phases, html (bytes), ipynb (bytes).
     """
-    from custlib.io.data import Source, create_typed_views, open_raw, peer_quarterly
+    from custlib.io.data import Source, create_typed_views, open_raw, peer_quarterly, slugify
     from custlib.io.periods import Quarter
-    from custlib.run.runner import Job, Slot, _run_in_slot, prepare_region, slugify
+    from custlib.run.prepare import prepare_region
+    from custlib.run.slots import Job, Slot, run_in_slot
 
     work = Path(tempfile.mkdtemp(prefix="custlib-dask-"))
     slot = None
@@ -63,7 +64,7 @@ def run_region(source_location: str, region: str, quarter: str, specs: list[dict
         out = []
         for spec in specs:
             job = Job(region, slugify(region), nb_dir / f"{spec['name']}.ipynb", work / "data", quarter, spec["params"], work / "out")
-            o = _run_in_slot(slot, job)
+            o = run_in_slot(slot, job)
             res = {
                 "status": o.status,
                 "error": o.error,
@@ -93,7 +94,8 @@ def execute_on_cluster(scheduler: str, source_location: str, job_list, progress:
     from distributed import Client, as_completed
     from tqdm import tqdm
 
-    from custlib.run.runner import Outcome, atomic_write
+    from custlib.run.files import atomic_write
+    from custlib.run.slots import Outcome
 
     try:
         client = Client(scheduler, timeout="20s")

@@ -133,7 +133,7 @@ def run_job(kernel, spec: dict) -> dict:
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
-    from custlib.run.runner import atomic_write
+    from custlib.run.files import atomic_write
 
     phases = {}
     nb_path = Path(spec["notebook"])

@@ -1,0 +1,73 @@
+"""Files of a render: atomic writes, the output folder's lock, leftovers of a killed run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from custlib.exceptions import RenderError
+
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+def atomic_write(path: Path, data: bytes | str) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def output_lock(out: Path):
+    """Hold an exclusive lock on ``out`` for one render; refuse a second one.
+
+    Raises
+    ------
+    RenderError
+        Another render holds the lock.
+    """
+    import fcntl
+
+    out.mkdir(parents=True, exist_ok=True)
+    lock_path = out / ".render.lock"
+    fh = open(lock_path, "a+")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as err:
+        fh.seek(0)
+        holder = fh.read().strip() or "unknown"
+        fh.close()
+        raise RenderError(f"{out}: another render is writing to this folder ({holder}); wait for it or use another --out") from err
+    fh.seek(0)
+    fh.truncate()
+    fh.write(f"pid {os.getpid()} since {dt.datetime.now().isoformat(timespec='seconds')}")
+    fh.flush()
+    try:
+        yield
+    finally:
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        fh.close()
+
+
+def clear_stale_temporaries(out: Path) -> None:
+    """Remove temporary files a killed run left behind (only ever called under the lock)."""
+    for p in out.rglob(".*.tmp"):
+        p.unlink(missing_ok=True)
+    for p in out.rglob(".*.old"):
+        shutil.rmtree(p, ignore_errors=True)

@@ -1,0 +1,95 @@
+"""The quarter's manifest: what each report was made from, and the run keys that decide what to render again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+from dataclasses import asdict
+from importlib import metadata
+from pathlib import Path
+
+from custlib.io.data import Source, slugify
+from custlib.reports.context import settings_json
+from custlib.run.files import atomic_write
+from custlib.run.pages import index_html, rollup_html
+
+PACKAGES = ("custlib", "pandas", "numpy", "duckdb", "papermill", "nbconvert", "statsmodels", "scikit-learn", "seaborn", "matplotlib")
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    h.update(Path(path).read_bytes())
+    return h.hexdigest()
+
+
+def code_sha256() -> str:
+    """Hash of custlib's own code, schemas and templates: a change re-renders every report."""
+    h = hashlib.sha256()
+    pkg = Path(__file__).resolve().parent.parent
+    for f in sorted(p for p in pkg.rglob("*") if p.is_file() and p.suffix in (".py", ".json", ".j2", ".po")):
+        h.update(f.relative_to(pkg).as_posix().encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def run_key(source_fp: dict, region: str, quarter: str, params: dict, notebook_sha: str, code_sha: str) -> str:
+    """What makes a report what it is: data, region, quarter, parameters, notebook, custlib."""
+    blob = json.dumps([source_fp, region, quarter, settings_json(params), notebook_sha, code_sha], sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def package_versions() -> dict[str, str]:
+    out = {}
+    for p in PACKAGES:
+        try:
+            out[p] = metadata.version(p)
+        except metadata.PackageNotFoundError:
+            out[p] = "not installed"
+    out["python"] = platform.python_version()
+    return out
+
+
+def previous_reports(qdir: Path) -> dict:
+    try:
+        old = json.loads((qdir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+    return {f"{e['slug']}/{e['notebook']}": e for e in old.get("reports", [])}
+
+
+def write_index_and_manifest(result, source: Source, region_params: dict, nbs: list[Path], phases: dict, lang: str = "en") -> None:
+    """Merge this run's outcomes into the quarter's manifest; write it, the roll-up and the index (in ``lang``)."""
+    qdir = result.out_dir
+    man_path = qdir / "manifest.json"
+    old = {}
+    if man_path.is_file():
+        try:
+            old = json.loads(man_path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            old = {}
+    reports = {f"{e['slug']}/{e['notebook']}": e for e in old.get("reports", [])}
+    for o in result.outcomes:
+        entry = asdict(o)
+        entry["html"] = os.path.relpath(o.html, qdir) if o.html else ""
+        entry["ipynb"] = os.path.relpath(o.ipynb, qdir) if o.ipynb else ""
+        entry["seconds"] = round(o.seconds, 3)
+        entry["params_sha256"] = hashlib.sha256(settings_json(region_params[o.region]).encode()).hexdigest()
+        reports[f"{o.slug}/{o.notebook}"] = entry
+    generated = dt.datetime.now().isoformat(timespec="seconds")
+    manifest = {
+        "quarter": result.quarter,
+        "generated": generated,
+        "source": source.location if not source.is_sql else source.fingerprint()["url"],
+        "inputs_sha256": source.fingerprint(),
+        "notebooks_sha256": {nb.stem: file_sha256(nb) for nb in nbs},
+        "params": {slugify(r): p for r, p in region_params.items()},
+        "versions": package_versions(),
+        "phases_s": phases,
+        "reports": sorted(reports.values(), key=lambda e: (e["slug"], e["notebook"])),
+    }
+    atomic_write(man_path, json.dumps(manifest, indent=2, ensure_ascii=False, default=str))
+    atomic_write(qdir / "rollup.html", rollup_html(result.quarter, manifest["reports"], generated, lang))
+    atomic_write(result.index, index_html(result.quarter, manifest["reports"], generated, lang))

@@ -1,0 +1,129 @@
+"""Each region's slice of the validated source, written as Parquet for its reports."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from custlib.io.data import load_region, slugify
+from custlib.reports.context import PREPARED_MARKER
+
+
+def prepare_region(con, region: str, quarter, dest: Path, peers, source_fp: dict | None = None) -> bool:
+    """Write one region's slice (validated, typed) as Parquet into ``dest``, atomically.
+
+    Returns False (and writes nothing) when ``dest`` already holds the slice
+    of the same source (by fingerprint), region and quarter.
+    """
+    marker = {"region": region, "quarter": str(quarter), "source": source_fp or {}}
+    mpath = dest / PREPARED_MARKER
+    if source_fp and mpath.is_file():
+        try:
+            if json.loads(mpath.read_text(encoding="utf-8")) == marker:
+                return False
+        except json.JSONDecodeError:
+            pass
+    rd = load_region(con, region, quarter)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    try:
+        rd.customers.to_parquet(tmp / "customers.parquet", index=False)
+        rd.transactions.to_parquet(tmp / "transactions.parquet", index=False)
+        if rd.offers is not None:
+            rd.offers.to_parquet(tmp / "offers.parquet", index=False)
+        if rd.service_costs is not None:
+            rd.service_costs.to_parquet(tmp / "service_costs.parquet", index=False)
+        peers.to_parquet(tmp / "peer_quarterly.parquet", index=False)
+        (tmp / PREPARED_MARKER).write_text(json.dumps(marker), encoding="utf-8")
+        if dest.exists():
+            old = dest.with_name(dest.name + ".old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(dest, old)
+            os.replace(tmp, dest)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, dest)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return True
+
+
+DATE_COLUMN = {"transactions": "order_date", "offers": "offer_date", "service_costs": "month"}
+
+
+def prepare_regions(con, regions: list[str], quarter, cache: Path, peers, source_fp: dict | None = None) -> list[str]:
+    """Write every region's slice as Parquet under ``cache/<slug>/``, one scan per table for all regions.
+
+    Each table is copied once with DuckDB's partitioned ``COPY`` (by region),
+    then each region's files are moved into its folder, which replaces the
+    old one in one rename. Regions whose folder already holds the slice of
+    the same source (by fingerprint) and quarter are skipped. Returns the
+    regions prepared.
+    """
+    todo = []
+    for r in regions:
+        marker = {"region": r, "quarter": str(quarter), "source": source_fp or {}}
+        mpath = cache / slugify(r) / PREPARED_MARKER
+        try:
+            if source_fp and json.loads(mpath.read_text(encoding="utf-8")) == marker:
+                continue
+        except (OSError, json.JSONDecodeError):
+            pass
+        todo.append(r)
+    if not todo:
+        return []
+    from custlib.io.contract import TABLES
+
+    tables = [t for t in TABLES if t in {v[0] for v in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}]
+    stage = Path(tempfile.mkdtemp(prefix=".prepare.", dir=cache))
+    end = quarter.end.date().isoformat()
+    try:
+        import pandas as pd
+
+        con.register("_region_map_df", pd.DataFrame({"key": [r.lower() for r in todo], "rx": list(range(len(todo)))}))
+        con.execute("CREATE OR REPLACE TEMP TABLE _region_map AS SELECT * FROM _region_map_df").fetchall()
+        con.unregister("_region_map_df")
+        cols = {t: ", ".join(f'x."{c.name}"' for c in TABLES[t].columns) for t in tables}
+        for t in tables:
+            if t == "customers":
+                sel = f"SELECT m.rx AS _rx, {cols[t]} FROM customers x JOIN _region_map m ON lower(x.region) = m.key"
+            else:
+                sel = (
+                    f'SELECT m.rx AS _rx, {cols[t]} FROM "{t}" x JOIN customers c ON x.customer_id = c.customer_id '
+                    f"JOIN _region_map m ON lower(c.region) = m.key WHERE x.\"{DATE_COLUMN[t]}\" <= DATE '{end}'"
+                )
+            target = str(stage / t).replace("'", "''")
+            con.execute(f"COPY ({sel}) TO '{target}' (FORMAT parquet, PARTITION_BY (_rx))").fetchall()
+        for i, r in enumerate(todo):
+            tmp = stage / f"region-{i}"
+            tmp.mkdir()
+            for t in tables:
+                files = sorted((stage / t / f"_rx={i}").glob("*.parquet"))
+                dest = tmp / f"{t}.parquet"
+                if len(files) == 1:
+                    os.replace(files[0], dest)
+                else:  # none (an empty slice keeps its columns) or several files to join
+                    src = (
+                        f"read_parquet([{', '.join(repr(str(f)) for f in files)}])"
+                        if files
+                        else f'(SELECT {cols[t].replace("x.", "")} FROM "{t}" LIMIT 0)'
+                    )
+                    con.execute(f"COPY (SELECT * FROM {src}) TO '{str(dest)}' (FORMAT parquet)").fetchall()
+            peers.to_parquet(tmp / "peer_quarterly.parquet", index=False)
+            marker = {"region": r, "quarter": str(quarter), "source": source_fp or {}}
+            (tmp / PREPARED_MARKER).write_text(json.dumps(marker), encoding="utf-8")
+            dest_dir = cache / slugify(r)
+            if dest_dir.exists():
+                old = dest_dir.with_name(dest_dir.name + ".old")
+                shutil.rmtree(old, ignore_errors=True)
+                os.replace(dest_dir, old)
+                os.replace(tmp, dest_dir)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(tmp, dest_dir)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return todo
