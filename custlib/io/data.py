@@ -34,6 +34,7 @@ from custlib.io.contract import TABLES, Table
 from custlib.io.periods import Quarter, latest_complete_quarter
 
 FORMATS = ("parquet", "csv", "xlsx")
+MAPPING_FILE = "source.yaml"
 _SQL_URL = re.compile(r"^[a-z][a-z0-9+]*://", re.IGNORECASE)
 _SQL_CHUNK = 200_000
 DUCKDB_MEMORY = "3GB"  # DuckDB spills to disk beyond this, keeping a large run's peak memory bounded
@@ -87,6 +88,8 @@ class Source:
         self.location = str(location)
         self.is_sql = is_sql_url(location)
         self.files: dict[str, TableFile] = {}
+        self.mapping = None  # a custlib.io.mapping.Mapping when the folder holds source.yaml
+        self.exclusions: dict = {}  # filled by open_raw: lines a mapping left out, with their count and revenue share
         if not self.is_sql:
             root = Path(location)
             if not root.is_dir():
@@ -94,17 +97,41 @@ class Source:
                     f"{root}: data directory not found (expected a folder with customers.* and transactions.*, or an SQLAlchemy URL)"
                 )
             self.root = root
+            if (root / MAPPING_FILE).is_file():
+                from custlib.io.mapping import load_mapping
+
+                self.mapping = load_mapping(root / MAPPING_FILE)
+                self.files.update(self.mapping.table_files(root))
             for name in TABLES:
+                if name in self.files:
+                    continue
                 found = [root / f"{name}.{fmt}" for fmt in FORMATS if (root / f"{name}.{fmt}").is_file()]
                 if len(found) > 1:
                     raise DataError(f"{root}: table '{name}' is given twice ({', '.join(p.name for p in found)}); keep one")
                 if found:
                     self.files[name] = TableFile(name, found[0], found[0].suffix[1:])
 
+    @property
+    def currency(self) -> str | None:
+        """The currency the source mapping declares (ISO 4217 code), or None."""
+        return self.mapping.currency if self.mapping is not None else None
+
+    @property
+    def cost_known(self) -> bool:
+        """False when the source mapping says the export has no cost of goods (cost is then missing, not zero)."""
+        return self.mapping.cost_known if self.mapping is not None else True
+
     def label(self, table: str) -> str:
         """How messages name a table: its file name, or ``db:<table>``."""
         if table in self.files:
-            return self.files[table].path.name
+            tf = self.files[table]
+            if tf.fmt == "derived":
+                return f"{table} (derived from {tf.path.name} by {MAPPING_FILE})"
+            return (
+                f"{tf.path.name} ({table} via {MAPPING_FILE})"
+                if self.mapping is not None and table in self.mapping.tables
+                else tf.path.name
+            )
         return f"{table} (database table)" if self.is_sql else f"{table}.csv/.xlsx/.parquet"
 
     def fingerprint(self) -> dict[str, str]:
@@ -119,63 +146,127 @@ class Source:
                 for block in iter(lambda: fh.read(1 << 20), b""):
                     h.update(block)
             out[tf.path.name] = h.hexdigest()
+        if self.mapping is not None:
+            out[MAPPING_FILE] = hashlib.sha256((self.root / MAPPING_FILE).read_bytes()).hexdigest()
         return out
 
 
 # --------------------------------------------------------------------------- reading
 
 
-def _decode_csv(path: Path) -> str:
-    data = path.read_bytes()
+@dataclass(frozen=True)
+class ReadOptions:
+    """How a text or Excel file is read: what a source mapping declares (defaults: the contract's CSV).
+
+    ``delimiter`` is one character or ``"whitespace"`` (runs of spaces and tabs, as in CDNOW);
+    ``names`` gives the column names of a file without a header row.
+    """
+
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    header: bool = True
+    names: tuple[str, ...] | None = None
+    declared: bool = False  # True when a source.yaml gave these options
+
+
+def decode_strict(data: bytes, name: str, encoding: str = "utf-8") -> str:
+    """``data`` decoded in ``encoding`` (UTF-8 may start with a BOM), or a :class:`DataError` naming the line and byte.
+
+    Nothing is guessed: a file in another encoding must be declared in ``source.yaml``.
+    """
+    enc = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+    try:
+        return data.decode(enc)
+    except LookupError as err:
+        raise DataError(f"{name}: unknown encoding {encoding!r} (declared in source.yaml)") from err
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        bad = data[err.start : err.end]
+        raise DataError(
+            f"{name}: line {line}, byte offset {err.start} (column {col} of the line): bytes {bad!r} are not valid {encoding}; "
+            "the file is refused, not guessed: declare its encoding in source.yaml (e.g. encoding: latin-1 or encoding: gb18030)"
+        ) from err
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, decompressed when it ends in ``.gz``."""
+    if path.suffix == ".gz":
+        import gzip
+
+        try:
+            return gzip.decompress(path.read_bytes())
+        except (OSError, EOFError) as err:
+            raise DataError(f"{path.name}: cannot decompress: {err}") from err
+    return path.read_bytes()
+
+
+def _decode_csv(path: Path, opts: ReadOptions | None = None) -> str:
+    opts = opts or ReadOptions()
+    data = read_bytes(path)
     if not data.strip():
         raise DataError(f"{path.name}: the file is empty; expected a header row with the table's columns")
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise DataError(f"{path.name}: cannot decode the file; expected UTF-8 or GB18030/GBK text")
+    return decode_strict(data, path.name, opts.encoding)
 
 
-def _read_csv(path: Path, table: Table) -> pd.DataFrame:
-    text = _decode_csv(path)
+def _read_csv(path: Path, table: Table | None = None, opts: ReadOptions | None = None) -> pd.DataFrame:
+    opts = opts or ReadOptions()
+    text = _decode_csv(path, opts)
     header = text.splitlines()[0]
-    if "," not in header and any(c in header for c in ";\t|"):
+    if not opts.declared and "," not in header and any(c in header for c in ";\t|"):
         try:
             delim = csv.Sniffer().sniff(header, delimiters=";\t|").delimiter
         except csv.Error:
             delim = "?"
-        raise DataError(f"{path.name}: the header is not comma-separated (it looks {delim!r}-separated); expected ',' as delimiter")
+        raise DataError(
+            f"{path.name}: the header is not comma-separated (it looks {delim!r}-separated); "
+            "expected ',' as delimiter, or declare it in source.yaml (delimiter: ';')"
+        )
+    kw = {"sep": r"\s+"} if opts.delimiter == "whitespace" else {"sep": opts.delimiter, "skipinitialspace": True}
+    if not opts.header:
+        kw.update(header=None, names=list(opts.names) if opts.names else None)
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""], skipinitialspace=True)
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""], **kw)
     except pd.errors.ParserError as err:
         raise DataError(f"{path.name}: cannot parse as CSV: {err}") from err
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame
 
 
-def _read_xlsx(path: Path, table: Table) -> pd.DataFrame:
+def _read_xlsx(path: Path, table: Table | None = None, opts: ReadOptions | None = None, need: set | None = None) -> pd.DataFrame:
+    """The first sheet, read with python-calamine; title rows above the header are skipped.
+
+    The header row is the first of the top 20 rows holding every name in ``need`` (default: the
+    table's required columns), else the first row. Cells come back as text, like CSV.
+    """
     try:
-        head = pd.read_excel(path, header=None, nrows=20, dtype=object)
-    except Exception as err:  # openpyxl raises many types on corrupt files
+        sheet = pd.read_excel(path, header=None, dtype=object, engine="calamine")
+    except Exception as err:  # calamine raises its own types on corrupt files
         raise DataError(f"{path.name}: cannot read as an Excel workbook: {err}") from err
-    if head.empty:
+    if sheet.empty:
         raise DataError(f"{path.name}: the sheet is empty; expected a header row with the table's columns")
-    need = set(table.required_columns)
+    need = need if need is not None else set(table.required_columns if table else ())
     header_row = 0
-    for i, row in head.iterrows():
-        cells = {str(v).strip() for v in row if pd.notna(v)}
+    for i in range(min(20, len(sheet))):
+        cells = {str(v).strip() for v in sheet.iloc[i] if pd.notna(v)}
         if need <= cells:
-            header_row = int(i)
+            header_row = i
             break
-    frame = pd.read_excel(path, header=header_row, dtype=object)
-    frame.columns = [str(c).strip() for c in frame.columns]
+    names = [str(c).strip() if pd.notna(c) else f"Unnamed: {j}" for j, c in enumerate(sheet.iloc[header_row])]
+    frame = sheet.iloc[header_row + 1 :].set_axis(names, axis=1)
     frame = frame.dropna(how="all")
     # keep native dates/numbers as text, the same as CSV, so one set of rules parses both
     for col in frame.columns:
-        frame[col] = frame[col].map(_cell_text, na_action="ignore").astype("str")
+        frame[col] = _as_text(frame[col])
+    frame = frame.reset_index(drop=True)
     frame.attrs["header_row"] = header_row
     return frame
+
+
+def _as_text(col: pd.Series) -> pd.Series:
+    """One Excel column as text (NaN stays missing); floats that are whole lose the ``.0``."""
+    out = col.map(_cell_text, na_action="ignore")
+    return out.astype("str").where(col.notna(), None)
 
 
 def _cell_text(v) -> str:
@@ -245,13 +336,48 @@ def open_raw(source: Source, con: duckdb.DuckDBPyConnection | None = None) -> tu
     """
     con = con or connect()
     found, problems = [], []
+    mapped: set[str] = set()
+    if source.mapping is not None:
+        from custlib.io.mapping import open_mapped
+
+        found, problems, mapped = open_mapped(con, source)
     for name, table in TABLES.items():
+        if name in mapped:
+            continue
         try:
             if _open_one(con, source, name, table):
                 found.append(name)
         except DataError as err:
             problems.append(str(err))
+    if "transactions" in found:
+        problems.extend(_cost_problems(con, source))
     return con, found, problems
+
+
+def _cost_problems(con, source: Source) -> list[str]:
+    """An empty cost is refused unless the source mapping declares ``cost_known: false``.
+
+    The contract lets ``cost`` be empty so that an export without costs can say so; a
+    source that has costs must give every line one (a missing cost is not a zero cost).
+    """
+    if not source.cost_known:
+        return []
+    types = _col_types(con, "raw_transactions")
+    if "cost" not in types:
+        return []
+    q = '"cost"'
+    blank = (
+        f"({q} IS NULL OR trim(CAST({q} AS VARCHAR)) = '')"
+        if types["cost"].upper().startswith("VARCHAR")
+        else f"({q} IS NULL OR isnan({q}))"
+    )
+    total = con.execute(f"SELECT count(*) FROM raw_transactions WHERE {blank}").fetchall()[0][0]
+    if not total:
+        return []
+    rows = [r[0] for r in con.execute(f"SELECT _row FROM raw_transactions WHERE {blank} ORDER BY _row LIMIT 6").fetchall()]
+    shown = ", ".join(f"row {r}" for r in rows[:5]) + (" ..." if len(rows) > 5 else "")
+    hint = f"; if the export has no cost, say so in {MAPPING_FILE} (cost_known: false)" if not source.is_sql else ""
+    return [f"{source.label('transactions')}: column 'cost' is empty or NaN in {total} row(s): {shown}{hint}"]
 
 
 def _open_one(con, source: Source, name: str, table: Table) -> bool:
@@ -271,14 +397,32 @@ def _open_one(con, source: Source, name: str, table: Table) -> bool:
         except duckdb.Error as err:
             raise DataError(f"{tf.path.name}: cannot read as Parquet: {err}") from err
     elif tf.fmt == "csv":
-        _frame_to_duck(con, name, _read_csv(tf.path, table), 2)  # row 1 is the header line
+        _frame_to_duck(con, name, _read_csv(tf.path, table, read_options(source)), 2)  # row 1 is the header line
     else:
         frame = _read_xlsx(tf.path, table)
         _frame_to_duck(con, name, frame, frame.attrs["header_row"] + 2)
     return True
 
 
+def read_options(source: Source) -> ReadOptions:
+    """The reading options a source's mapping declares for every file (the contract's CSV without one)."""
+    return source.mapping.defaults if source.mapping is not None else ReadOptions()
+
+
 # --------------------------------------------------------------------------- typing
+
+#: a number with thousands separators: 1,234 or -12,345,678.90
+_GROUPED = r"[+-]?[0-9]{1,3}(,[0-9]{3})+([.][0-9]*)?"
+
+
+def number_sql(q: str) -> str:
+    """SQL turning text ``q`` into a DOUBLE (decimal point; ',' only as a thousands separator).
+
+    Any other comma (``7424,0``, a decimal comma) gives NULL, so that the value is reported,
+    never read as 74240: a decimal comma must be declared in ``source.yaml``.
+    """
+    t = f"trim({q})"
+    return f"CASE WHEN regexp_full_match({t}, '{_GROUPED}') THEN TRY_CAST(replace({t}, ',', '') AS DOUBLE) WHEN contains({t}, ',') THEN NULL ELSE TRY_CAST({t} AS DOUBLE) END"
 
 
 def _col_types(con, rel: str) -> dict[str, str]:
@@ -298,7 +442,7 @@ def typed_expr(col: str, kind: str, duck_type: str) -> str:
         return f"NULLIF(lower(trim(CAST({q} AS VARCHAR))), '')"
     if kind == "number":
         if text:
-            return f"TRY_CAST(replace(trim({q}), ',', '') AS DOUBLE)"
+            return number_sql(q)
         return f"TRY_CAST({q} AS DOUBLE)"
     if kind == "date":
         if text:
@@ -330,7 +474,7 @@ def create_typed_views(con, tables: list[str]) -> None:
                 expr = typed_expr(c.name, c.kind, types[c.name])
             else:
                 sql_type = {"number": "DOUBLE", "date": "DATE", "bool": "BOOLEAN"}.get(c.kind, "VARCHAR")
-                expr = f"CAST(NULL AS {sql_type})"
+                expr = f"CAST({'NULL' if c.default is None else repr(c.default).upper()} AS {sql_type})"
             parts.append(f'{expr} AS "{c.name}"')
         known = {c.name for c in table.columns} | {"_row"}
         extras = [f'"{c}"' for c in types if c not in known]
