@@ -276,8 +276,9 @@ def _num(col: str, decimal: str) -> str:
     if decimal == ".":
         return number_sql(q)
     t = f"trim({q})"
-    ok = f"(regexp_full_match({t}, '[+-]?[0-9]{{1,3}}([.][0-9]{{3}})+(,[0-9]*)?') OR regexp_full_match({t}, '[+-]?[0-9]*(,[0-9]*)?'))"
-    return f"CASE WHEN {ok} THEN TRY_CAST(replace(replace({t}, '.', ''), ',', '.') AS DOUBLE) END"
+    sep = "[. \u00a0\u202f]"  # thousands: '.', a space, a no-break or narrow no-break space (1.234,5 / 1 234,5)
+    ok = f"(regexp_full_match({t}, '[+-]?[0-9]{{1,3}}({sep}[0-9]{{3}})+(,[0-9]*)?') OR regexp_full_match({t}, '[+-]?[0-9]*(,[0-9]*)?'))"
+    return f"CASE WHEN {ok} THEN TRY_CAST(replace(regexp_replace({t}, '{sep}', '', 'g'), ',', '.') AS DOUBLE) END"
 
 
 def _date(col: str, fmt: str | None) -> str:
