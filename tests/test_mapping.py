@@ -250,7 +250,8 @@ def test_decimal_comma_in_a_contract_csv_without_mapping_is_refused_not_read_as_
     tables["transactions"].loc[1, "revenue"] = "7,424.5"  # a thousands separator is still fine
     folder = write_tables(tables, tmp_path / "d")
     with pytest.raises(
-        DataError, match=r"transactions.csv: column 'revenue' has 1 value\(s\) that are not finite numbers: row 2 \('7424,0'\)"
+        DataError,
+        match=r"transactions.csv: column 'revenue' has 1 value\(s\) that are not finite numbers: row 2 \('7424,0'\); a decimal comma must be declared",
     ):
         validate_source(folder, today=TODAY)
 
@@ -337,3 +338,38 @@ def test_without_a_mapping_the_contract_stands_and_flags_default_to_false(tiny):
 def test_fingerprint_covers_the_mapping(tmp_path):
     folder = _tiny_export(tmp_path, _EXPORT, "latin-1", _MAPPING.format(encoding="latin-1", decimal=","))
     assert set(Source(folder).fingerprint()) == {"orders.csv", "source.yaml"}
+
+
+def test_an_xlsx_export_with_native_dates_and_float_ids_reads_through_its_mapping(tmp_path):
+    """The full Online Retail is published as .xlsx: native dates, CustomerID as a float, a title row above the header."""
+    folder = tmp_path / "xl"
+    folder.mkdir()
+    rows = pd.DataFrame(
+        {
+            "InvoiceNo": ["536365", "536365", "C536379", "536380"],
+            "StockCode": ["85123A", "POST", "85123A", "71053"],
+            "Description": ["WHITE HANGING HEART", "POSTAGE", "WHITE HANGING HEART", "WHITE METAL LANTERN"],
+            "Quantity": [6, 1, -2, 3],
+            "InvoiceDate": pd.to_datetime(["2010-12-01 08:26", "2010-12-01 08:26", "2010-12-01 09:41", "2010-12-02 10:00"]),
+            "UnitPrice": [2.55, 18.0, 2.55, 3.39],
+            "CustomerID": [17850.0, 17850.0, 17850.0, None],
+            "Country": ["United Kingdom"] * 4,
+        }
+    )
+    with pd.ExcelWriter(folder / "Online Retail.xlsx") as xw:
+        pd.DataFrame([["Sales export"]]).to_excel(xw, index=False, header=False)
+        rows.to_excel(xw, index=False, startrow=2)
+    text = (EXAMPLES / "online-retail" / "source.yaml").read_text().replace("online_retail_2010-12_2011-02.csv.gz", "Online Retail.xlsx")
+    (folder / "source.yaml").write_text(text)
+    con, source, res = validate_source(folder, today=TODAY)
+    got = con.execute(
+        "SELECT order_id, customer_id, order_date, revenue, is_credit_note, is_non_product, _row FROM transactions ORDER BY _row"
+    ).fetchall()
+    assert got == [
+        ("536365", "17850", dt.date(2010, 12, 1), pytest.approx(15.3), False, False, 4),
+        ("536365", "17850", dt.date(2010, 12, 1), 18.0, False, True, 5),
+        ("C536379", "17850", dt.date(2010, 12, 1), pytest.approx(-5.1), True, False, 6),
+    ]
+    assert exclusions(source)["missing_customer_id"]["lines"] == 1
+    assert exclusions(source)["missing_customer_id"]["revenue"] == pytest.approx(10.17)
+    con.close()

@@ -221,7 +221,10 @@ def _column_checks(batch: _Batch, label: str, c, duck_type: str, rules: dict, to
         batch.add(
             f"NOT {raw_blank} AND ({expr} IS NULL OR isnan({expr}) OR isinf({expr}))",
             f"CAST({col} AS VARCHAR)",
-            lambda total, ex: f"{label}: column '{c.name}' has {total} value(s) that are not finite numbers: {_rows_list(ex, n)}",
+            lambda total, ex: (
+                f"{label}: column '{c.name}' has {total} value(s) that are not finite numbers: {_rows_list(ex, n)}"
+                + ("; a decimal comma must be declared (decimal: ',' in source.yaml)" if any("," in str(v) for _, v in ex) else "")
+            ),
         )
         limit = float(rules["max_abs_amount"])
         batch.add(
