@@ -233,40 +233,74 @@ def _read_csv(path: Path, table: Table | None = None, opts: ReadOptions | None =
     return frame
 
 
-def _read_xlsx(path: Path, table: Table | None = None, opts: ReadOptions | None = None, need: set | None = None) -> pd.DataFrame:
-    """The first sheet, read with python-calamine; title rows above the header are skipped.
+def _read_xlsx(path: Path, table: Table | None = None, opts: ReadOptions | None = None, need: set | None = None, text: bool = False):
+    """The first sheet as a pyarrow Table with ``_row`` (the sheet's row number), read with python-calamine.
 
-    The header row is the first of the top 20 rows holding every name in ``need`` (default: the
-    table's required columns), else the first row. Cells come back as text, like CSV.
+    Title rows above the header are skipped: the header is the first of the top 20 rows
+    holding every name in ``need`` (default: the table's required columns), else the first
+    row. Empty rows are left out. A column whose cells are all numbers, all dates or all
+    text keeps that type (as Parquet would; the contract's checks parse each type); a column
+    mixing types, or every column when ``text`` is true, becomes text like a CSV's (a whole
+    float loses its ``.0``, a date is written ``YYYY-MM-DD HH:MM:SS``).
     """
+    import pyarrow as pa
+    from python_calamine import CalamineWorkbook
+
     try:
-        sheet = pd.read_excel(path, header=None, dtype=object, engine="calamine")
+        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+        rows = sheet.to_python(skip_empty_area=False)
     except Exception as err:  # calamine raises its own types on corrupt files
         raise DataError(f"{path.name}: cannot read as an Excel workbook: {err}") from err
-    if sheet.empty:
+    width = len(rows[0]) if rows else 0
+    empty = [i for i, r in enumerate(rows) if r.count("") == width]  # list.count runs in C: 0.1 s for 400k rows
+    if len(empty) == len(rows):
         raise DataError(f"{path.name}: the sheet is empty; expected a header row with the table's columns")
     need = need if need is not None else set(table.required_columns if table else ())
-    header_row = 0
-    for i in range(min(20, len(sheet))):
-        cells = {str(v).strip() for v in sheet.iloc[i] if pd.notna(v)}
-        if need <= cells:
-            header_row = i
-            break
-    names = [str(c).strip() if pd.notna(c) else f"Unnamed: {j}" for j, c in enumerate(sheet.iloc[header_row])]
-    frame = sheet.iloc[header_row + 1 :].set_axis(names, axis=1)
-    frame = frame.dropna(how="all")
-    # keep native dates/numbers as text, the same as CSV, so one set of rules parses both
-    for col in frame.columns:
-        frame[col] = _as_text(frame[col])
-    frame = frame.reset_index(drop=True)
-    frame.attrs["header_row"] = header_row
-    return frame
+    header_row = next((i for i, r in enumerate(rows[:20]) if need and need <= {str(v).strip() for v in r if v != ""}), None)
+    if header_row is None:  # the first non-empty row
+        header_row = next(i for i, r in enumerate(rows) if r.count("") != width)
+    names = [str(c).strip() if c != "" else f"Unnamed: {j}" for j, c in enumerate(rows[header_row])]
+    skip = {i for i in empty if i > header_row}
+    if skip:
+        index = [i for i in range(header_row + 1, len(rows)) if i not in skip]
+        body = [rows[i] for i in index]
+    else:
+        index = range(header_row + 1, len(rows))
+        body = rows[header_row + 1 :]
+    # a 2-D object array transposes 400k rows in 0.15 s where zip(*rows) takes 0.75 s
+    grid = np.array(body, dtype=object).reshape(len(body), len(names))
+    arrays = {"_row": pa.array(np.asarray(index, dtype="int64") + 1)}  # to_python(skip_empty_area=False) starts at row 1
+    for j, name in enumerate(names):
+        arrays[name] = _xlsx_column(grid[:, j].tolist(), text)
+    return pa.table(arrays), header_row
 
 
-def _as_text(col: pd.Series) -> pd.Series:
-    """One Excel column as text (NaN stays missing); floats that are whole lose the ``.0``."""
-    out = col.map(_cell_text, na_action="ignore")
-    return out.astype("str").where(col.notna(), None)
+def _xlsx_column(col: list, text: bool):
+    """One sheet column as an Arrow array: native when its cells share a type, else text."""
+    import datetime as _dt
+
+    import pyarrow as pa
+
+    types = list(map(type, col))
+    kinds = set(types)
+    n_empty = col.count("")
+    if str in kinds and types.count(str) == n_empty:
+        kinds.discard(str)  # the only text is empty cells
+    values = [None if v == "" else v for v in col] if n_empty else col
+    if kinds == {str} or not kinds:
+        return pa.array(values, type=pa.string())
+    if not text:
+        if kinds <= {int, float}:
+            return pa.array(values, type=pa.float64())
+        if len(kinds) == 1 and kinds <= {_dt.datetime, _dt.date}:
+            return pa.array(values)
+    return pa.array([None if v is None else _cell_text(v) for v in values], type=pa.string())
+
+
+def _arrow_to_duck(con, name: str, table) -> None:
+    con.register(f"_at_{name}", table)
+    con.execute(f'CREATE OR REPLACE TABLE "raw_{name}" AS SELECT * FROM "_at_{name}"')
+    con.unregister(f"_at_{name}")
 
 
 def _cell_text(v) -> str:
@@ -399,8 +433,7 @@ def _open_one(con, source: Source, name: str, table: Table) -> bool:
     elif tf.fmt == "csv":
         _frame_to_duck(con, name, _read_csv(tf.path, table, read_options(source)), 2)  # row 1 is the header line
     else:
-        frame = _read_xlsx(tf.path, table)
-        _frame_to_duck(con, name, frame, frame.attrs["header_row"] + 2)
+        _arrow_to_duck(con, name, _read_xlsx(tf.path, table)[0])
     return True
 
 

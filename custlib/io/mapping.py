@@ -33,6 +33,7 @@ from custlib.io.data import (
     ReadOptions,
     Source,
     TableFile,
+    _arrow_to_duck,
     _frame_to_duck,
     _read_csv,
     _read_xlsx,
@@ -346,8 +347,9 @@ def _read_src(con, spec: TableSpec, path: Path, need: set[str]) -> None:
     if suffixes and suffixes[-1] == ".gz":
         suffixes = suffixes[:-1]
     if suffixes and suffixes[-1] == ".xlsx":
-        frame = _read_xlsx(path, None, spec.opts, need=need)
-        first = frame.attrs["header_row"] + 2
+        _arrow_to_duck(con, f"src_{spec.name}", _read_xlsx(path, None, spec.opts, need=need, text=True)[0])
+        con.execute(f'ALTER TABLE "raw_src_{spec.name}" RENAME TO "src_{spec.name}"')
+        return
     elif suffixes and suffixes[-1] == ".parquet":
         import pandas as pd
 
