@@ -373,3 +373,14 @@ def test_an_xlsx_export_with_native_dates_and_float_ids_reads_through_its_mappin
     assert exclusions(source)["missing_customer_id"]["lines"] == 1
     assert exclusions(source)["missing_customer_id"]["revenue"] == pytest.approx(10.17)
     con.close()
+
+
+def test_cli_validate_prints_rows_and_the_excluded_lines_count_and_revenue_share(online_retail, capsys):
+    from custlib.cli import main
+
+    _con, source, _res, _raw = online_retail
+    assert main(["validate", "--data", str(source.root)]) == 0
+    out = capsys.readouterr().out
+    assert "valid (customers: 1,749 rows, transactions: 67,353 rows)" in out
+    assert "excluded: 36,210 lines without a customer id (34.4% of lines), revenue 340,795.38 GBP (18.9% of net revenue)" in out
+    assert "cost: not in the export (cost_known: false)" in out
