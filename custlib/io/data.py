@@ -383,18 +383,22 @@ def open_raw(source: Source, con: duckdb.DuckDBPyConnection | None = None) -> tu
                 found.append(name)
         except DataError as err:
             problems.append(str(err))
-    if "transactions" in found:
-        problems.extend(_cost_problems(con, source))
     return con, found, problems
 
 
-def _cost_problems(con, source: Source) -> list[str]:
+def cost_problems(con, source: Source) -> list[str]:
     """An empty cost is refused unless the source mapping declares ``cost_known: false``.
 
     The contract lets ``cost`` be empty so that an export without costs can say so; a
     source that has costs must give every line one (a missing cost is not a zero cost).
+    Run on a source's ``raw_transactions`` by validation (not on a prepared slice, which
+    carries the validated data).
     """
-    if not source.cost_known:
+    present = con.execute(
+        "SELECT count(*) FROM (SELECT table_name FROM duckdb_tables() UNION ALL SELECT view_name FROM duckdb_views()) "
+        "WHERE table_name = 'raw_transactions'"
+    ).fetchall()[0][0]
+    if not source.cost_known or not present:
         return []
     types = _col_types(con, "raw_transactions")
     if "cost" not in types:

@@ -33,7 +33,7 @@ import duckdb
 
 from custlib.exceptions import DataError
 from custlib.io.contract import TABLES
-from custlib.io.data import Source, create_typed_views, open_raw, typed_expr
+from custlib.io.data import Source, cost_problems, create_typed_views, open_raw, typed_expr
 
 DEFAULT_RULES = {"min_date": "2000-01-01", "max_abs_amount": 1.0e12, "max_examples": 5}
 
@@ -282,6 +282,7 @@ def validate_source(
     """
     source = location if isinstance(location, Source) else Source(location)
     con, _, read_problems = open_raw(source)
+    read_problems += cost_problems(con, source)
     res = check(con, source, rules, today)
     res.problems[:0] = read_problems
     if res.problems:
