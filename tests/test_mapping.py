@@ -384,3 +384,11 @@ def test_cli_validate_prints_rows_and_the_excluded_lines_count_and_revenue_share
     assert "valid (customers: 1,749 rows, transactions: 67,353 rows)" in out
     assert "excluded: 36,210 lines without a customer id (34.4% of lines), revenue 340,795.38 GBP (18.9% of net revenue)" in out
     assert "cost: not in the export (cost_known: false)" in out
+
+
+def test_a_semicolon_csv_beside_a_mapping_that_does_not_declare_it_is_still_named(tmp_path):
+    folder = write_tables(tiny_tables(n_per_region=2), tmp_path / "d")
+    (folder / "customers.csv").write_text((folder / "customers.csv").read_text().replace(",", ";"))
+    (folder / "source.yaml").write_text("currency: CNY\n")
+    with pytest.raises(DataError, match=r"customers.csv: the header is not comma-separated \(it looks ';'-separated\)"):
+        validate_source(folder, today=TODAY)

@@ -189,7 +189,8 @@ def _options(values: dict, path: Path, where: str) -> ReadOptions:
     names = tuple(values["names"]) if values.get("names") else None
     if not header and not names:
         raise DataError(f"{path}: '{where}' has header: false but no names: (the columns' names, in order)")
-    return ReadOptions(values.get("encoding", "utf-8"), values.get("delimiter", ","), header, names, declared=True)
+    # declared: the delimiter is the mapping's word, so the "not comma-separated" guard stands down
+    return ReadOptions(values.get("encoding", "utf-8"), values.get("delimiter", ","), header, names, declared="delimiter" in values)
 
 
 def _check_columns(spec: TableSpec, path: Path) -> None:
@@ -353,7 +354,7 @@ def _read_src(con, spec: TableSpec, path: Path, need: set[str]) -> None:
     elif suffixes and suffixes[-1] == ".parquet":
         import pandas as pd
 
-        frame = pd.read_parquet(path).astype("str")
+        frame = pd.read_parquet(path).astype("string")  # text, with missing values kept missing
         first = 1
     else:
         frame = _read_csv(path, None, spec.opts)
