@@ -296,7 +296,9 @@ def test_latin1_without_declaration_is_refused_with_line_and_byte(tmp_path):
         ("currency: pounds", "'currency' 'pounds' does not match"),
         ("a: &x [1]\nb: *x", "aliases (*name) are not allowed"),
         ("tables: {transactions: {file: ../x.csv}}", "'tables.transactions.file'"),
-        ("tables: {customers: {from: transactions}}", "needs a tables.transactions entry"),
+        ("tables: {customers: {from: transactions}}", "needs a tables.transactions entry with a file:"),
+        ("tables: {customers: {file: c.csv, from: transactions}}", "has both file: (a raw file) and from: transactions"),
+        ("tables: {customers: {columns: {name: Name}}}", "'tables.customers.columns' needs file:"),
         (
             "tables: {transactions: {file: x.csv, cost_known: false, columns: {order_id: a, customer_id: b, order_date: c, product_id: d, "
             "category: e, quantity: f, revenue: {expr: __import__('os')}}}}",
@@ -392,3 +394,18 @@ def test_a_semicolon_csv_beside_a_mapping_that_does_not_declare_it_is_still_name
     (folder / "source.yaml").write_text("currency: CNY\n")
     with pytest.raises(DataError, match=r"customers.csv: the header is not comma-separated \(it looks ';'-separated\)"):
         validate_source(folder, today=TODAY)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_contract_files_without_cost_are_accepted_when_the_mapping_says_cost_is_unknown(tmp_path, fmt):
+    """A hand-off package or a prepared export of a source without costs: the contract's own files, cost empty."""
+    tables = tiny_tables(n_per_region=2)
+    tables["transactions"]["cost"] = None
+    folder = write_tables(tables, tmp_path / fmt, fmt)
+    with pytest.raises(DataError, match="column 'cost' is empty or NaN"):
+        validate_source(folder, today=TODAY)
+    (folder / "source.yaml").write_text("tables: {transactions: {cost_known: false}}\n")
+    con, source, _ = validate_source(folder, today=TODAY)
+    assert source.cost_known is False
+    assert con.execute("SELECT count(cost), count(*) FROM transactions").fetchall()[0] == (0, len(tables["transactions"]))
+    con.close()

@@ -114,14 +114,14 @@ class Mapping:
         tx = self.tables.get("transactions")
         if tx is None:
             return True
-        return bool(tx.raw.get("cost_known", "cost" in tx.columns))
+        return bool(tx.raw.get("cost_known", tx.columns is None or "cost" in tx.columns))
 
     def table_files(self, root: Path) -> dict[str, TableFile]:
         """Where each mapped table's raw file is (a derived table names the file it comes from)."""
         out = {}
         for name, spec in self.tables.items():
-            if name not in TABLES:
-                continue
+            if name not in TABLES or (spec.file is None and not spec.derived_from):
+                continue  # not mapped, or the contract's own file (found as without a mapping)
             if spec.derived_from:
                 src = self.tables[spec.derived_from]
                 out[name] = TableFile(name, root / src.file, "derived")
@@ -164,8 +164,12 @@ def load_mapping(path: Path) -> Mapping:
         if "names" in spec:
             merged["names"] = spec["names"]
         where = f"tables.{name}"
-        if bool(spec.get("file")) == bool(spec.get("from")):
-            raise DataError(f"{path}: '{where}' needs exactly one of file: (a raw file) or from: transactions (derived)")
+        if spec.get("file") and spec.get("from"):
+            raise DataError(f"{path}: '{where}' has both file: (a raw file) and from: transactions (derived); keep one")
+        if not spec.get("file") and not spec.get("from") and "columns" in spec:
+            raise DataError(f"{path}: '{where}.columns' needs file: (the raw file they come from)")
+        if spec.get("from") and not ((values.get("tables") or {}).get("transactions") or {}).get("file"):
+            raise DataError(f"{path}: '{where}.from: transactions' needs a tables.transactions entry with a file:")
         if spec.get("from") and name not in ("customers", "products"):
             raise DataError(f"{path}: '{where}.from': only customers and products can be derived from the transactions")
         if spec.get("from") and "transactions" not in (values.get("tables") or {}):
@@ -177,7 +181,7 @@ def load_mapping(path: Path) -> Mapping:
             _options(merged, path, where),
             merged.get("decimal", "."),
             merged.get("date_format"),
-            dict(spec.get("columns") or {}),
+            dict(spec["columns"]) if "columns" in spec else (None if not spec.get("file") and not spec.get("from") else {}),
             spec,
         )
         _check_columns(tables[name], path)
@@ -196,6 +200,8 @@ def _options(values: dict, path: Path, where: str) -> ReadOptions:
 def _check_columns(spec: TableSpec, path: Path) -> None:
     table = TABLES.get(spec.name) or DERIVED_TABLES[spec.name]
     known = {c.name for c in table.columns}
+    if spec.columns is None:  # the contract's own file, read with the declared options
+        return
     for f, v in spec.columns.items():
         where = f"tables.{spec.name}.columns.{f}"
         if f not in known:
@@ -401,11 +407,15 @@ def open_mapped(con, source: Source) -> tuple[list[str], list[str], set[str]]:
     """
     m = source.mapping
     found, problems = [], []
-    specs = dict(m.tables)
+    specs = {n: sp for n, sp in m.tables.items() if sp.file or sp.derived_from}
     for name, tf in source.files.items():  # contract CSV files beside the mapping: read with its declared options
         if name not in specs and tf.path.suffix.lower() == ".csv":
-            top = {k: m.values[k] for k in ("decimal", "date_format") if k in m.values}
-            specs[name] = TableSpec(name, tf.path.name, None, m.defaults, top.get("decimal", "."), top.get("date_format"), None, {})
+            own = m.tables.get(name)
+            if own is not None:
+                specs[name] = TableSpec(name, tf.path.name, None, own.opts, own.decimal, own.date_format, None, own.raw)
+            else:
+                top = {k: m.values[k] for k in ("decimal", "date_format") if k in m.values}
+                specs[name] = TableSpec(name, tf.path.name, None, m.defaults, top.get("decimal", "."), top.get("date_format"), None, {})
     handled = {n for n in specs if n in TABLES or n in DERIVED_TABLES}
     order = sorted(specs, key=lambda n: (specs[n].derived_from is not None, n))
     for name in order:
