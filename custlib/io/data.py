@@ -8,12 +8,14 @@ database given as an SQLAlchemy URL (``sqlite:///crm.db``,
 Every table is exposed in an in-process DuckDB connection twice: as
 ``raw_<table>`` (the columns as found, plus ``_row``, the 1-based data row
 number used in messages) and, once validated, as ``<table>`` with the
-contract's types. Parquet files are scanned by DuckDB in place; CSV and Excel
-files are decoded by pandas (CSV in UTF-8, with or without BOM, or
-GB18030/GBK) because that is where the encoding and header quirks of hand
-exports are handled; SQL tables are copied into DuckDB in chunks, so no table
-is ever held whole in pandas. A region's slice for a quarter is then selected
-by a DuckDB query (:func:`load_region`).
+contract's types. Parquet files are scanned by DuckDB in place; CSV files are
+decoded strictly in their declared encoding (UTF-8, with or without BOM, unless
+``source.yaml`` declares another; a byte that does not decode is refused with its
+line and offset, never guessed) and parsed by pandas; Excel sheets are read with
+python-calamine into Arrow columns; SQL tables are copied into DuckDB in chunks,
+so no table is ever held whole in pandas. A folder with ``source.yaml`` is read
+through it (:mod:`custlib.io.mapping`). A region's slice for a quarter is then
+selected by a DuckDB query (:func:`load_region`).
 """
 
 from __future__ import annotations
