@@ -455,7 +455,8 @@ def _open_file(con, source: Source, spec: TableSpec) -> list[str]:
     if fields is None:  # a contract file read with the mapping's options: each field from its own column
         _read_src(con, spec, path, set())
         present = [r[0] for r in con.execute(f"DESCRIBE src_{spec.name}").fetchall() if r[0] != "_row"]
-        missing = [c for c in table.required_columns if c not in present]
+        no_cost = spec.raw.get("cost_known") is False
+        missing = [c for c in table.required_columns if c not in present and not (c == "cost" and no_cost)]
         if missing:
             return [f"{path.name}: column '{c}' is missing (found: {', '.join(present)})" for c in missing]
         spec.columns = {c.name: c.name for c in table.columns if c.name in present}
