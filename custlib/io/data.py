@@ -143,6 +143,8 @@ class Source:
             return {"url": safe}
         out = {}
         for _name, tf in sorted(self.files.items()):
+            if tf.fmt == "derived" or tf.path.name in out:  # a derived table's file is hashed once, as its source's
+                continue
             h = hashlib.sha256()
             with tf.path.open("rb") as fh:
                 for block in iter(lambda: fh.read(1 << 20), b""):
