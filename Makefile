@@ -12,7 +12,9 @@ QUARTER ?= latest
 JOBS ?=
 SIZE ?= all
 
-.PHONY: help venv data reports test test-fast lint format lab bench lock clean messages
+CDNOW := data/cdnow/CDNOW_master.txt
+
+.PHONY: help venv data data-cdnow reports test test-fast lint format lab bench lock clean messages
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -32,10 +34,19 @@ $(DATA)/transactions.parquet: | $(STAMP)
 
 data: $(DATA)/transactions.parquet ## generate the sample data (if absent)
 
+$(CDNOW): | $(STAMP)
+	rm -rf data/cdnow/.dl && mkdir -p data/cdnow/.dl
+	$(BIN)/pip download --quiet --disable-pip-version-check --no-deps lifetimes==0.11.3 -d data/cdnow/.dl
+	$(BIN)/python -c 'import glob, zipfile; z = zipfile.ZipFile(glob.glob("data/cdnow/.dl/*.whl")[0]); open("$(CDNOW)", "wb").write(z.read("lifetimes/datasets/CDNOW_master.txt"))'
+	rm -rf data/cdnow/.dl
+	cp examples/cdnow/source.yaml data/cdnow/source.yaml
+
+data-cdnow: $(CDNOW) ## fetch CDNOW_master.txt from the lifetimes wheel on PyPI into data/cdnow/ (with examples/cdnow/source.yaml)
+
 reports: $(STAMP) $(DATA)/transactions.parquet ## render every region's reports for the latest quarter; prints the index path
 	$(BIN)/custlib render --data $(DATA) --out $(OUT) --quarter $(QUARTER) $(if $(JOBS),--jobs $(JOBS))
 
-test: $(STAMP) ## run the whole test suite
+test: $(STAMP) $(CDNOW) ## run the whole test suite (fetches the CDNOW data first)
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP) ## run the tests without the slow and end-to-end ones

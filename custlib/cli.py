@@ -18,11 +18,16 @@ def _cmd_validate(args) -> int:
     from custlib.io.params import load_params
     from custlib.io.validate import validate_source
 
-    rules = load_params(None, args.params).get("validation")
+    rules = load_params(None, args.params, args.set).get("validation")
     con, source, res = validate_source(args.data, rules)
     con.close()
     rows = ", ".join(f"{t}: {n:,} rows" for t, n in res.rows.items())
     print(f"{source.location}: valid ({rows})")
+    if source.mapping is not None:
+        from custlib.io.mapping import describe_exclusions
+
+        for line in describe_exclusions(source):
+            print(f"  {line}")
     return 0
 
 
@@ -77,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check a data source against the data contract")
     v.add_argument("--data", required=True, help="directory of tables, or an SQLAlchemy URL")
     v.add_argument("--params", type=Path, default=None, help="params folder (default: ./params or a parent's)")
+    v.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="override a parameter, e.g. validation.min_date=1997-01-01"
+    )
     v.set_defaults(func=_cmd_validate)
 
     s = sub.add_parser("sample-data", help="write the seeded sample dataset as Parquet")

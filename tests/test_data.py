@@ -48,12 +48,28 @@ def test_mixed_formats_in_one_folder(tmp_path):
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
 def test_csv_in_utf8_bom_and_chinese_encodings_keeps_chinese_names(tmp_path, encoding):
+    """UTF-8 (BOM or not) is read as is; GBK/GB18030 only when source.yaml declares it (nothing is guessed)."""
     tables = tiny_tables(n_per_region=2)
     tables["customers"].loc[0, "name"] = "华东精密机械有限公司"
-    con, _ = _load(write_tables(tables, tmp_path / encoding, "csv", encoding))
+    folder = write_tables(tables, tmp_path / encoding, "csv", encoding)
+    if encoding.startswith("gb"):
+        (folder / "source.yaml").write_text(f"encoding: {encoding}\n")
+    con, _ = _load(folder)
     rd = _east_q4(con)
     assert "华东精密机械有限公司" in set(rd.customers["name"])
     assert list(rd.customers.columns[:2]) == ["customer_id", "name"]  # no BOM glued to the first header
+
+
+def test_gbk_csv_without_a_declared_encoding_is_refused_with_line_and_byte(tmp_path):
+    tables = tiny_tables(n_per_region=2)
+    tables["customers"].loc[0, "name"] = "华东精密机械有限公司"
+    folder = write_tables(tables, tmp_path / "gbk", "csv", "gbk")
+    line = (folder / "customers.csv").read_bytes()
+    offset = next(i for i, b in enumerate(line) if b >= 0x80)
+    with pytest.raises(
+        DataError, match=rf"customers.csv: line 2, byte offset {offset} .*not valid utf-8.*declare its encoding in source.yaml"
+    ):
+        _load(folder)
 
 
 def test_excel_with_a_title_row_above_the_header_loads(tmp_path):

@@ -79,6 +79,9 @@ def layer(module: str) -> str | None:
 
 def imported(path: Path, module: str) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):  # imports for type checkers only make no run-time dependency
+        if isinstance(node, ast.If) and getattr(node.test, "id", getattr(node.test, "attr", None)) == "TYPE_CHECKING":
+            node.body = []
     out = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):

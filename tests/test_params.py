@@ -74,6 +74,11 @@ def test_set_syntax_errors_are_named():
     assert parse_sets(["a.b=3", "a.c=[1, 2]", "d=x"]) == {"a": {"b": 3, "c": [1, 2]}, "d": "x"}
 
 
+def test_a_date_given_with_set_stays_text_as_in_the_params_files(tmp_path):
+    assert parse_sets(["validation.min_date=1997-01-01"]) == {"validation": {"min_date": "1997-01-01"}}
+    assert load_params(None, _params_dir(tmp_path), ["validation.min_date=1997-01-01"])["validation"]["min_date"] == "1997-01-01"
+
+
 def test_invalid_yaml_is_named(tmp_path):
     d = _params_dir(tmp_path, regions={"east": "report: [unclosed\n"})
     with pytest.raises(ParamsError, match="east.yaml: not valid YAML"):

@@ -21,6 +21,7 @@ class Column:
     allowed: tuple[str, ...] | None = None
     min_value: float | None = None
     doc: str = ""
+    default: object = None  # the value a missing optional column takes (None: NULL)
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,23 @@ TRANSACTIONS = Table(
         Column("category", "text"),
         Column("quantity", "number"),
         Column("revenue", "number", doc="net of discounts"),
-        Column("cost", "number", doc="cost of goods"),
+        Column(
+            "cost",
+            "number",
+            nullable=True,
+            doc="cost of goods; empty only where the source mapping declares cost_known: false (a missing cost, never a zero)",
+        ),
+        Column(
+            "is_credit_note", "bool", required=False, nullable=True, default=False, doc="the line belongs to a credit note, not an order"
+        ),
+        Column(
+            "is_non_product",
+            "bool",
+            required=False,
+            nullable=True,
+            default=False,
+            doc="postage, fees, manual adjustments: not a product sold",
+        ),
     ),
     key=("order_id", "product_id"),
     doc="one row per order line",
@@ -115,5 +132,19 @@ SERVICE_COSTS = Table(
     doc="cost to serve per customer and month",
 )
 
+PRODUCTS = Table(
+    "products",
+    (
+        Column("product_id", "id"),
+        Column("name", "text", nullable=True),
+        Column("category", "text", nullable=True),
+    ),
+    key=("product_id",),
+    required=False,
+    doc="one row per product, derived by a source mapping from the export's descriptions",
+)
+
 TABLES: dict[str, Table] = {t.name: t for t in (CUSTOMERS, TRANSACTIONS, OFFERS, SERVICE_COSTS)}
+#: tables a source mapping may derive beside the contract's (not validated by ``check``; see custlib.io.mapping)
+DERIVED_TABLES: dict[str, Table] = {"products": PRODUCTS}
 SERVICE_COMPONENTS = ("visit_cost", "logistics_cost", "support_cost", "discount_cost")

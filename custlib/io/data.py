@@ -8,19 +8,19 @@ database given as an SQLAlchemy URL (``sqlite:///crm.db``,
 Every table is exposed in an in-process DuckDB connection twice: as
 ``raw_<table>`` (the columns as found, plus ``_row``, the 1-based data row
 number used in messages) and, once validated, as ``<table>`` with the
-contract's types. Parquet files are scanned by DuckDB in place; CSV and Excel
-files are decoded by pandas (CSV in UTF-8, with or without BOM, or
-GB18030/GBK) because that is where the encoding and header quirks of hand
-exports are handled; SQL tables are copied into DuckDB in chunks, so no table
-is ever held whole in pandas. A region's slice for a quarter is then selected
-by a DuckDB query (:func:`load_region`).
+contract's types. Parquet files are scanned by DuckDB in place; CSV files are
+decoded strictly in their declared encoding (UTF-8, with or without BOM, unless
+``source.yaml`` declares another; a byte that does not decode is refused with its
+line and offset, never guessed) and parsed by pandas; Excel sheets are read with
+python-calamine into Arrow columns; SQL tables are copied into DuckDB in chunks,
+so no table is ever held whole in pandas. A folder with ``source.yaml`` is read
+through it (:mod:`custlib.io.mapping`). A region's slice for a quarter is then
+selected by a DuckDB query (:func:`load_region`).
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +32,19 @@ import pandas as pd
 from custlib.exceptions import DataError, InsufficientDataError, ParamsError
 from custlib.io.contract import TABLES, Table
 from custlib.io.periods import Quarter, latest_complete_quarter
+from custlib.io.readers import (  # noqa: F401 (re-exported)
+    MAPPING_FILE,
+    ReadOptions,
+    TableFile,
+    arrow_to_duck,
+    decode_csv,
+    decode_strict,
+    frame_to_duck,
+    number_sql,
+    read_bytes,
+    read_csv,
+    read_xlsx,
+)
 
 FORMATS = ("parquet", "csv", "xlsx")
 _SQL_URL = re.compile(r"^[a-z][a-z0-9+]*://", re.IGNORECASE)
@@ -60,15 +73,6 @@ def slugify(name: str) -> str:
     return slug
 
 
-@dataclass
-class TableFile:
-    """Where one table of a directory source lives."""
-
-    table: str
-    path: Path
-    fmt: str
-
-
 class Source:
     """A data source: a directory of table files or an SQLAlchemy URL.
 
@@ -87,6 +91,8 @@ class Source:
         self.location = str(location)
         self.is_sql = is_sql_url(location)
         self.files: dict[str, TableFile] = {}
+        self.mapping = None  # a custlib.io.mapping.Mapping when the folder holds source.yaml
+        self.exclusions: dict = {}  # filled by open_raw: lines a mapping left out, with their count and revenue share
         if not self.is_sql:
             root = Path(location)
             if not root.is_dir():
@@ -94,17 +100,41 @@ class Source:
                     f"{root}: data directory not found (expected a folder with customers.* and transactions.*, or an SQLAlchemy URL)"
                 )
             self.root = root
+            if (root / MAPPING_FILE).is_file():
+                from custlib.io.mapping import load_mapping
+
+                self.mapping = load_mapping(root / MAPPING_FILE)
+                self.files.update(self.mapping.table_files(root))
             for name in TABLES:
+                if name in self.files:
+                    continue
                 found = [root / f"{name}.{fmt}" for fmt in FORMATS if (root / f"{name}.{fmt}").is_file()]
                 if len(found) > 1:
                     raise DataError(f"{root}: table '{name}' is given twice ({', '.join(p.name for p in found)}); keep one")
                 if found:
                     self.files[name] = TableFile(name, found[0], found[0].suffix[1:])
 
+    @property
+    def currency(self) -> str | None:
+        """The currency the source mapping declares (ISO 4217 code), or None."""
+        return self.mapping.currency if self.mapping is not None else None
+
+    @property
+    def cost_known(self) -> bool:
+        """False when the source mapping says the export has no cost of goods (cost is then missing, not zero)."""
+        return self.mapping.cost_known if self.mapping is not None else True
+
     def label(self, table: str) -> str:
         """How messages name a table: its file name, or ``db:<table>``."""
         if table in self.files:
-            return self.files[table].path.name
+            tf = self.files[table]
+            if tf.fmt == "derived":
+                return f"{table} (derived from {tf.path.name} by {MAPPING_FILE})"
+            return (
+                f"{tf.path.name} ({table} via {MAPPING_FILE})"
+                if self.mapping is not None and table in self.mapping.tables
+                else tf.path.name
+            )
         return f"{table} (database table)" if self.is_sql else f"{table}.csv/.xlsx/.parquet"
 
     def fingerprint(self) -> dict[str, str]:
@@ -114,84 +144,19 @@ class Source:
             return {"url": safe}
         out = {}
         for _name, tf in sorted(self.files.items()):
+            if tf.fmt == "derived" or tf.path.name in out:  # a derived table's file is hashed once, as its source's
+                continue
             h = hashlib.sha256()
             with tf.path.open("rb") as fh:
                 for block in iter(lambda: fh.read(1 << 20), b""):
                     h.update(block)
             out[tf.path.name] = h.hexdigest()
+        if self.mapping is not None:
+            out[MAPPING_FILE] = hashlib.sha256((self.root / MAPPING_FILE).read_bytes()).hexdigest()
         return out
 
 
 # --------------------------------------------------------------------------- reading
-
-
-def _decode_csv(path: Path) -> str:
-    data = path.read_bytes()
-    if not data.strip():
-        raise DataError(f"{path.name}: the file is empty; expected a header row with the table's columns")
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise DataError(f"{path.name}: cannot decode the file; expected UTF-8 or GB18030/GBK text")
-
-
-def _read_csv(path: Path, table: Table) -> pd.DataFrame:
-    text = _decode_csv(path)
-    header = text.splitlines()[0]
-    if "," not in header and any(c in header for c in ";\t|"):
-        try:
-            delim = csv.Sniffer().sniff(header, delimiters=";\t|").delimiter
-        except csv.Error:
-            delim = "?"
-        raise DataError(f"{path.name}: the header is not comma-separated (it looks {delim!r}-separated); expected ',' as delimiter")
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""], skipinitialspace=True)
-    except pd.errors.ParserError as err:
-        raise DataError(f"{path.name}: cannot parse as CSV: {err}") from err
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
-
-
-def _read_xlsx(path: Path, table: Table) -> pd.DataFrame:
-    try:
-        head = pd.read_excel(path, header=None, nrows=20, dtype=object)
-    except Exception as err:  # openpyxl raises many types on corrupt files
-        raise DataError(f"{path.name}: cannot read as an Excel workbook: {err}") from err
-    if head.empty:
-        raise DataError(f"{path.name}: the sheet is empty; expected a header row with the table's columns")
-    need = set(table.required_columns)
-    header_row = 0
-    for i, row in head.iterrows():
-        cells = {str(v).strip() for v in row if pd.notna(v)}
-        if need <= cells:
-            header_row = int(i)
-            break
-    frame = pd.read_excel(path, header=header_row, dtype=object)
-    frame.columns = [str(c).strip() for c in frame.columns]
-    frame = frame.dropna(how="all")
-    # keep native dates/numbers as text, the same as CSV, so one set of rules parses both
-    for col in frame.columns:
-        frame[col] = frame[col].map(_cell_text, na_action="ignore").astype("str")
-    frame.attrs["header_row"] = header_row
-    return frame
-
-
-def _cell_text(v) -> str:
-    if isinstance(v, pd.Timestamp) or hasattr(v, "isoformat"):
-        return pd.Timestamp(v).isoformat(sep=" ")
-    if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
-        return str(int(v))
-    return str(v)
-
-
-def _frame_to_duck(con, name: str, frame: pd.DataFrame, first_row: int) -> None:
-    frame = frame.copy()
-    frame.insert(0, "_row", np.arange(first_row, first_row + len(frame), dtype="int64"))
-    con.register(f"_df_{name}", frame)
-    con.execute(f'CREATE OR REPLACE TABLE "raw_{name}" AS SELECT * FROM "_df_{name}"')
-    con.unregister(f"_df_{name}")
 
 
 def _load_sql_table(con, url: str, name: str) -> bool:
@@ -218,7 +183,7 @@ def _load_sql_table(con, url: str, name: str) -> bool:
             if first:  # table exists but has no rows: keep its columns
                 cols = [c["name"] for c in sa.inspect(conn).get_columns(name)]
                 empty = pd.DataFrame({c: pd.Series(dtype="str") for c in cols})
-                _frame_to_duck(con, name, empty, 1)
+                frame_to_duck(con, name, empty, 1)
     except sa.exc.SQLAlchemyError as err:
         raise DataError(f"{url.split('@')[-1]}: cannot read table '{name}': {err}") from err
     finally:
@@ -245,13 +210,52 @@ def open_raw(source: Source, con: duckdb.DuckDBPyConnection | None = None) -> tu
     """
     con = con or connect()
     found, problems = [], []
+    mapped: set[str] = set()
+    if source.mapping is not None:
+        from custlib.io.mapping import open_mapped
+
+        found, problems, mapped = open_mapped(con, source)
     for name, table in TABLES.items():
+        if name in mapped:
+            continue
         try:
             if _open_one(con, source, name, table):
                 found.append(name)
         except DataError as err:
             problems.append(str(err))
     return con, found, problems
+
+
+def cost_problems(con, source: Source) -> list[str]:
+    """An empty cost is refused unless the source mapping declares ``cost_known: false``.
+
+    The contract lets ``cost`` be empty so that an export without costs can say so; a
+    source that has costs must give every line one (a missing cost is not a zero cost).
+    Run on a source's ``raw_transactions`` by validation (not on a prepared slice, which
+    carries the validated data).
+    """
+    present = con.execute(
+        "SELECT count(*) FROM (SELECT table_name FROM duckdb_tables() UNION ALL SELECT view_name FROM duckdb_views()) "
+        "WHERE table_name = 'raw_transactions'"
+    ).fetchall()[0][0]
+    if not source.cost_known or not present:
+        return []
+    types = _col_types(con, "raw_transactions")
+    if "cost" not in types:
+        return []
+    q = '"cost"'
+    blank = (
+        f"({q} IS NULL OR trim(CAST({q} AS VARCHAR)) = '')"
+        if types["cost"].upper().startswith("VARCHAR")
+        else f"({q} IS NULL OR isnan({q}))"
+    )
+    total = con.execute(f"SELECT count(*) FROM raw_transactions WHERE {blank}").fetchall()[0][0]
+    if not total:
+        return []
+    rows = [r[0] for r in con.execute(f"SELECT _row FROM raw_transactions WHERE {blank} ORDER BY _row LIMIT 6").fetchall()]
+    shown = ", ".join(f"row {r}" for r in rows[:5]) + (" ..." if len(rows) > 5 else "")
+    hint = f"; if the export has no cost, say so in {MAPPING_FILE} (cost_known: false)" if not source.is_sql else ""
+    return [f"{source.label('transactions')}: column 'cost' is empty or NaN in {total} row(s): {shown}{hint}"]
 
 
 def _open_one(con, source: Source, name: str, table: Table) -> bool:
@@ -271,16 +275,21 @@ def _open_one(con, source: Source, name: str, table: Table) -> bool:
         except duckdb.Error as err:
             raise DataError(f"{tf.path.name}: cannot read as Parquet: {err}") from err
     elif tf.fmt == "csv":
-        _frame_to_duck(con, name, _read_csv(tf.path, table), 2)  # row 1 is the header line
+        frame_to_duck(con, name, read_csv(tf.path, table, read_options(source)), 2)  # row 1 is the header line
     else:
-        frame = _read_xlsx(tf.path, table)
-        _frame_to_duck(con, name, frame, frame.attrs["header_row"] + 2)
+        arrow_to_duck(con, name, read_xlsx(tf.path, table)[0])
     return True
+
+
+def read_options(source: Source) -> ReadOptions:
+    """The reading options a source's mapping declares for every file (the contract's CSV without one)."""
+    return source.mapping.defaults if source.mapping is not None else ReadOptions()
 
 
 # --------------------------------------------------------------------------- typing
 
 
+#: a number with thousands separators: 1,234 or -12,345,678.90
 def _col_types(con, rel: str) -> dict[str, str]:
     return {r[0]: r[1] for r in con.execute(f'DESCRIBE "{rel}"').fetchall()}
 
@@ -298,7 +307,7 @@ def typed_expr(col: str, kind: str, duck_type: str) -> str:
         return f"NULLIF(lower(trim(CAST({q} AS VARCHAR))), '')"
     if kind == "number":
         if text:
-            return f"TRY_CAST(replace(trim({q}), ',', '') AS DOUBLE)"
+            return number_sql(q)
         return f"TRY_CAST({q} AS DOUBLE)"
     if kind == "date":
         if text:
@@ -330,7 +339,7 @@ def create_typed_views(con, tables: list[str]) -> None:
                 expr = typed_expr(c.name, c.kind, types[c.name])
             else:
                 sql_type = {"number": "DOUBLE", "date": "DATE", "bool": "BOOLEAN"}.get(c.kind, "VARCHAR")
-                expr = f"CAST(NULL AS {sql_type})"
+                expr = f"CAST({'NULL' if c.default is None else repr(c.default).upper()} AS {sql_type})"
             parts.append(f'{expr} AS "{c.name}"')
         known = {c.name for c in table.columns} | {"_row"}
         extras = [f'"{c}"' for c in types if c not in known]

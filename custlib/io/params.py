@@ -15,6 +15,7 @@ is reported with the file it came from; the merged result is checked again.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -140,6 +141,8 @@ def parse_sets(items: list[str] | None) -> dict:
             raise ParamsError(f"--set {item!r}: the key {key!r} is empty or has an empty part")
         try:
             value = yaml.safe_load(raw) if raw.strip() else ""
+            if isinstance(value, dt.date):  # YAML reads 1997-01-01 as a date; parameters hold dates as text
+                value = raw.strip()
         except yaml.YAMLError as err:
             raise ParamsError(f"--set {item!r}: the value is not valid YAML: {err}") from err
         node = out

@@ -33,7 +33,7 @@ import duckdb
 
 from custlib.exceptions import DataError
 from custlib.io.contract import TABLES
-from custlib.io.data import Source, create_typed_views, open_raw, typed_expr
+from custlib.io.data import Source, cost_problems, create_typed_views, open_raw, typed_expr
 
 DEFAULT_RULES = {"min_date": "2000-01-01", "max_abs_amount": 1.0e12, "max_examples": 5}
 
@@ -221,7 +221,10 @@ def _column_checks(batch: _Batch, label: str, c, duck_type: str, rules: dict, to
         batch.add(
             f"NOT {raw_blank} AND ({expr} IS NULL OR isnan({expr}) OR isinf({expr}))",
             f"CAST({col} AS VARCHAR)",
-            lambda total, ex: f"{label}: column '{c.name}' has {total} value(s) that are not finite numbers: {_rows_list(ex, n)}",
+            lambda total, ex: (
+                f"{label}: column '{c.name}' has {total} value(s) that are not finite numbers: {_rows_list(ex, n)}"
+                + ("; a decimal comma must be declared (decimal: ',' in source.yaml)" if any("," in str(v) for _, v in ex) else "")
+            ),
         )
         limit = float(rules["max_abs_amount"])
         batch.add(
@@ -279,6 +282,7 @@ def validate_source(
     """
     source = location if isinstance(location, Source) else Source(location)
     con, _, read_problems = open_raw(source)
+    read_problems += cost_problems(con, source)
     res = check(con, source, rules, today)
     res.problems[:0] = read_problems
     if res.problems:
