@@ -93,7 +93,7 @@ ctx.show(kpis, views.kpi_view)
 
 # %%
 trend = ctx.compute(ov.monthly_trend, tx, ctx.quarter.end, months=P["trend_months"])
-ax = ctx.plot(trend, views.monthly_trend_chart)
+ctx.plot(trend, views.monthly_trend_chart)
 
 # %% [markdown] tags=["lang-en"]
 # ## Largest customers this quarter

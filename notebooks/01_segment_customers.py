@@ -110,7 +110,7 @@ ctx.show(ctx.compute(seg.segment_summary, rfm, features), views.rfm_view)
 # 按销售收入、毛利、订单数和增长率（均取百分位排名）的加权得分给客户排名，分为铂金层、黄金层、铁层和铅层。塔尖很窄却占了大部分收入，说明业务依赖少数几家客户。
 
 # %%
-ax = ctx.plot(ctx.compute(seg.pyramid_summary, tiers, features), views.pyramid_chart, which="value")
+ctx.plot(ctx.compute(seg.pyramid_summary, tiers, features), views.pyramid_chart, which="value")
 
 # %% [markdown] tags=["lang-en"]
 # ### Profit pyramid
@@ -122,7 +122,7 @@ ax = ctx.plot(ctx.compute(seg.pyramid_summary, tiers, features), views.pyramid_c
 # 同一批客户按扣除服务成本后的净利润和毛利率排名。在价值金字塔中位置高、在这里位置低的是*本钱客户*：规模大，但带来的和花掉的差不多。
 
 # %%
-ax = ctx.plot(ctx.compute(seg.pyramid_tiers, features, P["pyramid"]["profit"], P["pyramid"]["tiers"], name="profit"), views.pyramid_chart, which="profit")
+ctx.plot(ctx.compute(seg.pyramid_tiers, features, P["pyramid"]["profit"], P["pyramid"]["tiers"], name="profit"), views.pyramid_chart, which="profit")
 
 # %% [markdown] tags=["lang-en"]
 # ### Potential-value pyramid
@@ -134,7 +134,7 @@ ax = ctx.plot(ctx.compute(seg.pyramid_tiers, features, P["pyramid"]["profit"], P
 # 按增长率、仍向其他供应商采购的金额（可争取采购额）、尚未向我们购买的品类和毛利率排名：更多生意可能来自这里。
 
 # %%
-ax = ctx.plot(ctx.compute(seg.pyramid_tiers, features, P["pyramid"]["potential"], P["pyramid"]["tiers"], name="potential"), views.pyramid_chart, which="potential")
+ctx.plot(ctx.compute(seg.pyramid_tiers, features, P["pyramid"]["potential"], P["pyramid"]["tiers"], name="potential"), views.pyramid_chart, which="potential")
 
 # %% [markdown] tags=["lang-en"]
 # ## 4. Value scorecard
@@ -147,7 +147,7 @@ ax = ctx.plot(ctx.compute(seg.pyramid_tiers, features, P["pyramid"]["potential"]
 # 当前价值（财务与销售指标）对比潜在价值（增长率、可争取采购额、服务成本、最近购买期）。左上角是值得投入培育的客户：潜力大于目前带来的价值；排在最前的几家在图上编号，并按客户编号列在图旁。
 
 # %%
-ax = ctx.plot(scorecard, views.scorecard_chart, split=sc["split"], label_top=sc["label_top"])
+ctx.plot(scorecard, views.scorecard_chart, split=sc["split"], label_top=sc["label_top"])
 
 # %% [markdown] tags=["lang-en"]
 # ## 5. Behavioural clusters

@@ -92,7 +92,7 @@ ctx.show(conc, views.concentration_view, ci=P["gini_ci"])
 
 # %%
 curve = ctx.compute(pa.whale_curve, positive)
-ctx.plot(curve, views.whale_chart);
+ctx.plot(curve, views.whale_chart)
 
 # %% [markdown] tags=["lang-en"]
 # ## Who destroys value, by revenue tier
@@ -121,7 +121,7 @@ ctx.show(whale, views.whale_by_tier_view)
 
 # %%
 ctx.show(allocation, views.allocation_view, lag_quarters=lag)
-ctx.plot(allocation, views.allocation_chart);
+ctx.plot(allocation, views.allocation_chart)
 
 # %% [markdown] tags=["lang-en"]
 # ## Concentration over time and against the other regions
@@ -136,7 +136,7 @@ ctx.plot(allocation, views.allocation_chart);
 # %%
 by_quarter = ctx.compute(pa.concentration_by_quarter, tx, share=P["share"], through=ctx.quarter.end)
 trend = ctx.compute(pa.concentration_trend, by_quarter, ctx.data.peer_quarterly, ctx.region, measure=P["trend_measure"])
-ctx.plot(trend, views.concentration_trend_chart);
+ctx.plot(trend, views.concentration_trend_chart)
 
 # %% [markdown] tags=["lang-en"]
 # ## Tier migration since the previous quarter

@@ -129,7 +129,7 @@ ctx.show(model, views.odds_ratios_view)
 # 在模型没有见过的推荐上检验：按得分从高到低联系客户时，能覆盖多少比例的响应客户。虚线表示随机联系；标题给出留出样本的 AUC（0.5 表示与随机无异）。
 
 # %%
-_ = ctx.plot(model, charts.gains_chart)  # (the axes are not shown as text)
+ctx.plot(model, charts.gains_chart)
 
 # %% [markdown] tags=["lang-en"]
 # ### Customers most likely to respond
@@ -194,7 +194,7 @@ ctx.show(next_best, views.next_best_view)
 # %%
 forecast = ctx.compute(dev.forecast_revenue, orders, end=asof, **P["forecast"])
 ctx.say(rd.forecast_sentence(forecast, ctx))
-_ = ctx.plot(forecast, charts.forecast_chart)  # (the axes are not shown as text)
+ctx.plot(forecast, charts.forecast_chart)
 
 # %% [markdown] tags=["lang-en"]
 # ### Backtest
@@ -217,7 +217,7 @@ ctx.show(forecast, views.backtest_view)
 # BG/NBD 购买模型与 Gamma-Gamma 消费金额模型。先做检验：用留出期之前的历史拟合模型，把它预测的重复购买次数与客户在留出期内的实际购买相比较。
 
 # %%
-_ = ctx.plot(life, charts.clv_check_chart)  # (the axes are not shown as text)
+ctx.plot(life, charts.clv_check_chart)
 
 # %% [markdown] tags=["lang-en"]
 # ### Most valuable customers

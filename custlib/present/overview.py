@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from custlib.present.messages import N_
+from custlib.present.style import PALETTE
 from custlib.present.tables import TableView
 
 FIGURES = {
@@ -22,8 +23,6 @@ FIGURES = {
     "cost_to_serve": N_("Cost to serve"),
     "net_profit": N_("Net profit"),
 }
-#: Colours of custlib.reports.context.PALETTE (the present layer may not import reports).
-_COLOURS = {"revenue": "#1b5e8c", "gross_profit": "#4c9f70"}  # TODO(lead): present.charts
 _COUNTS = ("active_customers", "orders")
 _RATES = ("gross_margin",)
 
@@ -157,8 +156,8 @@ def monthly_trend_chart(trend: pd.DataFrame, ctx, ax=None):
         _, ax = plt.subplots()
     pos = np.arange(len(trend))
     months = trend["month"]
-    ax.bar(pos, trend["revenue"], color=_COLOURS["revenue"], width=0.75, label=t.gettext("Revenue"))
-    ax.plot(pos, trend["gross_profit"], color=_COLOURS["gross_profit"], marker="o", linewidth=2, label=t.gettext("Gross profit"))
+    ax.bar(pos, trend["revenue"], color=PALETTE["revenue"], width=0.75, label=t.gettext("Revenue"))
+    ax.plot(pos, trend["gross_profit"], color=PALETTE["gross_profit"], marker="o", linewidth=2, label=t.gettext("Gross profit"))
     ticks = pos if len(trend) <= 8 else pos[months.dt.month.isin([1, 4, 7, 10]).to_numpy()]
     ax.set_xticks(ticks, [ctx.fmt.month(months.iloc[i]) for i in ticks])
     ax.set_xlim(-0.6, len(trend) - 0.4)

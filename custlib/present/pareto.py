@@ -13,11 +13,12 @@ import pandas as pd
 
 from custlib.analysis.pareto import NO_TIER, SHARE_MEASURES, WhaleSummary
 from custlib.present.messages import N_
+from custlib.present.style import PALETTE
 from custlib.present.tables import TableView
 
 DOMAIN = "pareto"
-#: Chart colours, the same as the report palette's (custlib.reports.context.PALETTE, which present may not import).
-COLOURS = {"cost_to_serve": "#1b5e8c", "net_profit": "#e4572e"}  # TODO(lead): present.charts
+#: Chart colours: the report palette's.
+COLOURS = {k: PALETTE[k] for k in ("cost_to_serve", "net_profit")}
 
 #: Reasons a Pareto section is missing, by the analysis's InsufficientDataError code.
 REASONS = {
@@ -176,7 +177,7 @@ def migration_view(result: pd.DataFrame, ctx) -> TableView:
 # --------------------------------------------------------------------------- charts
 
 
-def whale_chart(result: pd.DataFrame, ctx, ax=None, *, color: str = "#e4572e"):
+def whale_chart(result: pd.DataFrame, ctx, ax=None, *, color: str = PALETTE["net_profit"]):
     """The whale curve (:func:`~custlib.analysis.pareto.whale_curve`) with its peak and the 100% line."""
     import matplotlib.pyplot as plt
 
@@ -208,7 +209,7 @@ def whale_chart(result: pd.DataFrame, ctx, ax=None, *, color: str = "#e4572e"):
     return ax
 
 
-def concentration_trend_chart(result: pd.DataFrame, ctx, ax=None, *, color: str = "#1b5e8c"):
+def concentration_trend_chart(result: pd.DataFrame, ctx, ax=None, *, color: str = PALETTE["revenue"]):
     """This region's concentration per quarter against the other regions' range and median (:func:`~custlib.analysis.pareto.concentration_trend`)."""
     import matplotlib.pyplot as plt
 

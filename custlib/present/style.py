@@ -24,8 +24,12 @@ PALETTE = {
     "revenue": "#1b5e8c",
     "gross_profit": "#4c9f70",
     "net_profit": "#e4572e",
+    "cost_to_serve": "#1b5e8c",
     "make": "#1b5e8c",
     "buy": "#f29e4c",
+    "make_light": "#8cc5e3",
+    "buy_light": "#f7c99b",
+    "reference": "#444444",
 }
 SEQUENCE = ["#1b5e8c", "#f29e4c", "#4c9f70", "#e4572e", "#7b4b94", "#8d8d8d", "#5aa0c8", "#c9a227"]
 

@@ -202,15 +202,17 @@ class ReportContext:
         )
         display({"text/html": body, HEADLINE_MIME: {"rows": rows}}, raw=True)
 
-    def plot(self, result, chart, **chart_options):
-        """Draw ``chart(result, ctx, **chart_options)`` and show it; an unavailable result is said in words."""
+    def plot(self, result, chart, **chart_options) -> None:
+        """Draw ``chart(result, ctx, **chart_options)`` and show it; an unavailable result is said in words.
+
+        Returns None, so a notebook cell ending in ``ctx.plot(...)`` prints no axes repr.
+        """
         import matplotlib.pyplot as plt
 
         if self.unavailable(result, chart):
-            return None
-        ax = chart(result, self, **chart_options)
+            return
+        chart(result, self, **chart_options)
         plt.show()
-        return ax
 
 
 def open_report(data: str, region: str, quarter: str = "latest", settings: dict | None = None) -> ReportContext:

@@ -13,6 +13,7 @@ import pandas as pd
 from custlib.present.makebuy.labels import COST_PER_PERIOD, INPUTS, OPTIONS, PERIOD_AXIS, PERIOD_NTH, cumulative_units
 from custlib.present.makebuy.views import names
 from custlib.present.messages import N_
+from custlib.present.style import PALETTE, SEQUENCE
 
 COST_LEGEND = {
     ("make", "direct"): N_("Make: direct cost"),
@@ -20,11 +21,10 @@ COST_LEGEND = {
     ("buy", "direct"): N_("Buy: direct cost"),
     ("buy", "hidden"): N_("Buy: hidden or indirect cost"),
 }
-# TODO(lead): present.charts. The report colours of the options (PALETTE["make"], PALETTE["buy"] of
-# custlib.reports.context, which a present module may not import) and, for products, the rest of its SEQUENCE.
-OPTION_COLOURS = {"make": "#1b5e8c", "buy": "#f29e4c"}
-LIGHT = {"make": "#8cc5e3", "buy": "#f7c99b"}
-PRODUCT_COLOURS = ("#4c9f70", "#7b4b94", "#c9a227", "#8d8d8d", "#5aa0c8", "#e4572e")
+#: The report colours of the two options, and of products (the rest of the report sequence).
+OPTION_COLOURS = {"make": PALETTE["make"], "buy": PALETTE["buy"]}
+LIGHT = {"make": PALETTE["make_light"], "buy": PALETTE["buy_light"]}
+PRODUCT_COLOURS = tuple(c for c in SEQUENCE if c not in OPTION_COLOURS.values())
 
 
 def _panels(n: int, height: float, axes, extra: float = 0.6):

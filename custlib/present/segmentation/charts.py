@@ -13,11 +13,12 @@ import custlib.present.segmentation.labels as L
 from custlib.analysis.segmentation import QUADRANTS, invest_list
 from custlib.present.messages import domain_of
 from custlib.present.segmentation.views import REASONS  # noqa: F401 (ctx.plot reads a chart module's REASONS)
+from custlib.present.style import PALETTE
 
 DOMAIN = domain_of(__file__)
 
-#: One colour per tier, as in every report (custlib.reports.context.PALETTE). TODO(lead): present.charts
-TIER_COLOURS = {"platinum": "#1b5e8c", "gold": "#5aa0c8", "iron": "#b9d7ea", "lead": "#d9d9d9"}
+#: One colour per tier, as in every report.
+TIER_COLOURS = {k: PALETTE[k] for k in ("platinum", "gold", "iron", "lead")}
 
 
 def pyramid_chart(summary: pd.DataFrame, ctx, ax=None, *, which: str = "value", **options):
