@@ -300,6 +300,16 @@ BAD_ARGS = {
     "unknown region": (["--regions", "Atlantis"], ["regions: 'Atlantis' not in the data", "known regions: East, North"]),
     "param of the wrong type": (["--set", "run.cell_timeout_s=soon"], ["--set", "'run.cell_timeout_s'", "not of type 'integer'"]),
     "unknown param key": (["--set", "report.colour=red"], ["--set", "unknown key 'report.colour'"]),
+    # values each of which the schema accepts, wrong only together or beyond what NumPy takes (issue 17)
+    "ABC cut-offs in the wrong order": (
+        ["--set", "segmentation.abc.cutoffs=[0.95,0.8]"],
+        ["'segmentation.abc.cutoffs' [0.95, 0.8]", "must be below the second"],
+    ),
+    "k_min above k_max": (
+        ["--set", "segmentation.clusters.k_min=6", "--set", "segmentation.clusters.k_max=4"],
+        ["'segmentation.clusters.k_min' 6 is above 'segmentation.clusters.k_max' 4"],
+    ),
+    "seed beyond 2**32": (["--set", f"run.seed={2**70}"], ["'run.seed'", "from 0 to 4294967295"]),
 }
 
 

@@ -294,7 +294,7 @@ def test_latin1_without_declaration_is_refused_with_line_and_byte(tmp_path):
         ("tables: {transactions: {file: x.csv, colums: {}}}", "unknown key 'tables.transactions.colums'"),
         ("decimal: ';'", "'decimal' ';' is not one of"),
         ("currency: pounds", "'currency' 'pounds' does not match"),
-        ("a: &x [1]\nb: *x", "aliases (*name) are not allowed"),
+        ("a: &x [1]\nb: *x", "anchors and aliases (&name, *name) are not allowed"),
         ("tables: {transactions: {file: ../x.csv}}", "'tables.transactions.file'"),
         ("tables: {customers: {from: transactions}}", "needs a tables.transactions entry with a file:"),
         ("tables: {customers: {file: c.csv, from: transactions}}", "has both file: (a raw file) and from: transactions"),

@@ -24,12 +24,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
-
 from custlib._lightimport import jsonschema as _jsonschema
 from custlib.exceptions import DataError
 from custlib.io.contract import DERIVED_TABLES, TABLES
 from custlib.io.readers import MAPPING_FILE, ReadOptions, TableFile, arrow_to_duck, frame_to_duck, number_sql, read_csv, read_xlsx
+from custlib.io.yamlfile import YamlError, load_file
 
 if TYPE_CHECKING:  # a type only: custlib.io.data imports this module when a folder holds source.yaml
     from custlib.io.data import Source
@@ -42,16 +41,6 @@ SCHEMA_FILE = Path(__file__).parent / "source_schema.json"
 EXCLUSIONS_FILE = "_exclusions.json"
 _READ_KEYS = ("encoding", "decimal", "delimiter", "header", "date_format")
 _ISO_DATES = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S"]
-
-
-class _NoAliasLoader(yaml.SafeLoader):
-    """PyYAML's safe loader refusing anchors and aliases (no "billion laughs" expansion)."""
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            ev = self.peek_event()
-            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in source.yaml", ev.start_mark)
-        return super().compose_node(parent, index)
 
 
 @lru_cache(maxsize=1)
@@ -141,11 +130,9 @@ def load_mapping(path: Path) -> Mapping:
     if size > MAX_MAPPING_BYTES:
         raise DataError(f"{path}: {size:,} bytes; a source mapping is at most {MAX_MAPPING_BYTES:,} bytes")
     try:
-        values = yaml.load(path.read_bytes().decode("utf-8"), Loader=_NoAliasLoader)  # noqa: S506 - a safe loader
-    except UnicodeDecodeError as err:
-        raise DataError(f"{path}: not UTF-8 text (byte offset {err.start})") from err
-    except yaml.YAMLError as err:
-        raise DataError(f"{path}: not valid YAML: {err}") from err
+        values = load_file(path)
+    except YamlError as err:
+        raise DataError(str(err)) from err
     values = values or {}
     if not isinstance(values, dict):
         raise DataError(f"{path}: expected a mapping (currency:, tables:, ...), got {type(values).__name__}")

@@ -20,11 +20,10 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from custlib._lightimport import jsonschema as _jsonschema
 from custlib.exceptions import ParamsError
 from custlib.io.data import slugify
+from custlib.io.yamlfile import YamlError, load_file, load_text
 
 jsonschema = _jsonschema()
 
@@ -92,9 +91,6 @@ def check(values: dict, origin: str) -> None:
     raise ParamsError(f"{origin}: '{where or '<top>'}' {err.message}{hint}")
 
 
-#: libyaml's loader where PyYAML was built with it (the wheels are): 10x faster than the pure-Python one
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 #: parsed and checked params files, keyed by path, size and modification time (see :func:`_read_checked`)
 _CHECKED: dict = {}
 
@@ -102,9 +98,9 @@ _CHECKED: dict = {}
 def read_yaml(path: Path) -> dict:
     """Load a params file; an empty file is an empty mapping."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 - a safe loader
-    except yaml.YAMLError as err:
-        raise ParamsError(f"{path}: not valid YAML: {err}") from err
+        data = load_file(path)
+    except YamlError as err:
+        raise ParamsError(str(err)) from err
     return data or {}
 
 
@@ -140,11 +136,11 @@ def parse_sets(items: list[str] | None) -> dict:
         if not all(parts):
             raise ParamsError(f"--set {item!r}: the key {key!r} is empty or has an empty part")
         try:
-            value = yaml.safe_load(raw) if raw.strip() else ""
+            value = load_text(raw, f"--set {item!r}") if raw.strip() else ""
             if isinstance(value, dt.date):  # YAML reads 1997-01-01 as a date; parameters hold dates as text
                 value = raw.strip()
-        except yaml.YAMLError as err:
-            raise ParamsError(f"--set {item!r}: the value is not valid YAML: {err}") from err
+        except YamlError as err:
+            raise ParamsError(str(err)) from err
         node = out
         for p in parts[:-1]:
             node = node.setdefault(p, {})
@@ -152,6 +148,59 @@ def parse_sets(items: list[str] | None) -> dict:
                 raise ParamsError(f"--set {item!r}: {p!r} is set twice, once as a value")
         node[parts[-1]] = value
     return out
+
+
+#: Largest seed: NumPy and scikit-learn take seeds in 0..2**32-1.
+MAX_SEED = 2**32 - 1
+
+
+def _get(values: dict, key: str):
+    node = values
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def relation_problems(values: dict) -> list[str]:
+    """Checks across fields that a JSON schema cannot say, each naming its key and what was expected.
+
+    ABC cut-offs rising, ``k_min <= k_max``, seeds that NumPy accepts, pyramid shares summing
+    to 1 and volume-discount tiers in rising order; run before anything is read or written.
+    """
+    problems = []
+    for key in ("segmentation.abc.cutoffs", "pareto.abc_cutoffs"):
+        cut = _get(values, key)
+        if isinstance(cut, list) and len(cut) == 2 and not cut[0] < cut[1]:
+            problems.append(
+                f"'{key}' {cut}: the first cut-off (end of class A) must be below the second (end of class B), e.g. [0.8, 0.95]"
+            )
+    k_min, k_max = _get(values, "segmentation.clusters.k_min"), _get(values, "segmentation.clusters.k_max")
+    if isinstance(k_min, int) and isinstance(k_max, int) and k_min > k_max:
+        problems.append(f"'segmentation.clusters.k_min' {k_min} is above 'segmentation.clusters.k_max' {k_max}")
+    for key in ("run.seed", "makebuy.seed"):
+        seed = _get(values, key)
+        if isinstance(seed, int) and not 0 <= seed <= MAX_SEED:
+            problems.append(f"'{key}' {seed}: a seed is an integer from 0 to {MAX_SEED} (2**32 - 1)")
+    tiers = _get(values, "segmentation.pyramid.tiers")
+    shares = [t.get("share") for t in tiers or [] if isinstance(t, dict)]
+    if shares and all(isinstance(x, (int, float)) for x in shares) and abs(sum(shares) - 1) > 1e-6:
+        problems.append(f"'segmentation.pyramid.tiers' shares sum to {sum(shares):g}; they must sum to 1")
+    for case, spec in (_get(values, "makebuy.cases") or {}).items():
+        for key in ("buy.volume_discounts", "make.material_volume_discounts"):
+            steps = _get(spec, key) if isinstance(spec, dict) else None
+            units = [t.get("min_units") for t in steps or [] if isinstance(t, dict)]
+            if all(isinstance(u, (int, float)) for u in units) and any(b <= a for a, b in zip(units, units[1:], strict=False)):
+                problems.append(f"'makebuy.cases.{case}.{key}' min_units {units}: the tiers must rise")
+    return problems
+
+
+def check_relations(values: dict, origin: str) -> None:
+    """Raise :class:`ParamsError` listing every :func:`relation_problems` entry, naming ``origin``."""
+    problems = relation_problems(values)
+    if problems:
+        raise ParamsError(f"{origin}: " + "; ".join(problems))
 
 
 def load_params(region: str | None = None, params_dir: Path | str | None = None, sets: list[str] | dict | None = None) -> dict:
@@ -193,4 +242,5 @@ def load_params(region: str | None = None, params_dir: Path | str | None = None,
         check(over, "--set")
         merged = deep_merge(merged, over)
         check(merged, "--set merged over the params files")
+    check_relations(merged, f"{pdir}" + (f" (region {region})" if region else "") + (" with --set" if sets else ""))
     return merged
