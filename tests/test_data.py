@@ -156,6 +156,47 @@ def test_sqlite_source_reads_like_files(tmp_path):
     assert res.rows["transactions"] == len(tables["transactions"])
 
 
+def _sqlite(tmp_path, tables) -> str:
+    db = tmp_path / "crm.db"
+    with sqlite3.connect(db) as conn:
+        for name, frame in tables.items():
+            out = frame.copy()
+            if "order_date" in out:
+                out["order_date"] = out["order_date"].astype(str)
+            out.to_sql(name, conn, index=False, if_exists="replace")
+    return f"sqlite:///{db}"
+
+
+def _fingerprint(url):
+    con, source, _ = validate_source(url)
+    con.close()
+    return source.fingerprint()
+
+
+def test_a_database_fingerprint_follows_its_content_not_its_url(tmp_path):
+    tables = tiny_tables(n_per_region=3)
+    url = _sqlite(tmp_path, tables)
+    first = _fingerprint(url)
+    assert first["table transactions"].startswith(f"{len(tables['transactions'])} rows, ")
+    shuffled = {k: v.sample(frac=1, random_state=1) for k, v in tables.items()}
+    assert _fingerprint(_sqlite(tmp_path, shuffled)) == first, "row order is not content"
+    changed = {
+        **tables,
+        "transactions": tables["transactions"].assign(revenue=lambda t: t["revenue"].where(t.index != 0, t["revenue"] * 3)),
+    }
+    second = _fingerprint(_sqlite(tmp_path, changed))
+    assert second["url"] == first["url"]
+    assert second["table transactions"] != first["table transactions"]
+    assert second["table customers"] == first["table customers"]
+
+
+def test_a_missing_sqlite_file_is_named_not_created(tmp_path):
+    db = tmp_path / "nope.db"
+    with pytest.raises(DataError, match="SQLite database file not found"):
+        Source(f"sqlite:///{db}")
+    assert not db.exists()
+
+
 def test_directory_that_does_not_exist_is_named(tmp_path):
     with pytest.raises(DataError, match="data directory not found"):
         Source(tmp_path / "nope")

@@ -376,3 +376,36 @@ def test_a_one_customer_region_and_a_region_without_orders_this_quarter_render_e
         )
         assert "Not available" in pages
         assert "Traceback" not in pages
+
+
+# --------------------------------------------------------------------------- databases
+
+
+def test_a_changed_database_renders_again_and_an_unchanged_one_is_skipped(tmp_path):
+    """The fingerprint of a database is its content (issue 17: the URL alone kept a stale report)."""
+    import sqlite3
+
+    tables = tiny_tables()
+    db = tmp_path / "crm.db"
+
+    def write(frames):
+        with sqlite3.connect(db) as conn:
+            for name, frame in frames.items():
+                frame.assign(**({"order_date": frame["order_date"].astype(str)} if "order_date" in frame else {})).to_sql(
+                    name, conn, index=False, if_exists="replace"
+                )
+
+    write(tables)
+    url, out = f"sqlite:///{db}", tmp_path / "reports"
+    kw = dict(regions="east", notebooks="00_overview_region", out=out, progress=False)
+    first = render(url, **kw)
+    page = first.out_dir / "east" / "00_overview_region.html"
+    before = page.read_bytes()
+    again = render(url, **kw)
+    assert [o.skipped for o in again.outcomes] == [True], "same content: nothing to do"
+    tx = tables["transactions"].copy()
+    tx["revenue"] = tx["revenue"] * 3
+    write({**tables, "transactions": tx})
+    changed = render(url, **kw)
+    assert [(o.status, o.skipped) for o in changed.outcomes] == [("ok", False)]
+    assert page.read_bytes() != before

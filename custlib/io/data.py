@@ -92,8 +92,11 @@ class Source:
         self.is_sql = is_sql_url(location)
         self.files: dict[str, TableFile] = {}
         self.mapping = None  # a custlib.io.mapping.Mapping when the folder holds source.yaml
+        self.content: dict[str, str] = {}  # a database's tables: row count and checksum (filled by open_raw)
         self.exclusions: dict = {}  # filled by open_raw: lines a mapping left out, with their count and revenue share
-        if not self.is_sql:
+        if self.is_sql:
+            self._check_sqlite_file()
+        else:
             root = Path(location)
             if not root.is_dir():
                 raise DataError(
@@ -137,11 +140,28 @@ class Source:
             )
         return f"{table} (database table)" if self.is_sql else f"{table}.csv/.xlsx/.parquet"
 
+    def _check_sqlite_file(self) -> None:
+        """A SQLite URL must name an existing file: SQLite would otherwise create an empty database there."""
+        from sqlalchemy.engine import make_url
+
+        try:
+            url = make_url(self.location)
+        except Exception as err:  # noqa: BLE001 - sqlalchemy raises several types for a malformed URL
+            raise DataError(f"{self.location}: not a valid database URL: {err}") from err
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            if not Path(url.database).is_file():
+                raise DataError(f"{url.database}: SQLite database file not found (the URL {url.render_as_string()} names no existing file)")
+
     def fingerprint(self) -> dict[str, str]:
-        """SHA-256 of each table file (directory sources), or of the URL (SQL)."""
+        """SHA-256 of each table file (directory sources); for a database, its URL and each table's content.
+
+        A database's content is its tables' row counts and checksums, taken by :func:`open_raw`
+        when it read them (:func:`content_checksum`), so a changed database renders again.
+        Before the tables are read, the content is ``"not read"``, which matches no earlier run.
+        """
         if self.is_sql:
             safe = re.sub(r"//[^@/]*@", "//***@", self.location)
-            return {"url": safe}
+            return {"url": safe, **(self.content or {"content": "not read"})}
         out = {}
         for _name, tf in sorted(self.files.items()):
             if tf.fmt == "derived" or tf.path.name in out:  # a derived table's file is hashed once, as its source's
@@ -223,7 +243,21 @@ def open_raw(source: Source, con: duckdb.DuckDBPyConnection | None = None) -> tu
                 found.append(name)
         except DataError as err:
             problems.append(str(err))
+    if source.is_sql:
+        source.content = {f"table {name}": content_checksum(con, f"raw_{name}") for name in found}
     return con, found, problems
+
+
+def content_checksum(con, relation: str) -> str:
+    """``"<rows> rows, <checksum>"``: the row count and the sum of every row's hash, computed in DuckDB.
+
+    The sum does not depend on row order (a database returns rows in any order), and the
+    row number the reader adds (``_row``) is left out, so only the values count.
+    """
+    rows, total = con.execute(
+        f'SELECT count(*), coalesce(sum(hash(v))::HUGEINT, 0) FROM (SELECT * EXCLUDE (_row) FROM "{relation}") v'
+    ).fetchone()
+    return f"{rows} rows, {int(total):x}"
 
 
 def cost_problems(con, source: Source) -> list[str]:
