@@ -1,17 +1,25 @@
 """The ``custlib`` command.
 
-Exit codes: 0 success; 1 some reports failed; 2 bad input, bad parameters
-or a refused run (the message says which file, column, row or key).
+Exit codes (distinct, and listed in the README's Guarantees):
+
+- 0 success;
+- 1 some reports failed (the others are published; the index says which and why);
+- 2 bad input, bad parameters or a refused run (the message names the file, column,
+  row or key), with earlier reports left as they were;
+- 3 internal error: a bug in custlib; the message gives the path of the traceback log.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from custlib.exceptions import CustlibError
+
+EXIT_OK, EXIT_REPORTS_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def _cmd_validate(args) -> int:
@@ -28,7 +36,7 @@ def _cmd_validate(args) -> int:
 
         for line in describe_exclusions(source):
             print(f"  {line}")
-    return 0
+    return EXIT_OK
 
 
 def _cmd_sample(args) -> int:
@@ -37,7 +45,7 @@ def _cmd_sample(args) -> int:
     paths = generate_sample(args.out, customers=args.customers, regions=args.regions, seed=args.seed)
     for name, p in paths.items():
         print(f"{name}: {p}")
-    return 0
+    return EXIT_OK
 
 
 def _cmd_render(args) -> int:
@@ -63,14 +71,14 @@ def _cmd_render(args) -> int:
     for o in res.failed:
         print(f"FAILED {o.region}/{o.notebook}: {o.error.splitlines()[0] if o.error else 'unknown error'}", file=sys.stderr)
     print(f"index: {res.index}")
-    return 1 if res.failed else 0
+    return EXIT_REPORTS_FAILED if res.failed else EXIT_OK
 
 
 def _cmd_params(args) -> int:
     from custlib.io.params import load_params
 
     print(json.dumps(load_params(args.region, args.params, args.set), indent=2, ensure_ascii=False))
-    return 0
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -129,12 +137,33 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "jobs", None) is not None and args.jobs < 1:
         print("custlib: error: --jobs must be at least 1", file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
     try:
         return args.func(args)
     except CustlibError as err:
         print(f"custlib {args.command}: error: {err}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
+    except Exception as err:  # noqa: BLE001 - any other exception is a bug: say so, keep the traceback, exit 3
+        log = crash_log(args.command)
+        print(
+            f"custlib {args.command}: internal error ({type(err).__name__}: {err}); this is a bug in custlib, not a problem "
+            f"with your input. The traceback is in {log}",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+def crash_log(command: str) -> Path:
+    """Write the current exception's traceback to a new file in the temp folder's ``custlib-logs`` and return its path."""
+    import tempfile
+    import time
+    import traceback
+
+    folder = Path(tempfile.gettempdir()) / "custlib-logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{command}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+    path.write_text(f"custlib {' '.join(sys.argv[1:])}\n\n{traceback.format_exc()}", encoding="utf-8")
+    return path
 
 
 if __name__ == "__main__":
