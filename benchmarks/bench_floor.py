@@ -11,7 +11,7 @@ per core) that import the heavy modules once. In the workers
   does (``savefig(format="png", bbox_inches="tight")``); the time spent
   there is reported separately (``png_s``);
 - IPython's ``display()`` does nothing (the HTML of a table is still built:
-  ``custlib.reports.context.show`` builds it before it calls ``display``);
+  ``custlib.reports.context.ReportContext.show`` builds it before it calls ``display``);
 - after each script, figures are closed and matplotlib's rcParams restored;
 - native thread pools (OpenMP, OpenBLAS, MKL) get ``cores // jobs`` threads
   per worker unless the environment already sets them, so that the workers

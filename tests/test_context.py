@@ -121,3 +121,13 @@ def test_summary_shows_values_changes_and_publishes_labels_in_every_language(sho
     assert 'class="delta flat"' in html  # unchanged: neutral
     rows = bundle[HEADLINE_MIME]["rows"]
     assert rows[0]["labels"] == {"en": "Executive summary", "zh": "摘要"} and rows[0]["value"] == 1_500_000.0
+
+
+@pytest.mark.parametrize(("lang", "region"), [("en", "**Region:** East"), ("zh", "**区域：** 华东")])
+def test_header_names_the_region_in_the_reports_language(shown, lang, region):
+    from types import SimpleNamespace
+
+    data = SimpleNamespace(customers=pd.DataFrame({"customer_id": ["a", "b"]}), transactions=pd.DataFrame({"revenue": [1.0]}))
+    ReportContext("East", Quarter.parse("2026Q3"), {"report": {"lang": lang}}, data=data, lang=lang).header()
+    ((kind, text),) = shown
+    assert kind == "md" and text.startswith(region) and "2026-07-01" in text

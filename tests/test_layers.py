@@ -40,9 +40,7 @@ LARGE_FUNCTIONS: dict[str, str] = {
     "custlib.io.validate.check": "not yet split (issue 14 in progress)",
 }
 #: Private names imported across modules, and import cycles, not yet untangled.
-KNOWN_PRIVATE_IMPORTS = {
-    "custlib.run.pages: from custlib.reports.context import _fmt_unit",
-}
+KNOWN_PRIVATE_IMPORTS: set[str] = set()
 KNOWN_CYCLES: set[tuple[str, str]] = set()
 
 

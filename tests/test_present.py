@@ -28,6 +28,11 @@ def test_formatter_writes_amounts_with_separators_in_english_and_wan_yi_in_chine
     assert en.money(float("nan")) == "–" and zh.integer(None) == "–"
 
 
+def test_a_moment_reads_to_the_minute_in_both_languages():
+    assert Formatter("en").datetime("2026-11-24T08:05:59") == Formatter("zh").datetime("2026-11-24T08:05:59") == "2026-11-24 08:05"
+    assert Formatter("en").datetime(None) == "–"
+
+
 def test_points_are_a_message_in_each_language():
     assert Formatter("en").points(0.05) == "+5.0 pt"
     assert Formatter("zh").points(-0.021) == "-2.1 个百分点"
@@ -50,6 +55,30 @@ def test_a_report_name_from_the_parameters_comes_before_the_catalogue():
     zh = Messages("zh", "custlib", extra={"Widget line": "小部件产品线"})
     assert zh.gettext("Widget line") == "小部件产品线"
     assert Messages("zh", "custlib").gettext("Widget line") == "Widget line"
+
+
+@pytest.mark.parametrize(
+    ("region", "chinese"),
+    [("North", "华北"), ("East", "华东"), ("South", "华南"), ("Southwest", "西南"), ("Central", "华中"), ("Northeast", "东北")]
+    + [("Northwest", "西北"), ("Southeast", "东南")],
+)
+def test_the_samples_regions_have_their_chinese_names(region, chinese):
+    assert Messages("zh", "custlib").region(region) == chinese
+    assert Messages("en", "custlib").region(region) == region
+
+
+def test_a_region_the_catalogue_does_not_know_reads_as_it_is():
+    zh = Messages("zh", "custlib")
+    assert zh.region("Zürich") == "Zürich"
+    assert zh.region("Region") == "Region"  # a word of the catalogue, but not a region's name (context "region")
+    assert zh.gettext("Region") == "区域"
+
+
+def test_every_named_region_of_the_sample_has_a_chinese_name():
+    from custlib.io.sample import region_names
+
+    zh = Messages("zh", "custlib")
+    assert [r for r in region_names(8) if zh.region(r) == r] == []
 
 
 def test_unknown_language_or_domain_is_refused():
@@ -76,3 +105,10 @@ def test_table_cells_and_headers_are_escaped_and_formatted_by_kind():
     html = table_html(frame, Formatter("zh", "CNY"), {"Revenue": "money", "Share": "percent"})
     assert "<script>" not in html and "&lt;script&gt;" in html and "&lt;b&gt;name" in html
     assert "¥123.5万" in html and "25.0%" in html
+
+
+def test_the_same_table_gives_the_same_html_with_its_index_escaped():
+    frame = pd.DataFrame({"a": [1, 2]}, index=pd.Index(["<u>i</u>", "j"]))
+    html = table_html(frame, Formatter("en"), index=True)
+    assert html == table_html(frame.copy(), Formatter("en"), index=True)
+    assert "<u>" not in html and "&lt;u&gt;i&lt;/u&gt;" in html

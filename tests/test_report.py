@@ -1,4 +1,4 @@
-"""Report helpers: escaping, formats, labels, the executive summary, the contents list and the roll-up."""
+"""Report helpers: escaping, report languages, the executive summary, the contents list, the index and the roll-up."""
 
 import json
 import re
@@ -6,77 +6,24 @@ import re
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import nbformat  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from custlib.exceptions import InsufficientDataError, ParamsError  # noqa: E402
-from custlib.present import i18n  # noqa: E402
+from custlib.exceptions import ParamsError  # noqa: E402
+from custlib.io.periods import Quarter  # noqa: E402
+from custlib.present.headlines import move  # noqa: E402
+from custlib.present.messages import keep_language  # noqa: E402
+from custlib.present.numbers import Formatter  # noqa: E402
+from custlib.present.text import esc  # noqa: E402
 from custlib.reports import context as report  # noqa: E402
 from custlib.run.worker import add_toc, headlines  # noqa: E402
 
 
 def test_esc_neutralises_html_and_markdown():
-    assert report.esc('<script>alert("x")</script>') == "&lt;script&gt;alert\\(&quot;x&quot;\\)&lt;/script&gt;"
-    assert report.esc("[click](http://x)") == "\\[click\\]\\(http://x\\)"
-
-
-def test_styled_table_escapes_cells_columns_and_index():
-    frame = pd.DataFrame({"name": ["<b>x</b>"], "<i>col</i>": [1]}, index=pd.Index(["<u>i</u>"]))
-    html_text = report.styled(frame, index=True).to_html()
-    assert "<b>x</b>" not in html_text and "&lt;b&gt;x&lt;/b&gt;" in html_text
-    assert "<i>col</i>" not in html_text and "<u>i</u>" not in html_text
-
-
-def test_styled_formats_money_percent_and_whole_numbers():
-    frame = pd.DataFrame({"revenue": [1234567.8], "share": [0.1234], "orders": [12.0], "days": [3.25]})
-    html_text = report.styled(frame, money=("revenue",), pct=("share",), currency="CNY").to_html()
-    assert "CNY 1,234,568" in html_text and "12.3%" in html_text and ">12<" in html_text and ">3.2<" in html_text
-
-
-def test_same_table_gives_the_same_html():
-    frame = pd.DataFrame({"a": [1, 2]})
-    assert report.styled(frame).to_html() == report.styled(frame.copy()).to_html()
-
-
-@pytest.mark.parametrize(
-    ("name", "lang", "expected"), [("gross_profit", "en", "Gross profit"), ("gross_profit", "zh", "毛利"), ("Tier", "en", "Tier")]
-)
-def test_labels_read_as_words_or_translated(name, lang, expected):
-    assert report.label(name, lang) == expected
-
-
-def test_fmt_money():
-    assert report.fmt_money(1234567.8, "CNY") == "CNY 1,234,568"
-    assert report.fmt_money(float("nan")) == "–"
-
-
-def test_translation_uses_the_domain_terms():
-    assert i18n.tr("at risk", "zh") == "流失风险客户"
-    assert i18n.tr("strategic cooperation", "zh") == "战略合作期"
-    assert i18n.tr("unknown words", "zh") == "unknown words"
-    assert i18n.tr("at risk", "en") == "at risk"
-    frame = pd.DataFrame({"segment": ["champions", "hibernating"], "customers": [3, 4]})
-    out = i18n.tr_values(frame, "zh")
-    assert list(out["segment"]) == ["冠军客户", "沉睡客户"] and list(frame["segment"]) == ["champions", "hibernating"]
-
-
-def test_unsupported_language_names_the_parameter():
-    with pytest.raises(ParamsError, match="report.lang: 'fr' is not supported"):
-        i18n.check_lang("fr")
-
-
-def test_translate_figure_changes_titles_labels_and_legends():
-    fig, ax = plt.subplots()
-    ax.plot([1, 2], label="Revenue")
-    ax.set_title("Monthly revenue and gross profit")
-    ax.legend()
-    i18n.translate_figure(fig, "zh")
-    assert ax.get_title() == "月度销售收入与毛利"
-    assert ax.get_legend().get_texts()[0].get_text() == "销售收入"
-    plt.close(fig)
+    assert esc('<script>alert("x")</script>') == "&lt;script&gt;alert\\(&quot;x&quot;\\)&lt;/script&gt;"
+    assert esc("[click](http://x)") == "\\[click\\]\\(http://x\\)"
 
 
 def test_keep_language_drops_the_other_languages_cells():
@@ -86,22 +33,7 @@ def test_keep_language_drops_the_other_languages_cells():
     zh = nbformat.v4.new_markdown_cell("## 鲸鱼曲线")
     zh.metadata["tags"] = ["lang-zh"]
     nb.cells = [en, zh, nbformat.v4.new_code_cell("x = 1")]
-    assert [c.source for c in i18n.keep_language(nb, "zh").cells] == ["## 鲸鱼曲线", "x = 1"]
-
-
-def test_sections_record_why_a_section_is_missing():
-    sec = report.Sections()
-
-    def thin():
-        raise InsufficientDataError("region: one customer; needs at least two")
-
-    assert sec.compute("ok", lambda: 3) == 3
-    assert sec.compute("thin", thin) is None
-    assert sec.unavailable == {"thin": "region: one customer; needs at least two"}
-    with pytest.raises(InsufficientDataError, match="one customer"):
-        sec.table("thin")
-    with pytest.raises(ZeroDivisionError):
-        sec.compute("bug", lambda: 1 / 0)  # a bug is not hidden
+    assert [c.source for c in keep_language(nb, "zh").cells] == ["## 鲸鱼曲线", "x = 1"]
 
 
 def test_toc_links_every_h2_after_the_title():
@@ -112,30 +44,32 @@ def test_toc_links_every_h2_after_the_title():
     assert '<a href="#A-b">A b</a>' in out and '<a href="#C">C</a>' in out
 
 
-def test_executive_summary_publishes_its_figures(monkeypatch):
+def test_executive_summary_publishes_its_figures_for_the_roll_up(monkeypatch):
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
     figures = pd.DataFrame(
         {
-            "figure": ["Revenue", "Customers at risk"],
+            "figure": ["Executive summary", "Customers at risk"],
             "value": [120.0, 7.0],
             "previous": [100.0, np.nan],
             "unit": ["money", "count"],
             "good": ["up", "down"],
         }
     )
-    report.executive_summary(figures, ["Visit the 7 customers at risk"], notebook="00_overview_region")
+    ctx = report.ReportContext("East", Quarter.parse("2026Q3"), {"report": {"currency": "GBP"}}, data=None)
+    ctx.summary(figures, ["Visit the 7 customers at risk"], notebook="00_overview_region")
     bundle = shown[0]
-    assert "▲ +20 (+20.0%) vs last quarter" in bundle["text/html"]
+    assert "▲ +£20 (+20.0%) vs last quarter" in bundle["text/html"]
     rows = bundle[report.HEADLINE_MIME]["rows"]
     assert rows[0] == {
         "notebook": "00_overview_region",
-        "figure": "Revenue",
-        "labels": {"en": "Revenue", "zh": "销售收入"},  # for the roll-up, in either language
+        "figure": "Executive summary",
+        "labels": {"en": "Executive summary", "zh": "摘要"},  # for the roll-up, in either language
         "value": 120.0,
         "previous": 100.0,
         "unit": "money",
         "good": "up",
+        "currency": "GBP",
     }
     assert rows[1]["previous"] is None
     nb = nbformat.v4.new_notebook()
@@ -244,49 +178,93 @@ def test_roll_up_puts_each_regions_headlines_side_by_side_with_the_change():
     page = rollup_html("2026Q3", _entries(), "2026-11-24T08:00:00")
     rows = {m.group(1): m.group(2) for m in re.finditer(r"<tr><th>(.*?)</th>(.*?)</tr>", page)}
     assert re.findall(r"<thead><tr><th>Figure</th><th>(.*?)</th><th>(.*?)</th>", page) == [("East", "North")]  # regions A-Z
-    assert rows["Revenue"] == '<td>120<br><span class="up">▲ +20</span></td><td>90<br><span class="down">▼ -10</span></td>'
+    assert rows["Revenue"] == '<td>CN¥120<br><span class="up">▲ +CN¥20</span></td><td>CN¥90<br><span class="down">▼ -CN¥10</span></td>'
     assert rows["Gross margin"] == '<td>30.0%<br><span class="up">▲ +5.0 pt</span></td><td>20.0%</td>'
-    assert rows["Customers lost"] == '<td>4<br><span class="flat">■ +0</span></td><td>–</td>'  # North did not publish it
+    assert rows["Customers lost"] == '<td>4<br><span class="flat">■ 0</span></td><td>–</td>'  # North did not publish it
+    assert "Generated 2026-11-24 08:00." in page and '<a href="index.html">All reports</a>' in page
 
     zh = rollup_html("2026Q3", _entries(), "2026-11-24T08:00:00", "zh")
     assert '<html lang="zh">' in zh and "区域对比 — 2026Q3" in zh and "<th>指标</th><th>华东</th><th>华北</th>" in zh
-    assert "<tr><th>销售收入</th>" in zh  # the label the report published
+    assert '<h2 id="00_overview_region">区域概览<a' in zh
+    assert "<tr><th>销售收入</th><td>¥120<br>" in zh  # the label the report published
     assert "▲ +5.0 个百分点" in zh
+
+
+def test_roll_up_gives_amounts_in_the_currency_each_report_published():
+    from custlib.run.pages import rollup_html
+
+    entries = _entries()
+    entries[0]["headlines"][0]["currency"] = "GBP"  # North's revenue
+    page = rollup_html("2026Q3", entries, "2026-11-24T08:00:00", currency="USD")  # USD: figures published without one
+    assert '<td>$120<br><span class="up">▲ +$20</span></td><td>£90<br><span class="down">▼ -£10</span></td>' in page
+
+
+def test_roll_up_escapes_what_came_from_the_data():
+    from custlib.run.pages import rollup_html
+
+    entries = _entries()
+    entries[0]["region"] = "<b>North</b>"
+    for e in entries[:2]:
+        e["headlines"][0]["labels"] = {"en": "<i>Revenue</i>", "zh": "<i>收入</i>"}
+    page = rollup_html("2026Q3", entries, "2026-11-24T08:00:00")
+    assert "<b>North" not in page and "<th>&lt;b&gt;North&lt;/b&gt;</th>" in page
+    assert "<i>" not in page and "<tr><th>&lt;i&gt;Revenue&lt;/i&gt;</th>" in page
+
+
+def test_roll_up_without_figures_says_so():
+    from custlib.run.pages import rollup_html
+
+    entries = [{**e, "headlines": []} for e in _entries()]
+    assert "No report published headline figures this quarter." in rollup_html("2026Q3", entries, "2026-11-24T08:00:00")
+    assert "本季度没有报告发布核心指标。" in rollup_html("2026Q3", entries, "2026-11-24T08:00:00", "zh")
 
 
 def test_index_lists_every_report_with_its_status_in_the_runs_language():
     from custlib.run.pages import index_html
 
     en = index_html("2026Q3", _entries(), "2026-11-24T08:00:00")
-    assert "2 of 3 reports succeeded" in en
+    assert "Generated 2026-11-24 08:00. 2 of 3 reports succeeded." in en
     assert '<td>East</td><td><a href="east/00.html">Region overview</a></td><td class="ok">ok</td><td>1.2 s</td>' in en
     assert '<td class="failed">failed</td>' in en and "ValueError: &lt;bad&gt;" in en  # escaped
+    assert "<td>Customer segmentation<div" in en  # no page to link to
     assert en.index("<td>East</td>") < en.index("<td>North</td>")
     zh = index_html("2026Q3", _entries(), "2026-11-24T08:00:00", "zh")
     assert "3 份报告中 2 份成功" in zh and '<a href="east/00.html">区域概览</a>' in zh and "<td>1.2 秒</td>" in zh
     assert '<td class="failed">失败</td>' in zh and '<a href="rollup.html">区域对比：本季度汇总</a>' in zh
+    assert "<td>华东</td>" in zh and "<td>华北</td>" in zh and "East" not in zh and "North" not in zh
     with pytest.raises(ParamsError, match="report.lang"):
         index_html("2026Q3", _entries(), "x", "fr")
 
 
-def test_headline_change_gives_tone_arrow_and_change_in_the_figures_unit():
-    assert report.headline_change(120.0, 100.0, "money") == ("up", "▲", "+20")
-    assert report.headline_change(0.30, 0.25, "pct") == ("up", "▲", "+5.0 pt")
-    assert report.headline_change(5.0, 4.0, "count", good="down") == ("down", "▲", "+1")  # more lost customers: bad news
-    assert report.headline_change(3.0, 4.0, "count", good="down") == ("up", "▼", "-1")
-    assert report.headline_change(4.0, 4.0, "count") == ("flat", "■", "+0")
-    assert report.headline_change(4.0, None, "count") is None
-    assert report.headline_change(float("nan"), 4.0, "count") is None
+def test_index_of_one_report_says_report_not_reports_and_keeps_a_clients_region_and_notebook_as_they_are():
+    from custlib.run.pages import index_html
+
+    entry = {"region": "Zürich & Basel", "notebook": "07_custom", "status": "ok", "html": 'a"b.html', "seconds": 3.0}
+    en = index_html("2026Q3", [entry], "2026-11-24T08:00:00")
+    assert "1 of 1 report succeeded." in en
+    assert '<td>Zürich &amp; Basel</td><td><a href="a&#34;b.html">07_custom</a></td>' in en
+    zh = index_html("2026Q3", [entry], "2026-11-24T08:00:00", "zh")
+    assert "<td>Zürich &amp; Basel</td>" in zh  # a region the catalogue does not know reads as it is
 
 
-def test_chinese_executive_summary_gives_share_changes_in_percentage_points(monkeypatch):
-    shown = []
-    monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
-    figures = pd.DataFrame({"figure": ["Gross margin"], "value": [0.30], "previous": [0.25], "unit": ["pct"], "good": ["up"]})
-    report.set_language("zh")
-    try:
-        report.executive_summary(figures, [], notebook="00_overview_region")
-    finally:
-        report.set_language("en")
-    body = shown[0]["text/html"]
-    assert "▲ +5.0 个百分点 较上季度" in body and " pt" not in body
+@pytest.mark.parametrize(
+    ("lang", "title"),
+    [("en", "Customer segmentation — East — 2026Q3"), ("zh", "客户分类 — 华东 — 2026Q3"), ("zh", "07_custom — Zürich — 2026Q3")],
+)
+def test_report_title_names_report_region_and_quarter_in_the_reports_language(lang, title):
+    from custlib.run.pages import report_title
+
+    notebook, region = ("07_custom", "Zürich") if "Zürich" in title else ("01_segment_customers", "East")
+    assert report_title(notebook, region, "2026Q3", lang) == title
+
+
+def test_headline_move_gives_tone_arrow_and_change_in_the_figures_unit():
+    en, zh = Formatter("en", "CNY"), Formatter("zh", "CNY")
+    assert move(120.0, 100.0, "money", "up", en) == ("up", "▲", "+CN¥20")
+    assert move(0.30, 0.25, "pct", "up", en) == ("up", "▲", "+5.0 pt")
+    assert move(0.30, 0.25, "pct", "up", zh) == ("up", "▲", "+5.0 个百分点")
+    assert move(5.0, 4.0, "count", "down", en) == ("down", "▲", "+1")  # more lost customers: bad news
+    assert move(3.0, 4.0, "count", "down", en) == ("up", "▼", "-1")
+    assert move(4.0, 4.0, "count", "up", en) == ("flat", "■", "0")  # unchanged: neutral, never "+0"
+    assert move(4.0, None, "count", "up", en) is None
+    assert move(float("nan"), 4.0, "count", "up", en) is None

@@ -1,7 +1,8 @@
 """Keep the message catalogues in step with the code (a developer's tool, not used by reports).
 
 ``python -m custlib.present.catalogue`` extracts every message the code marks
-(``gettext``, ``ngettext``, ``pgettext``, ``N_``) per domain (see
+(``gettext``, ``ngettext``, ``pgettext``, ``N_``, ``NC_``; ``_`` too in the Jinja
+templates, ``*.j2``) per domain (see
 :func:`custlib.present.messages.domain_of`), adds new ones to each language's
 ``.po`` file, marks those whose English text went away as obsolete, and lists
 the messages that still lack a translation (exit 1 if any). ``--check`` changes
@@ -21,16 +22,19 @@ from babel.messages.pofile import read_po, write_po
 from custlib.present.messages import DOMAINS, LANGS, LOCALES, domain_of, po_path
 
 PACKAGE = Path(__file__).resolve().parent.parent
-KEYWORDS = {"gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "N_": None}
+KEYWORDS = {"gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "N_": None, "NC_": ((1, "c"), 2), "_": None}
+#: How each kind of source file is read (templates: Jinja's own extractor; a syntax error is an error, not silence).
+METHODS = {".py": ("python", {}), ".j2": ("jinja2.ext:babel_extract", {"silent": "false"})}
 
 
 def extract(domain: str) -> Catalog:
     """Every message marked in the custlib sources of ``domain``, with where it stands."""
     cat = Catalog(domain=domain, project="custlib", charset="utf-8")
-    for path in sorted(PACKAGE.rglob("*.py")):
+    for path in sorted(p for suffix in METHODS for p in PACKAGE.rglob(f"*{suffix}")):
         if "__pycache__" in path.parts or domain_of(path.relative_to(PACKAGE)) != domain:
             continue
-        for lineno, message, comments, context in extract_from_file("python", str(path), keywords=KEYWORDS):
+        method, options = METHODS[path.suffix]
+        for lineno, message, comments, context in extract_from_file(method, str(path), keywords=KEYWORDS, options=options):
             rel = path.relative_to(PACKAGE.parent).as_posix()
             cat.add(message, None, [(rel, lineno)], auto_comments=comments, context=context)
     return cat

@@ -53,6 +53,25 @@ def N_(message: str) -> str:  # noqa: N802 (gettext's conventional name)
     return message
 
 
+def NC_(context: str, message: str) -> str:  # noqa: N802 (GLib's name for a marker with a context)
+    """Mark ``message`` in ``context`` for the catalogue without translating it (data words, see :meth:`Messages.data`)."""
+    return message
+
+
+#: The sample's region names: data, but with a Chinese name (华北, 华东, ...). Marked here
+#: so that the catalogue keeps their ``region`` entries; a client's other regions read as they are.
+REGION_NAMES = (
+    NC_("region", "North"),
+    NC_("region", "East"),
+    NC_("region", "South"),
+    NC_("region", "Southwest"),
+    NC_("region", "Central"),
+    NC_("region", "Northeast"),
+    NC_("region", "Northwest"),
+    NC_("region", "Southeast"),
+)
+
+
 def check_lang(lang: str) -> str:
     """``lang`` if supported; ParamsError naming the parameter otherwise."""
     if lang not in LANGS:
@@ -153,6 +172,10 @@ class Messages:
         if not isinstance(value, str) or not value or self.lang == "en":
             return value
         return self.extra.get(value) or self._t.pgettext(context, value)
+
+    def region(self, name):
+        """A region's name in this language (``East`` -> ``华东``); a region the catalogue does not know as it is."""
+        return self.data(name, "region")
 
 
 @functools.lru_cache(maxsize=64)

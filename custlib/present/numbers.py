@@ -119,6 +119,18 @@ class Formatter:
             return str(d)
         return _dates.format_date(d, format="yyyy-MM-dd", locale=self.locale)
 
+    def datetime(self, d) -> str:
+        """A day and time to the minute: ``2026-11-24 08:00`` in both languages (when a page was generated)."""
+        import pandas as pd
+
+        if d is None or pd.isna(d):
+            return MISSING
+        try:
+            moment = pd.Timestamp(d).to_pydatetime()
+        except (TypeError, ValueError):
+            return str(d)
+        return _dates.format_datetime(moment, format="yyyy-MM-dd HH:mm", locale=self.locale)
+
     def month(self, d) -> str:
         """A month: ``Sep 2026`` / ``2026年9月``."""
         import pandas as pd
@@ -133,7 +145,7 @@ class Formatter:
         return "+" if signed and float(v) > 0 else ""
 
     # ------------------------------------------------------------------ by kind
-    KINDS = ("integer", "number", "money", "percent", "points", "ratio", "date", "month", "text")
+    KINDS = ("integer", "number", "money", "percent", "points", "ratio", "date", "datetime", "month", "text")
 
     def by_kind(self, kind: str):
         """The formatting function for a column kind (one of :attr:`KINDS`); ``text`` is ``str``."""

@@ -7,7 +7,7 @@ import re
 
 
 def esc(value) -> str:
-    """HTML-escape a data value for use inside :func:`say` text.
+    """HTML-escape a data value for use inside Markdown text (:meth:`custlib.reports.context.ReportContext.say`).
 
     Also escapes the Markdown characters that could turn a name into a link
     or emphasis.

@@ -1,14 +1,17 @@
 """What report notebooks call: open a region's data, show tables and text.
 
 A notebook does ``ctx = open_report(data, region, quarter, settings)`` and
-then, per section, one custlib computation and one :func:`show` or chart.
-Every value that reaches the HTML passes through :func:`show` (escaped by
-pandas' Styler) or :func:`esc`, so customer names cannot inject markup.
+then, per section, one computation (:meth:`ReportContext.compute`) and one
+table or chart (:meth:`ReportContext.show`, :meth:`ReportContext.plot`), or the
+executive summary (:meth:`ReportContext.summary`). Words are messages in the
+report's language (:attr:`ReportContext.t`, :meth:`ReportContext.messages`),
+numbers go through :attr:`ReportContext.fmt`; table cells are escaped and data
+values in text go through :func:`~custlib.present.text.esc`, so customer names
+cannot inject markup.
 """
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 from dataclasses import dataclass, field
@@ -21,8 +24,7 @@ from custlib.exceptions import DataError, ParamsError
 from custlib.io.data import RegionData, Source, create_typed_views, load_region, open_raw, resolve_quarter, source_coverage, with_peer_file
 from custlib.io.params import check, deep_merge, load_params
 from custlib.io.periods import Quarter
-from custlib.present import i18n
-from custlib.present.messages import Messages, domain_of
+from custlib.present.messages import LANGS, Messages, check_lang, domain_of
 from custlib.present.numbers import Formatter
 from custlib.present.style import PALETTE, SEQUENCE, cjk_font_path, use_report_style  # noqa: F401 (re-exported for notebooks)
 from custlib.present.tables import TableView, table_html
@@ -30,9 +32,8 @@ from custlib.present.text import esc
 from custlib.reports import sections as _sections
 
 PREPARED_MARKER = "_prepared.json"
-
-#: The language of the report being made; set by :func:`open_report`, read by :func:`show` and friends.
-_LANG = "en"
+#: The mimetype under which a report publishes its headline figures for the quarter's roll-up (see :meth:`ReportContext.summary`).
+HEADLINE_MIME = "application/vnd.custlib.headlines+json"
 
 
 @dataclass
@@ -76,7 +77,7 @@ class ReportContext:
         self.say(
             t.gettext(
                 "**Region:** {region} · **Quarter:** {quarter} ({start} to {end}) · {customers} · {lines} up to the quarter's end",
-                region=esc(t.data(self.region, "region")),
+                region=esc(t.region(self.region)),
                 quarter=q,
                 start=f.date(q.start),
                 end=f.date(q.end),
@@ -158,13 +159,12 @@ class ReportContext:
             Catalogue domain of the figure labels.
 
         The figures are also published (mimetype ``HEADLINE_MIME``) with their label in
-        every report language, so that the runner's roll-up compares regions without
-        computing anything again.
+        every report language and the report's currency, so that the runner's roll-up
+        compares regions without computing anything again.
         """
         from IPython.display import display
 
         from custlib.present import headlines
-        from custlib.present.messages import LANGS
 
         t, f = self.messages(domain), self.fmt
         items, rows = [], []
@@ -181,6 +181,7 @@ class ReportContext:
                     "previous": prev,
                     "unit": unit,
                     "good": good,
+                    "currency": self.currency,
                 }
             )
             delta = ""
@@ -265,9 +266,7 @@ def open_report(data: str, region: str, quarter: str = "latest", settings: dict 
         rd = load_region(con, region, q)
         rd.peer_quarterly = with_peer_file(rd.peer_quarterly, source, q)
         con.close()
-    lang = i18n.check_lang(params.get("report", {}).get("lang", "en"))
-    set_language(lang)
-    i18n.clear_report_terms()
+    lang = check_lang(params.get("report", {}).get("lang", "en"))
     return ReportContext(rd.region, q, params, rd, lang)
 
 
@@ -310,333 +309,9 @@ def _load_prepared(src_path: Path, region: str, quarter) -> tuple[RegionData, Qu
     return copy, q
 
 
-def current_lang() -> str:
-    """The language of the report being made (``"en"`` or ``"zh"``)."""
-    return _LANG
-
-
-def set_language(lang: str) -> None:
-    """Make ``lang`` the language of what :func:`show`, :func:`say` and :func:`show_figure` display."""
-    global _LANG
-    _LANG = i18n.check_lang(lang)
-
-
-# --------------------------------------------------------------------------- display
-
-
-def say(markdown_text: str) -> None:
-    """Display Markdown text in the report (data values must go through :func:`esc`)."""
-    from IPython.display import Markdown, display
-
-    display(Markdown(i18n.tr(markdown_text, _LANG)))
-
-
-def money_text(v: float, currency: str = "", lang: str = "en") -> str:
-    """A short money amount for chart ticks: ``CNY 4.5M`` in English, ``CNY 450万`` in Chinese.
-
-    English counts in thousands (K), millions (M) and billions (B); Chinese in
-    the units a Chinese reader counts money in, 万 (1e4) and 亿 (1e8).
-    """
-    steps = ((1e8, "亿"), (1e4, "万")) if lang == "zh" else ((1e9, "B"), (1e6, "M"), (1e3, "K"))
-    text = f"{v:,.0f}"
-    for size, suffix in steps:
-        if abs(v) >= size:
-            text = f"{v / size:.4g}{suffix}"
-            break
-    return f"{currency} {text}" if currency else text
-
-
-def fmt_money(x, currency: str = "CNY", digits: int = 0) -> str:
-    """``1234567.8`` -> ``'CNY 1,234,568'``; NaN -> ``'–'``."""
-    if x is None or pd.isna(x):
-        return "–"
-    return f"{currency} {x:,.{digits}f}"
-
-
-def label(name, lang: str = "en") -> str:
-    """How a column or index name reads in a report: translated, or ``gross_profit`` -> ``Gross profit``."""
-    if not isinstance(name, str):
-        return str(name)
-    if lang != "en":
-        t = i18n.tr(name, lang)
-        if t != name:
-            return t
-    if "_" in name or name.islower():
-        text = name.replace("_", " ").strip()
-        text = text.replace(" pct", " %").replace("yoy", "year on year")
-        return text[:1].upper() + text[1:]
-    return name
-
-
-def styled(
-    frame: pd.DataFrame,
-    caption: str | None = None,
-    money: tuple[str, ...] = (),
-    pct: tuple[str, ...] = (),
-    decimals: tuple[str, ...] = (),
-    currency: str = "",
-    index: bool = False,
-    lang: str = "en",
-):
-    """A pandas Styler with escaped cells and report number formats.
-
-    Integers (and floats that are all whole numbers) get thousands
-    separators, ``money`` columns a currency prefix, ``pct`` columns
-    (fractions) a percent sign, ``decimals`` two decimals; other floats one
-    decimal. Column names and index labels read as words (:func:`label`) and
-    are escaped too; text columns are left-aligned, numbers never wrap.
-    """
-    out = frame if index else frame.reset_index(drop=True)
-    fmt = {}
-    text_cols = []
-    for col in out.columns:
-        s = out[col]
-        if col in money:
-            fmt[col] = (lambda v, c=currency: fmt_money(v, c)) if currency else "{:,.0f}"
-        elif col in pct:
-            fmt[col] = "{:.1%}"
-        elif col in decimals:
-            fmt[col] = "{:,.2f}"
-        elif pd.api.types.is_bool_dtype(s):
-            continue
-        elif pd.api.types.is_integer_dtype(s):
-            fmt[col] = "{:,d}"
-        elif pd.api.types.is_float_dtype(s):
-            finite = s[np.isfinite(s)] if len(s) else s
-            fmt[col] = "{:,.0f}" if len(finite) and (finite % 1 == 0).all() else "{:,.1f}"
-        elif not pd.api.types.is_datetime64_any_dtype(s):
-            text_cols.append(col)
-    # a table id from the content, not pandas' random uuid: the same data gives the same HTML
-    digest = hashlib.sha1(out.to_json(date_format="iso", default_handler=str).encode() + repr(caption).encode()).hexdigest()[:10]
-    sty = out.style.set_uuid(digest).format(fmt, escape="html", na_rep="–")
-    sty = sty.format_index(lambda c: html.escape(label(c, lang)), axis=1)
-    sty = sty.format_index(lambda c: html.escape(label(c, lang) if isinstance(c, str) else str(c)), axis=0)
-    if text_cols:
-        sty = sty.set_properties(subset=text_cols, **{"text-align": "left", "white-space": "normal", "min-width": "8em"})
-    if not index:
-        sty = sty.hide(axis="index")
-    else:
-        sty = sty.hide(axis="index", names=True)
-    if caption:
-        sty = sty.set_caption(html.escape(caption))
-    return sty.set_table_attributes('class="report-table"')
-
-
-def show(frame: pd.DataFrame, caption: str | None = None, **kwargs) -> None:
-    """Display ``frame`` as an escaped, formatted HTML table (see :func:`styled`)."""
-    from IPython.display import HTML, display
-
-    if frame is None or len(frame) == 0:
-        say("_没有可显示的行。_" if _LANG == "zh" else "_No rows to show._")
-        return
-    if _LANG != "en":
-        frame = i18n.tr_values(frame, _LANG)
-        caption = i18n.tr(caption, _LANG) if caption else caption
-    display(HTML(styled(frame, caption, lang=_LANG, **kwargs).to_html()))
-
-
-def show_figure(fig=None) -> None:
-    """Show a matplotlib figure (default: the current one) with its text in the report's language."""
-    import matplotlib.pyplot as plt
-
-    if fig is None:
-        if not plt.get_fignums():  # nothing drawn (e.g. the section was unavailable and said so)
-            return
-        fig = plt.gcf()
-    i18n.translate_figure(fig, _LANG)
-    plt.show()
-
-
 def settings_json(params: dict) -> str:
     """Stable JSON text of parameters (for hashes and manifests)."""
     return json.dumps(params, sort_keys=True, ensure_ascii=False, default=str)
-
-
-# --------------------------------------------------------------------------- sections that may be unavailable
-
-
-class Sections:
-    """Results of a report's sections, where any section may be unavailable.
-
-    A report function (e.g. ``segment_region``) computes each section with
-    :meth:`compute`; a section that meets degenerate data (one customer, no
-    orders this quarter, too few offers, ...) raises
-    :class:`~custlib.exceptions.InsufficientDataError`, which is recorded in
-    ``unavailable`` with its message instead of failing the whole report.
-    The notebook then calls :meth:`show` / :meth:`plot` per section, which
-    render the result or say, in plain words, why it is missing.
-
-    Attributes
-    ----------
-    tables : dict
-        Results by name (DataFrames, fitted models, figures' data...).
-    unavailable : dict
-        Reason per section that could not be computed.
-    caveats : dict
-        Notes on sections computed from less than the full data.
-    """
-
-    def __init__(self) -> None:
-        self.tables: dict[str, object] = {}
-        self.unavailable: dict[str, str] = {}
-        self.caveats: dict[str, str] = {}
-
-    def compute(self, name: str, fn, *args, **kwargs):
-        """Store ``fn(*args, **kwargs)`` as ``name``; on InsufficientDataError store the reason.
-
-        Returns the result, or None when unavailable. Any other error propagates:
-        a bug must fail the report, not hide in it.
-        """
-        from custlib.exceptions import InsufficientDataError
-
-        try:
-            result = fn(*args, **kwargs)
-        except InsufficientDataError as err:
-            self.unavailable[name] = str(err)
-            return None
-        self.tables[name] = result
-        return result
-
-    def mark_unavailable(self, name: str, reason: str) -> None:
-        """Record that ``name`` could not be computed, e.g. because an input section is missing."""
-        self.unavailable[name] = reason
-
-    def available(self, *names: str) -> bool:
-        """True when every named result exists."""
-        return all(n in self.tables for n in names)
-
-    def table(self, name: str):
-        """The result ``name``.
-
-        Raises
-        ------
-        InsufficientDataError
-            The section could not be computed (the message says why).
-        KeyError
-            No such result.
-        """
-        from custlib.exceptions import InsufficientDataError
-
-        if name in self.tables:
-            return self.tables[name]
-        if name in self.unavailable:
-            raise InsufficientDataError(self.unavailable[name])
-        raise KeyError(f"no result {name!r}; known: {', '.join(sorted(self.tables) + sorted(self.unavailable))}")
-
-    def note(self, name: str) -> str:
-        """Why ``name`` is missing, or its caveat, or ``""``."""
-        return self.unavailable.get(name) or self.caveats.get(name, "")
-
-    def say_unavailable(self, name: str) -> bool:
-        """If ``name`` is missing, say why in the report and return True."""
-        if name in self.tables:
-            if self.caveats.get(name):
-                label = "*注：*" if _LANG == "zh" else "*Note:*"
-                say(f"{label} {esc(i18n.tr(self.caveats[name], _LANG))}")
-            return False
-        label = "*暂无结果：*" if _LANG == "zh" else "*Not available:*"
-        say(f"{label} {esc(i18n.tr(self.unavailable.get(name, 'no result'), _LANG))}")
-        return True
-
-    def show(self, name: str, caption: str | None = None, **kwargs) -> None:
-        """Show the table ``name`` with :func:`show`, or say why it is missing."""
-        if self.say_unavailable(name):
-            return
-        show(self.tables[name], caption, **kwargs)
-
-    def plot(self, name: str, plot_fn, *args, ax=None, **kwargs):
-        """Draw ``plot_fn(result, *args, ax=ax, **kwargs)``; when unavailable, say why in words and draw nothing.
-
-        Returns the axes, or None when the section is unavailable (:func:`show_figure`
-        then shows nothing).
-        """
-        if name in self.tables:
-            return plot_fn(self.tables[name], *args, ax=ax, **kwargs)
-        self.say_unavailable(name)
-        return None
-
-
-# --------------------------------------------------------------------------- executive summary
-
-HEADLINE_MIME = "application/vnd.custlib.headlines+json"
-
-
-def executive_summary(figures: pd.DataFrame, actions: list[str] | tuple[str, ...] = (), notebook: str = "") -> None:
-    """Show the report's three to five headline figures and the actions they suggest.
-
-    Parameters
-    ----------
-    figures : DataFrame
-        One row per headline: ``figure`` (label), ``value`` (number),
-        ``previous`` (last quarter's value, NaN if unknown), ``unit``
-        (``"money"``, ``"pct"``, ``"count"`` or ``""``), and optionally
-        ``good`` (``"up"`` or ``"down"``: which direction is good news).
-    actions : list of str
-        What the figures suggest, in plain words (data values already escaped with :func:`esc`).
-    notebook : str
-        Which analysis the figures belong to (used by the cross-region roll-up).
-
-    The figures are also published (mimetype ``HEADLINE_MIME``) so that the
-    runner can compare regions in the quarter's roll-up without computing
-    anything again. Columns in: figure, value, previous, unit[, good].
-    """
-    from IPython.display import display
-
-    cur = ""
-    items = []
-    rows = []
-    for r in figures.to_dict("records"):
-        unit = r.get("unit", "")
-        value, prev = r.get("value"), r.get("previous")
-        rows.append(
-            {
-                "notebook": notebook,
-                "figure": str(r["figure"]),
-                # the label in every report language, for the roll-up (whose process has not loaded the analyses' catalogues)
-                "labels": {lang: i18n.tr(str(r["figure"]), lang) for lang in i18n.LANGS},
-                "value": _num(value),
-                "previous": _num(prev),
-                "unit": unit,
-                "good": r.get("good", "up"),
-            }
-        )
-        shown = _fmt_unit(value, unit, cur)
-        delta = ""
-        moved = headline_change(value, prev, unit, r.get("good", "up"), cur)
-        if moved is not None:
-            tone, arrow, change = moved
-            rel = f" ({(value - prev) / abs(prev):+.1%})" if prev and unit != "pct" else ""
-            word = "较上季度" if _LANG == "zh" else "vs last quarter"
-            delta = f'<div class="delta {tone}">{arrow} {html.escape(i18n.tr(change, _LANG))}{html.escape(rel)} {word}</div>'
-        items.append(
-            f'<div class="figure"><div class="value">{html.escape(shown)}</div>'
-            f'<div class="label">{html.escape(i18n.tr(str(r["figure"]), _LANG))}</div>{delta}</div>'
-        )
-    head = "摘要" if _LANG == "zh" else "Executive summary"
-    acts = "".join(f"<li>{i18n.tr(a, _LANG)}</li>" for a in actions)
-    body = (
-        f'<div class="exec-summary"><strong>{head}</strong><div class="figures">{"".join(items)}</div>'
-        + (f'<ul class="actions">{acts}</ul>' if acts else "")
-        + "</div>"
-    )
-    display({"text/html": body, HEADLINE_MIME: {"rows": rows}}, raw=True)
-
-
-def headline_change(value, previous, unit: str, good: str = "up", currency: str = "") -> tuple[str, str, str] | None:
-    """How a headline figure moved since last quarter: ``(tone, arrow, change)``, or None if either value is missing.
-
-    ``tone`` is "up" (good news), "down" (bad news) or "flat" (unchanged), by the
-    figure's ``good`` direction; ``change`` is the difference in the figure's unit,
-    shares in percentage points (``"+5.0 pt"``; :func:`custlib.present.i18n.tr` translates it).
-    Used by the executive summary and the quarter's roll-up.
-    """
-    if value is None or previous is None or pd.isna(value) or pd.isna(previous):
-        return None
-    diff = value - previous
-    tone = "flat" if diff == 0 else ("up" if (diff >= 0) == (good == "up") else "down")
-    arrow = "▲" if diff > 0 else ("▼" if diff < 0 else "■")
-    change = f"{diff * 100:+.1f} pt" if unit == "pct" else _fmt_unit(diff, unit, currency, sign=True)
-    return tone, arrow, change
 
 
 def _num(v):
@@ -645,16 +320,3 @@ def _num(v):
     except (TypeError, ValueError):
         return None
     return None if np.isnan(f) else f
-
-
-def _fmt_unit(v, unit: str, currency: str = "", sign: bool = False) -> str:
-    if v is None or pd.isna(v):
-        return "–"
-    s = "+" if sign else ""
-    if unit == "money":
-        return f"{v:{s},.0f}"
-    if unit == "pct":
-        return f"{v:{s}.1%}"
-    if unit == "count":
-        return f"{v:{s},.0f}"
-    return f"{v:{s},.2f}"

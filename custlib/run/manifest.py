@@ -60,8 +60,13 @@ def previous_reports(qdir: Path) -> dict:
     return {f"{e['slug']}/{e['notebook']}": e for e in old.get("reports", [])}
 
 
-def write_index_and_manifest(result, source: Source, region_params: dict, nbs: list[Path], phases: dict, lang: str = "en") -> None:
-    """Merge this run's outcomes into the quarter's manifest; write it, the roll-up and the index (in ``lang``)."""
+def write_index_and_manifest(
+    result, source: Source, region_params: dict, nbs: list[Path], phases: dict, lang: str = "en", currency: str = "CNY"
+) -> None:
+    """Merge this run's outcomes into the quarter's manifest; write it, the roll-up and the index (in ``lang``).
+
+    ``currency`` is that of amounts a report published without its own (manifests of older runs).
+    """
     qdir = result.out_dir
     man_path = qdir / "manifest.json"
     old = {}
@@ -91,5 +96,5 @@ def write_index_and_manifest(result, source: Source, region_params: dict, nbs: l
         "reports": sorted(reports.values(), key=lambda e: (e["slug"], e["notebook"])),
     }
     atomic_write(man_path, json.dumps(manifest, indent=2, ensure_ascii=False, default=str))
-    atomic_write(qdir / "rollup.html", rollup_html(result.quarter, manifest["reports"], generated, lang))
+    atomic_write(qdir / "rollup.html", rollup_html(result.quarter, manifest["reports"], generated, lang, currency))
     atomic_write(result.index, index_html(result.quarter, manifest["reports"], generated, lang))

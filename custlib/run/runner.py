@@ -195,7 +195,8 @@ def _render(
                 "execute_s": round(time.perf_counter() - t_prepared, 3),
             }
             # the run's language (params/defaults.yaml and --set); a region's own file sets only its reports'
-            write_index_and_manifest(result, source, region_params, nbs, phases, base_params.get("report", {}).get("lang", "en"))
+            report = base_params.get("report", {})
+            write_index_and_manifest(result, source, region_params, nbs, phases, report.get("lang", "en"), report.get("currency", "CNY"))
             return result
     finally:
         if con is not None:

@@ -22,13 +22,14 @@ the protocol.
 from __future__ import annotations
 
 import copy
+import html
 import json
 import re
 import sys
 import time
 from pathlib import Path
 
-from custlib.present.i18n import keep_language
+from custlib.present.messages import keep_language, messages
 
 TEMPLATES = Path(__file__).parent / "templates"
 PREFIX = "@@custlib "
@@ -37,7 +38,6 @@ _exporter = None
 
 _IMG_NO_ALT = re.compile(r"<img(?![^>]*\balt=)")
 _FOCUSABLE_DIV = re.compile(r'(<div class="[^"]*\b(?:jp-OutputArea-output|jp-Cell-inputWrapper)\b[^"]*")')
-IMAGE_ALT = {"en": "Chart", "zh": "图表"}
 
 
 def _exporter_class():
@@ -64,7 +64,7 @@ def _exporter_class():
                 "filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources)
             )
             page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-            alt = IMAGE_ALT.get(self.language_code, IMAGE_ALT["en"])
+            alt = html.escape(messages(self.language_code).gettext("Chart"), quote=True)
             page = _IMG_NO_ALT.sub(f'<img alt="{alt}"', page)
             page = _FOCUSABLE_DIV.sub(r'\1 tabindex="0"', page)
             return page, resources
@@ -102,7 +102,7 @@ def add_toc(page: str, lang: str = "en") -> str:
     heads = _H2.findall(page)
     if len(heads) < 2:
         return page
-    title = "目录" if lang == "zh" else "Contents"
+    title = html.escape(messages(lang).gettext("Contents"))
     items = "".join(f'<li><a href="#{hid}">{text}</a></li>' for hid, text in heads)
     toc = f'<nav class="report-toc" id="contents"><strong>{title}</strong><ul>{items}</ul></nav>'
     m = _H1_END.search(page)
@@ -114,7 +114,7 @@ def add_toc(page: str, lang: str = "en") -> str:
 
 
 def headlines(nb) -> list[dict]:
-    """The executive-summary figures a notebook published (see :func:`custlib.reports.context.executive_summary`)."""
+    """The executive-summary figures a notebook published (see :meth:`custlib.reports.context.ReportContext.summary`)."""
     from custlib.reports.context import HEADLINE_MIME
 
     out = []
@@ -159,7 +159,7 @@ def run_job(kernel, spec: dict) -> dict:
     phases["execute_s"] = round(time.perf_counter() - t1, 3)
     t2 = time.perf_counter()
     lang = spec["params"].get("report", {}).get("lang", "en")
-    title = spec["title"] + ("" if status == "ok" else " (FAILED)")
+    title = spec["title"] if status == "ok" else messages(lang).gettext("{title} (FAILED)", title=spec["title"])
     atomic_write(html_path, add_toc(to_html(keep_language(copy.deepcopy(nb), lang), title, lang), lang))
     atomic_write(ipynb, nbformat.writes(nb))
     phases["convert_s"] = round(time.perf_counter() - t2, 3)
