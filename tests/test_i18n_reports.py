@@ -157,3 +157,26 @@ def test_a_case_the_client_added_is_named_in_chinese_in_the_chinese_report(tmp_p
     text = (Path(res.out_dir) / "east" / "04_compare_make_vs_buy.html").read_text(encoding="utf-8")
     assert text.count("泵控制器改造") >= 3  # summary table, charts' titles, recommendation
     assert "Pump controller retrofit" not in text
+
+
+@pytest.mark.e2e
+def test_every_chinese_page_embeds_a_font_with_each_character_it_shows(zh_reports):
+    """Chinese reads right on a machine without a CJK font: each page carries its own subset (issue 17)."""
+    import base64
+    import io
+    from pathlib import Path
+
+    from fontTools.ttLib import TTFont
+
+    from custlib.present.fonts import FAMILY, cjk_characters
+
+    qdir = Path(zh_reports.out_dir)
+    pages = sorted(qdir.glob("east/*.html")) + [qdir / "index.html", qdir / "rollup.html"]
+    for path in pages:
+        text = path.read_text(encoding="utf-8")
+        found = re.search(r'@font-face \{ font-family: "' + re.escape(FAMILY) + r'"; src: url\(data:font/woff;base64,([A-Za-z0-9+/=]+)\)', text)
+        assert found, f"{path.name}: no embedded font"
+        mapped = set(TTFont(io.BytesIO(base64.b64decode(found.group(1)))).getBestCmap())
+        visible = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S)
+        missing = [c for c in cjk_characters(visible) if ord(c) not in mapped]
+        assert not missing, f"{path.name}: characters without a glyph in the embedded font: {''.join(missing)}"

@@ -65,3 +65,16 @@ def _subset(chars: str) -> bytes | None:
     buf = io.BytesIO()
     subset.save_font(font, buf, opts)
     return buf.getvalue()
+
+
+def embed_font(page: str) -> str:
+    """``page`` with a ``<style>`` before ``</head>`` embedding :func:`font_face_css` for its CJK characters.
+
+    The embedded family comes first for the body text; an English page is returned unchanged.
+    """
+    css = font_face_css(page)
+    head_end = page.find("</head>")
+    if not css or head_end < 0:
+        return page
+    style = f'<style type="text/css">{css}\nbody {{ font-family: system-ui, "{FAMILY}", "Noto Sans CJK SC", sans-serif; }}</style>\n'
+    return page[:head_end] + style + page[head_end:]

@@ -13,6 +13,7 @@ import functools
 from pathlib import Path
 
 from custlib.present import headlines
+from custlib.present.fonts import embed_font
 from custlib.present.messages import N_, Messages, messages
 from custlib.present.numbers import Formatter
 
@@ -48,7 +49,7 @@ def _environment():
 
 def _render(template: str, t: Messages, **values) -> str:
     words = {"_": t.gettext, "ngettext": t.ngettext, "pgettext": t.pgettext, "lang": t.lang}
-    return _environment().get_template(template).render(**words, **values)
+    return embed_font(_environment().get_template(template).render(**words, **values))
 
 
 def index_html(quarter: str, entries: list[dict], generated: str, lang: str = "en") -> str:

@@ -29,6 +29,7 @@ import sys
 import time
 from pathlib import Path
 
+from custlib.present.fonts import embed_font
 from custlib.present.messages import keep_language, messages
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -160,7 +161,7 @@ def run_job(kernel, spec: dict) -> dict:
     t2 = time.perf_counter()
     lang = spec["params"].get("report", {}).get("lang", "en")
     title = spec["title"] if status == "ok" else messages(lang).gettext("{title} (FAILED)", title=spec["title"])
-    atomic_write(html_path, add_toc(to_html(keep_language(copy.deepcopy(nb), lang), title, lang), lang))
+    atomic_write(html_path, embed_font(add_toc(to_html(keep_language(copy.deepcopy(nb), lang), title, lang), lang)))
     atomic_write(ipynb, nbformat.writes(nb))
     phases["convert_s"] = round(time.perf_counter() - t2, 3)
     t3 = time.perf_counter()
