@@ -31,7 +31,6 @@ LARGE_FUNCTIONS: dict[str, str] = {
     "custlib.analysis.development.campaign.campaign_forecast": (
         "not yet split (issue 14 in progress): its 20 documented keyword settings (params development.campaign) alone take 80 lines"
     ),
-    "custlib.io.validate.check": "not yet split (issue 14 in progress)",
 }
 #: Private names imported across modules, and import cycles, not yet untangled.
 KNOWN_PRIVATE_IMPORTS = {
