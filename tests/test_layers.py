@@ -25,20 +25,9 @@ NOT_YET_SPLIT = {
     "custlib.clv": "analysis/present/reports",
 }
 #: Modules over the size limit, with the reason (none may be added without one).
-LARGE_MODULES: dict[str, str] = {
-    "custlib.handoff.pack": "not yet split (issue 14 in progress)",
-    "custlib.io.sample": "not yet split (issue 14 in progress)",
-}
+LARGE_MODULES: dict[str, str] = {}
 #: Functions over the size limit, with the reason.
-LARGE_FUNCTIONS: dict[str, str] = {
-    "custlib.handoff.pack.build_handoff": "not yet split (issue 14 in progress)",
-    "custlib.analysis.development.campaign.campaign_forecast": (
-        "not yet split (issue 14 in progress): its 20 documented keyword settings (params development.campaign) alone take 80 lines"
-    ),
-    "custlib.io.sample._block": "not yet split (issue 14 in progress)",
-    "custlib.io.sample.generate_sample": "not yet split (issue 14 in progress)",
-    "custlib.io.validate.check": "not yet split (issue 14 in progress)",
-}
+LARGE_FUNCTIONS: dict[str, str] = {}
 #: Private names imported across modules, and import cycles, not yet untangled.
 KNOWN_PRIVATE_IMPORTS: set[str] = set()
 KNOWN_CYCLES: set[tuple[str, str]] = set()

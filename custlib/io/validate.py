@@ -110,48 +110,68 @@ def check(con, source: Source, rules: dict | None = None, today: dt.date | None 
     n = int(rules["max_examples"])
     today = today or dt.date.today()
     res = ValidationResult()
-    present = {
+    present = _raw_tables(con)
+    for name, table in TABLES.items():
+        _check_table(con, source, name, table, name in present, res, rules, today, n)
+    create_typed_views(con, res.tables)
+    # cross-table rules on the typed views (values that did not parse are NULL there and already reported)
+    _check_customer_references(con, source, res, n)
+    _check_returns(con, source, res, n)
+    return res
+
+
+def _raw_tables(con) -> set[str]:
+    """Names of the tables loaded as ``raw_<name>`` tables or views."""
+    return {
         r[0][4:]
         for r in con.execute(
             "SELECT table_name FROM duckdb_tables() UNION SELECT view_name FROM duckdb_views() WHERE NOT internal"
         ).fetchall()
         if r[0].startswith("raw_")
     }
-    for name, table in TABLES.items():
-        if name not in present:
-            if table.required and name not in source.files:
-                where = source.location if source.is_sql else source.root
-                res.problems.append(f"{where}: table '{name}' is missing (expected {name}.csv, {name}.xlsx or {name}.parquet)")
+
+
+def _check_table(con, source: Source, name: str, table, present: bool, res: ValidationResult, rules: dict, today: dt.date, n: int) -> None:
+    """One table: present if required, its required columns, at least one row, its columns' row checks, unique keys.
+
+    A table that passes the first three is added to ``res.tables`` (with its row count); problems go to ``res.problems``.
+    """
+    if not present:
+        if table.required and name not in source.files:
+            where = source.location if source.is_sql else source.root
+            res.problems.append(f"{where}: table '{name}' is missing (expected {name}.csv, {name}.xlsx or {name}.parquet)")
+        return
+    label = source.label(name)
+    raw = f'"raw_{name}"'
+    types = {r[0]: r[1] for r in con.execute(f"DESCRIBE {raw}").fetchall()}
+    missing = [c for c in table.required_columns if c not in types]
+    if missing:
+        found = ", ".join(c for c in types if c != "_row")
+        for c in missing:
+            res.problems.append(f"{label}: column '{c}' is missing (found: {found})")
+        return
+    res.tables.append(name)
+    count = con.execute(f"SELECT count(*) FROM {raw}").fetchall()[0][0]
+    res.rows[name] = count
+    if count == 0:
+        res.problems.append(f"{label}: the table has a header but no rows")
+        return
+    batch = _Batch(con, raw, n)
+    for c in table.columns:
+        if c.name not in types:
             continue
-        label = source.label(name)
-        raw = f'"raw_{name}"'
-        types = {r[0]: r[1] for r in con.execute(f"DESCRIBE {raw}").fetchall()}
-        missing = [c for c in table.required_columns if c not in types]
-        if missing:
-            found = ", ".join(c for c in types if c != "_row")
-            for c in missing:
-                res.problems.append(f"{label}: column '{c}' is missing (found: {found})")
-            continue
-        res.tables.append(name)
-        count = con.execute(f"SELECT count(*) FROM {raw}").fetchall()[0][0]
-        res.rows[name] = count
-        if count == 0:
-            res.problems.append(f"{label}: the table has a header but no rows")
-            continue
-        batch = _Batch(con, raw, n)
-        for c in table.columns:
-            if c.name not in types:
-                continue
-            _column_checks(batch, label, c, types[c.name], rules, today, n)
-        batch.run(res.problems)
-        # keys
-        n_dups, dups = _duplicate_keys(con, raw, [typed_expr(k, TABLES[name].column(k).kind, types[k]) for k in table.key], n)
-        if n_dups:
-            key = " + ".join(table.key)
-            shown = "; ".join(f"rows {rows}" for _, rows in dups)
-            res.problems.append(f"{label}: {n_dups} duplicate key(s) ({key}): {shown}")
-    create_typed_views(con, res.tables)
-    # cross-table rules on the typed views (values that did not parse are NULL there and already reported)
+        _column_checks(batch, label, c, types[c.name], rules, today, n)
+    batch.run(res.problems)
+    # keys
+    n_dups, dups = _duplicate_keys(con, raw, [typed_expr(k, TABLES[name].column(k).kind, types[k]) for k in table.key], n)
+    if n_dups:
+        key = " + ".join(table.key)
+        shown = "; ".join(f"rows {rows}" for _, rows in dups)
+        res.problems.append(f"{label}: {n_dups} duplicate key(s) ({key}): {shown}")
+
+
+def _check_customer_references(con, source: Source, res: ValidationResult, n: int) -> None:
+    """Every transaction, offer and service-cost row names a customer of the customers table."""
     for name in ("transactions", "offers", "service_costs"):
         if name not in res.tables or "customers" not in res.tables:
             continue
@@ -164,26 +184,30 @@ def check(con, source: Source, rules: dict | None = None, today: dt.date | None 
             ),
         )
         fk.run(res.problems)
-    if "transactions" in res.tables:
-        label = source.label("transactions")
-        ret = _Batch(con, "transactions", n)
-        shown = "format('quantity={}, revenue={}, cost={}', quantity, revenue, cost)"
-        ret.add(
-            "quantity < 0 AND (revenue > 0 OR cost > 0)",
-            shown,
-            lambda total, ex: (
-                f"{label}: {total} line(s) have negative quantity but positive revenue or cost (a return must have revenue <= 0 and cost <= 0): {_rows_list(ex, n)}"
-            ),
-        )
-        ret.add(
-            "quantity >= 0 AND (revenue < 0 OR cost < 0)",
-            shown,
-            lambda total, ex: (
-                f"{label}: {total} line(s) have negative revenue or cost but non-negative quantity (only returns, with negative quantity, may be negative): {_rows_list(ex, n)}"
-            ),
-        )
-        ret.run(res.problems)
-    return res
+
+
+def _check_returns(con, source: Source, res: ValidationResult, n: int) -> None:
+    """A line with negative quantity (a return) has revenue and cost <= 0; any other line has them >= 0."""
+    if "transactions" not in res.tables:
+        return
+    label = source.label("transactions")
+    ret = _Batch(con, "transactions", n)
+    shown = "format('quantity={}, revenue={}, cost={}', quantity, revenue, cost)"
+    ret.add(
+        "quantity < 0 AND (revenue > 0 OR cost > 0)",
+        shown,
+        lambda total, ex: (
+            f"{label}: {total} line(s) have negative quantity but positive revenue or cost (a return must have revenue <= 0 and cost <= 0): {_rows_list(ex, n)}"
+        ),
+    )
+    ret.add(
+        "quantity >= 0 AND (revenue < 0 OR cost < 0)",
+        shown,
+        lambda total, ex: (
+            f"{label}: {total} line(s) have negative revenue or cost but non-negative quantity (only returns, with negative quantity, may be negative): {_rows_list(ex, n)}"
+        ),
+    )
+    ret.run(res.problems)
 
 
 def _duplicate_keys(con, relation: str, key_exprs: list[str], n: int) -> tuple[int, list[tuple[int, str]]]:

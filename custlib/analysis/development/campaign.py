@@ -1,4 +1,29 @@
-"""Campaign forecast: response rate, volume, provision cost, profit and ROI per target group (DOMAIN.md section 3.1)."""
+"""Campaign forecast: response rate, volume, provision cost, profit and ROI per target group (DOMAIN.md section 3.1).
+
+The model of :func:`campaign_forecast`. For each segment (customers grouped by ``segment_by``), with p the response rate, V the
+purchase volume of a responder (revenue), m the unit margin (gross margin per unit of revenue), c the contact cost per customer
+contacted and s(V) the cost to serve a responder's order:
+
+- response rate: posterior of p from the segment's past offers, Beta(prior_alpha + k, prior_beta + n - k)
+  (:func:`beta_binomial_interval`);
+- purchase volume: mean ``response_revenue`` of the segment's responders with a t interval (:func:`mean_interval`); segments
+  with fewer than ``min_responders`` responders borrow the mean of all responders (``volume_source`` says which);
+- provision cost (contact plus serve, DOMAIN.md section 3): s(V) = (s0 + r V) * g, where s0 is ``serve_cost_per_order`` (or,
+  when None, the segment's ``cost_to_serve`` per order over the last ``margin_months`` from ``service_costs``), r is
+  ``serve_cost_rate`` and g the segment's mean multiplier (``serve_cost_multipliers``, e.g. remote market types, times
+  ``non_standard_multiplier`` for a non-standard offer); this is activity-based cost to serve (Kaplan & Narayanan 2001,
+  "Measuring and managing customer profitability", *Journal of Cost Management* 15(5));
+- expected profit per contact: pi = p (m V - s(V)) - c, the break-even rule of direct-marketing selection (Bult & Wansbeek 1995,
+  *Marketing Science* 14(4), eq. 1: contact when p * a > c); expected provision cost per contact: k = c + p s(V); ROI = pi / k.
+
+Because p and V are independent and pi is linear in V, E[pi] = E[p] (m E[V] - s(E[V])) - c exactly (the ``profit_per_contact``
+column). Intervals come from ``draws`` Monte Carlo draws of (p, V) from their posteriors, seeded with ``seed`` (quantiles of pi,
+of the segment total N * pi and of the ratio pi / k). Costs and margin are treated as known.
+
+:func:`campaign_forecast` runs the steps :func:`past_offers`, :func:`target_segments`, :func:`offers_by_segment`,
+:func:`segment_evidence`, :func:`unit_costs` and :func:`profit_forecast`; :func:`best_targets_within_budget` then chooses the
+segments to contact within a budget, and :func:`campaign_plan` does both.
+"""
 
 from __future__ import annotations
 
@@ -185,91 +210,60 @@ def campaign_forecast(
     seed: int = 0,
     customer_col: str = "customer_id",
 ) -> pd.DataFrame:
-    """Forecast a development campaign per target segment, ranked by expected profit.
+    """Forecast a development campaign per target segment, ranked by expected profit per contact.
 
-    For each segment (customers grouped by ``segment_by``), with p the response rate, V the purchase volume of a responder
-    (revenue), m the unit margin (gross margin per unit of revenue), c the contact cost per customer contacted and s(V) the cost to
-    serve a responder's order:
-
-    - response rate: posterior of p from the segment's past offers, Beta(prior_alpha + k, prior_beta + n - k)
-      (:func:`beta_binomial_interval`);
-    - purchase volume: mean ``response_revenue`` of the segment's responders with a t interval (:func:`mean_interval`); segments
-      with fewer than ``min_responders`` responders borrow the mean of all responders (``volume_source`` says which);
-    - provision cost (contact plus serve, DOMAIN.md section 3): s(V) = (s0 + r V) * g, where s0 is ``serve_cost_per_order`` (or,
-      when None, the segment's ``cost_to_serve`` per order over the last ``margin_months`` from ``service_costs``), r is
-      ``serve_cost_rate`` and g the segment's mean multiplier (``serve_cost_multipliers``, e.g. remote market types, times
-      ``non_standard_multiplier`` for a non-standard offer); this is activity-based cost to serve (Kaplan & Narayanan 2001,
-      "Measuring and managing customer profitability", *Journal of Cost Management* 15(5));
-    - expected profit per contact: pi = p (m V - s(V)) - c, the break-even rule of direct-marketing selection (Bult & Wansbeek 1995,
-      *Marketing Science* 14(4), eq. 1: contact when p * a > c); expected provision cost per contact: k = c + p s(V); ROI = pi / k.
-
-    Because p and V are independent and pi is linear in V, E[pi] = E[p] (m E[V] - s(E[V])) - c exactly (the ``profit_per_contact``
-    column). Intervals come from ``draws`` Monte Carlo draws of (p, V) from their posteriors, seeded with ``seed`` (quantiles of pi,
-    of the segment total N * pi and of the ratio pi / k). Costs and margin are treated as known.
+    The model is in the module docstring; the docstring of each step named below details its settings (the keyword settings
+    are the ``development.campaign`` params).
 
     Parameters
     ----------
-    customers : DataFrame
-        The region's customers; ``segment_by`` columns and the multiplier columns.
-    offers : DataFrame
-        Past offers: customer_id, offer_date, product_id, channel, contact_cost, responded, response_revenue.
-    transactions : DataFrame
-        Order lines (margin, cost to serve per order, and which customers are existing customers: N counts customers with an order
-        on or before ``asof``).
-    service_costs : DataFrame, optional
-        customer_id, month, cost_to_serve; used when ``serve_cost_per_order`` is None.
-    asof : date-like, optional
-        Forecast date; offers and orders after it are ignored. Default: the later of the last order and the last offer.
-    segment_by : list of str
-        Customers columns defining target segments.
-    channel : str, optional
-        Only past offers made through this channel count (the planned campaign's channel).
-    products : list of str
-        Only past offers of these products count (the planned offer); empty = all.
-    prior_alpha, prior_beta : float
-        Beta prior of the response rate (Jeffreys: 0.5, 0.5).
-    interval : float
-        Central probability of every interval.
+    customers, offers, transactions, service_costs : DataFrame
+        The region's customers, past offers, order lines and (optional) cost to serve per customer and month.
+    asof, channel, products
+        Forecast date (default: the last order or offer) and the planned campaign's channel and products (:func:`past_offers`).
+    segment_by, serve_cost_multipliers, customer_col
+        Customers columns defining the segments, their cost-to-serve multipliers, the id column (:func:`target_segments`).
+    prior_alpha, prior_beta, interval, min_responders, contact_cost_by_channel
+        Beta prior of the response rate (Jeffreys: 0.5, 0.5), level of every interval, fewest responders for a segment's own
+        volume, contact cost per channel (:func:`segment_evidence`, :func:`offers_by_segment`).
+    margin_rate, margin_months, serve_cost_per_order
+        Unit margin and cost to serve per order; None = observed over the last ``margin_months`` (:func:`unit_costs`).
+    serve_cost_rate, non_standard_offer, non_standard_multiplier, draws, seed
+        r of s(V), the multiplier of a non-standard offer, Monte Carlo draws per segment (>= 100) and their seed.
     min_offers : int
         Segments with fewer past offers are reported but not ranked.
-    min_responders : int
-        Fewer responders than this: the segment uses the all-segment volume.
-    margin_rate : float, optional
-        Unit margin (gross profit per unit revenue); None = the segment's observed margin over the last ``margin_months`` (of
-        ``products`` when given).
-    margin_months : int
-        Window for observed margin and cost to serve.
-    contact_cost_by_channel : dict, optional
-        Contact cost per channel; channels not listed use the offers' recorded ``contact_cost``.
-    serve_cost_per_order, serve_cost_rate, serve_cost_multipliers, non_standard_offer, non_standard_multiplier
-        Cost to serve, see above. ``serve_cost_multipliers`` maps a customers column to ``{value: multiplier}``.
-    draws : int
-        Monte Carlo draws per segment.
-    seed : int
-        Seed of the draws.
-    customer_col : str
-        Customer id column in every table.
 
     Returns
     -------
     DataFrame
-        customers, offers, transactions[, service_costs] -> one row per segment: segment, the ``segment_by`` columns, customers,
-        offers, responses, response_rate, response_rate_low, response_rate_high, volume, volume_low, volume_high, volume_source,
-        margin_rate, contact_cost, serve_cost, cost_per_contact, profit_per_contact, profit_per_contact_low,
-        profit_per_contact_high, expected_cost, expected_profit, profit_low, profit_high, roi, roi_low, roi_high, ranked, rank;
-        sorted by rank (unranked segments last).
+        customers, offers, transactions[, service_costs] -> one row per segment: segment, the ``segment_by`` columns, then
+        :func:`profit_forecast`'s columns, ranked, rank; sorted by rank (unranked segments last).
 
     Raises
     ------
     DataError
-        A required column (``segment_by`` included) is missing, ``responded`` has missing values, or an offer names an unknown
-        customer.
+        A required column is missing, ``responded`` has missing values, or an offer names an unknown customer.
     InsufficientDataError
         No offers table, no past offers (after filters) or fewer than two responders in all.
     ParamsError
         A bad parameter (level, prior, draws, multiplier column).
     """
     segment_by = list(segment_by)
+    _check_inputs(customers, offers, transactions, segment_by, draws, interval, customer_col)
+    asof, off = past_offers(offers, transactions, asof, channel=channel, products=products)
+    cust, existing = target_segments(customers, transactions, asof, segment_by, serve_cost_multipliers, customer_col=customer_col)
+    off = offers_by_segment(off, cust, contact_cost_by_channel, customer_col=customer_col)
+    ev = segment_evidence(off, cust, existing, prior=(prior_alpha, prior_beta), level=interval, min_responders=min_responders)
+    costs = unit_costs(
+        transactions, service_costs, cust, ev.index, asof, products, margin_rate, margin_months, serve_cost_per_order, customer_col
+    )
+    multiplier = non_standard_multiplier if non_standard_offer else 1.0
+    out = profit_forecast(ev.join(costs), serve_cost_rate=serve_cost_rate, multiplier=multiplier, draws=draws, seed=seed, level=interval)
+    return _ranked(out, cust, segment_by, min_offers)
+
+
+def _check_inputs(customers, offers, transactions, segment_by: list[str], draws: int, interval: float, customer_col: str) -> None:
+    """The columns :func:`campaign_forecast` needs, and its settings that no step checks."""
     require(customers, [customer_col, *segment_by], "customers")
     require(offers, [customer_col, "offer_date", "product_id", "channel", "contact_cost", "responded", "response_revenue"], "offers")
     require(transactions, [customer_col, "order_id", "order_date", "revenue", "cost"], "transactions")
@@ -280,6 +274,27 @@ def campaign_forecast(
     check_level(interval, "interval")
     if offers["responded"].isna().any():
         raise DataError("offers: column 'responded' has missing values; expected true/false for every offer")
+
+
+def past_offers(offers: pd.DataFrame, transactions: pd.DataFrame, asof=None, *, channel: str | None = None, products=()) -> tuple:
+    """The forecast date and the past offers that count for the planned campaign.
+
+    offers, transactions -> (asof, offers made on or before ``asof``, through ``channel`` and of ``products``).
+
+    Parameters
+    ----------
+    asof : date-like, optional
+        Forecast date; later offers and orders are ignored. Default: the later of the last order and the last offer.
+    channel : str, optional
+        Only past offers made through this channel count (the planned campaign's channel); None = all channels.
+    products : list of str
+        Only past offers of these products count (the planned offer); empty = all.
+
+    Raises
+    ------
+    InsufficientDataError
+        No offer is left.
+    """
     asof = (
         pd.Timestamp(asof)
         if asof is not None
@@ -296,14 +311,45 @@ def campaign_forecast(
         raise InsufficientDataError(
             f"offers: no past offers on or before {asof:%Y-%m-%d}" + (f" ({' and '.join(only)})" if only else ""), code="no_offers"
         )
+    return asof, off
 
-    cust = customers[[customer_col, *segment_by, *[c for c in (serve_cost_multipliers or {}) if c not in segment_by]]].copy()
-    cust = cust.assign(segment=segment_label(cust, segment_by), _mult=customer_multiplier(cust, serve_cost_multipliers or {}))
-    seg_of = cust.set_index(customer_col)["segment"]
+
+def target_segments(
+    customers: pd.DataFrame, transactions: pd.DataFrame, asof, segment_by: list[str], multipliers: dict | None = None, *, customer_col: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Customers with their segment and cost-to-serve multiplier, and those of them who are existing customers.
+
+    customers -> customer_col, ``segment_by`` and multiplier columns, segment, _mult; and its rows of customers with an order
+    on or before ``asof`` (N of the module docstring counts these).
+
+    Parameters
+    ----------
+    segment_by : list of str
+        Customers columns defining target segments.
+    multipliers : dict, optional
+        ``serve_cost_multipliers``: a customers column -> ``{value: multiplier}`` (:func:`customer_multiplier`).
+    """
+    cust = customers[[customer_col, *segment_by, *[c for c in (multipliers or {}) if c not in segment_by]]].copy()
+    cust = cust.assign(segment=segment_label(cust, segment_by), _mult=customer_multiplier(cust, multipliers or {}))
     tx = transactions.loc[transactions["order_date"] <= asof]
     existing = pd.Index(tx[customer_col].unique())
-    cust_existing = cust.loc[positions(existing, cust[customer_col]) >= 0]  # hash lookup (isin on strings is slow)
+    return cust, cust.loc[positions(existing, cust[customer_col]) >= 0]  # hash lookup (isin on strings is slow)
 
+
+def offers_by_segment(
+    off: pd.DataFrame, cust: pd.DataFrame, contact_cost_by_channel: dict | None = None, *, customer_col: str
+) -> pd.DataFrame:
+    """Past offers with their customer's segment, ``responded`` as bool and the contact cost.
+
+    offers -> offers plus segment, _responded, _contact (``contact_cost_by_channel`` for the channels it lists, else the
+    offer's recorded ``contact_cost``).
+
+    Raises
+    ------
+    DataError
+        An offer names a customer missing from ``cust``.
+    """
+    seg_of = cust.set_index(customer_col)["segment"]
     off = off.assign(
         segment=off[customer_col].map(seg_of),
         _responded=off["responded"].astype(bool),
@@ -314,7 +360,33 @@ def campaign_forecast(
         raise DataError(
             f"offers: {int(off['segment'].isna().sum())} offers name customers missing from customers (e.g. {off.loc[off['segment'].isna(), customer_col].iloc[0]!r})"
         )
+    return off
 
+
+def segment_evidence(
+    off: pd.DataFrame, cust: pd.DataFrame, existing: pd.DataFrame, *, prior: tuple[float, float], level: float, min_responders: int
+) -> pd.DataFrame:
+    """What the past offers and the customers say about each segment: size, response rate, purchase volume, contact cost, multiplier.
+
+    offers (from :func:`offers_by_segment`), customers and existing customers (from :func:`target_segments`) -> one row per
+    segment (sorted, the index): customers, offers, responses, posterior_alpha, posterior_beta, response_rate,
+    response_rate_low, response_rate_high, volume, volume_low, volume_high, volume_n, volume_sd, volume_source, contact_cost,
+    multiplier.
+
+    Parameters
+    ----------
+    prior : (float, float)
+        ``prior_alpha``, ``prior_beta``: the Beta prior of the response rate (Jeffreys: 0.5, 0.5; :func:`beta_binomial_interval`).
+    level : float
+        ``interval``: central probability of the response-rate and volume intervals.
+    min_responders : int
+        A segment with fewer responders (or fewer than two) borrows the volume of all responders (:func:`mean_interval`).
+
+    Raises
+    ------
+    InsufficientDataError
+        Fewer than two responders with a ``response_revenue`` in all.
+    """
     all_resp = off.loc[off["_responded"], "response_revenue"].astype("float64")
     if all_resp.notna().sum() < 2:
         raise InsufficientDataError(
@@ -323,10 +395,68 @@ def campaign_forecast(
             found=int(all_resp.notna().sum()),
             needed=2,
         )
-    overall_volume = mean_interval(all_resp, level=interval)
-    overall_resp = all_resp.dropna().to_numpy()
+    overall = (*mean_interval(all_resp, level=level), float(all_resp.dropna().to_numpy().std(ddof=1)), "all segments")
+    rows = []
+    for seg in sorted(set(existing["segment"]) | set(off["segment"])):  # loop over a handful of segments, not over rows
+        o = off.loc[off["segment"] == seg]
+        members = existing.loc[existing["segment"] == seg]
+        n_cust = len(members)
+        n, k = len(o), int(o["_responded"].sum())
+        post = beta_binomial_interval(k, n, prior_alpha=prior[0], prior_beta=prior[1], level=level).iloc[0]
+        resp = o.loc[o["_responded"], "response_revenue"].astype("float64").dropna().to_numpy()
+        if resp.size >= max(min_responders, 2):
+            volume = (*mean_interval(resp, level=level), float(resp.std(ddof=1)), "segment")
+        else:
+            volume = overall
+        c = float(o["_contact"].mean()) if n else float(off["_contact"].mean())
+        g = float(members["_mult"].mean()) if n_cust else float(cust.loc[cust["segment"] == seg, "_mult"].mean())
+        rows.append(
+            {"segment": seg, "customers": n_cust, "offers": n, "responses": k}
+            | {"posterior_alpha": post["posterior_alpha"], "posterior_beta": post["posterior_beta"]}
+            | {"response_rate": float(post["mean"]), "response_rate_low": float(post["lower"]), "response_rate_high": float(post["upper"])}
+            | dict(zip(("volume", "volume_low", "volume_high", "volume_n", "volume_sd", "volume_source"), volume, strict=True))
+            | {"contact_cost": c, "multiplier": g}
+        )
+    return pd.DataFrame(rows).set_index("segment")
 
-    # observed margin and serve cost per order over the window
+
+def unit_costs(
+    transactions: pd.DataFrame,
+    service_costs: pd.DataFrame | None,
+    cust: pd.DataFrame,
+    segments,
+    asof: pd.Timestamp,
+    products: tuple[str, ...] | list[str] = (),
+    margin_rate: float | None = None,
+    margin_months: int = 12,
+    serve_cost_per_order: float | None = None,
+    customer_col: str = "customer_id",
+) -> pd.DataFrame:
+    """Unit margin m and cost to serve per order s0 of each segment.
+
+    transactions[, service_costs], customers with their segment (:func:`target_segments`) -> one row per segment (index
+    ``segments``): margin_rate, serve_per_order.
+
+    Parameters
+    ----------
+    products : list of str
+        The planned offer's products (:func:`past_offers`); empty = all.
+    margin_rate : float, optional
+        Unit margin (gross profit per unit revenue) of every segment; None = the segment's observed margin over the last
+        ``margin_months`` (of ``products`` when given and sold in that window), else that of all segments.
+    margin_months : int
+        Window of the observed margin and cost to serve.
+    serve_cost_per_order : float, optional
+        s0 of every segment; None = the segment's ``cost_to_serve`` in the window per order (from ``service_costs``), else that of
+        all segments (0 without ``service_costs``).
+
+    Raises
+    ------
+    DataError
+        ``service_costs`` is needed and lacks a column.
+    """
+    seg_of = cust.set_index(customer_col)["segment"]
+    tx = transactions.loc[transactions["order_date"] <= asof]
     win = tx.loc[tx["order_date"] > asof - pd.DateOffset(months=margin_months)]
     win = win.assign(segment=segment_of(win[customer_col], seg_of))
     if len(products) and "product_id" in win.columns:
@@ -350,57 +480,77 @@ def campaign_forecast(
         seg_s0 = pd.Series(dtype="float64")
         overall_s0 = float(serve_cost_per_order or 0.0)
 
-    rng = np.random.default_rng(seed)
-    tail = (1 - interval) / 2
-    rows = []
-    segments = sorted(set(cust_existing["segment"]) | set(off["segment"]))
-    for seg in segments:  # loop over a handful of segments, not over rows
-        o = off.loc[off["segment"] == seg]
-        members = cust_existing.loc[cust_existing["segment"] == seg]
-        n_cust = len(members)
-        n, k = len(o), int(o["_responded"].sum())
-        post = beta_binomial_interval(k, n, prior_alpha=prior_alpha, prior_beta=prior_beta, level=interval).iloc[0]
-        resp = o.loc[o["_responded"], "response_revenue"].astype("float64").dropna().to_numpy()
-        if resp.size >= max(min_responders, 2):
-            vol, vlo, vhi, vn = mean_interval(resp, level=interval)
-            vsd, source = float(resp.std(ddof=1)), "segment"
-        else:
-            vol, vlo, vhi, vn = overall_volume
-            vsd, source = float(overall_resp.std(ddof=1)), "all segments"
+    out = {}
+    for seg in segments:
         m = float(margin_rate) if margin_rate is not None else float(seg_margin.get(seg, np.nan))
         if not np.isfinite(m):
             m = float(overall_margin) if margin_rate is None else m
-        c = float(o["_contact"].mean()) if n else float(off["_contact"].mean())
         s0 = float(serve_cost_per_order) if serve_cost_per_order is not None else float(seg_s0.get(seg, np.nan))
         if not np.isfinite(s0):
             s0 = overall_s0
-        gmult = float(members["_mult"].mean()) if n_cust else float(cust.loc[cust["segment"] == seg, "_mult"].mean())
-        gmult *= non_standard_multiplier if non_standard_offer else 1.0
-        p_draw = rng.beta(post["posterior_alpha"], post["posterior_beta"], size=draws)
+        out[seg] = {"margin_rate": m, "serve_per_order": s0}
+    return pd.DataFrame.from_dict(out, orient="index", columns=["margin_rate", "serve_per_order"])
+
+
+_EVIDENCE_SHOWN = (
+    "customers",
+    "offers",
+    "responses",
+    "response_rate",
+    "response_rate_low",
+    "response_rate_high",
+    "volume",
+    "volume_low",
+    "volume_high",
+    "volume_source",
+    "margin_rate",
+    "contact_cost",
+)
+"""Columns of the segment evidence and unit costs that :func:`profit_forecast` carries into the forecast, in its order."""
+
+
+def profit_forecast(
+    ev: pd.DataFrame, *, serve_cost_rate: float = 0.0, multiplier: float = 1.0, draws: int = 4000, seed: int = 0, level: float = 0.9
+) -> pd.DataFrame:
+    """Provision cost, expected profit per contact and ROI of each segment, with Monte Carlo intervals (module docstring).
+
+    segment evidence and unit costs (:func:`segment_evidence` joined with :func:`unit_costs`) -> one row per segment: segment,
+    customers, offers, responses, response_rate, response_rate_low, response_rate_high, volume, volume_low, volume_high,
+    volume_source, margin_rate, contact_cost, serve_cost, cost_per_contact, profit_per_contact, profit_per_contact_low,
+    profit_per_contact_high, expected_cost, expected_profit, profit_low, profit_high, roi, roi_low, roi_high.
+
+    Parameters
+    ----------
+    serve_cost_rate : float
+        r of s(V) = (s0 + r V) * g: extra cost to serve per unit of revenue.
+    multiplier : float
+        Factor on every segment's g (``non_standard_multiplier`` for a non-standard offer, else 1).
+    draws, seed : int
+        Monte Carlo draws per segment (one generator for all segments, in the order of ``ev``) and their seed.
+    level : float
+        Central probability of the intervals.
+    """
+    rng = np.random.default_rng(seed)
+    tail = (1 - level) / 2
+    rows = []
+    for seg, e in ev.to_dict("index").items():
+        n_cust, m, c, s0 = e["customers"], e["margin_rate"], e["contact_cost"], e["serve_per_order"]
+        vol, vsd, vn = e["volume"], e["volume_sd"], e["volume_n"]
+        gmult = e["multiplier"] * multiplier
+        p_draw = rng.beta(e["posterior_alpha"], e["posterior_beta"], size=draws)
         v_draw = vol + vsd / math.sqrt(vn) * rng.standard_t(vn - 1, size=draws)
         serve_draw = (s0 + serve_cost_rate * v_draw) * gmult
         pi_draw = p_draw * (m * v_draw - serve_draw) - c
         k_draw = c + p_draw * serve_draw
         roi_draw = pi_draw / k_draw
         serve = (s0 + serve_cost_rate * vol) * gmult
-        p = float(post["mean"])
+        p = e["response_rate"]
         pi = p * (m * vol - serve) - c
         kc = c + p * serve
         rows.append(
             {
                 "segment": seg,
-                "customers": n_cust,
-                "offers": n,
-                "responses": k,
-                "response_rate": p,
-                "response_rate_low": float(post["lower"]),
-                "response_rate_high": float(post["upper"]),
-                "volume": vol,
-                "volume_low": vlo,
-                "volume_high": vhi,
-                "volume_source": source,
-                "margin_rate": m,
-                "contact_cost": c,
+                **{col: e[col] for col in _EVIDENCE_SHOWN},
                 "serve_cost": serve,
                 "cost_per_contact": kc,
                 "profit_per_contact": pi,
@@ -413,10 +563,14 @@ def campaign_forecast(
                 "roi": pi / kc if kc > 0 else np.nan,
                 "roi_low": float(np.quantile(roi_draw, tail)) if kc > 0 else np.nan,
                 "roi_high": float(np.quantile(roi_draw, 1 - tail)) if kc > 0 else np.nan,
-                "ranked": bool(n >= min_offers and n_cust > 0),
             }
         )
-    out = pd.DataFrame(rows)
+    return pd.DataFrame(rows)
+
+
+def _ranked(out: pd.DataFrame, cust: pd.DataFrame, segment_by: list[str], min_offers: int) -> pd.DataFrame:
+    """Segments with at least ``min_offers`` past offers and existing customers, ranked by expected profit per contact."""
+    out = out.assign(ranked=(out["offers"] >= min_offers) & (out["customers"] > 0))
     keys = cust.drop_duplicates("segment").set_index("segment")[segment_by]
     out = out.join(keys, on="segment")
     out = out[["segment", *segment_by, *[c for c in out.columns if c not in ("segment", *segment_by)]]]
