@@ -409,3 +409,12 @@ def test_a_changed_database_renders_again_and_an_unchanged_one_is_skipped(tmp_pa
     changed = render(url, **kw)
     assert [(o.status, o.skipped) for o in changed.outcomes] == [("ok", False)]
     assert page.read_bytes() != before
+
+
+def test_a_region_name_of_300_bytes_renders_into_a_short_folder(tmp_path):
+    long_name = "Région " + "très-longue " * 24  # 300 bytes in UTF-8: over a file name's 255
+    assert len(long_name.encode()) >= 300
+    data = write_tables(tiny_tables(n_per_region=3, regions=(long_name, "North")), tmp_path / "data", "csv")
+    res = render(data, out=tmp_path / "out", notebooks="00_overview_region", progress=False)
+    assert not res.failed, [(o.slug, o.error) for o in res.failed]
+    assert all(len(o.slug.encode()) <= 80 for o in res.outcomes)

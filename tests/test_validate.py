@@ -218,3 +218,29 @@ def test_every_problem_is_reported_at_once(tmp_path):
 
     msg = _expect(_broken(tmp_path, "parquet", transactions=bad), "2 problem(s)")
     assert "empty or NaN" in msg and "not in customers.parquet" in msg
+
+
+def _regions(tmp_path, names):
+    tables = tiny_tables(n_per_region=2, regions=tuple(names))
+    return write_tables(tables, tmp_path / "regions", "csv")
+
+
+@pytest.mark.parametrize("name", ["/", "..", "\U0001f600", "---"])
+def test_a_region_that_cannot_name_a_folder_is_refused_with_its_row(tmp_path, name):
+    folder = _regions(tmp_path, ["East", name])
+    _expect(folder, "customers.csv: region", repr(name), "(first in row 4)", "no letter or digit")
+
+
+def test_regions_differing_only_in_case_are_refused_naming_both(tmp_path):
+    folder = _regions(tmp_path, ["East", "east"])
+    _expect(folder, "customers.csv: regions 'East' (row 2), 'east' (row 4) differ only in case", "report folder 'east'")
+
+
+def test_a_long_region_name_gets_a_short_distinct_folder_name():
+    from custlib.io.data import MAX_SLUG_BYTES, slugify
+
+    a, b = "华东" * 100 + " A", "华东" * 100 + " B"  # 602 bytes each in UTF-8, equal for 600
+    sa, sb = slugify(a), slugify(b)
+    assert len(sa.encode()) <= MAX_SLUG_BYTES and len(sb.encode()) <= MAX_SLUG_BYTES
+    assert sa != sb and sa.startswith("华东华东") and slugify(a) == sa
+    assert slugify("North East") == "north-east", "short names keep their plain slug"

@@ -58,6 +58,10 @@ def is_sql_url(location) -> bool:
     return bool(_SQL_URL.match(str(location)))
 
 
+#: Longest folder name made from a region, in UTF-8 bytes (file systems allow 255; report files add their own names).
+MAX_SLUG_BYTES = 80
+
+
 def slugify(name: str) -> str:
     """A filesystem-safe, lower-case slug of a region or other name.
 
@@ -69,7 +73,11 @@ def slugify(name: str) -> str:
     """
     slug = re.sub(r"[^\w]+", "-", str(name).strip().lower(), flags=re.UNICODE).strip("-_")
     if not slug:
-        raise ParamsError(f"region {name!r}: cannot make a file name from it")
+        raise ParamsError(f"region {name!r}: cannot make a file name from it (it needs at least one letter or digit)")
+    if len(slug.encode("utf-8")) > MAX_SLUG_BYTES:  # a file name holds 255 bytes: keep a readable start and a hash of the whole
+        digest = hashlib.sha256(str(name).encode("utf-8")).hexdigest()[:10]
+        head = slug.encode("utf-8")[: MAX_SLUG_BYTES - 11].decode("utf-8", errors="ignore").rstrip("-_")
+        slug = f"{head}-{digest}"
     return slug
 
 

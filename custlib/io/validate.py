@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from custlib.exceptions import DataError
+from custlib.exceptions import DataError, ParamsError
 from custlib.io.contract import TABLES
-from custlib.io.data import Source, cost_problems, create_typed_views, open_raw, typed_expr
+from custlib.io.data import Source, cost_problems, create_typed_views, open_raw, slugify, typed_expr
 
 DEFAULT_RULES = {"min_date": "2000-01-01", "max_abs_amount": 1.0e12, "max_examples": 5}
 
@@ -117,7 +117,35 @@ def check(con, source: Source, rules: dict | None = None, today: dt.date | None 
     # cross-table rules on the typed views (values that did not parse are NULL there and already reported)
     _check_customer_references(con, source, res, n)
     _check_returns(con, source, res, n)
+    _check_region_names(con, source, res)
     return res
+
+
+def _check_region_names(con, source: Source, res: ValidationResult) -> None:
+    """Every region can be a report folder, and no two regions share one (``East`` and ``east``).
+
+    A region whose name has no letter or digit (``/``, ``..``, an emoji) has no folder name,
+    and two names with the same folder name would write over each other's reports.
+    """
+    if "customers" not in res.tables:
+        return
+    label = source.label("customers")
+    rows = con.execute("SELECT region, min(_row) FROM customers WHERE region IS NOT NULL GROUP BY region ORDER BY 2").fetchall()
+    by_slug: dict[str, list[tuple[str, int]]] = {}
+    for region, row in rows:
+        try:
+            by_slug.setdefault(slugify(region), []).append((region, row))
+        except ParamsError:
+            res.problems.append(
+                f"{label}: region {region!r} (first in row {row}) has no letter or digit to name its report folder; rename it"
+            )
+    for slug, names in by_slug.items():
+        if len(names) > 1:
+            shown = ", ".join(f"{r!r} (row {row})" for r, row in names)
+            res.problems.append(
+                f"{label}: regions {shown} differ only in case or punctuation and would share the report folder '{slug}'; "
+                "write them the same way"
+            )
 
 
 def _raw_tables(con) -> set[str]:
