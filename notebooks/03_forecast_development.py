@@ -25,8 +25,9 @@
 # 向现有客户卖得更多（交叉销售与升级销售）：一次客户开发活动对各目标客户群能带来什么回报，谁会响应，哪些产品常被一起购买，销售收入的走向，客户值多少，谁正在流失，以及客户开发与开发新客户相比效果如何。本区域数据不足以支持的部分会说明原因，以及需要什么数据才能完成。
 
 # %%
-from custlib import clv  # TODO(lead): custlib.analysis.clv
+from custlib.analysis import clv
 from custlib.analysis import development as dev
+from custlib.present import clv as clv_views
 from custlib.present.development import charts, views
 from custlib.reports import context as rp
 from custlib.reports import development as rd
@@ -217,7 +218,7 @@ ctx.show(forecast, views.backtest_view)
 # BG/NBD 购买模型与 Gamma-Gamma 消费金额模型。先做检验：用留出期之前的历史拟合模型，把它预测的重复购买次数与客户在留出期内的实际购买相比较。
 
 # %%
-ctx.plot(life, charts.clv_check_chart)
+ctx.plot(life, clv_views.holdout_chart)
 
 # %% [markdown] tags=["lang-en"]
 # ### Most valuable customers
@@ -229,7 +230,8 @@ ctx.plot(life, charts.clv_check_chart)
 # 仍然活跃的概率、下个月的预期购买次数、每次购买的预期金额，以及未来一年折现后的客户终身价值（CLV）。
 
 # %%
-ctx.show(life, views.clv_customers_view)
+ctx.say(clv_views.notes_text(life, ctx))
+ctx.show(life, clv_views.customers_view)
 
 # %% [markdown] tags=["lang-en"]
 # ## 6. Early warning

@@ -84,3 +84,12 @@ def write_notebook(path: Path, *cells: str) -> Path:
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, path)
     return Path(path)
+
+
+@pytest.fixture
+def blas_threads():
+    """BLAS on two threads during the test, so that a limit to one shows; yields a function giving the current BLAS thread counts."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        yield lambda: sorted({p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"})

@@ -483,16 +483,18 @@ def test_holdout_chart_draws_actual_and_predicted_with_chinese_text(cdnow_transa
     plt.close(fig)
 
 
-def test_old_plot_holdout_check_still_draws_in_english(cdnow_transactions, cdnow_models):
+def test_holdout_chart_draws_the_check_of_a_result_in_english(cdnow_transactions):
+    """The chart takes the analysis result as the notebook passes it; in English every word is the message itself."""
     import matplotlib.pyplot as plt
 
-    from custlib import clv as old
-
-    model, _ = cdnow_models
-    split = clv.calibration_holdout_summary(cdnow_transactions, calibration_end="1997-09-30", holdout_end="1998-06-30")
+    tx = cdnow_transactions[cdnow_transactions["order_date"] <= "1998-03-31"]
+    res = clv.lifetime_value_analysis(tx, "1998-03-31", holdout_periods=26, margin=0.3)
     fig, ax = plt.subplots()
-    assert old.plot_holdout_check(clv.holdout_check(model, split), ax=ax) is ax
+    assert views.holdout_chart(res, report_ctx("en"), ax=ax) is ax
     assert ax.get_title() == "Holdout check: actual and predicted repeat purchases"
+    actual, predicted = (line.get_ydata() for line in ax.get_lines())
+    np.testing.assert_allclose(actual, res.check["actual"].iloc[:-1])  # the "all" row is not drawn
+    np.testing.assert_allclose(predicted, res.check["predicted"].iloc[:-1])
     plt.close(fig)
 
 
@@ -687,15 +689,16 @@ def test_lifetime_value_analysis_runs_on_cdnow_with_margin_from_cost(cdnow_trans
     zh = report_ctx("zh")
     customers = views.customers_view(res, zh, top=5, names=pd.Series({1: "Ann & <Co>"}))
     assert list(customers.frame.columns) == [
-        "客户",
-        "名称",
+        "客户编号",
+        "客户名称",
         "重复购买次数",
-        "仍活跃概率",
+        "活跃概率",
         "下月预期购买次数",
         "每次购买的预期金额",
         "终身价值（CLV）",
     ]
     assert len(customers.frame) == 5 and customers.kinds["终身价值（CLV）"] == "money"
+    assert customers.caption == "共 2,357 家客户，显示前 5 家"
     params = views.parameters_view(res, report_ctx("en"))
     assert list(params.frame.columns)[:3] == ["Model", "Parameter", "Estimate"] and len(params.frame) == 7
 
@@ -712,6 +715,99 @@ def test_note_texts_word_each_known_note_and_leave_out_unknown_ones():
     got = views.note_texts(res, report_ctx("en"))
     assert [g.split(" reached")[0] for g in got] == ["BG/NBD: alpha", "BG/NBD: b"]
     assert "purchase rates barely differ" in got[0] and "drops out" in got[1]
+
+
+def test_notes_text_joins_the_notes_but_the_missing_check_and_is_empty_without_a_result():
+    """The holdout chart says that there is no check; the paragraph under the customers table says the rest."""
+    from custlib.analysis.clv.value import LifetimeValueResult, Note
+
+    notes = (
+        Note("No holdout check: ...", "no_holdout_check", date="2023-07-01", cause="no_repeat_purchases"),
+        Note("12 customers ...", "no_spend_value", n=12),
+        Note("The purchase and spend models were fitted on a sample ...", "fitted_on_sample", sample=20000, customers=113226, seed=7),
+    )
+    res = LifetimeValueResult(None, None, None, None, None, 0.3, pd.Timestamp("2024-01-01"), pd.Timestamp("2023-07-01"), notes)
+    assert views.notes_text(res, report_ctx("en")) == (
+        "12 customers with a non-positive mean repeat spend (returns, credits) have no expected spend or lifetime value. "
+        "The purchase and spend models were fitted on a random sample of 20,000 of the 113,226 customers (seed 7); "
+        "every customer is scored with them."
+    )
+    assert views.notes_text(res, report_ctx("en"), leave_out=()).startswith("No holdout check: the history before 2023-07-01")
+    assert views.notes_text(res, report_ctx("zh")).startswith(
+        "12 家客户的平均重复消费不为正（退货、贷项），没有预期消费金额和客户终身价值。购买模型"
+    )
+    assert views.notes_text(Unavailable("too_thin_for_models"), report_ctx("zh")) == ""
+
+
+def test_customers_view_takes_the_report_top_n_and_the_names_of_its_customers():
+    """Defaults from the report: its ``report.top_n`` rows under a caption, names from its customers table."""
+    from types import SimpleNamespace
+
+    from custlib.io.periods import Quarter
+    from custlib.reports.context import ReportContext
+
+    table = pd.DataFrame(
+        {
+            "customer_id": ["C3", "C1", "C2"],
+            "frequency": [5, 3, 0],
+            "probability_alive": [0.9, 0.8, 1.0],
+            "expected_purchases": [0.52, 0.31, 0.1],
+            "expected_value": [200.0, 150.0, np.nan],
+            "clv": [900.0, 400.0, np.nan],
+        }
+    )
+    customers = pd.DataFrame({"customer_id": ["C1", "C2", "C3", "C3"], "name": ["One", "Two", "Three", "Three"]})
+    data = SimpleNamespace(customers=customers)
+    ctx = ReportContext("east", Quarter.parse("2024Q1"), {"report": {"top_n": 2}}, data, "en")
+    tv = views.customers_view(table, ctx)
+    assert tv.frame["Customer"].tolist() == ["C3", "C1"] and tv.frame["Name"].tolist() == ["Three", "One"]
+    assert tv.caption == "The first 2 of 3 customers"
+    everyone = views.customers_view(table, ctx, top=3)
+    assert len(everyone.frame) == 3 and everyone.caption is None
+    no_names = ReportContext("east", Quarter.parse("2024Q1"), {}, SimpleNamespace(customers=customers[["customer_id"]]), "en")
+    assert "Name" not in views.customers_view(table, no_names).frame.columns
+
+
+def test_one_blas_thread_limits_blas_and_restores_it_nested(blas_threads):
+    assert blas_threads() == [2]
+    with fitting.one_blas_thread():
+        assert blas_threads() == [1]
+        with fitting.one_blas_thread():
+            assert blas_threads() == [1]
+        assert blas_threads() == [1]
+    assert blas_threads() == [2]
+
+
+def test_model_fits_run_blas_on_one_thread(monkeypatch, blas_threads, simulated_bgnbd):
+    """Both likelihoods are evaluated with BLAS on one thread (thousands of small calls), and the setting is restored."""
+    seen = []
+
+    def spy(terms):
+        def wrapped(theta, *args):
+            if not seen or seen[-1][0] != terms.__name__:
+                seen.append((terms.__name__, blas_threads()))
+            return terms(theta, *args)
+
+        return wrapped
+
+    monkeypatch.setattr(bgnbd, "_bgnbd_ll_terms", spy(bgnbd._bgnbd_ll_terms))
+    monkeypatch.setattr(gamma_gamma, "_gg_ll_terms", spy(gamma_gamma._gg_ll_terms))
+    s = simulated_bgnbd
+    clv.fit_bgnbd(s["frequency"], s["recency"], s["T"], n_starts=1)
+    sim = simulate_gamma_gamma(300, p=6.0, q=4.0, gamma=15.0, seed=3)
+    clv.fit_gamma_gamma(sim["frequency"], sim["monetary_value"], n_starts=1)
+    assert seen == [("_bgnbd_ll_terms", [1]), ("_gg_ll_terms", [1])]
+    assert blas_threads() == [2]
+
+
+@pytest.mark.parametrize("model", [clv.BetaGeoModel, clv.GammaGammaModel])
+@pytest.mark.parametrize(
+    ("settings", "match"), [({"n_starts": 0}, "n_starts: expected an integer from 1 to 4"), ({"tol": 0.0}, "tol: expected a positive")]
+)
+def test_model_settings_are_checked_when_fitting(model, settings, match):
+    args = ([1, 2, 3], [1.0, 2.0, 3.0], [4.0, 5.0, 6.0]) if model is clv.BetaGeoModel else ([1, 2, 3], [10.0, 12.0, 9.0])
+    with pytest.raises(ParamsError, match=match):
+        model(**settings).fit(*args)
 
 
 def test_clv_schema_accepts_the_analysis_defaults_and_names_its_parameters():

@@ -252,6 +252,30 @@ def test_response_model_recovers_simulated_coefficients_and_has_useful_auc():
     assert m.gains_["cum_share_responders"].iloc[-1] == pytest.approx(1.0)
 
 
+def test_response_model_fits_and_scores_with_blas_on_one_thread(monkeypatch, blas_threads):
+    """The rank checks and both fits, and the scoring, run BLAS on one thread; the setting is restored after."""
+    X, y, _ = _simulated_offers(n=600)
+    seen = {}
+    fit_logit = dev.ResponseModel._fit_logit
+
+    def spy_logit(self, design, yv):
+        seen["fit"] = blas_threads()
+        return fit_logit(self, design, yv)
+
+    monkeypatch.setattr(dev.ResponseModel, "_fit_logit", spy_logit)
+    m = dev.ResponseModel(numeric=("x1", "x2"), categorical=("band",), seed=5).fit(X, y)
+    predict = m.estimator_.predict_proba
+
+    def spy_predict(design):
+        seen["score"] = blas_threads()
+        return predict(design)
+
+    monkeypatch.setattr(m.estimator_, "predict_proba", spy_predict)
+    m.predict_proba(X)
+    assert seen == {"fit": [1], "score": [1]}
+    assert blas_threads() == [2]
+
+
 def _holdout_truth(X, y, p_true, model):
     """True probabilities of the model's holdout rows (the same stratified split, re-derived)."""
     from sklearn.model_selection import train_test_split
@@ -577,6 +601,24 @@ def test_forecast_series_says_so_when_no_model_beats_seasonal_naive():
     np.testing.assert_allclose(res.forecast["mean"], y[-12:-9])
 
 
+def test_forecast_models_are_fitted_with_blas_on_one_thread(monkeypatch, blas_threads):
+    """Every state-space fit of the backtest and the forecast runs BLAS on one thread; the setting is restored after."""
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    seen = []
+    fit = SARIMAX.fit
+
+    def spy(self, *args, **kwargs):
+        seen.append(blas_threads())
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(SARIMAX, "fit", spy)
+    y, _, _ = _seasonal_series()
+    dev.forecast_series(y, horizon=3, n_origins=2, models=["sarimax"])
+    assert len(seen) >= 2 and all(threads == [1] for threads in seen)
+    assert blas_threads() == [2]
+
+
 def test_forecast_series_rejects_short_history():
     """By hand: two 12-month seasons plus a 3-month backtest horizon need 27 months; 20 are given."""
     y = pd.Series(np.arange(20.0), index=pd.date_range("2024-01-01", periods=20, freq="MS"))
@@ -638,7 +680,7 @@ def test_early_warning_flags_decliners_shrinkers_and_lapsers_by_hand():
 
 def test_early_warning_adds_probability_alive_from_a_passed_model():
     """Wiring check with a stub model P(alive) = 1 / (1 + frequency): DECLINER bought on 24 days, so
-    frequency 23 (custlib.clv.rfm_summary: purchase days minus one) and P = 1/24."""
+    frequency 23 (custlib.analysis.clv.rfm_summary: purchase days minus one) and P = 1/24."""
 
     class Stub:
         def probability_alive(self, frequency, recency, T):
@@ -815,9 +857,9 @@ def test_planted_seasonality_is_found(planted):
 
 @pytest.mark.filterwarnings("ignore:BG/NBD:RuntimeWarning")  # clv's note on this sample's fit; not what is tested here
 def test_early_warning_accepts_a_fitted_bgnbd_from_clv(planted):
-    """Integration with custlib.clv: probability alive from a BG/NBD fitted on the sample lies in [0, 1] for every
+    """Integration with custlib.analysis.clv: probability alive from a BG/NBD fitted on the sample lies in [0, 1] for every
     flagged customer."""
-    from custlib import clv
+    from custlib.analysis import clv
 
     tx = planted["transactions"]
     summary = clv.rfm_summary(tx, calibration_end=planted["planted"]["end"])
@@ -942,7 +984,7 @@ def _region(n: int = 4, months: int = 36, end: str = "2026-09-30", stop: str | N
 
 def _steps(transactions, customers, offers, service_costs, quarter, params, seed=1):
     """The notebook's steps (notebooks/03_forecast_development.py) on one region: each result or an Unavailable."""
-    from custlib import clv
+    from custlib.analysis import clv
     from custlib.io.periods import Quarter
     from custlib.reports import development as rd
     from custlib.reports.sections import compute

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from custlib.analysis.clv import LifetimeValueResult
 from custlib.exceptions import DataError
 from custlib.present.messages import N_
 from custlib.present.tables import TableView
@@ -75,22 +76,37 @@ LIMITS = {
 GROUPS = {"all": N_("All customers")}
 
 
-def note_texts(result, ctx) -> list[str]:
+def note_texts(result, ctx, leave_out=()) -> list[str]:
     """The caveats of a :class:`~custlib.analysis.clv.LifetimeValueResult`, each in the report's language.
 
     Numbers in a note's fields are written with ``ctx.fmt``; a note whose code
-    has no message here is left out (its English text is for logs).
+    has no message here, or is in ``leave_out``, is left out (its English
+    text is for logs).
     """
     t = ctx.messages(DOMAIN)
     out = []
     for note in result.notes:
         code = getattr(note, "code", None)
+        if code in leave_out:
+            continue
         if code == "search_limit":  # one sentence per meaning of the parameters on the limit
             out += [t.gettext(LIMITS[m], model=note.fields["model"], parameters=p) for m, p in note.fields["limits"].items()]
         elif code in NOTES:
             fields = {k: ctx.fmt.integer(v) if isinstance(v, int | np.integer) and k != "seed" else v for k, v in note.fields.items()}
             out.append(t.gettext(NOTES[code], **fields))
     return out
+
+
+def notes_text(result, ctx, leave_out=("no_holdout_check",)) -> str:
+    """The caveats of the analysis (:func:`note_texts`) as one paragraph; "" when there are none or no result.
+
+    By default the missing holdout check is left out: :func:`holdout_chart`
+    and :func:`holdout_view` say it where the check would be.
+    """
+    if not isinstance(result, LifetimeValueResult):
+        return ""  # unavailable: the table below says why
+    sep = "" if ctx.lang == "zh" else " "  # Chinese sentences end in a full-width stop and take no space after it
+    return sep.join(note_texts(result, ctx, leave_out))
 
 
 def _check_frame(result) -> pd.DataFrame | None:
@@ -129,16 +145,22 @@ def holdout_view(result, ctx) -> TableView:
     return TableView(frame, kinds)
 
 
-def customers_view(result, ctx, top: int | None = 20, names: pd.Series | None = None) -> TableView:
+def customers_view(result, ctx, top: int | None = None, names: pd.Series | None = None) -> TableView:
     """The customers ranked by lifetime value: probability active, expected purchases and spend, CLV.
 
-    ``result`` is the analysis result or its ``customers`` frame; ``top`` rows
-    are shown (None: all); ``names`` (customer id -> name) adds a name column.
-    Customer ids and names are data: shown as they are.
+    ``result`` is the analysis result or its ``customers`` frame. The first
+    ``top`` rows are shown (default: the report's ``report.top_n``, 15 when
+    unset), with a caption saying so when rows were cut. ``names`` (customer
+    id -> name) adds a name column; by default the names in the report's
+    customers table, when it has them. Customer ids and names are data: shown
+    as they are.
     """
     t = ctx.messages(DOMAIN)
     df = getattr(result, "customers", result)
-    df = df if top is None else df.head(top)
+    n = int(top if top is not None else ((ctx.params or {}).get("report") or {}).get("top_n", 15))
+    total, df = len(df), df.head(n)
+    if names is None:
+        names = _customer_names(ctx)
     cols = {"customer": t.gettext("Customer")}
     out = {cols["customer"]: df.iloc[:, 0].to_numpy()}
     kinds = {cols["customer"]: "text"}
@@ -156,7 +178,24 @@ def customers_view(result, ctx, top: int | None = 20, names: pd.Series | None = 
         header = t.gettext(label)
         out[header] = df[col].to_numpy()
         kinds[header] = kind
-    return TableView(pd.DataFrame(out), kinds)
+    caption = None
+    if total > n:
+        caption = t.ngettext(
+            "The first {n} of {total} customers",
+            "The first {n} of {total} customers",
+            n,
+            n=ctx.fmt.integer(n),
+            total=ctx.fmt.integer(total),
+        )
+    return TableView(pd.DataFrame(out), kinds, caption)
+
+
+def _customer_names(ctx) -> pd.Series | None:
+    """Customer id -> name from the report's customers table, or None without one (or without names)."""
+    customers = getattr(getattr(ctx, "data", None), "customers", None)
+    if customers is None or not {"customer_id", "name"} <= set(customers.columns):
+        return None
+    return customers.drop_duplicates("customer_id").set_index("customer_id")["name"]
 
 
 def parameters_view(result, ctx) -> TableView:

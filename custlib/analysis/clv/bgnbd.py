@@ -16,7 +16,7 @@ import numpy as np
 from scipy import special
 
 from custlib.analysis.clv.checks import as_horizon, as_rft, shaped_like
-from custlib.analysis.clv.fitting import FittedModel, by_value, maximise_likelihood
+from custlib.analysis.clv.fitting import FittedModel, by_value
 from custlib.exceptions import InsufficientDataError, ParamsError
 
 
@@ -80,11 +80,9 @@ class BetaGeoModel(FittedModel):
 
     Parameters
     ----------
-    n_starts : int
-        Number of starting points of the likelihood maximisation, 1 to 4
-        (the best end point is kept).
-    tol : float
-        Projected-gradient tolerance of the L-BFGS-B optimiser on the mean log-likelihood.
+    n_starts, tol
+        Starting points and tolerance of the likelihood maximisation (see
+        :class:`~custlib.analysis.clv.fitting.FittedModel`).
 
     Attributes
     ----------
@@ -125,10 +123,7 @@ class BetaGeoModel(FittedModel):
         "a": "extreme_dropout",
         "b": "extreme_dropout",
     }
-
-    def __init__(self, n_starts: int = 3, tol: float = 1e-9):
-        self.n_starts = n_starts
-        self.tol = tol
+    _scale_param = 1  # alpha is in the unit of time
 
     def fit(self, frequency, recency, T) -> BetaGeoModel:
         """Fit by maximum likelihood.
@@ -154,10 +149,7 @@ class BetaGeoModel(FittedModel):
         ParamsError
             ``n_starts`` or ``tol`` is invalid.
         """
-        if not isinstance(self.n_starts, int | np.integer) or not 1 <= self.n_starts <= 4:
-            raise ParamsError(f"n_starts: expected an integer from 1 to 4, got {self.n_starts!r}")
-        if not self.tol > 0:
-            raise ParamsError(f"tol: expected a positive number, got {self.tol!r}")
+        self._check_settings()
         x, tx, big_t = as_rft(frequency, recency, T)
         if len(x) < 2:
             raise InsufficientDataError(
@@ -172,30 +164,17 @@ class BetaGeoModel(FittedModel):
             )
         if not (big_t > 0).any():
             raise InsufficientDataError("T: every customer has age 0; nothing to fit", code="no_customer_age")
-        n = len(x)
         # Fit with time divided by `scale` (max T = 10) so that the search box
         # means the same whatever the time unit; alpha scales with time.
         scale = float(big_t.max()) / 10.0
         txs, ts = tx / scale, big_t / scale
         groups = by_value(x)
-
-        def neg_ll_grad(theta):
-            ll, grad = _bgnbd_ll_terms(theta, x, txs, ts, groups)
-            return -ll.sum() / n, -grad.sum(axis=1) / n
-
         # Starting values: a mean purchase rate r / alpha equal to the observed
         # repeat rate, with a few shapes for the heterogeneity and dropout.
         rate = max(x.sum() / ts.sum(), 1e-3)
         grid = [(1.0, 1.0, 1.0), (0.5, 1.0, 3.0), (2.0, 0.5, 1.0), (0.25, 2.0, 5.0)]
-        starts = [(r0, r0 / rate, a0, b0) for r0, a0, b0 in grid[: self.n_starts]]
-        theta, converged, at_bounds = maximise_likelihood(neg_ll_grad, starts, self._param_names, self.tol)
-        theta[1] *= scale
-
-        def total(theta_):
-            ll, grad = _bgnbd_ll_terms(theta_, x, tx, big_t, groups)
-            return -ll.sum(), -grad.sum(axis=1)
-
-        self._finish_fit(theta, converged, at_bounds, total, n)
+        starts = [(r0, r0 / rate, a0, b0) for r0, a0, b0 in grid]
+        self._fit_likelihood(_bgnbd_ll_terms, (x, tx, big_t, groups), (x, txs, ts, groups), scale, starts)
         return self
 
     def _theta(self):
@@ -333,8 +312,3 @@ def fit_bgnbd(frequency, recency, T, **settings) -> BetaGeoModel:
         See :meth:`BetaGeoModel.fit`.
     """
     return BetaGeoModel(**settings).fit(frequency, recency, T)
-
-
-# --------------------------------------------------------------------------
-# Gamma-Gamma
-# --------------------------------------------------------------------------

@@ -13,13 +13,15 @@ the natural parameters by central finite differences of the analytic gradient.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import warnings
 
 import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from custlib.exceptions import NotFittedError
+from custlib.exceptions import NotFittedError, ParamsError
 
 #: What it means that a parameter ends on the search limit, by code (English, for logs).
 LIMIT_MEANINGS = {
@@ -51,21 +53,31 @@ class FitWarning(RuntimeWarning):
 LOG_BOUNDS = (np.log(1e-4), np.log(1e4))
 
 
+@functools.cache
+def _blas_controller():
+    """The BLAS libraries loaded in this process, looked up once (a look-up takes milliseconds, a limit microseconds)."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
 def one_blas_thread():
     """Context that runs BLAS on one thread, restoring the previous setting on exit.
 
-    L-BFGS-B on three or four parameters makes thousands of tiny BLAS calls;
-    with several BLAS threads (and other processes on the same cores) each
-    call waits on thread hand-offs, which cost several times the arithmetic.
+    Model fits make thousands of small BLAS calls (L-BFGS-B on three or four
+    parameters, Newton steps of a logit, state-space filters); with several
+    BLAS threads, and other processes on the same cores, each call waits on
+    thread hand-offs that cost several times the arithmetic. The BLAS
+    libraries are looked up on the first call (numpy's and scipy's are loaded
+    by then: this module imports scipy); one loaded later is not limited.
     ``threadpoolctl`` ships with scikit-learn; without it nothing changes.
+    Contexts nest: the innermost restores what the outer one set.
     """
     try:
-        from threadpoolctl import threadpool_limits
+        controller = _blas_controller()
     except ImportError:  # pragma: no cover - scikit-learn requires it
-        from contextlib import nullcontext
-
-        return nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+        return contextlib.nullcontext()
+    return controller.limit(limits=1, user_api="blas")
 
 
 def maximise_likelihood(neg_ll_grad, starts, names, tol):
@@ -87,19 +99,18 @@ def maximise_likelihood(neg_ll_grad, starts, names, tol):
 
     lo, hi = LOG_BOUNDS
     best = None
-    with one_blas_thread():
-        for start in starts:
-            x0 = np.clip(np.log(np.asarray(start, dtype="float64")), lo, hi)
-            res = optimize.minimize(
-                objective,
-                x0,
-                jac=True,
-                method="L-BFGS-B",
-                bounds=[(lo, hi)] * len(x0),
-                options={"ftol": 1e-15, "gtol": tol, "maxiter": 5000, "maxcor": 20},
-            )
-            if best is None or res.fun < best.fun:
-                best = res
+    for start in starts:
+        x0 = np.clip(np.log(np.asarray(start, dtype="float64")), lo, hi)
+        res = optimize.minimize(
+            objective,
+            x0,
+            jac=True,
+            method="L-BFGS-B",
+            bounds=[(lo, hi)] * len(x0),
+            options={"ftol": 1e-15, "gtol": tol, "maxiter": 5000, "maxcor": 20},
+        )
+        if best is None or res.fun < best.fun:
+            best = res
     _, grad = objective(best.x)
     at_low = best.x <= lo + 1e-6
     at_high = best.x >= hi - 1e-6
@@ -114,7 +125,7 @@ def maximise_likelihood(neg_ll_grad, starts, names, tol):
                 parameters=", ".join(names),
                 gradient=largest,
             ),
-            stacklevel=3,
+            stacklevel=4,
         )
     at_bounds = tuple(n for n, b in zip(names, at_low | at_high, strict=True) if b)
     return np.exp(best.x), converged, at_bounds
@@ -146,17 +157,65 @@ def hessian_covariance(neg_ll_grad, theta):
 
 
 class FittedModel:
-    """Base of the models: scikit-learn style access to fitted attributes.
+    """Base of the models: their settings, the likelihood fit and scikit-learn style access to fitted attributes.
 
     A subclass sets ``_param_names``, ``_label`` (the model's name, e.g.
-    ``"BG/NBD"``) and ``_bound_meaning`` (parameter -> a code of
+    ``"BG/NBD"``), ``_bound_meaning`` (parameter -> a code of
     :data:`LIMIT_MEANINGS`, what it means that the parameter ends on the
-    search limit), and calls :meth:`_finish_fit` at the end of ``fit``.
+    search limit) and ``_scale_param`` (the position of the parameter in the
+    unit of the data, which the fit rescales); its ``fit`` checks the data and
+    calls :meth:`_check_settings` and :meth:`_fit_likelihood`.
+
+    Parameters
+    ----------
+    n_starts : int
+        Number of starting points of the likelihood maximisation, 1 to 4
+        (the best end point is kept).
+    tol : float
+        Projected-gradient tolerance of the L-BFGS-B optimiser on the mean log-likelihood.
     """
 
     _param_names: tuple[str, ...] = ()
     _label = ""
     _bound_meaning: dict[str, str] = {}
+    _scale_param = 0
+
+    def __init__(self, n_starts: int = 3, tol: float = 1e-9):
+        self.n_starts = n_starts
+        self.tol = tol
+
+    def _check_settings(self) -> None:
+        """ParamsError unless ``n_starts`` is a whole number from 1 to 4 and ``tol`` is positive."""
+        if not isinstance(self.n_starts, int | np.integer) or not 1 <= self.n_starts <= 4:
+            raise ParamsError(f"n_starts: expected an integer from 1 to 4, got {self.n_starts!r}")
+        if not self.tol > 0:
+            raise ParamsError(f"tol: expected a positive number, got {self.tol!r}")
+
+    def _fit_likelihood(self, ll_terms, data: tuple, scaled: tuple, scale: float, starts) -> None:
+        """Maximise the log-likelihood ``ll_terms`` and store the fit, BLAS on one thread.
+
+        ``ll_terms(theta, *data)`` returns the per-customer log-likelihood and
+        its gradient (one row per parameter). The maximum is searched on
+        ``scaled``, the data with time or spend divided by ``scale``, from the
+        first ``n_starts`` of ``starts`` (on that scale, see
+        :func:`maximise_likelihood`); the parameter at ``_scale_param`` is then
+        multiplied by ``scale``, and the log-likelihood and standard errors
+        are taken on ``data`` (:meth:`_finish_fit`).
+        """
+        n = len(data[0])
+
+        def neg_ll_grad(theta):  # mean over customers on the fitting scale: the optimiser's tolerance means the same for any n
+            ll, grad = ll_terms(theta, *scaled)
+            return -ll.sum() / n, -grad.sum(axis=1) / n
+
+        def total(theta):
+            ll, grad = ll_terms(theta, *data)
+            return -ll.sum(), -grad.sum(axis=1)
+
+        with one_blas_thread():
+            theta, converged, at_bounds = maximise_likelihood(neg_ll_grad, starts[: self.n_starts], self._param_names, self.tol)
+            theta[self._scale_param] *= scale
+            self._finish_fit(theta, converged, at_bounds, total, n)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "params_"):
@@ -220,7 +279,7 @@ class FittedModel:
                     model=self._label,
                     limits=limits,
                 ),
-                stacklevel=3,
+                stacklevel=4,
             )
         elif not ok:
             warnings.warn(
@@ -229,7 +288,7 @@ class FittedModel:
                     code="no_standard_errors",
                     model=self._label,
                 ),
-                stacklevel=3,
+                stacklevel=4,
             )
         self.params_ = {k: float(v) for k, v in zip(names, theta, strict=True)}
         self.log_likelihood_ = -float(total(theta)[0])

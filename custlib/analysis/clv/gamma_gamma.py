@@ -11,8 +11,8 @@ import numpy as np
 from scipy import special
 
 from custlib.analysis.clv.checks import as_frequency, as_vector, check_same_length, shaped_like
-from custlib.analysis.clv.fitting import FittedModel, by_value, maximise_likelihood
-from custlib.exceptions import DataError, InsufficientDataError, ParamsError
+from custlib.analysis.clv.fitting import FittedModel, by_value
+from custlib.exceptions import DataError, InsufficientDataError
 
 
 def _gg_ll_terms(theta, x, m, groups=None):
@@ -62,10 +62,9 @@ class GammaGammaModel(FittedModel):
 
     Parameters
     ----------
-    n_starts : int
-        Number of starting points of the likelihood maximisation, 1 to 4.
-    tol : float
-        Projected-gradient tolerance of the L-BFGS-B optimiser on the mean log-likelihood.
+    n_starts, tol
+        Starting points and tolerance of the likelihood maximisation (see
+        :class:`~custlib.analysis.clv.fitting.FittedModel`).
 
     Attributes
     ----------
@@ -85,10 +84,7 @@ class GammaGammaModel(FittedModel):
         "q": "similar_spend",
         "gamma": "similar_spend",
     }
-
-    def __init__(self, n_starts: int = 3, tol: float = 1e-9):
-        self.n_starts = n_starts
-        self.tol = tol
+    _scale_param = 2  # gamma is in the unit of spend
 
     def fit(self, frequency, monetary_value) -> GammaGammaModel:
         """Fit by maximum likelihood on the customers with ``frequency > 0``.
@@ -115,10 +111,7 @@ class GammaGammaModel(FittedModel):
         ParamsError
             ``n_starts`` or ``tol`` is invalid.
         """
-        if not isinstance(self.n_starts, int | np.integer) or not 1 <= self.n_starts <= 4:
-            raise ParamsError(f"n_starts: expected an integer from 1 to 4, got {self.n_starts!r}")
-        if not self.tol > 0:
-            raise ParamsError(f"tol: expected a positive number, got {self.tol!r}")
+        self._check_settings()
         x, m = _xm(frequency, monetary_value)
         keep = x > 0
         x, m = x[keep], m[keep]
@@ -134,29 +127,15 @@ class GammaGammaModel(FittedModel):
                 "monetary_value: every repeat customer has the same mean spend; the spread of spend cannot be estimated",
                 code="same_spend",
             )
-        n = len(x)
         # Fit with spend divided by its mean so that the search box means the
         # same whatever the currency; gamma scales with spend.
         scale = float(m.mean())
-        ms = m / scale
         groups = by_value(x)
-
-        def neg_ll_grad(theta):
-            ll, grad = _gg_ll_terms(theta, x, ms, groups)
-            return -ll.sum() / n, -grad.sum(axis=1) / n
-
         # Starting values: population mean spend p * gamma / (q - 1) equal to
         # the observed mean (1 on the fitting scale), for a few shapes p and q.
         grid = [(2.0, 3.0), (1.0, 2.0), (8.0, 4.0), (0.5, 1.5)]
-        starts = [(p0, q0, (q0 - 1) / p0) for p0, q0 in grid[: self.n_starts]]
-        theta, converged, at_bounds = maximise_likelihood(neg_ll_grad, starts, self._param_names, self.tol)
-        theta[2] *= scale
-
-        def total(theta_):
-            ll, grad = _gg_ll_terms(theta_, x, m, groups)
-            return -ll.sum(), -grad.sum(axis=1)
-
-        self._finish_fit(theta, converged, at_bounds, total, n)
+        starts = [(p0, q0, (q0 - 1) / p0) for p0, q0 in grid]
+        self._fit_likelihood(_gg_ll_terms, (x, m, groups), (x, m / scale, groups), scale, starts)
         return self
 
     def population_mean_value(self) -> float:

@@ -5,7 +5,7 @@ best targets within a budget (:mod:`.campaign`), who responds to offers
 (:mod:`.features`, :mod:`.response`), products bought together (:mod:`.pairs`),
 the region's revenue forecast (:mod:`.forecast`), the watch list of slipping
 customers (:mod:`.early_warning`), development KPIs (:mod:`.kpis`) and win-back
-candidates (:mod:`.winback`). Customer lifetime value is :mod:`custlib.clv`.
+candidates (:mod:`.winback`). Customer lifetime value is :mod:`custlib.analysis.clv`.
 """
 
 from custlib.analysis.development.campaign import (

@@ -12,8 +12,8 @@ least ``min_trailing_orders`` orders in the ``trailing_months`` before the recen
   ``min_lines_lost`` below the number in the ``line_window_months`` before that.
 
 Ranking: number of rules fired (descending), then monthly revenue lost = trailing mean - recent mean (descending), then customer
-id. When a fitted BG/NBD model from :mod:`custlib.clv` is passed, each customer's probability of being alive (Fader, Hardie &
-Lee 2005, eq. 18) is added from :func:`custlib.clv.rfm_summary` at ``asof``.
+id. When a fitted BG/NBD model from :mod:`custlib.analysis.clv` is passed, each customer's probability of being alive (Fader,
+Hardie & Lee 2005, eq. 18) is added from :func:`custlib.analysis.clv.rfm_summary` at ``asof``.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from custlib.analysis.clv import rfm_summary
 from custlib.analysis.development.common import (
     attach_customer_info,
     month_start,
@@ -49,14 +50,12 @@ WATCH_COLUMNS = [
 def probability_alive(transactions: pd.DataFrame, ids: pd.Series, bgnbd, asof, time_unit: str, customer_col: str) -> np.ndarray:
     """BG/NBD probability alive at ``asof`` of the customers ``ids`` (Fader, Hardie & Lee 2008 note).
 
-    Only these customers' lines are summarised (:func:`custlib.clv.rfm_summary`
+    Only these customers' lines are summarised (:func:`~custlib.analysis.clv.rfm_summary`
     is per customer, so the answer is the same as from all lines).
     """
-    from custlib import clv
-
     wanted = pd.Index(ids.astype("str").unique())
     lines = transactions.loc[positions(wanted, transactions[customer_col].astype("str")) >= 0, [customer_col, "order_date", "revenue"]]
-    summ = clv.rfm_summary(
+    summ = rfm_summary(
         lines, customer_col=customer_col, date_col="order_date", value_col="revenue", calibration_end=asof, time_unit=time_unit
     )
     summ = summ.set_index(customer_col)
@@ -122,7 +121,7 @@ def early_warning(
 ) -> pd.DataFrame:
     """Watch list of customers whose buying is slipping, with the rules that fired (DOMAIN.md section 3).
 
-    The three rules and the ranking are in the module docstring. When a fitted BG/NBD model from :mod:`custlib.clv` is passed,
+    The three rules and the ranking are in the module docstring. When a fitted BG/NBD model from :mod:`custlib.analysis.clv` is passed,
     each customer's probability of being alive (Fader, Hardie & Lee 2005, eq. 18) is added at ``asof``.
 
     Parameters

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from custlib.analysis.clv import one_blas_thread
 from custlib.analysis.development.common import (
     check_level,
     month_start,
@@ -142,7 +143,7 @@ def fit_predict(
         k = (np.arange(1, h + 1) - 1) // m
         half = stats.norm.ppf(1 - alpha / 2) * sigma * np.sqrt(k + 1)  # FPP3 table 5.2
         return pd.DataFrame({"mean": f, "lower": f - half, "upper": f + half}, index=idx)
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, one_blas_thread():  # state-space fits: many tiny BLAS calls
         warnings.simplefilter("always")
         if name == "ets":
             from statsmodels.tsa.exponential_smoothing.ets import ETSModel

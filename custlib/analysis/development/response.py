@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from custlib.analysis.clv import one_blas_thread
 from custlib.analysis.development.campaign import beta_binomial_interval
 from custlib.analysis.development.common import (
     attach_customer_info,
@@ -17,6 +18,14 @@ from custlib.analysis.development.common import (
 )
 from custlib.analysis.development.features import CATEGORICAL_FEATURES, NUMERIC_FEATURES, customer_features, offer_features
 from custlib.exceptions import DataError, InsufficientDataError, NotFittedError, ParamsError
+
+
+def _outcomes_and_predictions(y_true, p_pred, n_bins: int, table: str) -> tuple[np.ndarray, np.ndarray]:
+    """Outcomes and predicted probabilities as float arrays; DataError naming ``table`` unless equal in length and at least ``n_bins``."""
+    y, p = np.asarray(y_true, dtype="float64"), np.asarray(p_pred, dtype="float64")
+    if y.shape != p.shape or y.size < n_bins:
+        raise DataError(f"{table}: need equal lengths and at least {n_bins} observations, got {y.size} and {p.size}")
+    return y, p
 
 
 def calibration_table(y_true, p_pred, *, n_bins: int = 10) -> pd.DataFrame:
@@ -44,9 +53,7 @@ def calibration_table(y_true, p_pred, *, n_bins: int = 10) -> pd.DataFrame:
     DataError
         Lengths differ or fewer observations than bins.
     """
-    y, p = np.asarray(y_true, dtype="float64"), np.asarray(p_pred, dtype="float64")
-    if y.shape != p.shape or y.size < n_bins:
-        raise DataError(f"calibration_table: need equal lengths and at least {n_bins} observations, got {y.size} and {p.size}")
+    y, p = _outcomes_and_predictions(y_true, p_pred, n_bins, "calibration_table")
     order = np.argsort(p, kind="stable")
     groups = np.array_split(order, n_bins)
     return pd.DataFrame(
@@ -71,9 +78,8 @@ def gains_table(y_true, p_pred, *, n_bins: int = 10) -> pd.DataFrame:
 
     Parameters
     ----------
-    y_true : array-like of 0/1
-    p_pred : array-like of float
-    n_bins : int
+    y_true, p_pred, n_bins
+        As in :func:`calibration_table`.
 
     Returns
     -------
@@ -86,9 +92,7 @@ def gains_table(y_true, p_pred, *, n_bins: int = 10) -> pd.DataFrame:
     DataError
         Lengths differ, fewer observations than bins, or no responders.
     """
-    y, p = np.asarray(y_true, dtype="float64"), np.asarray(p_pred, dtype="float64")
-    if y.shape != p.shape or y.size < n_bins:
-        raise DataError(f"gains_table: need equal lengths and at least {n_bins} observations, got {y.size} and {p.size}")
+    y, p = _outcomes_and_predictions(y_true, p_pred, n_bins, "gains_table")
     if y.sum() <= 0:
         raise DataError("gains_table: no responders in y_true")
     order = np.argsort(-p, kind="stable")
@@ -253,9 +257,10 @@ class ResponseModel:
         check_level(self.interval, "interval")
         yv = self._responses(X, y)
         self._choose_levels(X, yv)
-        design = self._full_rank(self._design(X))
-        self._fit_logit(design, yv)
-        self._fit_scorer(design, yv)
+        with one_blas_thread():  # rank checks and fits on small matrices: BLAS threads would only wait on each other
+            design = self._full_rank(self._design(X))
+            self._fit_logit(design, yv)
+            self._fit_scorer(design, yv)
         self.n_offers_ = int(yv.size)
         self.response_rate_ = float(yv.mean())
         self.default_channel_ = self.reference_.get("channel")
@@ -396,7 +401,9 @@ class ResponseModel:
         """
         self._check_fitted()
         require(X, [*self.numeric, *self.categorical], "features")
-        return self.estimator_.predict_proba(self._design(X).to_numpy())[:, 1]
+        design = self._design(X).to_numpy()
+        with one_blas_thread():
+            return self.estimator_.predict_proba(design)[:, 1]
 
     def score(
         self,

@@ -7,7 +7,7 @@ import numpy as np
 from custlib.present.development.labels import MODELS, value_label
 from custlib.present.development.views import REASONS
 
-__all__ = ["REASONS", "clv_check_chart", "forecast_chart", "gains_chart"]
+__all__ = ["REASONS", "forecast_chart", "gains_chart"]
 
 
 def gains_chart(model, ctx, ax=None):
@@ -53,10 +53,3 @@ def forecast_chart(forecast, ctx, ax=None):
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, frameon=False)  # below the axes: never over the data
     ax.set_title(t.gettext("Monthly revenue and forecast ({model})", model=model))
     return ax
-
-
-def clv_check_chart(life, ctx, ax=None):
-    """The lifetime value models' holdout check (:func:`custlib.clv.plot_holdout_check`, its own words)."""
-    from custlib import clv  # TODO(lead): custlib.present.clv
-
-    return clv.plot_holdout_check(life.check, ax=ax)

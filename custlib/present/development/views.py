@@ -267,22 +267,3 @@ def winback_view(winback: pd.DataFrame, ctx) -> TableView:
     kinds = {t.gettext("Revenue in their last active year"): "money", t.gettext("Profit in their last active year"): "money"}
     kinds.update({t.gettext("Last order"): "date", t.gettext("Orders"): "integer", t.gettext("Rank"): "integer"})
     return TableView(frame, {**kinds, t.gettext("Probability active"): "percent"}, caption)
-
-
-def clv_customers_view(life, ctx) -> TableView:
-    """The most valuable customers of a :class:`custlib.clv.LifetimeValueResult`, first ``report.top_n``."""
-    # TODO(lead): custlib.analysis.clv (the lifetime value result keeps its old shape here)
-    t, df = ctx.messages("development"), life.customers
-    names = ctx.data.customers.drop_duplicates("customer_id").set_index("customer_id")["name"] if "name" in ctx.data.customers else None
-    frame = pd.DataFrame({t.gettext("Customer"): df["customer_id"]})
-    if names is not None:
-        frame[t.gettext("Name")] = df["customer_id"].map(names).to_numpy()
-    frame[t.gettext("Repeat purchases")] = df["frequency"].to_numpy()
-    frame[t.gettext("Probability active")] = df["probability_alive"].to_numpy()
-    frame[t.gettext("Expected purchases next month")] = df["expected_purchases"].to_numpy()
-    frame[t.gettext("Expected spend per purchase")] = df["expected_value"].to_numpy()
-    frame[t.gettext("Lifetime value")] = df["clv"].to_numpy()
-    frame, caption = top_rows(frame, ctx, "customers")
-    kinds = {t.gettext("Expected spend per purchase"): "money", t.gettext("Lifetime value"): "money"}
-    kinds.update({t.gettext("Probability active"): "percent", t.gettext("Expected purchases next month"): "number"})
-    return TableView(frame, {**kinds, t.gettext("Repeat purchases"): "integer"}, caption)
