@@ -13,15 +13,11 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 PACKAGE = Path(__file__).resolve().parent.parent / "custlib"
 RANK = {"core": 0, "io": 1, "analysis": 2, "present": 3, "reports": 4, "run": 5, "handoff": 6, "cli": 7}
 MAX_MODULE_LINES = 800
 MAX_FUNCTION_LINES = 80
 
-#: Modules not yet moved into their layer, with the layer they will join.
-NOT_YET_SPLIT: dict[str, str] = {}
 #: Modules over the size limit, with the reason (none may be added without one).
 LARGE_MODULES: dict[str, str] = {}
 #: Functions over the size limit, with the reason.
@@ -91,13 +87,13 @@ def test_imports_go_down_the_layers_only():
     known = set(mods)
     wrong = []
     for mod, path in mods.items():
-        if mod in NOT_YET_SPLIT or mod == "custlib":  # the package root only re-exports
+        if mod == "custlib":  # the package root only re-exports
             continue
         mine = layer(mod)
         assert mine is not None, f"{mod}: not in a layer ({', '.join(RANK)})"
         for target in imported(path, mod):
             tgt = resolve(target, known)
-            if tgt is None or tgt in NOT_YET_SPLIT or tgt == "custlib":
+            if tgt is None or tgt == "custlib":
                 continue
             if RANK[layer(tgt)] > RANK[mine]:
                 wrong.append(f"{mod} ({mine}) imports {tgt} ({layer(tgt)})")
@@ -113,7 +109,7 @@ def test_no_private_names_imported_across_modules():
                 for a in node.names:
                     if a.name.startswith("_") and not a.name.startswith("__") and node.module != "custlib._lightimport":
                         wrong.append(f"{mod}: from {node.module} import {a.name}")
-    known = {m for m, _ in modules()} - set(NOT_YET_SPLIT)
+    known = {m for m, _ in modules()}
     wrong = [w for w in wrong if w.split(":")[0] in known and w not in KNOWN_PRIVATE_IMPORTS]
     assert not wrong, "\n".join(wrong)
 
@@ -145,8 +141,6 @@ def test_no_import_cycles_between_modules():
 def test_modules_and_functions_stay_small():
     big_modules, big_functions = [], []
     for mod, path in modules():
-        if mod in NOT_YET_SPLIT:
-            continue
         n = len(path.read_text(encoding="utf-8").splitlines())
         if n > MAX_MODULE_LINES and mod not in LARGE_MODULES:
             big_modules.append(f"{mod}: {n} lines")
@@ -158,8 +152,3 @@ def test_modules_and_functions_stay_small():
                     big_functions.append(f"{name}: {length} lines")
     assert not big_modules and not big_functions, "\n".join(big_modules + big_functions)
 
-
-@pytest.mark.parametrize("mod", sorted(NOT_YET_SPLIT))
-def test_modules_waiting_to_be_split_still_exist(mod):
-    """The exception list shrinks as modules move into their layers: a moved module must leave it."""
-    assert mod in dict(modules()), f"{mod} is gone: remove it from NOT_YET_SPLIT"
