@@ -44,7 +44,8 @@ def headline_figures(kpis, lapsed, lapsed_previous) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Columns figure (an ``N_`` message of domain ``overview``), value, previous, unit, good.
+        Columns figure (an ``N_`` message of domain ``overview``), value, previous, unit, good,
+        on_cost (True for the figures built on the cost of goods).
     """
     profit = "net_profit" if not pd.isna(_kpi(kpis, "net_profit", 0)) else "gross_profit"
     profit_label = N_("Net profit") if profit == "net_profit" else N_("Gross profit")
@@ -62,7 +63,8 @@ def headline_figures(kpis, lapsed, lapsed_previous) -> pd.DataFrame:
             "down",
         ),
     ]
-    return pd.DataFrame(rows, columns=["figure", "value", "previous", "unit", "good"])
+    out = pd.DataFrame(rows, columns=["figure", "value", "previous", "unit", "good"])
+    return out.assign(on_cost=[False, True, True, False, False])  # built on the cost of goods: the summary says its basis
 
 
 # --------------------------------------------------------------------------- advice rules
