@@ -34,7 +34,7 @@ def cost_note(ctx) -> str | None:
     t = _messages(ctx)
     if basis.assumed:
         return t.gettext("assumed margin {margin}", margin=ctx.fmt.percent(basis.assumed_margin, digits=0))
-    return t.gettext("profit figures need the cost of goods, which the data does not have")
+    return t.gettext("needs the cost of goods, which the data does not have")
 
 
 def cost_header(ctx) -> str | None:

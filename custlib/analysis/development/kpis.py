@@ -170,7 +170,8 @@ def _by_kind(g: pd.DataFrame, periods: pd.PeriodIndex) -> pd.DataFrame:
     piv = g.pivot_table(index="_q", columns="kind", values=["revenue", "profit"], aggfunc="sum", fill_value=0.0).reindex(
         periods, fill_value=0.0
     )
-    if g["profit"].isna().any():
+    missing_cost = bool(g["profit"].isna().any())
+    if missing_cost:
         piv.loc[:, [c for c in piv.columns if c[0] == "profit"]] = np.nan
     cnt = g.loc[g["ordered"]].groupby(["_q", "kind"]).size().unstack(fill_value=0).reindex(periods, fill_value=0)
     out = pd.DataFrame(index=periods)
@@ -178,7 +179,8 @@ def _by_kind(g: pd.DataFrame, periods: pd.PeriodIndex) -> pd.DataFrame:
         out[f"{kind}_customers"] = cnt[kind].astype("int64") if kind in cnt.columns else 0
     for m in ("revenue", "profit"):
         for kind in ("existing", "new"):
-            out[f"{kind}_{m}"] = piv[(m, kind)].astype("float64") if (m, kind) in piv.columns else 0.0
+            none = np.nan if m == "profit" and missing_cost else 0.0
+            out[f"{kind}_{m}"] = piv[(m, kind)].astype("float64") if (m, kind) in piv.columns else none
         out[f"total_{m}"] = out[f"existing_{m}"] + out[f"new_{m}"]
     return out
 

@@ -345,6 +345,8 @@ def features_from_lines(lines: EncodedLines, q: Quarter, costs: EncodedServiceCo
     quarter_m = lines.between(q.start, end)
     year_m = lines.between(window_start(end, 12), end)
     revenue, cost = lines.total(lines.revenue, win), lines.total(lines.cost, win, skipna=False)  # net of credit notes
+    if np.isnan(lines.cost).any():  # no cost of goods in the data: unknown for every customer, buyers or not
+        cost = np.full(n, np.nan)
 
     out = pd.DataFrame(index=ids)
     cust = lines.customers

@@ -232,7 +232,7 @@ def pyramid_summary(pyramid: pd.DataFrame, features: pd.DataFrame) -> pd.DataFra
         {
             "customers": g.size(),
             "revenue": g["revenue"].sum(),
-            "gross_profit": g["gross_profit"].sum(),
+            "gross_profit": g["gross_profit"].sum(min_count=1),  # missing with the cost of goods, never 0
             "net_profit": g["net_profit"].sum(min_count=1),
             "mean_score": g["score"].mean(),
         }

@@ -248,7 +248,7 @@ def segment_summary(rfm: pd.DataFrame, features: pd.DataFrame) -> pd.DataFrame:
         {
             "customers": g.size(),
             "revenue": g["revenue"].sum(),
-            "gross_profit": g["gross_profit"].sum(),
+            "gross_profit": g["gross_profit"].sum(skipna=False),  # missing with the cost of goods, never 0
             "recency_days": g["recency_days"].mean(),
             "frequency": g["frequency"].mean(),
         }
