@@ -447,3 +447,18 @@ def test_campaign_plan_needs_the_cost_unless_a_margin_is_given():
     with pytest.raises(InsufficientDataError) as err:  # no offers table: that is said first
         campaign_plan(customers_, None, tx.assign(cost=np.nan), **kw)
     assert err.value.code == "table_missing"
+
+
+def test_overview_advice_says_nothing_of_a_margin_it_does_not_know():
+    from custlib.reports import overview as summary
+
+    ctx = ReportContext("East", Q3, {"report": {"currency": "GBP"}}, None, "en")
+    flat = lines(
+        [("o1", "A", "2026-05-05", "p1", 100.0, np.nan, False, False), ("o2", "A", "2026-08-05", "p1", 100.0, np.nan, False, False)]
+    )
+    said = summary.advice(ov.quarter_kpis(flat, Q3), None, None, ctx)
+    assert said == ["Revenue and customers held up against last quarter: keep the current plan."]
+    known = flat.assign(cost=50.0)  # not firing: with the cost the margin is part of the sentence
+    assert summary.advice(ov.quarter_kpis(known, Q3), None, None, ctx) == [
+        "Revenue, margin and customers held up against last quarter: keep the current plan."
+    ]

@@ -158,5 +158,8 @@ def advice(
     actions = [a for a in fired if a is not None][:limit]
     if not actions and _frame(kpis) is not None:
         t = ctx.messages(DOMAIN)
-        actions.append(t.gettext("Revenue, margin and customers held up against last quarter: keep the current plan."))
+        if pd.isna(_kpi(kpis, "gross_margin", 0)):  # no cost of goods: nothing is said about the margin
+            actions.append(t.gettext("Revenue and customers held up against last quarter: keep the current plan."))
+        else:
+            actions.append(t.gettext("Revenue, margin and customers held up against last quarter: keep the current plan."))
     return actions
