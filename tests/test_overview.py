@@ -308,6 +308,7 @@ def test_headline_figures_of_the_hand_built_region():
             "previous": [300.0, 1 / 3, 90.0, 2.0, np.nan],
             "unit": ["money", "pct", "money", "count", "count"],
             "good": ["up", "up", "up", "up", "down"],
+            "on_cost": [False, True, True, False, False],
         }
     )
     pd.testing.assert_frame_equal(summary.headline_figures(kpis, lapsed, before), expected, check_dtype=False)

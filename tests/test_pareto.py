@@ -269,6 +269,7 @@ def test_customer_profitability_sums_the_period_and_subtracts_cost_to_serve(orde
             "logistics_cost": [6.0, 50.0, 0.0],
             "cost_to_serve": [15.0, 70.0, 8.0],
             "net_profit": [45.0, -20.0, -8.0],
+            "returns_only": [False, False, False],
         },
         index=ids("c1", "c2", "c4"),
     )
@@ -458,6 +459,8 @@ def test_concentration_by_quarter_agrees_with_the_peer_table_sql():
             "revenue": rng.lognormal(3, 1, n).round(2),
         }
     )
+    tx["is_credit_note"] = rng.random(n) < 0.15  # returns: negative revenue, never an order
+    tx.loc[tx["is_credit_note"], "revenue"] *= -0.5
     tx["cost"] = (tx["revenue"] * 0.7).round(2)
     customers = pd.DataFrame({"customer_id": [f"c{i:02d}" for i in range(37)], "region": "East"})
     con = duckdb.connect()
@@ -473,6 +476,12 @@ def test_concentration_by_quarter_agrees_with_the_peer_table_sql():
     np.testing.assert_allclose(ours["gini_revenue"], peers["gini_revenue"], rtol=1e-9)
     np.testing.assert_allclose(ours["top20_share_revenue"], peers["top20_share_revenue"], rtol=1e-9)
     np.testing.assert_array_equal(ours["customers"], peers["customers"])
+    np.testing.assert_allclose(ours["revenue"], peers["revenue"], rtol=1e-9)
+    np.testing.assert_allclose(ours["gross_profit"], peers["gross_profit"], rtol=1e-9)
+    # by hand with pandas: customers who ordered in a quarter, and its net revenue
+    q = tx["order_date"].dt.to_period("Q").astype("str")
+    np.testing.assert_array_equal(peers["customers"], tx[~tx["is_credit_note"]].groupby(q)["customer_id"].nunique().reindex(peers.index))
+    np.testing.assert_allclose(peers["revenue"], tx.groupby(q)["revenue"].sum().reindex(peers.index), rtol=1e-9)
 
 
 def test_concentration_vs_peers_ranks_the_region_among_the_others():

@@ -79,6 +79,7 @@ def test_headline_figures_of_the_hand_built_region(region):
             "previous": [0.6, 0.6, 0.0, 0.0, 0.0],
             "unit": ["pct", "pct", "count", "money", "count"],
             "good": ["up", "up", "down", "down", "down"],
+            "on_cost": [False, True, True, True, True],
         }
     )
     pd.testing.assert_frame_equal(figures, expected)

@@ -30,7 +30,8 @@ import numpy as np
 import pandas as pd
 
 from custlib.exceptions import DataError, InsufficientDataError, ParamsError
-from custlib.io.contract import TABLES, Table
+from custlib.io.contract import DERIVED_TABLES, TABLES, Table
+from custlib.io.facts import CostBasis, with_assumed_margin
 from custlib.io.periods import Quarter, latest_complete_quarter
 from custlib.io.readers import (  # noqa: F401 (re-exported)
     MAPPING_FILE,
@@ -116,8 +117,8 @@ class Source:
 
                 self.mapping = load_mapping(root / MAPPING_FILE)
                 self.files.update(self.mapping.table_files(root))
-            for name in TABLES:
-                if name in self.files:
+            for name in (*TABLES, *DERIVED_TABLES):
+                if name in self.files or (name in DERIVED_TABLES and self.mapping is not None):
                     continue
                 found = [root / f"{name}.{fmt}" for fmt in FORMATS if (root / f"{name}.{fmt}").is_file()]
                 if len(found) > 1:
@@ -253,6 +254,11 @@ def open_raw(source: Source, con: duckdb.DuckDBPyConnection | None = None) -> tu
             problems.append(str(err))
     if source.is_sql:
         source.content = {f"table {name}": content_checksum(con, f"raw_{name}") for name in found}
+    if "products" in source.files and "products" not in mapped:
+        try:
+            _open_products(con, source)
+        except DataError as err:
+            problems.append(str(err))
     return con, found, problems
 
 
@@ -266,6 +272,21 @@ def content_checksum(con, relation: str) -> str:
         f'SELECT count(*), coalesce(sum(hash(v))::HUGEINT, 0) FROM (SELECT * EXCLUDE (_row) FROM "{relation}") v'
     ).fetchone()
     return f"{rows} rows, {int(total):x}"
+
+
+def _open_products(con, source: Source) -> None:
+    """A products file beside the contract's tables (a prepared slice's ``products.parquet``) as the ``products`` view."""
+    table = DERIVED_TABLES["products"]
+    if not _open_one(con, source, "products", table):
+        return
+    have = _col_types(con, "raw_products")
+    if "product_id" not in have:
+        raise DataError(f"{source.label('products')}: column 'product_id' is missing (found: {', '.join(have)})")
+    cols = ", ".join(
+        f'{typed_expr(c.name, "text", have[c.name])} AS "{c.name}"' if c.name in have else f'CAST(NULL AS VARCHAR) AS "{c.name}"'
+        for c in table.columns
+    )
+    con.execute(f'CREATE OR REPLACE VIEW products AS SELECT {cols} FROM "raw_products"')
 
 
 def cost_problems(con, source: Source) -> list[str]:
@@ -409,6 +430,12 @@ class RegionData:
         Per (region, quarter) aggregates of every region, without customer ids:
         region, quarter, customers, revenue, gross_profit, gini_revenue,
         top20_share_revenue.
+    products : DataFrame or None
+        The products the region's lines name (product_id, name, category), when the
+        source has a products table (a source mapping derives one from descriptions).
+    cost_basis : CostBasis
+        Whether the cost of goods is known, missing, or filled from an assumed margin
+        (:func:`with_cost_basis`).
     """
 
     region: str
@@ -418,6 +445,8 @@ class RegionData:
     offers: pd.DataFrame | None
     service_costs: pd.DataFrame | None
     peer_quarterly: pd.DataFrame
+    products: pd.DataFrame | None = None
+    cost_basis: CostBasis = CostBasis()
 
 
 def _public_cols(table: str) -> list[str]:
@@ -519,31 +548,44 @@ def match_regions(available: list[str], wanted: str | list[str] | None) -> list[
 PEER_SQL = """
 WITH cq AS (
     SELECT c.region, year(t.order_date) * 10 + quarter(t.order_date) AS qk, t.customer_id,
-           sum(t.revenue) AS revenue, sum(t.revenue - t.cost) AS gross_profit
+           sum(t.revenue) AS revenue, sum(t.revenue - t.cost) AS gross_profit,
+           bool_or(NOT coalesce(t.is_credit_note, FALSE)) AS ordered
     FROM transactions t JOIN customers c USING (customer_id)
     WHERE t.order_date <= ?
     GROUP BY ALL
+), totals AS (
+    SELECT region, qk, sum(revenue) AS revenue,
+           CASE WHEN count(gross_profit) = count(*) THEN sum(gross_profit) END AS gross_profit
+    FROM cq GROUP BY region, qk
 ), ranked AS (
     SELECT *, row_number() OVER (PARTITION BY region, qk ORDER BY revenue, customer_id) AS i,
               count(*) OVER (PARTITION BY region, qk) AS n,
               row_number() OVER (PARTITION BY region, qk ORDER BY revenue DESC, customer_id) AS rank_desc
-    FROM cq
+    FROM cq WHERE ordered
+), shape AS (
+    SELECT region, qk, count(*) AS customers,
+           sum((2 * i - n - 1) * revenue) / (max(n) * sum(revenue)) AS gini_revenue,
+           sum(revenue) FILTER (WHERE rank_desc <= ceil(0.2 * n)) / sum(revenue) AS top20_share_revenue
+    FROM ranked GROUP BY region, qk
 )
 SELECT region, CAST(qk // 10 AS VARCHAR) || 'Q' || CAST(qk % 10 AS VARCHAR) AS quarter,
-       count(*) AS customers, sum(revenue) AS revenue, sum(gross_profit) AS gross_profit,
-       sum((2 * i - n - 1) * revenue) / (max(n) * sum(revenue)) AS gini_revenue,
-       sum(revenue) FILTER (WHERE rank_desc <= ceil(0.2 * n)) / sum(revenue) AS top20_share_revenue
-FROM ranked GROUP BY region, qk ORDER BY region, qk
+       coalesce(s.customers, 0) AS customers, t.revenue, t.gross_profit, s.gini_revenue, s.top20_share_revenue
+FROM totals t LEFT JOIN shape s USING (region, qk) ORDER BY region, qk
 """
 
 
 def peer_quarterly(con, until: pd.Timestamp) -> pd.DataFrame:
     """Per region and quarter: customers, revenue, gross profit, Gini and top-20% share.
 
+    Revenue and gross profit are net of credit notes (gross profit is missing where the
+    cost of goods is); customers, the Gini and the top-20% share are over the customers
+    who ordered in the quarter (a customer who only returned goods placed no order).
     The Gini uses the sorted-rank formula G = sum_i (2i - n - 1) x_(i) / (n sum x)
     (e.g. Damgaard & Weiner 2000); no customer ids leave the query.
     """
-    return con.execute(PEER_SQL, [until.date()]).df()
+    out = con.execute(PEER_SQL, [until.date()]).df()
+    out["customers"] = out["customers"].astype("int64")
+    return out
 
 
 def load_region(con, region: str, quarter: Quarter, peers: bool = True) -> RegionData:
@@ -581,7 +623,30 @@ def load_region(con, region: str, quarter: Quarter, peers: bool = True) -> Regio
             [region, end],
         ).df()
     peers = peer_quarterly(con, quarter.end) if peers else pd.DataFrame()
-    return RegionData(region_name, quarter, _fix_types(cust), _fix_types(tx), _fix_types(offers), _fix_types(services), peers)
+    products = None
+    if "products" in tables:
+        products = con.execute(
+            "SELECT product_id, name, category FROM products WHERE product_id IN "
+            f"(SELECT DISTINCT product_id FROM transactions WHERE {in_region} AND order_date <= ?) ORDER BY product_id",
+            [region, end],
+        ).df()
+    return RegionData(region_name, quarter, _fix_types(cust), _fix_types(tx), _fix_types(offers), _fix_types(services), peers, products)
+
+
+def with_cost_basis(data: RegionData, gross_margin=None) -> RegionData:
+    """``data`` with its cost basis: a missing cost of goods filled from ``gross_margin`` (``assumptions.gross_margin``) when set.
+
+    The one place where a missing cost becomes an assumed one (:func:`custlib.io.facts.with_assumed_margin`):
+    the transactions' cost and the peers' gross profit are filled; without a margin they stay
+    missing, and ``cost_basis`` tells the report which of the two it shows.
+    """
+    import dataclasses
+
+    tx, basis = with_assumed_margin(data.transactions, gross_margin)
+    peers = data.peer_quarterly
+    if basis.assumed and len(peers) and "gross_profit" in peers.columns:
+        peers = peers.assign(gross_profit=peers["gross_profit"].fillna(peers["revenue"] * basis.assumed_margin))
+    return dataclasses.replace(data, transactions=tx, peer_quarterly=peers, cost_basis=basis)
 
 
 def _fix_types(frame: pd.DataFrame | None) -> pd.DataFrame | None:

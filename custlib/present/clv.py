@@ -15,6 +15,7 @@ import pandas as pd
 
 from custlib.analysis.clv import LifetimeValueResult
 from custlib.exceptions import DataError
+from custlib.present.costs import on_cost
 from custlib.present.messages import N_
 from custlib.present.tables import TableView
 
@@ -145,6 +146,7 @@ def holdout_view(result, ctx) -> TableView:
     return TableView(frame, kinds)
 
 
+@on_cost
 def customers_view(result, ctx, top: int | None = None, names: pd.Series | None = None) -> TableView:
     """The customers ranked by lifetime value: probability active, expected purchases and spend, CLV.
 

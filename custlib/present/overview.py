@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from custlib.present.costs import on_cost
 from custlib.present.messages import N_
 from custlib.present.style import PALETTE
 from custlib.present.tables import TableView
@@ -66,6 +67,7 @@ def _change(ctx, figure: str, kpis: pd.DataFrame, this: str, base: str, relative
     return ctx.fmt.percent(round(kpis.loc[figure, relative], 3) + 0.0, signed=True)
 
 
+@on_cost
 def kpi_view(kpis: pd.DataFrame, ctx) -> TableView:
     """The quarter's figures, last quarter's and a year before, with signed changes.
 
@@ -92,6 +94,7 @@ def kpi_view(kpis: pd.DataFrame, ctx) -> TableView:
     return TableView(frame, kinds, caption=t.gettext("Headline figures"))
 
 
+@on_cost
 def top_customers_view(top: pd.DataFrame, ctx) -> TableView:
     """The largest customers of the quarter (names are data: never translated).
 
@@ -141,6 +144,7 @@ def lapsed_view(lapsed: pd.DataFrame, ctx, n: int | None = None) -> TableView:
     return TableView(frame, kinds, caption=caption)
 
 
+@on_cost
 def monthly_trend_chart(trend: pd.DataFrame, ctx, ax=None):
     """Bars of monthly revenue with a gross-profit line, money axis from the report's formatter.
 
@@ -157,7 +161,8 @@ def monthly_trend_chart(trend: pd.DataFrame, ctx, ax=None):
     pos = np.arange(len(trend))
     months = trend["month"]
     ax.bar(pos, trend["revenue"], color=PALETTE["revenue"], width=0.75, label=t.gettext("Revenue"))
-    ax.plot(pos, trend["gross_profit"], color=PALETTE["gross_profit"], marker="o", linewidth=2, label=t.gettext("Gross profit"))
+    if trend["gross_profit"].notna().any():  # no line (and no legend entry) without the cost of goods
+        ax.plot(pos, trend["gross_profit"], color=PALETTE["gross_profit"], marker="o", linewidth=2, label=t.gettext("Gross profit"))
     ticks = pos if len(trend) <= 8 else pos[months.dt.month.isin([1, 4, 7, 10]).to_numpy()]
     ax.set_xticks(ticks, [ctx.fmt.month(months.iloc[i]) for i in ticks])
     ax.set_xlim(-0.6, len(trend) - 0.4)

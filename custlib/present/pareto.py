@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from custlib.analysis.pareto import NO_TIER, SHARE_MEASURES, WhaleSummary
+from custlib.present.costs import on_cost
 from custlib.present.messages import N_
 from custlib.present.style import PALETTE
 from custlib.present.tables import TableView
@@ -67,6 +68,7 @@ def _caption_if_gross(result, ctx) -> str | None:
 # --------------------------------------------------------------------------- tables
 
 
+@on_cost
 def concentration_view(result: pd.DataFrame, ctx, ci: float | None = None) -> TableView:
     """Revenue, gross and net profit concentration side by side (:func:`~custlib.analysis.pareto.concentration_table`).
 
@@ -102,6 +104,7 @@ def _interval(ctx, low, high) -> str:
     return ctx.fmt.ratio(low) + "–" + ("∞" if np.isinf(high) else ctx.fmt.ratio(high))
 
 
+@on_cost
 def whale_by_tier_view(result: WhaleSummary, ctx) -> TableView:
     """Loss-making customers per revenue tier (:attr:`~custlib.analysis.pareto.WhaleSummary.by_tier`)."""
     t = ctx.messages(DOMAIN)
@@ -123,6 +126,7 @@ def whale_by_tier_view(result: WhaleSummary, ctx) -> TableView:
     return TableView(frame, {v[0]: v[1] for v in cols.values()}, caption=caption)
 
 
+@on_cost
 def allocation_view(result: pd.DataFrame, ctx, lag_quarters: int = 4) -> TableView:
     """Cost to serve against net profit and growth per tier (:func:`~custlib.analysis.pareto.tier_allocation`).
 
@@ -177,6 +181,7 @@ def migration_view(result: pd.DataFrame, ctx) -> TableView:
 # --------------------------------------------------------------------------- charts
 
 
+@on_cost
 def whale_chart(result: pd.DataFrame, ctx, ax=None, *, color: str = PALETTE["net_profit"]):
     """The whale curve (:func:`~custlib.analysis.pareto.whale_curve`) with its peak and the 100% line."""
     import matplotlib.pyplot as plt
@@ -231,6 +236,7 @@ def concentration_trend_chart(result: pd.DataFrame, ctx, ax=None, *, color: str 
     return ax
 
 
+@on_cost
 def allocation_chart(result: pd.DataFrame, ctx, ax=None):
     """Cost to serve and net profit per revenue tier, side by side (:func:`~custlib.analysis.pareto.tier_allocation`).
 

@@ -15,4 +15,8 @@ REASONS = {
     "no_previous_quarter": N_("There is no previous quarter in the data to compare with."),
     "no_service_costs": N_("The data has no cost-to-serve table."),
     "no_offers": N_("The data has no past offers."),
+    "needs_cost": N_(
+        "This section is built on profit and needs the cost of goods, which the data does not have "
+        "(set the parameter assumptions.gross_margin to assume a margin)."
+    ),
 }

@@ -21,9 +21,20 @@ import numpy as np
 import pandas as pd
 
 from custlib.exceptions import DataError, ParamsError
-from custlib.io.data import RegionData, Source, create_typed_views, load_region, open_raw, resolve_quarter, source_coverage, with_peer_file
+from custlib.io.data import (
+    RegionData,
+    Source,
+    create_typed_views,
+    load_region,
+    open_raw,
+    resolve_quarter,
+    source_coverage,
+    with_cost_basis,
+    with_peer_file,
+)
 from custlib.io.params import check, deep_merge, load_params
 from custlib.io.periods import Quarter
+from custlib.present.costs import cost_header, figure_label
 from custlib.present.messages import LANGS, Messages, check_lang, domain_of
 from custlib.present.numbers import Formatter
 from custlib.present.style import PALETTE, SEQUENCE, cjk_font_path, use_report_style  # noqa: F401 (re-exported for notebooks)
@@ -84,6 +95,7 @@ class ReportContext:
                 customers=t.ngettext("{n} customer", "{n} customers", n_c, n=f.integer(n_c)),
                 lines=t.ngettext("{n} order line", "{n} order lines", n_t, n=f.integer(n_t)),
             )
+            + (f" · {note}" if (note := cost_header(self)) else "")
         )
 
     # ------------------------------------------------------------------ one analysis step, shown
@@ -193,7 +205,7 @@ class ReportContext:
                 delta = f'<div class="delta {tone}">{arrow} {html.escape(text)}</div>'
             items.append(
                 f'<div class="figure"><div class="value">{html.escape(headlines.value_text(value, unit, f))}</div>'
-                f'<div class="label">{html.escape(t.gettext(label))}</div>{delta}</div>'
+                f'<div class="label">{html.escape(figure_label(self, t.gettext(label)) if r.get("on_cost") else t.gettext(label))}</div>{delta}</div>'
             )
         acts = "".join(f"<li>{a}</li>" for a in actions)
         head = html.escape(self.t.gettext("Executive summary"))
@@ -266,6 +278,7 @@ def open_report(data: str, region: str, quarter: str = "latest", settings: dict 
         rd = load_region(con, region, q)
         rd.peer_quarterly = with_peer_file(rd.peer_quarterly, source, q)
         con.close()
+    rd = with_cost_basis(rd, (params.get("assumptions") or {}).get("gross_margin"))
     lang = check_lang(params.get("report", {}).get("lang", "en"))
     return ReportContext(rd.region, q, params, rd, lang)
 
@@ -303,7 +316,7 @@ def _load_prepared(src_path: Path, region: str, quarter) -> tuple[RegionData, Qu
         rd.quarter,
         *(
             None if f is None else f.copy(deep=False)
-            for f in (rd.customers, rd.transactions, rd.offers, rd.service_costs, rd.peer_quarterly)
+            for f in (rd.customers, rd.transactions, rd.offers, rd.service_costs, rd.peer_quarterly, rd.products)
         ),
     )
     return copy, q

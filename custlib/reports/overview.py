@@ -44,7 +44,8 @@ def headline_figures(kpis, lapsed, lapsed_previous) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Columns figure (an ``N_`` message of domain ``overview``), value, previous, unit, good.
+        Columns figure (an ``N_`` message of domain ``overview``), value, previous, unit, good,
+        on_cost (True for the figures built on the cost of goods).
     """
     profit = "net_profit" if not pd.isna(_kpi(kpis, "net_profit", 0)) else "gross_profit"
     profit_label = N_("Net profit") if profit == "net_profit" else N_("Gross profit")
@@ -62,7 +63,8 @@ def headline_figures(kpis, lapsed, lapsed_previous) -> pd.DataFrame:
             "down",
         ),
     ]
-    return pd.DataFrame(rows, columns=["figure", "value", "previous", "unit", "good"])
+    out = pd.DataFrame(rows, columns=["figure", "value", "previous", "unit", "good"])
+    return out.assign(on_cost=[False, True, True, False, False])  # built on the cost of goods: the summary says its basis
 
 
 # --------------------------------------------------------------------------- advice rules
@@ -156,5 +158,8 @@ def advice(
     actions = [a for a in fired if a is not None][:limit]
     if not actions and _frame(kpis) is not None:
         t = ctx.messages(DOMAIN)
-        actions.append(t.gettext("Revenue, margin and customers held up against last quarter: keep the current plan."))
+        if pd.isna(_kpi(kpis, "gross_margin", 0)):  # no cost of goods: nothing is said about the margin
+            actions.append(t.gettext("Revenue and customers held up against last quarter: keep the current plan."))
+        else:
+            actions.append(t.gettext("Revenue, margin and customers held up against last quarter: keep the current plan."))
     return actions

@@ -60,7 +60,9 @@ def headline_figures(profit, previous_profit=None, *, share: float = 0.8, cutoff
     Returns
     -------
     DataFrame
-        figure (an English message of the ``pareto`` domain), value, previous, unit, good.
+        figure (an English message of the ``pareto`` domain), value, previous, unit, good, on_cost
+        (True for the figures built on the cost of goods). Customers who only returned goods are
+        not buyers and never loss-makers (:func:`~custlib.analysis.pareto.customer_status`).
     """
     profit, previous_profit = _frame(profit), _frame(previous_profit)
     now = loss_figures(profit, share=share, cutoffs=cutoffs)
@@ -76,7 +78,8 @@ def headline_figures(profit, previous_profit=None, *, share: float = 0.8, cutoff
         (labels["loss"], now["loss"], before["loss"], "money", "down"),
         (labels["in_a"], now["in_a"], before["in_a"], "count", "down"),
     ]
-    return pd.DataFrame(rows, columns=["figure", "value", "previous", "unit", "good"])
+    out = pd.DataFrame(rows, columns=["figure", "value", "previous", "unit", "good"])
+    return out.assign(on_cost=[False, True, True, True, True])  # built on the cost of goods: the summary says its basis
 
 
 # --------------------------------------------------------------------------- advice rules
@@ -176,10 +179,30 @@ def ask_customers_who_moved_down(migration, ctx) -> str | None:
     )
 
 
+def returned_goods(profit, ctx) -> str | None:
+    """When customers' credit notes exceed their orders this quarter (or are all they have): returned goods, never sold below cost."""
+    profit = _frame(profit)
+    v = loss_figures(profit)
+    if not v["returned"] > 0:
+        return None
+    t, n = ctx.messages(DOMAIN), int(v["returned"])
+    return t.ngettext(
+        "{n} customer returned more goods than it bought this quarter ({amount} net in credit notes): returned goods, "
+        "not a sale below cost; ask what was wrong with them.",
+        "{n} customers returned more goods than they bought this quarter ({amount} net in credit notes): returned goods, "
+        "not sales below cost; ask what was wrong with them.",
+        n,
+        n=ctx.fmt.integer(n),
+        amount=ctx.fmt.money(v["returned_credit"]),
+    )
+
+
 def single_buyer_result(profit, ctx) -> str | None:
     """When only one customer bought this quarter (no concentration to measure): what that customer earns or loses."""
     profit = _frame(profit)
-    if profit is None or len(profit) != 1:
+    if profit is not None and "returns_only" in profit.columns:
+        profit = profit.loc[~profit["returns_only"]]
+    if profit is None or len(profit) != 1 or profit["net_profit"].isna().any():
         return None
     t, net = ctx.messages(DOMAIN), float(profit["net_profit"].iloc[0])
     amount = ctx.fmt.money(abs(net))
@@ -213,6 +236,7 @@ def keep_the_allocation(profit, ctx) -> str | None:
 def advice(ctx, profit, allocation=None, migration=None, *, cutoffs=(0.8, 0.95), lag_quarters: int = 4) -> list[str]:
     """At most three sentences, from the rules that fire in this order; :func:`keep_the_allocation` only if none did."""
     said = [
+        returned_goods(profit, ctx),
         single_buyer_result(profit, ctx),
         review_tier_a_loss_makers(profit, ctx, cutoffs),
         cut_cost_to_serve_in_b_and_c(profit, ctx, cutoffs),

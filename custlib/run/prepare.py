@@ -35,6 +35,8 @@ def prepare_region(con, region: str, quarter, dest: Path, peers, source_fp: dict
             rd.offers.to_parquet(tmp / "offers.parquet", index=False)
         if rd.service_costs is not None:
             rd.service_costs.to_parquet(tmp / "service_costs.parquet", index=False)
+        if rd.products is not None:
+            rd.products.to_parquet(tmp / "products.parquet", index=False)
         peers.to_parquet(tmp / "peer_quarterly.parquet", index=False)
         (tmp / PREPARED_MARKER).write_text(json.dumps(marker), encoding="utf-8")
         if dest.exists():
@@ -49,6 +51,16 @@ def prepare_region(con, region: str, quarter, dest: Path, peers, source_fp: dict
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return True
+
+
+def _copy_products(con, folder: Path) -> None:
+    """The products (id, name, category) that the slice's lines in ``folder`` name, as ``products.parquet`` beside them."""
+    tx_file = str(folder / "transactions.parquet").replace("'", "''")
+    dest = str(folder / "products.parquet").replace("'", "''")
+    con.execute(
+        "COPY (SELECT product_id, name, category FROM products WHERE product_id IN "
+        f"(SELECT DISTINCT product_id FROM read_parquet('{tx_file}')) ORDER BY product_id) TO '{dest}' (FORMAT parquet)"
+    ).fetchall()
 
 
 DATE_COLUMN = {"transactions": "order_date", "offers": "offer_date", "service_costs": "month"}
@@ -77,7 +89,9 @@ def prepare_regions(con, regions: list[str], quarter, cache: Path, peers, source
         return []
     from custlib.io.contract import TABLES
 
-    tables = [t for t in TABLES if t in {v[0] for v in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}]
+    views = {v[0] for v in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    tables = [t for t in TABLES if t in views]
+    has_products = "products" in views
     stage = Path(tempfile.mkdtemp(prefix=".prepare.", dir=cache))
     end = quarter.end.date().isoformat()
     try:
@@ -112,6 +126,8 @@ def prepare_regions(con, regions: list[str], quarter, cache: Path, peers, source
                         else f'(SELECT {cols[t].replace("x.", "")} FROM "{t}" LIMIT 0)'
                     )
                     con.execute(f"COPY (SELECT * FROM {src}) TO '{str(dest)}' (FORMAT parquet)").fetchall()
+            if has_products:
+                _copy_products(con, tmp)
             peers.to_parquet(tmp / "peer_quarterly.parquet", index=False)
             marker = {"region": r, "quarter": str(quarter), "source": source_fp or {}}
             (tmp / PREPARED_MARKER).write_text(json.dumps(marker), encoding="utf-8")

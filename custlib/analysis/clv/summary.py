@@ -14,6 +14,7 @@ import pandas as pd
 
 from custlib.analysis.clv.checks import as_day, check_columns
 from custlib.exceptions import DataError, InsufficientDataError, ParamsError
+from custlib.io.facts import order_lines
 
 _DAYS_PER_UNIT = {"W": 7.0, "D": 1.0}
 RFM_COLUMNS = ("frequency", "recency", "T", "monetary_value")
@@ -37,11 +38,14 @@ def daily_purchases(transactions, customer_col, date_col, value_col) -> pd.DataF
     id strings, which is several times faster on millions of order lines;
     ``_c`` is the customer's rank among the sorted ids.
 
+    A credit note (a return) is no purchase: its lines are left out, so that it is never a
+    transaction, a repeat purchase or the last purchase of the models.
+
     Columns in -> out: customer, date, [value] -> customer, day, [value] (summed), _c.
     """
     cols = [customer_col, date_col] + ([value_col] if value_col is not None else [])
     check_columns(transactions, "transactions", cols)
-    df = transactions[cols]
+    df = order_lines(transactions)[cols]
     if df[customer_col].isna().any():
         bad = df[customer_col].isna()
         raise DataError(f"transactions: column {customer_col!r} has missing ids (rows {_first_rows(bad)})")

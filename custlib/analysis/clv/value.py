@@ -34,6 +34,7 @@ from custlib.analysis.clv.gamma_gamma import GammaGammaModel, fit_gamma_gamma
 from custlib.analysis.clv.holdout import holdout_check
 from custlib.analysis.clv.summary import daily_purchases, days_per_unit, rfm_from_daily, split_from_daily
 from custlib.exceptions import DataError, InsufficientDataError, ParamsError
+from custlib.io.facts import require_cost
 
 
 class Note(str):
@@ -128,6 +129,7 @@ def _margin_from_data(transactions, date_col, value_col, cost_col, as_of) -> flo
     upto = transactions.loc[dates <= as_of, [value_col, cost_col]]
     if upto.empty:
         raise _no_orders(as_of)
+    require_cost(upto, cost_col, "lifetime value (its margin)")  # a missing cost is no zero cost: never value = revenue
     revenue = pd.to_numeric(upto[value_col], errors="coerce").sum()
     cost = pd.to_numeric(upto[cost_col], errors="coerce").sum()
     if not revenue > 0:

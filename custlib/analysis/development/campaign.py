@@ -41,6 +41,7 @@ from custlib.analysis.development.common import (
     segment_label,
 )
 from custlib.exceptions import DataError, InsufficientDataError, ParamsError
+from custlib.io.facts import require_cost
 
 CAMPAIGN_COLUMNS = [
     "segment",
@@ -733,5 +734,7 @@ def campaign_plan(
     DataError, InsufficientDataError, ParamsError
         As the two functions.
     """
+    if forecast_kwargs.get("margin_rate") is None and offers is not None and transactions is not None and "cost" in transactions.columns:
+        require_cost(transactions, "cost", "the campaign forecast (its observed margin)")  # never a 100% margin from no cost
     fc = campaign_forecast(customers, offers, transactions, service_costs, **forecast_kwargs)
     return best_targets_within_budget(fc, budget, allow_partial=allow_partial)

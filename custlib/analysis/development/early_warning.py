@@ -31,6 +31,7 @@ from custlib.analysis.development.common import (
     require,
 )
 from custlib.exceptions import InsufficientDataError, ParamsError
+from custlib.io.facts import order_lines, order_mask
 
 WATCH_COLUMNS = [
     "rank",
@@ -54,7 +55,8 @@ def probability_alive(transactions: pd.DataFrame, ids: pd.Series, bgnbd, asof, t
     is per customer, so the answer is the same as from all lines).
     """
     wanted = pd.Index(ids.astype("str").unique())
-    lines = transactions.loc[positions(wanted, transactions[customer_col].astype("str")) >= 0, [customer_col, "order_date", "revenue"]]
+    orders = order_lines(transactions)  # a credit note is no purchase: never a BG/NBD transaction or the last one
+    lines = orders.loc[positions(wanted, orders[customer_col].astype("str")) >= 0, [customer_col, "order_date", "revenue"]]
     summ = rfm_summary(
         lines, customer_col=customer_col, date_col="order_date", value_col="revenue", calibration_end=asof, time_unit=time_unit
     )
@@ -68,8 +70,9 @@ def monthly_panel(transactions: pd.DataFrame, months: pd.DatetimeIndex, customer
     """Wide arrays customers x months of revenue and orders, and the lines per customer-month.
 
     ``months`` is a run of consecutive month starts. Customers (sorted ids)
-    are those with a line in these months; orders and product lines count
-    lines with a positive quantity. Works on integer codes: month numbers,
+    are those with a line in these months; revenue is net of credit notes; orders
+    and product lines count the lines of orders (never credit notes) with a positive
+    quantity. Works on integer codes: month numbers,
     hashed ids (``pandas.factorize``) and ``numpy.bincount``.
     """
     m_all = transactions["order_date"].to_numpy().astype("datetime64[M]").astype("int64")
@@ -82,10 +85,9 @@ def monthly_panel(transactions: pd.DataFrame, months: pd.DatetimeIndex, customer
     n_c = len(custs)
     cell = ci * n_m + mi
     rev = np.bincount(cell, weights=transactions["revenue"].to_numpy(dtype="float64")[inside], minlength=n_c * n_m).reshape(n_c, n_m)
+    pos = order_mask(transactions)[inside]  # orders and product lines: lines of orders (no credit notes), quantity > 0
     if "quantity" in transactions.columns:
-        pos = transactions["quantity"].to_numpy(dtype="float64")[inside] > 0
-    else:
-        pos = np.ones(len(cell), dtype=bool)
+        pos &= transactions["quantity"].to_numpy(dtype="float64")[inside] > 0
     cell_pos = cell[pos]
     o_code = pd.factorize(transactions["order_id"].array[inside][pos])[0]
     l_code = pd.factorize(transactions[line_col].astype("str").array[inside][pos])[0]

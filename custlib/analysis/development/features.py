@@ -11,6 +11,7 @@ from custlib.analysis.development.common import (
     require,
 )
 from custlib.exceptions import DataError
+from custlib.io.facts import order_lines, order_mask
 
 FEATURE_WINDOW_MONTHS = 12
 """Look-back window of the offer-time features, in months."""
@@ -47,8 +48,8 @@ def offer_features(
     """Customer features as they stood at each offer's date (no look-ahead).
 
     Only orders strictly before the offer date count. Features (:data:`FEATURE_DOCS`): tenure_years, orders_12m, log_revenue_12m,
-    categories_12m, months_since_last_order, category_fit, size_band, market_type, channel. Return lines (quantity <= 0) are not
-    orders. Computed without a loop over offers: cumulative sums per customer looked up with ``merge_asof``, on integer-coded
+    categories_12m, months_since_last_order, category_fit, size_band, market_type, channel. Return lines (quantity <= 0) and
+    credit notes are not orders. Computed without a loop over offers: cumulative sums per customer looked up with ``merge_asof``, on integer-coded
     customers and orders, from the order lines of the customers who had an offer only (a product's category comes from all lines).
 
     Parameters
@@ -114,7 +115,7 @@ def offer_features(
 
 def _offer_lines(transactions: pd.DataFrame, ids: pd.Index, customer_col: str):
     """The order lines (quantity > 0) of the customers ``ids``, integer-coded; the sorted categories; each product's category."""
-    tx = transactions
+    tx = order_lines(transactions)  # credit notes are no orders
     if "quantity" in tx.columns:
         tx = tx.loc[tx["quantity"].to_numpy() > 0]
     k_code, k_ids = pd.factorize(tx["category"].astype("str"), sort=True)
@@ -272,7 +273,7 @@ def customer_features(
     uniq = pd.Index(ids.unique())
     n = len(uniq)
     tx = transactions
-    keep = (tx["order_date"] < t).to_numpy().copy()
+    keep = (tx["order_date"] < t).to_numpy() & order_mask(tx)  # credit notes are no orders
     if "quantity" in tx.columns:
         keep &= tx["quantity"].to_numpy() > 0
     tx = tx.loc[keep, [customer_col, "order_id", "order_date", "product_id", "category", "revenue"]]

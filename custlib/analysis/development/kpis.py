@@ -10,6 +10,7 @@ from custlib.analysis.development.common import (
     require,
 )
 from custlib.exceptions import InsufficientDataError, ParamsError
+from custlib.io.facts import order_mask
 from custlib.io.periods import Quarter
 
 KPI_COLUMNS = [
@@ -33,7 +34,11 @@ def quarter_frame(transactions: pd.DataFrame, customer_col: str, service_costs: 
     """Revenue and profit per customer and quarter, with the customer's first quarter.
 
     Rows sorted by customer id and quarter: customer_col, _q (Period), revenue,
-    profit, _first (Period), _c (the customer's rank among the sorted ids).
+    profit, ordered (the customer placed an order that quarter), _first (Period, the
+    quarter of the first order), _c (the customer's rank among the sorted ids).
+    Revenue and profit are net of credit notes; a credit note is never an order, so a
+    quarter of returns only has ``ordered`` False and never makes a customer new.
+    Profit is NaN where the cost of goods is missing.
     Grouped on integer codes (customer rank, quarter ordinal), not on the id strings.
     """
     q_ord = transactions["order_date"].dt.to_period("Q").array.asi8  # quarter ordinals (1970Q1 = 0)
@@ -41,8 +46,16 @@ def quarter_frame(transactions: pd.DataFrame, customer_col: str, service_costs: 
     q_min = int(q_ord.min())
     n_q = int(q_ord.max()) - q_min + 1
     rev = transactions["revenue"].to_numpy(dtype="float64")
-    frame = pd.DataFrame({"key": c * n_q + (q_ord - q_min), "revenue": rev, "profit": rev - transactions["cost"].to_numpy(dtype="float64")})
-    g = frame.loc[c >= 0].groupby("key", sort=True)[["revenue", "profit"]].sum()
+    frame = pd.DataFrame(
+        {
+            "key": c * n_q + (q_ord - q_min),
+            "revenue": rev,
+            "profit": rev - transactions["cost"].to_numpy(dtype="float64"),
+            "ordered": order_mask(transactions),
+        }
+    )
+    gb = frame.loc[c >= 0].groupby("key", sort=True)
+    g = pd.DataFrame({"revenue": gb["revenue"].sum(), "profit": gb["profit"].sum(skipna=False), "ordered": gb["ordered"].any()})
     key = g.index.to_numpy()
     if service_costs is not None:
         sc_q = service_costs["month"].dt.to_period("Q").array.asi8 - q_min
@@ -56,7 +69,9 @@ def quarter_frame(transactions: pd.DataFrame, customer_col: str, service_costs: 
         g = g.assign(profit=g["profit"] - serve.reindex(g.index).fillna(0.0))
     cust = key // n_q
     quarter = key % n_q + q_min
-    first = pd.Series(quarter).groupby(cust).transform("min").to_numpy()
+    ordered = g["ordered"].to_numpy()
+    far = q_min + n_q  # a customer who never ordered has no first order: "first" after every quarter
+    first = pd.Series(np.where(ordered, quarter, far)).groupby(cust).transform("min").to_numpy()
     # customers already buying in the data's first quarter are of unknown age: count them as existing
     first = np.where(first > q_min, first, q_min - 1)
     return pd.DataFrame(
@@ -65,6 +80,7 @@ def quarter_frame(transactions: pd.DataFrame, customer_col: str, service_costs: 
             "_q": pd.PeriodIndex.from_ordinals(quarter, freq="Q").array,
             "revenue": g["revenue"].to_numpy(),
             "profit": g["profit"].to_numpy(),
+            "ordered": ordered,
             "_first": pd.PeriodIndex.from_ordinals(first, freq="Q").array,
             "_c": cust,
         }
@@ -82,7 +98,9 @@ def development_kpis(
 ) -> pd.DataFrame:
     """Development measures per quarter: existing customers against new ones (DOMAIN.md section 3).
 
-    A customer is *existing* in a quarter when their first order was in an earlier quarter and *new* when it was in that quarter.
+    A customer is *existing* in a quarter when their first order was in an earlier quarter and *new* when it was in that quarter
+    (a credit note is never an order: customers are counted in the quarters they ordered; their revenue and profit are net of
+    every credit note, and profit is NaN when the cost of goods is missing).
     Customers already buying in the first quarter of ``transactions`` count as existing there (their earlier history is not in the
     data), so that quarter shows no new customers. Per quarter: revenue and profit (gross profit, minus cost to serve when
     ``service_costs`` is given) of existing and of new customers; the change of existing customers' revenue and profit against the
@@ -133,23 +151,38 @@ def development_kpis(
     if tx.empty:
         raise InsufficientDataError(f"transactions: no orders up to {q}", code="no_orders")
     g = quarter_frame(tx, customer_col, None if service_costs is None else service_costs.loc[service_costs["month"] <= q.end])
-    g = g.assign(kind=np.where(g["_first"] < g["_q"], "existing", "new"))
+    # new in the quarter of the first order; a quarter of returns only before it (or without any order in the data) is an
+    # existing customer's, whose purchases predate the data
+    g = g.assign(kind=np.where(g["_first"] == g["_q"], "new", "existing"))
     last = pd.Period(str(q), freq="Q")
     first = min(g["_q"].min(), last - (n_quarters + 4 + trend_quarters))
     periods = pd.period_range(first, last, freq="Q")
+    out = _by_kind(g, periods)
+    out = _with_trend(_with_changes(out, tx["order_date"].min().to_period("Q")), trend_quarters).iloc[-n_quarters:]
+    return out.set_axis(out.index.astype("str")).rename_axis("quarter").reset_index()
+
+
+def _by_kind(g: pd.DataFrame, periods: pd.PeriodIndex) -> pd.DataFrame:
+    """Per quarter: customers who ordered, revenue and profit of existing and new customers, and the totals.
+
+    Profit stays NaN throughout when the cost of goods is missing (never 0).
+    """
     piv = g.pivot_table(index="_q", columns="kind", values=["revenue", "profit"], aggfunc="sum", fill_value=0.0).reindex(
         periods, fill_value=0.0
     )
-    cnt = g.groupby(["_q", "kind"]).size().unstack(fill_value=0).reindex(periods, fill_value=0)
+    missing_cost = bool(g["profit"].isna().any())
+    if missing_cost:
+        piv.loc[:, [c for c in piv.columns if c[0] == "profit"]] = np.nan
+    cnt = g.loc[g["ordered"]].groupby(["_q", "kind"]).size().unstack(fill_value=0).reindex(periods, fill_value=0)
     out = pd.DataFrame(index=periods)
     for kind in ("existing", "new"):
         out[f"{kind}_customers"] = cnt[kind].astype("int64") if kind in cnt.columns else 0
     for m in ("revenue", "profit"):
         for kind in ("existing", "new"):
-            out[f"{kind}_{m}"] = piv[(m, kind)].astype("float64") if (m, kind) in piv.columns else 0.0
+            none = np.nan if m == "profit" and missing_cost else 0.0
+            out[f"{kind}_{m}"] = piv[(m, kind)].astype("float64") if (m, kind) in piv.columns else none
         out[f"total_{m}"] = out[f"existing_{m}"] + out[f"new_{m}"]
-    out = _with_trend(_with_changes(out, tx["order_date"].min().to_period("Q")), trend_quarters).iloc[-n_quarters:]
-    return out.set_axis(out.index.astype("str")).rename_axis("quarter").reset_index()
+    return out
 
 
 def _with_changes(out: pd.DataFrame, data_start: pd.Period) -> pd.DataFrame:

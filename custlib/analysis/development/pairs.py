@@ -11,18 +11,21 @@ from custlib.analysis.development.common import (
     require,
 )
 from custlib.exceptions import DataError, InsufficientDataError, ParamsError
+from custlib.io.facts import product_lines
 
 
 def basket_matrix(transactions: pd.DataFrame, basket_col: str, item_col: str):
-    """Sparse 0/1 incidence matrix rows = baskets, columns = items (returns left out).
+    """Sparse 0/1 incidence matrix rows = baskets, columns = items (returns, credit notes and non-product lines left out).
 
     Ids are coded by hashing (``pandas.factorize``), not by sorting strings;
     items come out sorted (so ties resolve to the smaller id), baskets in
-    order of first appearance.
+    order of first appearance. Postage, fees and manual adjustments
+    (``is_non_product``) are no product: they never form a pair.
     """
-    lines = transactions[[basket_col, item_col]]
-    if "quantity" in transactions.columns:
-        lines = lines.loc[transactions["quantity"].to_numpy() > 0]
+    bought = product_lines(transactions)
+    lines = bought[[basket_col, item_col]]
+    if "quantity" in bought.columns:
+        lines = lines.loc[bought["quantity"].to_numpy() > 0]
     b_idx, baskets = pd.factorize(lines[basket_col])
     i_idx, items = pd.factorize(lines[item_col].astype("str"), sort=True)
     if (b_idx < 0).any() or (i_idx < 0).any():  # a missing id is no basket or item
@@ -49,7 +52,8 @@ def co_purchase(
     lift = confidence / (n(B) / N) (Agrawal, Imielinski & Swami 1993,
     SIGMOD, section 2; lift ("interest"): Brin, Motwani, Ullman & Tsur 1997,
     SIGMOD). Pair counts come from one sparse product X'X of the
-    basket-by-item incidence matrix; return lines (quantity <= 0) are left out.
+    basket-by-item incidence matrix; return lines (quantity <= 0), credit notes and
+    non-product lines (postage, fees) are left out: baskets are orders of products.
 
     Parameters
     ----------

@@ -13,6 +13,7 @@ from custlib.analysis.development.common import (
 from custlib.analysis.development.early_warning import probability_alive
 from custlib.analysis.development.kpis import quarter_frame
 from custlib.exceptions import InsufficientDataError, ParamsError
+from custlib.io.facts import order_lines, require_cost
 from custlib.io.periods import Quarter
 
 
@@ -30,7 +31,8 @@ def winback_candidates(
 ) -> pd.DataFrame:
     """Lapsed customers who were valuable: the win-back list (客户再生, DOMAIN.md section 3).
 
-    *Lapsed*: no order in the last ``lapsed_quarters`` quarters up to and including ``quarter``, but orders before. *Valuable*:
+    *Lapsed*: no order in the last ``lapsed_quarters`` quarters up to and including ``quarter``, but orders before (a credit note
+    is never an order, nor a last order). *Valuable*:
     gross profit in the ``value_quarters`` quarters ending with their last active quarter at least the ``value_quantile`` quantile
     of the same measure among customers active now (profit over the last ``value_quarters`` quarters ending with ``quarter``), so a
     candidate earned what a good current customer earns. Ranked by that past profit.
@@ -74,13 +76,13 @@ def winback_candidates(
     tx = transactions.loc[transactions["order_date"] <= q.end]
     if tx.empty:
         raise InsufficientDataError(f"transactions: no orders up to {q}", code="no_orders")
-    g = quarter_frame(tx, customer_col, None)
+    g = require_cost(quarter_frame(tx, customer_col, None), "profit", "the win-back list")
     now = pd.Period(str(q), freq="Q")
-    last_q = g.groupby("_c")["_q"].max()  # by customer rank (g is sorted by customer)
+    last_q = g.loc[g["ordered"]].groupby("_c")["_q"].max()  # last quarter with an order (a return is none), by customer rank
     names = g.drop_duplicates("_c").set_index("_c")[customer_col]
     lapsed = last_q.index[last_q <= now - lapsed_quarters]
     active = last_q.index[last_q > now - lapsed_quarters]
-    g = g.join(last_q.rename("_last"), on="_c")
+    g = g.join(last_q.rename("_last"), on="_c", how="inner")  # customers who never ordered are nobody to win back
     in_value = (g["_q"] > g["_last"] - value_quarters) & (g["_q"] <= g["_last"])
     past = g.loc[in_value].groupby("_c")[["revenue", "profit"]].sum()
     cur = g.loc[(g["_q"] > now - value_quarters) & g["_c"].isin(active)].groupby("_c")["profit"].sum()
@@ -99,7 +101,8 @@ def winback_candidates(
 
 def _candidate_rows(tx, cand, cand_ids, last_q, now, customer_col) -> pd.DataFrame:
     """One row per candidate: last order date and order count (from the candidates' lines only), past value."""
-    mine = tx.loc[positions(cand_ids, tx[customer_col].astype("str")) >= 0, [customer_col, "order_id", "order_date"]]
+    orders = order_lines(tx)  # the last order and the order count: credit notes are no orders
+    mine = orders.loc[positions(cand_ids, orders[customer_col].astype("str")) >= 0, [customer_col, "order_id", "order_date"]]
     mine = mine.assign(**{customer_col: mine[customer_col].astype("str")})
     lastd = mine.groupby(customer_col)["order_date"].max()
     n_orders = mine.groupby(customer_col)["order_id"].nunique()

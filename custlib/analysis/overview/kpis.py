@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from custlib.exceptions import DataError, InsufficientDataError
+from custlib.io.facts import order_lines, profit_sum
 from custlib.io.periods import Quarter
 
 
@@ -30,14 +31,19 @@ def _require(frame, columns, table: str) -> None:
         raise DataError(f"{table}: column {missing[0]!r} is missing (found: {', '.join(map(str, frame.columns[:12]))})")
 
 
-def _quarter_figures(t, sc, customer_col, order_col, revenue_col, cost_col, cost_to_serve_col) -> pd.Series:
-    """The figures of one quarter's transactions ``t`` (and its service-cost rows ``sc``, or None)."""
+def _quarter_figures(t, sc, customer_col, order_col, revenue_col, cost_col, cost_to_serve_col, cost_known=True) -> pd.Series:
+    """The figures of one quarter's transactions ``t`` (and its service-cost rows ``sc``, or None).
+
+    Revenue and gross profit are net of credit notes; orders and customers count orders only.
+    A missing cost of goods leaves gross profit, margin and net profit missing (never a 100% margin).
+    """
     revenue = float(t[revenue_col].sum())
-    gp = float((t[revenue_col] - t[cost_col]).sum())
-    n_cust = int(t[customer_col].nunique())
+    gp = profit_sum(t[revenue_col] - t[cost_col]) if cost_known else float("nan")  # an empty quarter too: unknown, not 0
+    orders = order_lines(t)
+    n_cust = int(orders[customer_col].nunique())
     out = {
         "active_customers": n_cust,
-        "orders": int(t[order_col].nunique()),
+        "orders": int(orders[order_col].nunique()),
         "revenue": revenue,
         "gross_profit": gp,
         "gross_margin": gp / revenue if revenue else float("nan"),
@@ -79,7 +85,8 @@ def quarter_kpis(
 ) -> pd.DataFrame:
     """Headline figures for a quarter, the previous one and the same quarter a year before.
 
-    ``gross_profit = revenue - cost`` (cost of goods); with ``service_costs``
+    Revenue and profit are net of credit notes, orders and customers count orders only.
+    ``gross_profit = revenue - cost`` (cost of goods; NaN when it is missing); with ``service_costs``
     also ``cost_to_serve`` (the months of the quarter summed) and
     ``net_profit = gross_profit - cost_to_serve``, customer profitability
     after the cost of serving (Kaplan & Cooper 1998, *Cost & Effect*, ch. 10).
@@ -116,16 +123,11 @@ def quarter_kpis(
     if service_costs is not None:
         _require(service_costs, [month_col, cost_to_serve_col], "service_costs")
 
+    cols = (customer_col, order_col, revenue_col, cost_col, cost_to_serve_col, not transactions[cost_col].isna().any())
+
     def figures(q: Quarter) -> pd.Series:
-        return _quarter_figures(
-            _in_quarter(transactions, q, date_col),
-            None if service_costs is None else _in_quarter(service_costs, q, month_col),
-            customer_col,
-            order_col,
-            revenue_col,
-            cost_col,
-            cost_to_serve_col,
-        )
+        sc = None if service_costs is None else _in_quarter(service_costs, q, month_col)
+        return _quarter_figures(_in_quarter(transactions, q, date_col), sc, *cols)
 
     cur = figures(quarter)
     if cur["orders"] == 0:
@@ -156,7 +158,9 @@ def monthly_trend(
     """Revenue, gross profit, orders and active customers per month.
 
     The last ``months`` calendar months up to ``end``; months without orders
-    appear with zeros.
+    appear with zeros. Revenue and gross profit are net of credit notes, orders
+    and customers count orders only; gross profit is missing (NaN) throughout
+    when the cost of goods is.
 
     Parameters
     ----------
@@ -192,16 +196,19 @@ def monthly_trend(
         )
     month = t[date_col].dt.to_period("M").dt.to_timestamp()
     g = t.assign(month=month, gross_profit=t[revenue_col] - t[cost_col]).groupby("month")
+    o = order_lines(t)
+    og = o.groupby(o[date_col].dt.to_period("M").dt.to_timestamp().rename("month"))
     out = pd.DataFrame(
         {
             "revenue": g[revenue_col].sum(),
-            "gross_profit": g["gross_profit"].sum(),
-            "orders": g[order_col].nunique(),
-            "active_customers": g[customer_col].nunique(),
+            "gross_profit": g["gross_profit"].sum(skipna=False),
+            "orders": og[order_col].nunique(),
+            "active_customers": og[customer_col].nunique(),
         }
     )
     idx = pd.date_range(first, end.to_period("M").to_timestamp(), freq="MS", name="month")
-    out = out.reindex(idx, fill_value=0)
+    cost_known = not t[cost_col].isna().any()  # a missing cost of goods: gross profit unknown, never 0
+    out = out.reindex(idx).fillna({"revenue": 0.0, "orders": 0, "active_customers": 0, "gross_profit": 0.0 if cost_known else float("nan")})
     out[["orders", "active_customers"]] = out[["orders", "active_customers"]].astype("int64")
     return out.reset_index()
 
@@ -246,7 +253,11 @@ def top_customers(
     t = _in_quarter(transactions, quarter, date_col)
     if t.empty:
         raise InsufficientDataError(f"no customer ordered in {_span(quarter)}", code="no_customers_in_quarter", quarter=str(quarter))
-    g = t.assign(gross_profit=t[revenue_col] - t[cost_col]).groupby(customer_col, as_index=False)[[revenue_col, "gross_profit"]].sum()
+    g = (
+        t.assign(gross_profit=t[revenue_col] - t[cost_col])
+        .groupby(customer_col, as_index=False)[[revenue_col, "gross_profit"]]
+        .sum(skipna=False)
+    )
     total = g[revenue_col].sum()
     g = g.sort_values([revenue_col, customer_col], ascending=[False, True], kind="stable").head(n)
     g["gross_margin"] = g["gross_profit"] / g[revenue_col].where(g[revenue_col] != 0)
@@ -270,7 +281,9 @@ def lapsed_customers(
 
     The early-warning list of the domain brief (事前监控预警): a customer who
     stops ordering is called before the relationship breaks. Largest first
-    (revenue in the previous quarter), ties by customer id.
+    (revenue in the previous quarter, net of credit notes), ties by customer id.
+    A credit note is no order: a customer who only returned goods this quarter
+    stopped ordering, and ``last_order`` is the last order, never a return.
 
     Parameters
     ----------
@@ -307,8 +320,18 @@ def lapsed_customers(
             quarter=str(quarter),
             previous=str(prev),
         )
-    now = set(_in_quarter(transactions, quarter, date_col)[customer_col])
-    g = before.groupby(customer_col, as_index=False).agg(revenue_previous=(revenue_col, "sum"), last_order=(date_col, "max"))
+    ordered_before = order_lines(before)
+    if ordered_before.empty:
+        raise InsufficientDataError(
+            f"no orders in {_span(prev)} (only credit notes): nobody can have stopped ordering in {quarter}",
+            code="no_orders_in_previous_quarter",
+            quarter=str(quarter),
+            previous=str(prev),
+        )
+    now = set(order_lines(_in_quarter(transactions, quarter, date_col))[customer_col])
+    g = before.groupby(customer_col, as_index=False).agg(revenue_previous=(revenue_col, "sum"))
+    last = ordered_before.groupby(customer_col)[date_col].max().rename("last_order")
+    g = g.join(last, on=customer_col, how="inner")  # customers who ordered last quarter (a credit note is no order)
     g = g[~g[customer_col].isin(now)]
     g = g.sort_values(["revenue_previous", customer_col], ascending=[False, True], kind="stable")
     out = g.merge(customers[[customer_col, "name", "industry"]], on=customer_col, how="left")

@@ -31,13 +31,14 @@ from custlib.analysis.pareto.profitability import (
     with_two_customers,
 )
 from custlib.analysis.pareto.tiers import MOVES, migration_matrix, tier_allocation, tier_migration
-from custlib.analysis.pareto.whale import WhaleSummary, loss_figures, whale_curve, whale_summary
+from custlib.analysis.pareto.whale import STATUSES, WhaleSummary, customer_status, loss_figures, whale_curve, whale_summary
 
 __all__ = [
     "MOVES",
     "NOTES",
     "NO_TIER",
     "SHARE_MEASURES",
+    "STATUSES",
     "TIERS",
     "GiniEstimate",
     "WhaleSummary",
@@ -46,6 +47,7 @@ __all__ = [
     "concentration_trend",
     "concentration_vs_peers",
     "customer_profitability",
+    "customer_status",
     "gini",
     "herfindahl",
     "lorenz_curve",

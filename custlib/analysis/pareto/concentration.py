@@ -19,7 +19,7 @@ from custlib.exceptions import DataError, InsufficientDataError, ParamsError
 
 BOOT_CELLS = 2_000_000  # resampled values held in memory at once by the bootstrap
 #: Codes of the ``note`` column of :func:`concentration_table`.
-NOTES = ("", "negative_values", "total_not_positive")
+NOTES = ("", "negative_values", "total_not_positive", "needs_cost")
 
 
 def lorenz_curve(values) -> pd.DataFrame:
@@ -314,7 +314,7 @@ def concentration_table(
         negative_customers, top_<p>pct..., customers_for_<p>pct, gini,
         [gini_low, gini_high], note (a code: ``""``; ``negative_values``: kept,
         not clipped, the Gini can exceed 1; ``total_not_positive``: shares and Gini
-        undefined, NaN). ``attrs["share_columns"]`` names the
+        undefined, NaN; ``needs_cost``: a profit measure without the cost of goods, NaN). ``attrs["share_columns"]`` names the
         columns holding shares (top_... and customers_for_...), for formatting.
 
     Raises
@@ -354,7 +354,12 @@ def concentration_table(
 
 
 def _measure_row(values, measure: str, tops, share: float, share_col: str, ci, n_boot: int, seed: int) -> dict:
-    """One row of :func:`concentration_table`: the figures of one measure, NaN where its total is not positive."""
+    """One row of :func:`concentration_table`: the figures of one measure, NaN where its total is not positive.
+
+    A profit measure that is unknown (no cost of goods in the data) gives NaN figures and the note ``needs_cost``.
+    """
+    if pd.Series(values).isna().all() and measure != "revenue":
+        return {"measure": measure, "total": np.nan, "customers": len(values), "negative_customers": 0, "note": "needs_cost"}
     x = values_vector(values, measure)
     row = {"measure": measure, "total": float(x.sum()), "customers": int(x.size), "negative_customers": int((x < 0).sum())}
     try:

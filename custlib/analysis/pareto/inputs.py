@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from custlib.exceptions import DataError, InsufficientDataError, ParamsError
+from custlib.io.facts import order_lines
 
 TIERS = ("A", "B", "C")
 #: The tier of a customer without orders in a period (tier migration).
@@ -108,12 +109,19 @@ def top_count(fraction: float, n: int) -> int:
 
 
 def revenue_by_customer(transactions, start, end, *, customer_col, date_col, revenue_col) -> pd.Series:
-    """Revenue per customer with an order line between ``start`` and ``end`` (both inclusive), sorted by id."""
+    """Revenue per customer who ordered between ``start`` and ``end`` (both inclusive), sorted by id.
+
+    Revenue is net of the period's credit notes; a customer whose only lines are credit
+    notes placed no order and is left out (returned goods are not a purchase).
+    """
     require_columns(transactions, [customer_col, date_col, revenue_col], "transactions")
     lo, hi = period_bounds(start, end)
     d = date_column(transactions, date_col, "transactions")
-    rows = transactions.loc[(d >= lo) & (d < hi), [customer_col, revenue_col]]
-    return rows.groupby(customer_col, sort=True)[revenue_col].sum().astype("float64")
+    inside = ((d >= lo) & (d < hi)).to_numpy()
+    rows = transactions.loc[inside, [customer_col, revenue_col]]
+    out = rows.groupby(customer_col, sort=True)[revenue_col].sum().astype("float64")
+    ordered = order_lines(transactions.loc[inside])[customer_col].unique()
+    return out.loc[out.index.isin(ordered)]
 
 
 def revenue_tiers(values: pd.Series, cutoffs) -> pd.Series:

@@ -8,6 +8,7 @@ import pandas as pd
 from custlib.analysis.pareto.concentration import gini, share_of_customers_for, top_share
 from custlib.analysis.pareto.inputs import date_column, fraction_param, pct_label, require_columns
 from custlib.exceptions import InsufficientDataError
+from custlib.io.facts import order_mask
 
 #: Measures of :func:`concentration_by_quarter` that are shares (shown as percentages).
 SHARE_MEASURES = ("top20_share_revenue",)
@@ -25,7 +26,7 @@ def concentration_by_quarter(
 ) -> pd.DataFrame:
     """Revenue concentration per calendar quarter over the whole history.
 
-    Per quarter, over the customers with an order line in it: the same
+    Per quarter, over the customers who ordered in it (revenue net of credit notes): the same
     figures as ``custlib.io.data.peer_quarterly`` (customers, revenue,
     gross_profit, gini_revenue, top20_share_revenue; same definitions, see
     :func:`gini` and :func:`top_share`) plus the fraction of customers making
@@ -71,9 +72,11 @@ def concentration_by_quarter(
             "customer": transactions[customer_col].astype("str").to_numpy(),
             "revenue": transactions[revenue_col].astype("float64").to_numpy(),
             "gross_profit": (transactions[revenue_col] - transactions[cost_col]).astype("float64").to_numpy(),
+            "ordered": order_mask(transactions),
         }
     )
-    per = lines.groupby(["q", "customer"], sort=True)[["revenue", "gross_profit"]].sum()
+    g = lines.groupby(["q", "customer"], sort=True)
+    per = pd.DataFrame({"revenue": g["revenue"].sum(), "gross_profit": g["gross_profit"].sum(skipna=False), "ordered": g["ordered"].any()})
     share_col = f"customers_for_{pct_label(share)}_revenue"
 
     last = lines["q"].max()
@@ -98,18 +101,25 @@ def _safe(fn, v):
 
 
 def _quarter_row(quarter: str, block: pd.DataFrame, share: float, share_col: str) -> dict:
-    """The figures of one quarter of :func:`concentration_by_quarter` from its per-customer revenue and gross profit."""
-    rev = block["revenue"].to_numpy()
-    gp = block["gross_profit"].to_numpy()
+    """The figures of one quarter of :func:`concentration_by_quarter` from its per-customer revenue and gross profit.
+
+    Totals are net of every credit note; the customers and the concentration are over those who
+    ordered (a customer who only returned goods placed no order). Gross profit is NaN when the
+    cost of goods is unknown.
+    """
+    buyers = block.loc[block["ordered"]] if "ordered" in block.columns else block
+    rev = buyers["revenue"].to_numpy()
+    gp = buyers["gross_profit"].to_numpy()
+    gp_total = block["gross_profit"].to_numpy()
     return {
         "quarter": quarter,
-        "customers": len(block),
-        "revenue": float(rev.sum()),
-        "gross_profit": float(gp.sum()),
+        "customers": len(buyers),
+        "revenue": float(block["revenue"].sum()),
+        "gross_profit": float(gp_total.sum()) if not np.isnan(gp_total).any() else np.nan,
         "gini_revenue": _safe(gini, rev),
         "top20_share_revenue": _safe(lambda v: top_share(v, 0.2), rev),
         share_col: _safe(lambda v: share_of_customers_for(v, share), rev),
-        "gini_gross_profit": _safe(gini, gp),
+        "gini_gross_profit": _safe(gini, gp) if not np.isnan(gp).any() else np.nan,
     }
 
 

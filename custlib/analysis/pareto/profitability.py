@@ -8,6 +8,7 @@ import pandas as pd
 from custlib.analysis.pareto.inputs import date_column, period_bounds, require_columns
 from custlib.exceptions import InsufficientDataError
 from custlib.io.contract import SERVICE_COMPONENTS
+from custlib.io.facts import credit_note_mask, require_cost
 from custlib.io.periods import Quarter
 
 
@@ -33,10 +34,11 @@ def customer_profitability(
     ``cost_to_serve`` is the service-cost table's total; its components are shown
     beside it, not subtracted a second time.
 
-    Customers are those with an order line or a service-cost row in the
-    period: a customer who was served but bought nothing appears with zero
-    revenue and a loss. A customer with orders but no service-cost row has a
-    cost to serve of 0.
+    Customers are those with an order line or a service-cost row in the period: a customer served
+    without buying has zero revenue and a loss; one with orders but no service-cost row a cost to
+    serve of 0. Revenue and cost are net of credit notes; ``returns_only`` marks a customer whose only
+    lines are credit notes (returned goods, never "sold below cost"). A missing cost of goods
+    (:mod:`custlib.io.facts`) leaves cost and profit NaN (``attrs["cost_known"]`` False), never zero.
 
     When ``service_costs`` is None, or has no row in the period, the cost to
     serve is unknown: ``cost_to_serve`` is NaN, ``net_profit`` equals
@@ -62,8 +64,8 @@ def customer_profitability(
     -------
     DataFrame
         Indexed by customer id (sorted). transactions (customer_id, order_date, revenue,
-        cost) + service_costs (customer_id, month, cost_to_serve, components) -> revenue,
-        cost, gross_profit, [components], cost_to_serve, net_profit (floats).
+        cost[, is_credit_note]) + service_costs (customer_id, month, cost_to_serve, components) -> revenue,
+        cost, gross_profit, [components], cost_to_serve, net_profit (floats), returns_only (bool).
 
     Raises
     ------
@@ -77,7 +79,8 @@ def customer_profitability(
     require_columns(transactions, [customer_col, date_col, revenue_col, cost_col], "transactions")
     lo, hi = period_bounds(start, end)
     d = date_column(transactions, date_col, "transactions")
-    rows = transactions.loc[(d >= lo) & (d < hi), [customer_col, revenue_col, cost_col]]
+    inside = ((d >= lo) & (d < hi)).to_numpy()
+    rows = transactions.loc[inside, [customer_col, revenue_col, cost_col]]
     if rows.empty:
         last_day = hi - pd.Timedelta(days=1)
         raise InsufficientDataError(
@@ -86,11 +89,17 @@ def customer_profitability(
             start=lo.date(),
             end=last_day.date(),
         )
-    sales = rows.groupby(customer_col, sort=True)[[revenue_col, cost_col]].sum().astype("float64")
-    sales.columns = ["revenue", "cost"]
-
+    sales = _sales(rows, credit_note_mask(transactions)[inside], customer_col, revenue_col, cost_col)
     serve = _service_totals(service_costs, lo, hi, customer_col, month_col, cost_to_serve_col, components)
     return _profit_table(sales, serve, customer_col)
+
+
+def _sales(rows: pd.DataFrame, credit: np.ndarray, customer_col: str, revenue_col: str, cost_col: str) -> pd.DataFrame:
+    """Revenue and cost (missing when any line's is) per customer, and whether all their lines are credit notes."""
+    g = rows.groupby(customer_col, sort=True)
+    sales = pd.DataFrame({"revenue": g[revenue_col].sum(), "cost": g[cost_col].sum(skipna=False)}).astype("float64")
+    sales["returns_only"] = pd.Series(credit, index=rows.index).groupby(rows[customer_col], sort=True).all().astype("bool")
+    return sales
 
 
 def _service_totals(service_costs, lo, hi, customer_col, month_col, cost_to_serve_col, components) -> pd.DataFrame | None:
@@ -109,17 +118,25 @@ def _service_totals(service_costs, lo, hi, customer_col, month_col, cost_to_serv
 
 def _profit_table(sales: pd.DataFrame, serve: pd.DataFrame | None, customer_col: str) -> pd.DataFrame:
     """Sales and cost to serve joined per customer, with gross and net profit (net = gross when ``serve`` is None)."""
+    returns_only = sales.pop("returns_only")
+    cost_known = not sales["cost"].isna().any()
     if serve is None:
         out = sales.copy()
         out["cost_to_serve"] = np.nan
-    else:
-        out = sales.join(serve, how="outer").fillna(0.0)
+    else:  # a customer served without buying: no revenue, no cost of goods (unknown when the data has none)
+        out = sales.join(serve, how="outer")
+        no_sales = ~out.index.isin(sales.index)
+        out.loc[no_sales, "revenue"] = 0.0
+        out.loc[no_sales, "cost"] = 0.0 if cost_known else np.nan
+        out[list(serve.columns)] = out[list(serve.columns)].fillna(0.0)
     out = out.sort_index(kind="stable")
     out.index.name = customer_col
     out.insert(2, "gross_profit", out["revenue"] - out["cost"])
     known = serve is not None
     out["net_profit"] = out["gross_profit"] - out["cost_to_serve"] if known else out["gross_profit"]
+    out["returns_only"] = returns_only.reindex(out.index, fill_value=False).astype("bool")
     out.attrs["net_profit_includes_cost_to_serve"] = known
+    out.attrs["cost_known"] = cost_known
     return out
 
 
@@ -163,11 +180,17 @@ def quarter_profitability(transactions: pd.DataFrame, service_costs: pd.DataFram
 
 
 def with_two_customers(profit: pd.DataFrame, region_customers: int) -> pd.DataFrame:
-    """``profit`` when at least two customers bought in the period; else InsufficientDataError.
+    """The rows of ``profit`` of the customers who bought, when at least two did; else InsufficientDataError.
 
+    A customer who only returned goods in the period (``returns_only``) bought nothing and
+    is left out: the concentration, the whale curve and the tiers are about buyers.
     ``code="one_customer"`` when the region has one customer, ``code="one_buyer"``
     (field ``customers``: the region's size) when only one of several bought.
     """
+    if "returns_only" in profit.columns and profit["returns_only"].any():
+        kept = profit.loc[~profit["returns_only"]].copy()
+        kept.attrs = dict(profit.attrs)
+        profit = kept
     if len(profit) >= 2:
         return profit
     if region_customers <= 1:
@@ -182,9 +205,12 @@ def with_two_customers(profit: pd.DataFrame, region_customers: int) -> pd.DataFr
 def with_positive_profit(profit: pd.DataFrame, net_profit_col: str = "net_profit") -> pd.DataFrame:
     """``profit`` when its total net profit is positive; else ``code="loss_making_region"`` (field ``total``).
 
+    ``code="needs_cost"`` when net profit is unknown (no cost of goods in the data).
+
     Shares of a zero or negative total profit (the whale curve, tiers' share of
     profit) are undefined: the region is a cost centre that period.
     """
+    require_cost(profit, net_profit_col, "the whale curve")
     total = float(profit[net_profit_col].sum())
     if total <= 0:
         raise InsufficientDataError(f"total net profit is {total:,.0f}, not positive", code="loss_making_region", total=total)

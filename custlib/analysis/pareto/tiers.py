@@ -10,6 +10,7 @@ import pandas as pd
 from custlib.analysis.pareto.inputs import NO_TIER, TIERS, require_columns, revenue_by_customer, revenue_tiers
 from custlib.exceptions import InsufficientDataError
 from custlib.io.contract import SERVICE_COMPONENTS
+from custlib.io.facts import require_cost
 
 #: Kinds of movement in :func:`tier_migration`.
 MOVES = ("up", "down", "same", "entered", "left")
@@ -76,6 +77,7 @@ def tier_allocation(
         set against return without them).
     """
     require_columns(profit, ["revenue", "gross_profit", "cost_to_serve", "net_profit"], "profit")
+    require_cost(profit, "gross_profit", "resources against profit by tier")
     if len(profit) < 2:
         raise InsufficientDataError(
             f"profit: {len(profit)} customer(s); tiers need at least 2 customers", code="too_few_customers", found=len(profit), needed=2
@@ -154,8 +156,8 @@ def tier_migration(
 ) -> pd.DataFrame:
     """Movements between ABC revenue tiers from one period to the next, with their revenue impact.
 
-    Each period's customers (those with an order line in it) are tiered by
-    that period's revenue (:func:`custlib.analysis.segmentation.abc_classes`); a
+    Each period's customers (those who ordered in it; a customer who only
+    returned goods is not one) are tiered by that period's revenue (net of credit notes) (:func:`custlib.analysis.segmentation.abc_classes`); a
     customer without orders in a period is in tier ``"none"``: a move from
     ``none`` is ``entered`` (a new customer, or one returning after a pause),
     a move to ``none`` is ``left`` (a lost customer, or one pausing; B2B

@@ -74,10 +74,11 @@ class WhaleSummary:
     peak_at : float
         ``peak_customers / customers``.
     destroyers : int
-        Customers with negative net profit.
+        Customers with negative net profit who sold at a loss: not those whose credit notes
+        exceed their orders (:func:`customer_status` ``returned_goods``).
     destroyer_loss : float
-        Their combined loss, as a positive amount; equals
-        ``(peak_share - 1) * total_profit``.
+        Their combined loss, as a positive amount; equals ``(peak_share - 1) * total_profit``
+        when no customer returned more than they bought.
     destroyer_loss_share : float
         ``destroyer_loss / total_profit``.
     destroyers_in_a : int
@@ -86,7 +87,7 @@ class WhaleSummary:
         Per revenue tier: tier, customers, revenue, revenue_share, net_profit,
         net_profit_share, destroyers, destroyer_rate, destroyer_loss.
     by_customer : DataFrame
-        Per customer (the input's index): tier, revenue, net_profit, destroyer (bool).
+        Per customer (the input's index): tier, revenue, net_profit, destroyer (bool), status (:data:`STATUSES`).
     cost_to_serve_known : bool
         False when net profit is gross profit (no cost-to-serve data).
     """
@@ -163,14 +164,15 @@ def whale_summary(
     n = len(curve)
     k = int(curve["cum_profit"].to_numpy().argmax()) + 1
     peak = float(curve["cum_share_profit"].iloc[k - 1])
-    loss = float(-net[net < 0].sum()) + 0.0  # + 0.0: no loss is 0, not -0
 
     tiers = revenue_tiers(profit[revenue_col], cutoffs=cutoffs)
     frame = pd.DataFrame(
         {"tier": tiers.astype("str"), "revenue": profit[revenue_col].astype("float64"), "net_profit": net}, index=profit.index
     )
-    frame["destroyer"] = frame["net_profit"] < 0
+    frame["status"] = customer_status(profit.assign(**{net_profit_col: net}).rename(columns={net_profit_col: "net_profit"}))
+    frame["destroyer"] = frame["status"].isin(["below_cost", "loss_after_cost_to_serve"])  # returned goods are no loss-maker
     frame["loss"] = (-frame["net_profit"]).where(frame["destroyer"], 0.0)
+    loss = float(frame["loss"].sum()) + 0.0
     by_tier = _by_tier(frame, total)
     return WhaleSummary(
         customers=n,
@@ -178,12 +180,12 @@ def whale_summary(
         peak_share=peak,
         peak_customers=k,
         peak_at=k / n,
-        destroyers=int((net < 0).sum()),
+        destroyers=int(frame["destroyer"].sum()),
         destroyer_loss=loss,
         destroyer_loss_share=loss / total,
         destroyers_in_a=int(by_tier.loc[by_tier["tier"] == "A", "destroyers"].iloc[0]),
         by_tier=by_tier,
-        by_customer=frame[["tier", "revenue", "net_profit", "destroyer"]].copy(),
+        by_customer=frame[["tier", "revenue", "net_profit", "destroyer", "status"]].copy(),
         cost_to_serve_known=bool(profit.attrs.get("net_profit_includes_cost_to_serve", True)),
     )
 
@@ -223,6 +225,34 @@ def _by_tier(frame: pd.DataFrame, total: float) -> pd.DataFrame:
     return by_tier
 
 
+#: What a customer's period was, as the loss figures read it (:func:`customer_status`).
+STATUSES = ("profitable", "below_cost", "loss_after_cost_to_serve", "returned_goods", "cost_unknown")
+
+
+def customer_status(profit: pd.DataFrame) -> pd.Series:
+    """Per customer of a profitability table, a status code (one of :data:`STATUSES`).
+
+    ``returned_goods``: the customer's only lines in the period are credit notes, or their
+    credit notes exceed their orders (net revenue below zero): returns, never "sold below
+    cost"; ``cost_unknown``: net profit is unknown (no
+    cost of goods in the data); ``below_cost``: gross profit below zero; ``loss_after_cost_to_serve``:
+    gross profit covers the cost of goods but net profit is below zero; else ``profitable``.
+
+    profit (net_profit[, gross_profit, revenue, returns_only]) -> str Series, same index.
+    """
+    net = profit["net_profit"]
+    gross = profit["gross_profit"] if "gross_profit" in profit.columns else net
+    returned = profit["returns_only"].astype("bool") if "returns_only" in profit.columns else pd.Series(False, index=profit.index)
+    if "revenue" in profit.columns:  # credit notes larger than the orders: net revenue below zero
+        returned = returned | (profit["revenue"] < 0)
+    status = np.select(
+        [returned.to_numpy(), net.isna().to_numpy(), (gross < 0).to_numpy(), (net < 0).to_numpy()],
+        ["returned_goods", "cost_unknown", "below_cost", "loss_after_cost_to_serve"],
+        default="profitable",
+    )
+    return pd.Series(status, index=profit.index, dtype="str", name="status")
+
+
 def loss_figures(profit, *, share: float = 0.8, cutoffs=(0.8, 0.95)) -> dict[str, float]:
     """The headline numbers of one period's :func:`~custlib.analysis.pareto.customer_profitability`.
 
@@ -239,23 +269,36 @@ def loss_figures(profit, *, share: float = 0.8, cutoffs=(0.8, 0.95)) -> dict[str
     -------
     dict
         ``rev_x``, ``net_x`` (fractions of customers making ``share`` of revenue and
-        of net profit), ``destroyers`` (customers with net profit < 0), ``loss``
-        (their loss, positive), ``in_a`` and ``loss_a`` (the same in revenue tier A);
-        NaN where undefined. profit -> figures.
+        of net profit), ``destroyers`` (customers who bought with net profit < 0), ``loss``
+        (their loss, positive), ``in_a`` and ``loss_a`` (the same in revenue tier A),
+        ``returned`` (customers who only returned goods, or more than they bought: not
+        loss-makers, see :func:`customer_status`) and ``returned_credit`` (their net credit, positive);
+        NaN where undefined (the loss figures when the cost of goods is unknown). profit -> figures.
     """
     from custlib.analysis.pareto.concentration import share_of_customers_for
-    from custlib.exceptions import InsufficientDataError
+    from custlib.exceptions import DataError, InsufficientDataError
 
-    out = dict.fromkeys(("rev_x", "net_x", "destroyers", "loss", "in_a", "loss_a"), np.nan)
-    if not isinstance(profit, pd.DataFrame) or len(profit) < 2:
+    out = dict.fromkeys(("rev_x", "net_x", "destroyers", "loss", "in_a", "loss_a", "returned", "returned_credit"), np.nan)
+    if not isinstance(profit, pd.DataFrame) or not len(profit):
+        return out
+    status = customer_status(profit)
+    returned = (status == "returned_goods").to_numpy()
+    out["returned"] = float(returned.sum())
+    out["returned_credit"] = float(-profit.loc[returned, "revenue"].sum()) + 0.0
+    if "returns_only" in profit.columns:  # the buyers: a customer who only returned goods bought nothing
+        keep = ~profit["returns_only"].to_numpy(dtype=bool)
+        profit, status = profit.loc[keep], status.loc[keep]
+    if len(profit) < 2:
         return out
     for key, col in (("rev_x", "revenue"), ("net_x", "net_profit")):
         try:
             out[key] = share_of_customers_for(profit[col], share)
-        except InsufficientDataError:
+        except (InsufficientDataError, DataError):  # DataError: net profit unknown (no cost of goods)
             pass
     net = profit["net_profit"]
-    losing = net < 0
+    if net.isna().any():
+        return out
+    losing = status.isin(["below_cost", "loss_after_cost_to_serve"])
     out["destroyers"] = float(losing.sum())
     out["loss"] = float(-net[losing].sum()) + 0.0
     try:

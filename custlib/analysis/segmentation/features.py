@@ -15,6 +15,7 @@ import pandas as pd
 
 from custlib.analysis.segmentation.common import count_text, param_name, require_columns
 from custlib.exceptions import DataError, InsufficientDataError, ParamsError
+from custlib.io.facts import order_lines, order_mask
 from custlib.io.periods import Quarter
 
 
@@ -94,7 +95,8 @@ class EncodedLines:
     category: np.ndarray  # category code, -1 where missing
     category_pair: np.ndarray  # dense id of the (customer, category) pair
     category_pair_cust: np.ndarray
-    buy_days: tuple[np.ndarray, np.ndarray]  # distinct (customer, day) pairs, sorted by customer then day
+    buy_days: tuple[np.ndarray, np.ndarray]  # distinct (customer, day) pairs of orders, sorted by customer then day
+    ordered: np.ndarray  # bool: the line belongs to an order (False on credit notes: revenue, never an order)
 
     @property
     def n(self) -> int:
@@ -104,18 +106,21 @@ class EncodedLines:
         """Mask of the lines dated from ``start`` to ``end``, both days inclusive."""
         return (self.day >= day_number(start)) & (self.day <= day_number(end))
 
-    def total(self, values: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
-        """Per customer, the sum of ``values`` over the lines in ``mask`` (0 without lines)."""
+    def total(self, values: np.ndarray, mask: np.ndarray | None, skipna: bool = True) -> np.ndarray:
+        """Per customer, the sum of ``values`` over the lines in ``mask`` (0 without lines).
+
+        ``skipna=False`` keeps a missing value missing (a cost of goods the data does not have).
+        """
         if mask is None:
-            return grouped_values(self.cust, values, self.n).sum().to_numpy()
-        return grouped_values(self.cust[mask], values[mask], self.n).sum().to_numpy()
+            return grouped_values(self.cust, values, self.n).sum(skipna=skipna).to_numpy()
+        return grouped_values(self.cust[mask], values[mask], self.n).sum(skipna=skipna).to_numpy()
 
     def active(self, quarters) -> pd.Series:
         """Customers with an order line in each quarter (see :func:`active_customers`)."""
         out = {}
         for quarter in quarters:
             qq = Quarter.parse(quarter)
-            m = self.between(qq.start, qq.end)
+            m = self.between(qq.start, qq.end) & self.ordered
             out[str(qq)] = int((np.bincount(self.cust[m], minlength=self.n) > 0).sum())
         return pd.Series(out, name="customers", dtype="int64").rename_axis("quarter")
 
@@ -151,16 +156,17 @@ def encode_lines(transactions: pd.DataFrame, customers: pd.DataFrame, end) -> En
     order, order_uniques = pd.factorize(transactions["order_id"])
     category, category_uniques = pd.factorize(transactions["category"])
     order, category = order[keep], category[keep]
+    ordered = order_mask(transactions)[keep]
     order_pair, order_pair_cust = _dense_pairs(cust, order, len(order_uniques))
     category_pair, category_pair_cust = _dense_pairs(cust, category, len(category_uniques))
     lo = int(day.min()) if len(day) else 0
     span = int(day.max()) - lo + 1 if len(day) else 1
-    key = np.sort(cust.astype("int64") * span + (day - lo))
+    key = np.sort(cust[ordered].astype("int64") * span + (day[ordered] - lo))
     key = key[np.append(True, key[1:] != key[:-1])] if len(key) else key
     buy_days = (key // span, key % span + lo)
     return EncodedLines(
         ids, cust_table, last_day, cust, day, stamp, unit, revenue, cost,
-        order_pair, order_pair_cust, category, category_pair, category_pair_cust, buy_days,
+        order_pair, order_pair_cust, category, category_pair, category_pair_cust, buy_days, ordered,
     )  # fmt: skip
 
 
@@ -216,6 +222,11 @@ def customer_features(
     Windows end at the quarter's last day: the *window* is the trailing
     ``window_months`` months, the *prior window* the same length before it.
     Orders after the quarter's end are ignored.
+
+    Revenue, cost and profit are net of credit notes (returns reduce them); orders,
+    purchase days, first and last order, categories bought and ``is_buyer`` count
+    orders only (a credit note is never an order or a purchase). A missing cost of
+    goods leaves cost, gross_profit, margin and net_profit missing (NaN), never zero.
 
     Measures: revenue, cost, gross_profit, cost_to_serve, net_profit, orders,
     avg_order_value, margin (gross_profit / revenue, NaN when revenue <= 0),
@@ -282,8 +293,8 @@ def customer_features(
 def _add_order_history(out: pd.DataFrame, lines: EncodedLines, upto: np.ndarray | None, end) -> None:
     """Add first and last order, recency, tenure, purchase days and the gaps between them to ``out`` (the frame being built)."""
     n, ids = lines.n, lines.ids
-    cust_codes = lines.cust if upto is None else lines.cust[upto]
-    stamp = lines.stamp if upto is None else lines.stamp[upto]
+    sel = lines.ordered if upto is None else (upto & lines.ordered)  # a return is no order: never a first or last order
+    cust_codes, stamp = lines.cust[sel], lines.stamp[sel]
     first = np.full(n, np.iinfo("int64").max)
     last = np.full(n, np.iinfo("int64").min)
     np.minimum.at(first, cust_codes, stamp)
@@ -316,7 +327,7 @@ def features_from_lines(lines: EncodedLines, q: Quarter, costs: EncodedServiceCo
     """:func:`customer_features` of encoded lines at the end of ``q`` (on or before ``lines.last_day``)."""
     ids, n, end = lines.ids, lines.n, q.end
     upto = lines.day <= day_number(end)
-    if not (upto & (lines.day >= day_number(q.start))).any():
+    if not (upto & (lines.day >= day_number(q.start)) & lines.ordered).any():
         raise InsufficientDataError(
             f"no orders in {q} from this region's {count_text(n, 'customer')}: nothing to segment for this quarter",
             code="no_orders_in_quarter",
@@ -327,13 +338,15 @@ def features_from_lines(lines: EncodedLines, q: Quarter, costs: EncodedServiceCo
     prior_start = window_start(start - one_day, window_months)
     year_before_end = q.start - one_day
 
-    def orders(mask):
-        return _distinct(lines.order_pair, lines.order_pair_cust, mask, n)
+    def orders(mask):  # orders only: a credit note is never an order
+        return _distinct(lines.order_pair, lines.order_pair_cust, lines.ordered if mask is None else mask & lines.ordered, n)
 
     win = lines.between(start, end)
     quarter_m = lines.between(q.start, end)
     year_m = lines.between(window_start(end, 12), end)
-    revenue, cost = lines.total(lines.revenue, win), lines.total(lines.cost, win)
+    revenue, cost = lines.total(lines.revenue, win), lines.total(lines.cost, win, skipna=False)  # net of credit notes
+    if np.isnan(lines.cost).any():  # no cost of goods in the data: unknown for every customer, buyers or not
+        cost = np.full(n, np.nan)
 
     out = pd.DataFrame(index=ids)
     cust = lines.customers
@@ -361,8 +374,8 @@ def features_from_lines(lines: EncodedLines, q: Quarter, costs: EncodedServiceCo
     out["orders_per_quarter_before"] = orders(lines.between(window_start(year_before_end, 12), year_before_end)) / 4.0
     out["revenue_12m"] = lines.total(lines.revenue, year_m)
 
-    out["n_categories"] = _distinct(lines.category_pair, lines.category_pair_cust, win, n)
-    w_cat = lines.category[win]
+    out["n_categories"] = _distinct(lines.category_pair, lines.category_pair_cust, win & lines.ordered, n)
+    w_cat = lines.category[win & lines.ordered]
     n_cats = max(int((np.bincount(w_cat[w_cat >= 0]) > 0).sum()), 1)
     out["category_share"] = out["n_categories"] / n_cats
     out["category_headroom"] = 1.0 - out["category_share"]
@@ -403,7 +416,7 @@ def require_buyers(features: pd.DataFrame, what: str, minimum: int = 2) -> pd.Da
 
 
 def active_customers(transactions: pd.DataFrame, customers: pd.DataFrame, quarters) -> pd.Series:
-    """How many of the region's customers ordered in each quarter.
+    """How many of the region's customers ordered in each quarter (a credit note is no order).
 
     Parameters
     ----------
@@ -425,7 +438,8 @@ def active_customers(transactions: pd.DataFrame, customers: pd.DataFrame, quarte
     require_columns(customers, ["customer_id"], "customers")
     require_columns(transactions, ["customer_id", "order_date"], "transactions")
     ids = set(customers["customer_id"].astype("str"))
-    tx = transactions[transactions["customer_id"].astype("str").isin(ids)]
+    tx = order_lines(transactions)
+    tx = tx[tx["customer_id"].astype("str").isin(ids)]
     out = {}
     for quarter in quarters:
         qq = Quarter.parse(quarter)

@@ -94,11 +94,10 @@ def class_summary(labels: pd.Series, features: pd.DataFrame, *, order=None, name
     f = features.loc[labels.index]
     frame = pd.DataFrame({name: labels.astype("str"), "revenue": f["revenue"], "gross_profit": f["gross_profit"]})
     g = frame.groupby(name, sort=True)
-    out = pd.DataFrame({"customers": g.size(), "revenue": g["revenue"].sum(), "gross_profit": g["gross_profit"].sum()})
+    out = pd.DataFrame({"customers": g.size(), "revenue": g["revenue"].sum(), "gross_profit": g["gross_profit"].sum(skipna=False)})
     if order is not None:
-        out = out.reindex([o for o in order] + [i for i in out.index if i not in order]).fillna(
-            {"customers": 0, "revenue": 0.0, "gross_profit": 0.0}
-        )
+        empty = {"customers": 0, "revenue": 0.0, "gross_profit": 0.0 if f["gross_profit"].notna().all() else np.nan}
+        out = out.reindex([o for o in order] + [i for i in out.index if i not in order]).fillna(empty)
         out["customers"] = out["customers"].astype("int64")
     out.insert(1, "customer_share", out["customers"] / max(out["customers"].sum(), 1))
     tot = out["revenue"].sum()

@@ -13,6 +13,7 @@ import pandas as pd
 from custlib.analysis.segmentation.common import EPS, INDICATORS, and_list, param_name, words
 from custlib.analysis.segmentation.features import require_buyers
 from custlib.exceptions import InsufficientDataError, ParamsError
+from custlib.io.facts import require_cost
 
 #: How a pyramid is named in English log messages.
 PYRAMID_NAMES = {"value": "value", "profit": "profit", "potential": "potential-value"}
@@ -68,7 +69,8 @@ def resolve_indicators(features: pd.DataFrame, weights: dict, *, param: str) -> 
     ParamsError
         Unknown indicator or negative weight, or all weights 0.
     InsufficientDataError
-        No indicator has data.
+        No indicator has data (``code="needs_cost"`` when they are all built on the
+        cost of goods, which the data does not have).
     """
     if not isinstance(weights, dict) or not weights:
         raise ParamsError(f"{param}: expected a mapping of indicator -> weight, got {weights!r}")
@@ -86,6 +88,9 @@ def resolve_indicators(features: pd.DataFrame, weights: dict, *, param: str) -> 
             used[name] = float(w)
     if not any(w > 0 for w in weights.values()):
         raise ParamsError(f"{param}: every weight is 0; give at least one indicator a positive weight")
+    profit_only = {"gross_profit", "net_profit", "margin"}
+    if not used and set(dropped) & profit_only and "gross_profit" in features.columns and features["gross_profit"].isna().all():
+        require_cost(features, "gross_profit", f"{param} (its indicators {and_list(dropped)})")
     if not used:
         raise InsufficientDataError(
             f"{param}: none of the indicators ({and_list(weights)}) has data in this region", code="no_indicator_data", param=param
@@ -227,7 +232,7 @@ def pyramid_summary(pyramid: pd.DataFrame, features: pd.DataFrame) -> pd.DataFra
         {
             "customers": g.size(),
             "revenue": g["revenue"].sum(),
-            "gross_profit": g["gross_profit"].sum(),
+            "gross_profit": g["gross_profit"].sum(min_count=1),  # missing with the cost of goods, never 0
             "net_profit": g["net_profit"].sum(min_count=1),
             "mean_score": g["score"].mean(),
         }

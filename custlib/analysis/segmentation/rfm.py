@@ -161,8 +161,9 @@ def rfm_table(
     """RFM values, 1-5 scores and named segments at the quarter's end.
 
     recency = days since the last order (whole history); frequency = orders
-    in the window; monetary = revenue in the window; profit = ``profit``
-    column in the window. Scores by :func:`quantile_scores` (recency: fewer
+    in the window (credit notes are no orders); monetary = revenue in the window
+    (net of credit notes); profit = ``profit`` column in the window (NaN, and
+    ``p_score`` NaN, when the cost of goods is unknown). Scores by :func:`quantile_scores` (recency: fewer
     days is better). The segment comes from the (R, F) cell via the rule
     table (:data:`RFM_SEGMENTS` unless ``segments`` overrides it). Only
     customers who have ordered at least once are scored.
@@ -214,10 +215,12 @@ def rfm_table(
             "profit": buyers[profit].fillna(0.0),
         }
     )
+    if buyers[profit].isna().all():  # no cost of goods: profit unknown and not scored (never a zero profit)
+        out["profit"] = np.nan
     out["r_score"] = quantile_scores(out["recency_days"].rename("recency_days"), higher_is_better=False)
     out["f_score"] = quantile_scores(out["frequency"].rename("frequency"))
     out["m_score"] = quantile_scores(out["monetary"].rename("monetary"))
-    out["p_score"] = quantile_scores(out["profit"].rename("profit"))
+    out["p_score"] = quantile_scores(out["profit"].rename("profit")) if out["profit"].notna().any() else np.nan
     if "orders_quarter" in buyers.columns:
         out["slipping"] = slipping_customers(buyers, ratio=slip_ratio, alpha=slip_alpha)["slipping"]
     else:
@@ -245,7 +248,7 @@ def segment_summary(rfm: pd.DataFrame, features: pd.DataFrame) -> pd.DataFrame:
         {
             "customers": g.size(),
             "revenue": g["revenue"].sum(),
-            "gross_profit": g["gross_profit"].sum(),
+            "gross_profit": g["gross_profit"].sum(skipna=False),  # missing with the cost of goods, never 0
             "recency_days": g["recency_days"].mean(),
             "frequency": g["frequency"].mean(),
         }

@@ -75,14 +75,16 @@ def market_type_breakdown(features: pd.DataFrame) -> pd.DataFrame:
             "customers": g.size(),
             "buyers": g["active"].sum(),
             "revenue": g["revenue"].sum(),
-            "gross_profit": g["gross_profit"].sum(),
+            "gross_profit": g["gross_profit"].sum(skipna=False),  # missing with the cost of goods, never 0
             "net_profit": g["net_profit"].sum(min_count=1),
         }
     )
     order = list(MARKET_TYPES) + sorted(set(out.index) - set(MARKET_TYPES))
     out = out.reindex(order)
     out[["customers", "buyers"]] = out[["customers", "buyers"]].fillna(0).astype("int64")
-    out[["revenue", "gross_profit"]] = out[["revenue", "gross_profit"]].fillna(0.0)
+    out["revenue"] = out["revenue"].fillna(0.0)
+    if features["gross_profit"].notna().all():
+        out["gross_profit"] = out["gross_profit"].fillna(0.0)
     tot = out["revenue"].sum()
     out.insert(3, "revenue_share", out["revenue"] / tot if tot else np.nan)
     out["margin"] = (out["gross_profit"] / out["revenue"]).where(out["revenue"] > 0)

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from custlib.analysis.development.pairs import one_direction
+from custlib.present.costs import on_cost
 from custlib.present.development.labels import (
     CHANNELS,
     FEATURES,
@@ -20,6 +21,7 @@ from custlib.present.development.labels import (
     value_range,
 )
 from custlib.present.messages import N_
+from custlib.present.products import product_labels
 from custlib.present.tables import TableView
 
 #: Why a development section is missing: the codes the analyses raise (custlib.analysis.development).
@@ -46,6 +48,7 @@ def _without_service_costs(ctx) -> bool:
     return ctx.data is not None and ctx.data.service_costs is None
 
 
+@on_cost
 def campaign_view(plan: pd.DataFrame, ctx) -> TableView:
     """:func:`~custlib.analysis.development.campaign_plan` per target group: rate, volume, provision cost, profit, ROI."""
     t, f = ctx.messages("development"), ctx.fmt
@@ -135,14 +138,15 @@ def scores_view(scores: pd.DataFrame, ctx) -> TableView:
 
 
 def pairs_view(pairs: pd.DataFrame, ctx, item: str = "product") -> TableView:
-    """:func:`~custlib.analysis.development.co_purchase`: each pair once, support, confidence and lift."""
+    """:func:`~custlib.analysis.development.co_purchase`: each pair once, support, confidence and lift (products by name where the data names them)."""
     t = ctx.messages("development")
     one = one_direction(pairs)
     first = t.gettext("Product") if item == "product" else t.gettext("Category")
+    label = (lambda s: product_labels(s, ctx, t)) if item == "product" else (lambda s: s.map(t.data))  # names, not codes
     frame = pd.DataFrame(
         {
-            first: one["antecedent"].map(t.data),
-            t.gettext("Goes with"): one["consequent"].map(t.data),
+            first: label(one["antecedent"]),
+            t.gettext("Goes with"): label(one["consequent"]),
             t.gettext("Orders with both"): one["n_both"],
             t.gettext("Support"): one["support"],
             t.gettext("Confidence"): one["confidence"],
@@ -155,13 +159,13 @@ def pairs_view(pairs: pd.DataFrame, ctx, item: str = "product") -> TableView:
 
 
 def next_best_view(nbp: pd.DataFrame, ctx) -> TableView:
-    """:func:`~custlib.analysis.development.next_best_product` per customer."""
+    """:func:`~custlib.analysis.development.next_best_product` per customer (products by name where the data names them)."""
     t = ctx.messages("development")
     frame = pd.DataFrame(
         {
             **customer_columns(nbp, t),
-            t.gettext("Offer next"): nbp["next_product"].map(t.data),
-            t.gettext("Because they buy"): nbp["because_of"].map(t.data),
+            t.gettext("Offer next"): product_labels(nbp["next_product"], ctx, t),
+            t.gettext("Because they buy"): product_labels(nbp["because_of"], ctx, t),
             t.gettext("Lift"): nbp["lift"],
             t.gettext("Confidence"): nbp["confidence"],
         }
@@ -221,6 +225,7 @@ def watch_view(watch: pd.DataFrame, ctx) -> TableView:
     return TableView(frame, {**kinds, t.gettext("Probability active"): "percent", t.gettext("Rank"): "integer"}, caption)
 
 
+@on_cost
 def kpis_view(kpis: pd.DataFrame, ctx) -> TableView:
     """:func:`~custlib.analysis.development.development_kpis` per quarter."""
     t = ctx.messages("development")
@@ -249,6 +254,7 @@ def kpis_view(kpis: pd.DataFrame, ctx) -> TableView:
     return TableView(frame, {**kinds, t.gettext("New customers"): "integer"}, caption)
 
 
+@on_cost
 def winback_view(winback: pd.DataFrame, ctx) -> TableView:
     """:func:`~custlib.analysis.development.winback_candidates`: lapsed customers worth a call, first ``report.top_n``."""
     t = ctx.messages("development")

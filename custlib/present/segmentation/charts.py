@@ -11,6 +11,7 @@ import pandas as pd
 
 import custlib.present.segmentation.labels as L
 from custlib.analysis.segmentation import QUADRANTS, invest_list
+from custlib.present.costs import on_cost
 from custlib.present.messages import domain_of
 from custlib.present.segmentation.views import REASONS  # noqa: F401 (ctx.plot reads a chart module's REASONS)
 from custlib.present.style import PALETTE
@@ -21,6 +22,7 @@ DOMAIN = domain_of(__file__)
 TIER_COLOURS = {k: PALETTE[k] for k in ("platinum", "gold", "iron", "lead")}
 
 
+@on_cost
 def pyramid_chart(summary: pd.DataFrame, ctx, ax=None, *, which: str = "value", **options):
     """Tiers as a pyramid: centred bars as wide as the tiers' customer counts, top tier on top.
 
@@ -64,6 +66,7 @@ def pyramid_chart(summary: pd.DataFrame, ctx, ax=None, *, which: str = "value", 
     return ax
 
 
+@on_cost
 def scorecard_chart(scorecard: pd.DataFrame, ctx, ax=None, *, split: float = 0.5, label_top: int = 8, **options):
     """2x2 chart of current against potential value, numbering the first customers to invest in.
 

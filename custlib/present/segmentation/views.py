@@ -10,6 +10,7 @@ import pandas as pd
 
 import custlib.present.segmentation.labels as L
 from custlib.analysis.segmentation import NONE_LABEL, migration_counts
+from custlib.present.costs import on_cost
 from custlib.present.messages import N_, domain_of
 from custlib.present.tables import TableView
 
@@ -49,6 +50,7 @@ def _shares(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+@on_cost
 def abc_view(abc: pd.DataFrame, ctx, **options) -> TableView:
     """ABC classes per measure (:func:`~custlib.analysis.segmentation.abc_summary`)."""
     t = _t(ctx)
@@ -99,6 +101,7 @@ def _summary_view(summary: pd.DataFrame, t, table: dict, first: str, caption: st
     return TableView(out, kinds, caption)
 
 
+@on_cost
 def rfm_view(summary: pd.DataFrame, ctx, **options) -> TableView:
     """RFM segments (:func:`~custlib.analysis.segmentation.segment_summary`)."""
     t = _t(ctx)
@@ -110,24 +113,28 @@ def rfm_view(summary: pd.DataFrame, ctx, **options) -> TableView:
     return _summary_view(summary, t, L.SEGMENTS, t.gettext("RFM segment"), caption, extra)
 
 
+@on_cost
 def loyalty_view(summary: pd.DataFrame, ctx, **options) -> TableView:
     """Loyalty classes (:func:`~custlib.analysis.segmentation.class_summary` of the loyalty codes)."""
     t = _t(ctx)
     return _summary_view(summary, t, L.LOYALTY, t.gettext("Loyalty"), t.gettext("Loyalty classes"))
 
 
+@on_cost
 def relationship_view(summary: pd.DataFrame, ctx, **options) -> TableView:
     """Relationship stages by share of wallet (class summary of the stage codes)."""
     t = _t(ctx)
     return _summary_view(summary, t, L.STAGES, t.gettext("Relationship stage"), t.gettext("Relationship stages by share of wallet"))
 
 
+@on_cost
 def scorecard_view(summary: pd.DataFrame, ctx, **options) -> TableView:
     """Scorecard quadrants (class summary of the quadrant codes)."""
     t = _t(ctx)
     return _summary_view(summary, t, L.QUADRANTS, t.gettext("Quadrant"), t.gettext("Value scorecard quadrants"))
 
 
+@on_cost
 def pyramid_view(summary: pd.DataFrame, ctx, **options) -> TableView:
     """Value tiers (:func:`~custlib.analysis.segmentation.pyramid_summary`)."""
     t = _t(ctx)
@@ -135,6 +142,7 @@ def pyramid_view(summary: pd.DataFrame, ctx, **options) -> TableView:
     return _summary_view(summary, t, L.TIERS, t.gettext("Tier"), t.gettext("Customers by value tier"), extra)
 
 
+@on_cost
 def market_type_view(breakdown: pd.DataFrame, ctx, **options) -> TableView:
     """Market types (:func:`~custlib.analysis.segmentation.market_type_breakdown`)."""
     t = _t(ctx)
@@ -145,6 +153,7 @@ def market_type_view(breakdown: pd.DataFrame, ctx, **options) -> TableView:
     return _summary_view(breakdown, t, L.MARKET_TYPES, t.gettext("Market type"), t.gettext("Market types"), extra)
 
 
+@on_cost
 def clusters_view(profiles: pd.DataFrame, ctx, **options) -> TableView:
     """Cluster profiles (``CustomerClusters.profiles_``): traits in words, then the features' means."""
     t = _t(ctx)
