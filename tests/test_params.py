@@ -37,7 +37,22 @@ def test_region_file_overrides_defaults_and_set_overrides_both(tmp_path):
     assert p["report"]["lang"] == "en"  # untouched keys survive the merge
     p = load_params("East", d, ["report.top_n=3", "report.lang=zh"])
     assert (p["report"]["currency"], p["report"]["top_n"], p["report"]["lang"]) == ("USD", 3, "zh")
-    assert load_params("North", d)["report"]["currency"] == "CNY"
+    assert load_params("North", d)["report"]["currency"] is None  # the source's currency, resolved when the data is read
+
+
+def test_currency_comes_from_the_parameters_else_the_source_mapping_else_cny(tmp_path):
+    from custlib.io.params import with_source_currency
+
+    d = _params_dir(tmp_path, regions={"east": "report:\n  currency: USD\n"})
+    assert with_source_currency(load_params("East", d), "GBP")["report"]["currency"] == "USD"
+    assert with_source_currency(load_params("North", d), "GBP")["report"]["currency"] == "GBP"
+    assert with_source_currency(load_params("North", d), None)["report"]["currency"] == "CNY"
+
+
+@pytest.mark.parametrize("value", ["<script>", "cny", "¥", "EURO"])
+def test_a_currency_must_be_an_iso_code_never_markup(tmp_path, value):
+    with pytest.raises(ParamsError, match=r"'report.currency'"):
+        load_params("East", _params_dir(tmp_path), [f"report.currency={value}"])
 
 
 def test_unknown_key_in_a_region_file_names_key_and_file(tmp_path):

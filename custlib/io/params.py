@@ -196,6 +196,21 @@ def relation_problems(values: dict) -> list[str]:
     return problems
 
 
+#: The currency of amounts when neither the parameters nor a source mapping name one.
+DEFAULT_CURRENCY = "CNY"
+
+
+def with_source_currency(params: dict, currency: str | None) -> dict:
+    """``params`` with ``report.currency`` set from the source mapping's currency when the parameters leave it null.
+
+    A currency given in the parameters (defaults, region file or ``--set``) wins; with neither, CNY.
+    """
+    report = params.setdefault("report", {})
+    if not report.get("currency"):
+        report["currency"] = currency or DEFAULT_CURRENCY
+    return params
+
+
 def check_relations(values: dict, origin: str) -> None:
     """Raise :class:`ParamsError` listing every :func:`relation_problems` entry, naming ``origin``."""
     problems = relation_problems(values)

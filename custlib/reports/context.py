@@ -32,7 +32,7 @@ from custlib.io.data import (
     with_cost_basis,
     with_peer_file,
 )
-from custlib.io.params import check, deep_merge, load_params
+from custlib.io.params import DEFAULT_CURRENCY, check, deep_merge, load_params, with_source_currency
 from custlib.io.periods import Quarter
 from custlib.present.costs import cost_header, figure_label
 from custlib.present.messages import LANGS, Messages, check_lang, domain_of
@@ -61,7 +61,7 @@ class ReportContext:
 
     @property
     def currency(self) -> str:
-        return self.params.get("report", {}).get("currency", "CNY")
+        return self.params.get("report", {}).get("currency") or DEFAULT_CURRENCY
 
     @property
     def seed(self) -> int:
@@ -274,6 +274,7 @@ def open_report(data: str, region: str, quarter: str = "latest", settings: dict 
         from custlib.io.validate import validate_source
 
         con, source, _ = validate_source(data, params.get("validation"))
+        params = with_source_currency(params, source.currency)
         q = resolve_quarter(con, quarter, source_coverage(source))
         rd = load_region(con, region, q)
         rd.peer_quarterly = with_peer_file(rd.peer_quarterly, source, q)

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from custlib.exceptions import ParamsError
 from custlib.io.data import list_regions, match_regions, peer_quarterly, resolve_quarter, slugify, source_coverage, with_peer_file
-from custlib.io.params import load_params, parse_sets
+from custlib.io.params import DEFAULT_CURRENCY, load_params, parse_sets, with_source_currency
 from custlib.io.validate import validate_source
 from custlib.run.cluster import execute_on_cluster
 from custlib.run.files import clear_stale_temporaries, output_lock
@@ -158,7 +158,8 @@ def _render(
     try:
         q = resolve_quarter(con, quarter, source_coverage(source))
         chosen = match_regions(list_regions(con), regions)
-        region_params = {r: load_params(r, params_dir, sets) for r in chosen}
+        base_params = with_source_currency(base_params, source.currency)
+        region_params = {r: with_source_currency(load_params(r, params_dir, sets), source.currency) for r in chosen}
         slugs = {r: slugify(r) for r in chosen}
         if len(set(slugs.values())) != len(slugs):
             raise ParamsError(f"regions: two regions give the same folder name: {slugs}")
@@ -196,7 +197,9 @@ def _render(
             }
             # the run's language (params/defaults.yaml and --set); a region's own file sets only its reports'
             report = base_params.get("report", {})
-            write_index_and_manifest(result, source, region_params, nbs, phases, report.get("lang", "en"), report.get("currency", "CNY"))
+            write_index_and_manifest(
+                result, source, region_params, nbs, phases, report.get("lang", "en"), report.get("currency") or DEFAULT_CURRENCY
+            )
             return result
     finally:
         if con is not None:
