@@ -143,14 +143,7 @@ def test_slugify_rejects_names_without_letters():
 
 def test_sqlite_source_reads_like_files(tmp_path):
     tables = tiny_tables(n_per_region=3)
-    db = tmp_path / "crm.db"
-    with sqlite3.connect(db) as conn:
-        for name, frame in tables.items():
-            out = frame.copy()
-            if "order_date" in out:
-                out["order_date"] = out["order_date"].astype(str)
-            out.to_sql(name, conn, index=False)
-    con, _, res = validate_source(f"sqlite:///{db}")
+    con, _, res = validate_source(_sqlite(tmp_path, tables))
     rd = _east_q4(con)
     assert len(rd.customers) == 3
     assert res.rows["transactions"] == len(tables["transactions"])

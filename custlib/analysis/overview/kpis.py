@@ -313,17 +313,11 @@ def lapsed_customers(
     _require(customers, [customer_col, "name", "industry"], "customers")
     prev = quarter.previous
     before = _in_quarter(transactions, prev, date_col)
-    if before.empty:
-        raise InsufficientDataError(
-            f"no orders in {_span(prev)}: nobody can have stopped ordering in {quarter}",
-            code="no_orders_in_previous_quarter",
-            quarter=str(quarter),
-            previous=str(prev),
-        )
     ordered_before = order_lines(before)
     if ordered_before.empty:
+        only_credits = " (only credit notes)" if not before.empty else ""
         raise InsufficientDataError(
-            f"no orders in {_span(prev)} (only credit notes): nobody can have stopped ordering in {quarter}",
+            f"no orders in {_span(prev)}{only_credits}: nobody can have stopped ordering in {quarter}",
             code="no_orders_in_previous_quarter",
             quarter=str(quarter),
             previous=str(prev),
