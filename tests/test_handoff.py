@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from conftest import tiny_tables, write_tables
+from conftest import numeric_id_tables, tiny_tables, write_tables
 
 from custlib.exceptions import DataError, ParamsError, RenderError
 from custlib.handoff import pack as handoff
@@ -83,24 +83,43 @@ def test_anonymise_tables_replaces_ids_and_names_and_leaves_the_input_alone():
     tx = pd.DataFrame({"order_id": ["O1", "O2", "O3"], "customer_id": ["B2", "A1", "B2"], "revenue": [1.0, 2.0, 3.0]})
     before = customers.copy(), tx.copy()
     mapping = pd.DataFrame({"customer_id": ["A1", "B2"], "pseudo_id": ["KA", "KB"], "pseudo_name": ["Customer 0002", "Customer 0001"]})
-    out = handoff.anonymise_tables({"customers": customers, "transactions": tx, "offers": None}, mapping)
+    out = handoff.anonymise_tables({"customers": customers, "transactions": tx, "offers": None}, mapping, b"k")
     pd.testing.assert_frame_equal(
         out["customers"],
         pd.DataFrame({"customer_id": ["KA", "KB"], "name": ["Customer 0002", "Customer 0001"], "region": ["East", "East"]}),
     )
+    orders = [handoff.pseudonym_id(o, b"k", "order_id") for o in ["O1", "O2", "O3"]]
     pd.testing.assert_frame_equal(
-        out["transactions"], pd.DataFrame({"order_id": ["O1", "O2", "O3"], "customer_id": ["KB", "KA", "KB"], "revenue": [1.0, 2.0, 3.0]})
+        out["transactions"], pd.DataFrame({"order_id": orders, "customer_id": ["KB", "KA", "KB"], "revenue": [1.0, 2.0, 3.0]})
     )
     assert out["offers"] is None
     pd.testing.assert_frame_equal(customers, before[0])
     pd.testing.assert_frame_equal(tx, before[1])
 
 
+def test_anonymise_tables_replaces_order_and_offer_ids_whatever_their_form():
+    """Numeric ids, and order and offer ids that embed them, are all replaced: no original value is left and
+    equal originals get equal pseudonyms (so an order's lines stay one order)."""
+    mapping = handoff.pseudonym_map(["42003", "42004"], b"k")
+    tx = pd.DataFrame({"order_id": ["42003-0017", "42003-0017", "88"], "customer_id": ["42003", "42003", "42004"]})
+    offers = pd.DataFrame({"offer_id": ["42003/1", "42004/1"], "customer_id": ["42003", "42004"]})
+    out = handoff.anonymise_tables({"transactions": tx, "offers": offers}, mapping, key=b"k")
+    t, o = out["transactions"], out["offers"]
+    assert not set(t["order_id"]) & set(tx["order_id"]) and not set(o["offer_id"]) & set(offers["offer_id"])
+    assert t["order_id"].iloc[0] == t["order_id"].iloc[1] != t["order_id"].iloc[2]
+    assert not set(t["customer_id"]) & {"42003", "42004"}
+    every = "".join(t.to_numpy().ravel()) + "".join(o.to_numpy().ravel())
+    assert "42003" not in every and "42004" not in every
+    # order and offer pseudonyms are keyed hashes like the customers' (RFC 2104), each column with its own domain
+    expected = "O" + hmac.new(b"k", b"order_id:42003-0017", hashlib.sha256).hexdigest()[:16].upper()
+    assert t["order_id"].iloc[0] == expected
+
+
 def test_anonymise_tables_refuses_a_customer_without_pseudonym():
     mapping = pd.DataFrame({"customer_id": ["A1"], "pseudo_id": ["KA"], "pseudo_name": ["Customer 0001"]})
     tx = pd.DataFrame({"customer_id": ["A1", "Z9"]})
     with pytest.raises(DataError, match=r"transactions: column 'customer_id' names customers without a pseudonym: \['Z9'\]"):
-        handoff.anonymise_tables({"transactions": tx}, mapping)
+        handoff.anonymise_tables({"transactions": tx}, mapping, b"k")
 
 
 def test_anonymise_params_replaces_whole_values_and_keys_only():
@@ -149,8 +168,42 @@ def test_find_leaks_sees_names_escaped_in_html_markdown_json_and_parquet():
     assert handoff.find_leaks(_zip(members), needles, skip=["p/report", "p/data", "p/notes"]) == {}
 
 
-def test_searchable_needs_four_characters_and_a_letter():
-    assert [handoff.searchable(s) for s in ["C001", "Li", "12345", "东北机械", " ab "]] == [True, False, False, True, False]
+def test_searchable_needs_four_characters_numbers_included():
+    assert [handoff.searchable(s) for s in ["C001", "Li", "12345", "0042", "123", "东北机械", " ab "]] == [
+        True,
+        False,
+        True,
+        True,
+        False,
+        True,
+        False,
+    ]
+
+
+def test_find_leaks_finds_numeric_ids_as_whole_numbers_only():
+    """A numeric id is found where it stands alone (after a space, a bracket, inside "42003-0017", before a full stop
+    that ends a sentence, as a JSON number), never inside a longer number or word or as part of a decimal."""
+    parquet = io.BytesIO()
+    pd.DataFrame({"order_id": ["42003-0017"], "revenue": [42003.0]}).to_parquet(parquet, index=False)
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["papermill"] = {"parameters": {"customer": 42003}}
+    members = {
+        "p/order.txt": b"order 42003-0017",
+        "p/bracket.html": b"<td>(42003)</td>",
+        "p/sentence.md": b"Call customer 42003.",
+        "p/data.parquet": parquet.getvalue(),
+        "p/run.ipynb": nbformat.writes(nb).encode(),
+        "p/inside.txt": b"2042003 420031 x42003 42003y 42003.5 1.42003 v42003 K3F42003A",
+        "p/years.txt": "in 2012, ¥42,003".encode(),
+    }
+    got = handoff.find_leaks(_zip(members), ["42003", "12", "4200"])
+    assert got == {
+        "p/order.txt": ["42003"],
+        "p/bracket.html": ["42003"],
+        "p/sentence.md": ["42003"],
+        "p/data.parquet": ["42003"],
+        "p/run.ipynb": ["42003"],
+    }
 
 
 # --------------------------------------------------------------------------- small pieces
@@ -230,6 +283,15 @@ def test_another_regions_customer_in_the_parameters_refuses_the_package(tmp_path
         match=r"north.zip: the package would contain customers of other regions \(1 file\(s\)\): params/defaults.yaml: 'East Customer 3'",
     ):
         handoff.build_handoff(tiny, "North", "2025Q4", out, sets=["report.organisation=East Customer 3"], params_dir=PARAMS)
+    assert not out.exists()
+
+
+def test_another_regions_numeric_customer_id_in_the_parameters_refuses_the_package(tmp_path):
+    """Numeric ids are searched too: an East id (31003) in North's parameters refuses the package."""
+    data = write_tables(numeric_id_tables(), tmp_path / "data")
+    out = tmp_path / "north.zip"
+    with pytest.raises(DataError, match=r"params/defaults.yaml: '31003'"):
+        handoff.build_handoff(data, "North", "2025Q4", out, sets=["report.organisation=Account 31003 (East)"], params_dir=PARAMS)
     assert not out.exists()
 
 
@@ -462,3 +524,38 @@ def test_anonymised_package_holds_no_original_id_or_name_and_its_pseudonyms_are_
     for top in tops:
         assert set(pd.read_parquet(top / "data/service_costs.parquet")["customer_id"]) <= expected_ids
         assert set(pd.read_parquet(top / "data/offers.parquet")["customer_id"]) <= expected_ids
+
+
+def _whole_number_hits(texts: dict[str, str], numbers: set[str]) -> dict[str, set[str]]:
+    """Which of ``numbers`` stand as whole tokens (not inside a longer number or word) in which file."""
+    hits = {}
+    for rel, text in texts.items():
+        got = {n for n in numbers if re.search(rf"(?<![0-9A-Za-z]){n}(?![0-9A-Za-z])", text)}
+        if got:
+            hits[rel] = got
+    return hits
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+def test_anonymised_package_with_numeric_ids_holds_no_original_id(tmp_path):
+    """Numeric customer ids (42003) with order and offer ids built from them (42003-0017, 42003/2): none is left."""
+    tables = numeric_id_tables()
+    data = write_tables(tables, tmp_path / "data")
+    res = handoff.build_handoff(data, "North", "2025Q4", tmp_path / "n.zip", anonymise=True, key="k-9", notebooks="00", params_dir=PARAMS)
+    assert not res.failed, res.reports
+    top = _unpack(res.path, tmp_path / "client")
+    ids = set(tables["customers"]["customer_id"])
+    texts = _texts(top)
+    assert _code_hits_only(_whole_number_hits(texts, ids), top) == {}, "an original customer id is in the package"
+    assert _code_hits_only(_found(texts, set(), set(tables["customers"]["name"])), top) == {}
+    north = tables["customers"].loc[tables["customers"]["region"] == "North", "customer_id"]
+    tx, offers = (pd.read_parquet(top / f"data/{t}.parquet") for t in ("transactions", "offers"))
+    orig_tx = tables["transactions"][tables["transactions"]["customer_id"].isin(north)]
+    orig_offers = tables["offers"][tables["offers"]["customer_id"].isin(north)]
+    assert not set(tx["order_id"]) & set(orig_tx["order_id"])
+    assert not set(offers["offer_id"]) & set(orig_offers["offer_id"])
+    # the same orders, lines and customers, under other names
+    assert tx["order_id"].nunique() == orig_tx["order_id"].nunique() and len(tx) == len(orig_tx)
+    assert sorted(tx.groupby("customer_id")["order_id"].nunique()) == sorted(orig_tx.groupby("customer_id")["order_id"].nunique())
+    assert len(offers) == len(orig_offers)

@@ -33,8 +33,8 @@ Decisions
 - **Rendering** uses the whole source (so peer comparisons see every region)
   and the packed ``params/defaults.yaml`` (so the packed reports, the packed
   parameters and the client's re-run agree). For ``anonymise`` the source
-  is copied to a temporary folder with the region's customer ids and names
-  replaced; the copy is never packed. The client's re-run recomputes the
+  is copied to a temporary folder with the region's customer, order and
+  offer ids and names replaced; the copy is never packed. The client's re-run recomputes the
   peer figures from ``data/``, which holds one region, unless the runner
   reads the packed ``data/peer_quarterly.parquet``; every other figure of
   the re-run equals the packed reports'.
@@ -46,7 +46,15 @@ Decisions
   same key and the same customers. The key is ``key``, else
   ``--set handoff.key=...``, else the environment variable
   ``CUSTLIB_HANDOFF_KEY``, else one derived from ``seed``, else a random key
-  (new pseudonyms every build). The key is never packed. Pseudonymised is
+  (new pseudonyms every build). The key is never packed. Every value of
+  every id column that leads to a customer is replaced, whatever its form
+  (numbers included): ``customer_id`` everywhere, and ``order_id`` and
+  ``offer_id`` (``"O"``/``"F"`` + 16 hex digits of an HMAC of the column's
+  name and the id), because an order number often embeds the customer's id
+  (``42003-0017``) and any order number leads back to the customer in the
+  source system. ``product_id`` names a product and is kept (the reports
+  and parameters name products); a product id that holds a customer's id
+  or name is caught by the isolation check below. Pseudonymised is
   not anonymous: industry, size and amounts remain and may identify a large
   customer to someone who knows the market; only contract columns are
   packed (extra columns of the source are left out).
@@ -58,9 +66,10 @@ Decisions
   customer ids and names, and, when anonymising, for the region's own;
   a hit refuses the package with
   :class:`~custlib.exceptions.DataError` naming the member and the string.
-  Strings shorter than 4 characters or without a letter are not searched
-  (they occur in ordinary numbers and words); ``allow`` lists strings that
-  are ordinary words in this package rather than customer data.
+  Numeric ids are searched as whole numbers (not inside a longer number or
+  a decimal); strings shorter than 4 characters are not searched (they occur
+  in ordinary numbers and words); ``allow`` lists strings that are ordinary
+  words or numbers in this package rather than customer data.
 - **Writing.** The zip is written to a temporary file beside ``out_zip`` and
   linked into place; an existing ``out_zip`` is refused unless
   ``overwrite=True`` (``--force``), because a package may already have been
@@ -88,7 +97,16 @@ from pathlib import Path
 import pandas as pd
 
 from custlib.exceptions import DataError, ParamsError, RenderError
-from custlib.handoff.anonymise import KEY_ENV, anonymise_params, anonymise_tables, pseudonym_id, pseudonym_map, resolve_key
+from custlib.handoff.anonymise import (
+    KEY_ENV,
+    PSEUDONYM_PREFIX,
+    anonymise_params,
+    anonymise_tables,
+    id_pseudonyms,
+    pseudonym_id,
+    pseudonym_map,
+    resolve_key,
+)
 from custlib.handoff.leaks import find_leaks, refuse_leaks, searchable
 from custlib.handoff.package import (
     DATA_TABLES,
@@ -111,6 +129,7 @@ __all__ = [
     "anonymise_tables",
     "build_handoff",
     "find_leaks",
+    "id_pseudonyms",
     "notebook_defaults",
     "pseudonym_id",
     "pseudonym_map",
@@ -249,29 +268,52 @@ def reusable_reports(reports_dir: Path, quarter: str, region: str, slug: str, pa
     return out
 
 
-def _write_anonymised_source(con, mapping: pd.DataFrame, dest: Path) -> None:
-    """Every table of the validated source as Parquet, the region's ids and names replaced."""
+def _write_anonymised_source(con, mapping: pd.DataFrame, key: bytes, dest: Path) -> None:
+    """Every table of the validated source as Parquet, the region's customer, order and offer ids and names replaced.
+
+    The region's rows get the pseudonyms of :func:`anonymise_tables` (the same function of the same
+    values), so the reports rendered from this copy agree with the packed data; other regions' rows,
+    which reach the reports only as totals, keep theirs. The copy is never packed.
+    """
     dest.mkdir(parents=True, exist_ok=True)
+    present = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
     con.register("_handoff_map", mapping[["customer_id", "pseudo_id", "pseudo_name"]])
+    maps = []
     try:
-        present = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+        for col in PSEUDONYM_PREFIX:
+            if col == "customer_id":
+                continue
+            tables = [t for t in DATA_TABLES if t in present and col in TABLES[t].required_columns]
+            values = set()
+            for t in tables:
+                values |= {
+                    r[0]
+                    for r in con.execute(
+                        f'SELECT DISTINCT "{col}" FROM "{t}" t JOIN _handoff_map m ON t.customer_id = m.customer_id WHERE "{col}" IS NOT NULL'
+                    ).fetchall()
+                }
+            pairs = id_pseudonyms(sorted(values), key, col)
+            con.register(f"_handoff_map_{col}", pd.DataFrame({"value": list(pairs), "pseudo": list(pairs.values())}, dtype="str"))
+            maps.append(col)
         for name in DATA_TABLES:
             if name not in present:
                 continue
-            cols = []
+            cols, joins = [], ["LEFT JOIN _handoff_map m ON t.customer_id = m.customer_id"]
             for c in TABLES[name].columns:
                 if c.name == "customer_id":
                     cols.append('coalesce(m.pseudo_id, t."customer_id") AS "customer_id"')
                 elif name == "customers" and c.name == "name":
                     cols.append('coalesce(m.pseudo_name, t."name") AS "name"')
+                elif c.name in maps:
+                    joins.append(f'LEFT JOIN _handoff_map_{c.name} "m_{c.name}" ON t."{c.name}" = "m_{c.name}".value')
+                    cols.append(f'CASE WHEN m.pseudo_id IS NULL THEN t."{c.name}" ELSE "m_{c.name}".pseudo END AS "{c.name}"')
                 else:
                     cols.append(f't."{c.name}"')
             path = str(dest / f"{name}.parquet").replace("'", "''")
-            con.execute(
-                f'COPY (SELECT {", ".join(cols)} FROM "{name}" t LEFT JOIN _handoff_map m ON t.customer_id = m.customer_id) '
-                f"TO '{path}' (FORMAT parquet)"
-            )
+            con.execute(f"COPY (SELECT {', '.join(cols)} FROM \"{name}\" t {' '.join(joins)}) TO '{path}' (FORMAT parquet)")
     finally:
+        for col in maps:
+            con.unregister(f"_handoff_map_{col}")
         con.unregister("_handoff_map")
 
 
@@ -292,7 +334,7 @@ def _take_slice(con, reg: str, q, params: dict, key_bytes: bytes | None, allow: 
         clash = set(mapping["pseudo_id"]) & (needles | own)
         if clash:  # pragma: no cover - needs a real id of the form K + 16 hex digits
             raise DataError(f"customers: pseudonyms {sorted(clash)[:3]} equal real customer ids; use another key")
-        tables = anonymise_tables(tables, mapping)
+        tables = anonymise_tables(tables, mapping, key_bytes)
         tables["customers"] = tables["customers"].sort_values("customer_id", kind="stable").reset_index(drop=True)
         if tables["service_costs"] is not None:
             tables["service_costs"] = tables["service_costs"].sort_values(["customer_id", "month"], kind="stable").reset_index(drop=True)
@@ -305,7 +347,7 @@ def _take_slice(con, reg: str, q, params: dict, key_bytes: bytes | None, allow: 
         needles = (needles | own) - set(mapping["pseudo_id"]) - set(mapping["pseudo_name"])
     allowed = set(allow)
     needles = {n for n in needles if searchable(n) and n not in allowed}
-    return RegionSlice(tables, peer_quarterly(con, q.end), params, needles, mapping)
+    return RegionSlice(tables, peer_quarterly(con, q.end), params, needles, mapping, key_bytes)
 
 
 def _render_reports(data, sl: RegionSlice, con, reg: str, q, nbs: list[Path], stage: Path, work: Path, jobs: int | None) -> dict:
@@ -315,7 +357,7 @@ def _render_reports(data, sl: RegionSlice, con, reg: str, q, nbs: list[Path], st
     src = data
     if sl.mapping is not None:
         src = work / "render-source"
-        _write_anonymised_source(con, sl.mapping, src)
+        _write_anonymised_source(con, sl.mapping, sl.key, src)
     res = render(
         src,
         quarter=str(q),

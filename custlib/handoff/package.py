@@ -40,6 +40,7 @@ class RegionSlice:
     params: dict
     needles: set
     mapping: pd.DataFrame | None = None
+    key: bytes | None = None
 
 
 def _custlib_files() -> list[tuple[str, Path]]:
