@@ -22,6 +22,8 @@ from conftest import numeric_id_tables, tiny_tables, write_tables
 
 from custlib.exceptions import DataError, ParamsError, RenderError
 from custlib.handoff import pack as handoff
+from custlib.io.contract import TABLES
+from custlib.present.style import cjk_font_path
 
 ROOT = Path(__file__).resolve().parent.parent
 PARAMS = ROOT / "params"
@@ -295,6 +297,198 @@ def test_another_regions_numeric_customer_id_in_the_parameters_refuses_the_packa
     assert not out.exists()
 
 
+# --------------------------------------------------------------------------- a package that stands alone
+
+YAML = """# top comment
+report:
+  lang: en            # en or zh
+  top_n: 15           # rows
+
+  # a comment inside a section
+run:
+  seed: 1   # seed
+  tiers:
+    - name: a
+      share: 1.0
+flow: {a: 1, b: [1, 2]}  # a flow mapping
+"""
+
+
+def test_overlay_writes_values_on_their_lines_and_keeps_every_comment():
+    """Hand-written expected text: changed values on their own lines (comment column kept), a new key under its
+    section, a replaced list on one line, a change inside a flow mapping rewrites that mapping, a removed key's line gone."""
+    from custlib.handoff.params_text import overlay
+
+    target = {
+        "report": {"lang": "zh", "top_n": 15, "extra": "x y"},
+        "run": {"tiers": [{"name": "b", "share": 1.0}]},
+        "flow": {"a": 2, "b": [1, 2]},
+        "new": {"k": [1]},
+    }
+    expected = """# top comment
+report:
+  lang: zh            # en or zh
+  top_n: 15           # rows
+  extra: x y
+
+  # a comment inside a section
+run:
+  tiers: [{name: b, share: 1.0}]
+flow: {a: 2, b: [1, 2]}  # a flow mapping
+new: {k: [1]}
+"""
+    assert overlay(YAML, target) == expected
+    assert overlay(YAML, yaml_load(YAML)) == YAML
+    assert overlay("- a\n- b\n", {"a": 1}) is None, "not a mapping: the caller writes the values without comments"
+
+
+def yaml_load(text):
+    import yaml
+
+    return yaml.safe_load(text)
+
+
+def test_packed_parameters_keep_every_comment_of_the_workbooks_defaults():
+    """East has region overrides (makebuy demand) and this package sets two values: the packed file reads back as
+    the merged parameters, and every comment line of params/defaults.yaml is in it, in order."""
+    from custlib.handoff.package import params_text
+    from custlib.io.data import Quarter
+    from custlib.io.params import load_params
+
+    sets = ["report.top_n=7", "validation.min_date=1997-01-01"]
+    merged = load_params("East", PARAMS, sets)
+    text = params_text(PARAMS / "defaults.yaml", merged, "East", Quarter.parse("2025Q4"), sets)
+    assert yaml_load(text) == merged
+    comments = [ln.strip() for ln in (PARAMS / "defaults.yaml").read_text(encoding="utf-8").splitlines() if ln.strip().startswith("#")]
+    packed = [ln.strip() for ln in text.splitlines() if ln.strip().startswith("#")]
+    assert [c for c in packed if c in comments] == comments
+    inline = [ln.split("#", 1)[1] for ln in (PARAMS / "defaults.yaml").read_text(encoding="utf-8").splitlines() if " # " in ln]
+    assert all(f"#{c}" in text for c in inline), "inline comments are kept too"
+    assert "top_n: 7 " in text and "base: 2000 " in text
+
+
+def test_params_are_found_beside_the_data_or_the_command_says_how_to_give_them(tmp_path, monkeypatch):
+    from custlib.cli import main
+    from custlib.io.params import find_params_dir
+
+    project = tmp_path / "project"
+    (project / "params").mkdir(parents=True)
+    (project / "params" / "defaults.yaml").write_text((PARAMS / "defaults.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    data = write_tables(tiny_tables(), project / "exports" / "2025")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert find_params_dir(data=data) == project / "params"
+    assert main(["validate", "--data", str(data)]) == 0
+    lone = write_tables(tiny_tables(), tmp_path / "lone")
+    with pytest.raises(
+        ParamsError, match=r"params/defaults.yaml not found in .*lone nor in .*elsewhere or any parent folder; .*--params DIR"
+    ):
+        find_params_dir(data=lone)
+
+
+def test_the_cli_without_params_anywhere_exits_2_naming_the_params_option(tmp_path, capsys, monkeypatch):
+    from custlib.cli import main
+
+    data = write_tables(tiny_tables(), tmp_path / "data")
+    monkeypatch.chdir(tmp_path)
+    assert main(["render", "--data", str(data), "--out", str(tmp_path / "out"), "--quiet"]) == 2
+    assert "--params DIR" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def _requirements(path: Path) -> dict[str, str]:
+    from packaging.utils import canonicalize_name
+
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            out[canonicalize_name(re.split(r"[\[<>=!~; ]", name, maxsplit=1)[0])] = version
+    return out
+
+
+def _closure(roots: list[str]) -> set[str]:
+    """Every distribution the roots need here, from the installed metadata (markers evaluated, extras followed)."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    seen, todo = set(), [(r, frozenset()) for r in roots]
+    while todo:
+        name, extras = todo.pop()
+        if (name, extras) in seen:
+            continue
+        seen.add((name, extras))
+        for r in metadata.distribution(name).requires or []:
+            req = Requirement(r)
+            if req.marker is None or any(req.marker.evaluate({"extra": e}) for e in (extras or {""})):
+                todo.append((canonicalize_name(req.name), frozenset(req.extras)))
+    return {n for n, _ in seen}
+
+
+def test_runtime_requirements_are_the_closure_of_the_runtime_roots_at_the_full_locks_versions():
+    """requirements-runtime.txt = what requirements-runtime.in's packages need, computed here from the installed
+    packages' own metadata; every pin equals requirements.txt's; no test, lint, notebook-editing or cluster tool."""
+    full = _requirements(ROOT / "requirements.txt")
+    runtime = _requirements(ROOT / "requirements-runtime.txt")
+    roots = list(_requirements(ROOT / "requirements-runtime.in"))
+    assert set(runtime) == _closure(roots) - {"pip"}
+    assert {n: v for n, v in runtime.items() if full.get(n) != v} == {}
+    dev = {"pytest", "ruff", "playwright", "jupyterlab", "jupyter-server", "ipykernel", "debugpy", "jupytext", "dask", "distributed"}
+    assert not dev & set(runtime)
+    assert not {"sqlalchemy", "psycopg", "psycopg-binary", "mplfonts"} & set(runtime)
+
+
+def _relative_links(path: Path) -> list[str]:
+    """The relative targets of a page's links and sources (HTML attributes, Markdown links)."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".md":
+        found = re.findall(r"\]\(([^)\s]+)\)", text)
+    else:
+        from html.parser import HTMLParser
+
+        found = []
+
+        class Links(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                found.extend(v for k, v in attrs if k in ("href", "src") and v)
+
+        Links().feed(text)
+    return [u.split("#")[0] for u in found if not re.match(r"^([a-z][a-z0-9+.-]*:|#|//)", u) and u.split("#")[0]]
+
+
+def _broken_links(top: Path) -> dict[str, list[str]]:
+    out = {}
+    for p in sorted(top.rglob("*")):
+        if p.suffix in (".html", ".md") and not p.relative_to(top).as_posix().startswith("custlib/"):
+            bad = [u for u in _relative_links(p) if not (p.parent / html.unescape(u)).resolve().is_file()]
+            if bad:
+                out[p.relative_to(top).as_posix()] = bad
+    return out
+
+
+def _builder_paths(texts: dict[str, str], *paths) -> dict[str, list[str]]:
+    """Files (other than custlib's code) naming a folder of the machine that built the package."""
+    needles = [str(p) for p in paths] + ["custlib-handoff-"]
+    return {
+        rel: [n for n in needles if n in text]
+        for rel, text in texts.items()
+        if not rel.startswith("custlib/") and any(n in text for n in needles)
+    }
+
+
+def _report_data_parameter(top: Path, rel: str) -> str:
+    nb = nbformat.read(top / rel, as_version=4)
+    (cell,) = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    (line,) = [ln for ln in cell.source.splitlines() if ln.startswith("data = ")]
+    value = json.loads(line[len("data = ") :])
+    assert nb.metadata["papermill"]["parameters"]["data"] == value
+    return value
+
+
 # --------------------------------------------------------------------------- whole packages (slow)
 
 _B64 = re.compile(r"base64,[A-Za-z0-9+/=\s]+")
@@ -404,8 +598,12 @@ def test_package_unpacks_and_reruns_in_a_fresh_folder_with_its_own_custlib(sampl
         "notebooks/00_overview_region.ipynb",
         "notebooks/00_overview_region.py",
         "reports/2026Q3/index.html",
+        "reports/2026Q3/rollup.html",
         "reports/2026Q3/north/00_overview_region.html",
         "reports/2026Q3/north/00_overview_region.ipynb",
+        "DATA.md",
+        "custlib/present/font_files/NotoSansCJKsc-Regular.otf",
+        "custlib/present/font_files/OFL.txt",
     }
     code = {
         f"custlib/{p.relative_to(PKG).as_posix()}"
@@ -413,7 +611,26 @@ def test_package_unpacks_and_reruns_in_a_fresh_folder_with_its_own_custlib(sampl
         if p.suffix in (".py", ".json", ".j2", ".po", ".mo") and "__pycache__" not in p.parts
     }
     assert files == expected | code
-    assert (top / "requirements.txt").read_bytes() == (ROOT / "requirements.txt").read_bytes()
+    assert (top / "requirements.txt").read_bytes() == (ROOT / "requirements-runtime.txt").read_bytes()
+    assert (top / "custlib/present/font_files/NotoSansCJKsc-Regular.otf").read_bytes() == cjk_font_path().read_bytes()
+
+    # stands alone: the parameters with their comments, the data contract and the mapping reference, no broken link,
+    # no path of the builder's machine (the executed notebook reads the package's data)
+    defaults = (PARAMS / "defaults.yaml").read_text(encoding="utf-8")
+    packed_params = (top / "params/defaults.yaml").read_text(encoding="utf-8")
+    assert [ln for ln in defaults.splitlines() if ln.strip().startswith("#")] == [
+        ln for ln in packed_params.splitlines() if ln.strip().startswith("#") and ln in defaults
+    ]
+    assert len([ln for ln in packed_params.splitlines() if "#" in ln]) >= len([ln for ln in defaults.splitlines() if "#" in ln])
+    data_md = (top / "DATA.md").read_text(encoding="utf-8")
+    for t in TABLES.values():
+        assert f"**{t.name}**" in data_md and all(f"| `{c.name}` |" in data_md for c in t.columns)
+    mapping = re.search(r"^## Source mapping\n.*?(?=^## )", (ROOT / "README.md").read_text(encoding="utf-8"), flags=re.M | re.S)
+    assert mapping.group(0).rstrip() in data_md
+    assert _broken_links(top) == {}
+    assert _builder_paths(_texts(top), root, reports, ROOT) == {}
+    nb_rel = "reports/2026Q3/north/00_overview_region.ipynb"
+    assert (top / nb_rel).parent.joinpath(_report_data_parameter(top, nb_rel)).resolve() == (top / "data").resolve()
     assert (top / "reports/2026Q3/north/00_overview_region.html").read_bytes() == (
         reports / "2026Q3/north/00_overview_region.html"
     ).read_bytes()
@@ -435,13 +652,16 @@ def test_package_unpacks_and_reruns_in_a_fresh_folder_with_its_own_custlib(sampl
     assert _code_hits_only(_found(texts, set(east["customer_id"]), set(east["name"])), top) == {}
     assert _found({"r": texts["reports/2026Q3/north/00_overview_region.html"]}, set(), set(north["name"]))
 
-    # re-run there the way the client does (the current interpreter instead of a new venv)
+    # re-run the way the client does (the current interpreter instead of a new venv), from another folder:
+    # the parameters are found beside --data
     env = {**os.environ, "PYTHONPATH": str(top)}
     where = subprocess.run(
         [sys.executable, "-c", "import custlib; print(custlib.__file__)"], cwd=top, env=env, capture_output=True, text=True, check=True
     )
     assert Path(where.stdout.strip()).resolve().is_relative_to(top.resolve())
     (top / "reports").rename(top / "shipped")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
     run = subprocess.run(
         [
             sys.executable,
@@ -449,16 +669,16 @@ def test_package_unpacks_and_reruns_in_a_fresh_folder_with_its_own_custlib(sampl
             "custlib.cli",
             "render",
             "--data",
-            "data",
+            str(top / "data"),
             "--regions",
             "north",
             "--quarter",
             "2026Q3",
             "--out",
-            "reports",
+            str(top / "reports"),
             "--quiet",
         ],
-        cwd=top,
+        cwd=elsewhere,
         env=env,
         capture_output=True,
         text=True,
@@ -509,6 +729,8 @@ def test_anonymised_package_holds_no_original_id_or_name_and_its_pseudonyms_are_
     for top in tops:
         texts = _texts(top)
         assert _code_hits_only(_found(texts, ids, names), top) == {}, "an original id or name is in the package"
+        assert _builder_paths(texts, root, tmp_path, ROOT) == {}, "the package names a folder of the builder's machine"
+        assert _broken_links(top) == {}
         assert "k-123" not in "".join(texts.values()), "the key must not be packed"
         html_text = texts["reports/2026Q3/north/00_overview_region.html"]
         assert re.search(r"Customer \d{4}", html_text), "the report shows pseudonymous names"

@@ -9,15 +9,24 @@ commands (they are in its README.md)::
 
 Layout of the zip (everything under one folder ``handoff-<slug>-<Q>[-anon]/``)::
 
-    README.md  Makefile  pyproject.toml  requirements.txt  handoff.json
-    custlib/                     the package source, its schemas and templates
+    README.md                    the two commands, the reports, what is where, who the customers are
+    DATA.md                      the data contract (from custlib.io.contract) and the source-mapping reference
+    Makefile  pyproject.toml  handoff.json
+    requirements.txt             the runtime lock (requirements-runtime.txt): no test, lint or notebook-editing tools
+    custlib/                     the package source, its schemas and templates, and
+                                 present/font_files/ with Noto Sans CJK SC (instead of the mplfonts package)
     notebooks/NN_name.ipynb|.py  the report notebooks, no outputs, defaults pointing at ../data
-    params/defaults.yaml         the merged parameters of the region (defaults, region file, --set)
+    params/defaults.yaml         the workbook's defaults.yaml, comments kept, with the region's overrides
+                                 and --set values written in (custlib.handoff.params_text)
     data/*.parquet               the region's customers, transactions, offers, service costs
                                  up to the quarter's end, and peer_quarterly (aggregates per
                                  region and quarter, no customer ids)
-    reports/<Q>/index.html       the executed notebooks and HTML reports of the region
-    reports/<Q>/<slug>/NN_name.html|.ipynb
+    reports/<Q>/index.html       the index, and rollup.html (the region's headline figures) it links
+    reports/<Q>/<slug>/NN_name.html|.ipynb   the reports; the executed notebooks' ``data`` parameter
+                                 is the package's ``../../../data``, not the builder's path
+
+Commands run outside the package find ``params/`` beside ``--data`` (or above it):
+:func:`custlib.io.params.find_params_dir`.
 
 Decisions
 ---------
@@ -169,14 +178,16 @@ class _Request:
     notebooks: list[Path]
     params_sets: list[str]
     key: str | bytes | None
+    params_dir: Path
 
 
 def _open_request(data, region: str, sets, notebooks, params_dir, key) -> tuple[_Request, object, object]:
     """Check the request (overrides, notebooks, exactly one region) and open the validated source: request, connection, source."""
-    from custlib.io.params import load_params, parse_sets
+    from custlib.io.params import find_params_dir, load_params, parse_sets
     from custlib.io.validate import validate_source
     from custlib.run.runner import NOTEBOOK_DIR, list_notebooks
 
+    params_dir = Path(params_dir) if params_dir is not None else find_params_dir(data=data)
     params_sets, own = _split_sets(sets)
     parse_sets(params_sets)
     nbs = list_notebooks(notebooks, NOTEBOOK_DIR)
@@ -187,7 +198,7 @@ def _open_request(data, region: str, sets, notebooks, params_dir, key) -> tuple[
         raise ParamsError(f"region: {region!r}: a hand-off package holds exactly one region")
     base = load_params(None, params_dir, params_sets)
     con, source, _ = validate_source(data, base.get("validation"))
-    return _Request(wanted[0], nbs, params_sets, key if key is not None else own.get("key")), con, source
+    return _Request(wanted[0], nbs, params_sets, key if key is not None else own.get("key"), params_dir), con, source
 
 
 @dataclass
@@ -211,7 +222,7 @@ class _Plan:
         return "original customer ids or names" if self.anonymise else "customers of other regions"
 
 
-def _plan(con, req: _Request, quarter, out_zip, anonymise: bool, overwrite: bool, seed, params_dir) -> _Plan:
+def _plan(con, req: _Request, quarter, out_zip, anonymise: bool, overwrite: bool, seed) -> _Plan:
     """Resolve the quarter and the region, name the zip (refusing an existing one), choose the key, load the region's parameters."""
     from custlib.io.data import list_regions, match_regions, resolve_quarter, slugify
     from custlib.io.params import load_params
@@ -226,7 +237,7 @@ def _plan(con, req: _Request, quarter, out_zip, anonymise: bool, overwrite: bool
     if not out_zip.parent.is_dir():
         raise ParamsError(f"out: the folder {out_zip.parent} does not exist")
     key_bytes, key_source = resolve_key(req.key, seed) if anonymise else (None, "none")
-    params = load_params(reg, params_dir, req.params_sets)
+    params = load_params(reg, req.params_dir, req.params_sets)
     return _Plan(reg, slug, q, top, out_zip, anonymise, overwrite, key_bytes, key_source, params)
 
 
@@ -264,7 +275,14 @@ def reusable_reports(reports_dir: Path, quarter: str, region: str, slug: str, pa
         html_p, ipynb_p = qdir / e.get("html", ""), qdir / e.get("ipynb", "")
         if not (e.get("html") and e.get("ipynb") and html_p.is_file() and ipynb_p.is_file()):
             return None
-        out[nb.stem] = {"status": "ok", "error": "", "seconds": float(e.get("seconds", 0.0)), "html": html_p, "ipynb": ipynb_p}
+        out[nb.stem] = {
+            "status": "ok",
+            "error": "",
+            "seconds": float(e.get("seconds", 0.0)),
+            "html": html_p,
+            "ipynb": ipynb_p,
+            "headlines": e.get("headlines") or [],
+        }
     return out
 
 
@@ -376,6 +394,7 @@ def _render_reports(data, sl: RegionSlice, con, reg: str, q, nbs: list[Path], st
             "seconds": o.seconds,
             "html": Path(o.html) if o.html else None,
             "ipynb": Path(o.ipynb) if o.ipynb else None,
+            "headlines": getattr(o, "headlines", None) or [],
         }
         for o in res.outcomes
     }
@@ -428,7 +447,8 @@ def _work_dir() -> Iterator[Path]:
 def _package(stage: Path, plan: _Plan, req: _Request, sl: RegionSlice, got: dict, counts: dict, rendered: bool) -> HandoffResult:
     """Stage the reports, the code and the README, list every file in handoff.json, and write the zip."""
     reg, slug, q = plan.region, plan.slug, plan.quarter
-    reports = stage_reports(stage, got, req.notebooks, reg, slug, q, sl.params.get("report", {}).get("lang", "en"))
+    report = sl.params.get("report", {})
+    reports = stage_reports(stage, got, req.notebooks, reg, slug, q, report.get("lang", "en"), report.get("currency", "CNY"))
     stage_code(stage, req.notebooks, reg, slug, q)
     write_readme(stage, reg, slug, q, plan.anonymise, plan.key_source, reports, counts, req.params_sets)
     files = write_listing(stage, reg, slug, q, plan.anonymise, reports, counts)
@@ -481,7 +501,7 @@ def build_handoff(
     notebooks : "all" or names
         Which report notebooks to pack and render.
     params_dir : path, optional
-        The params folder (default ``./params`` or a parent's).
+        The params folder (default: the ``params/`` folder beside ``data`` or a parent of it, else ``./params`` or a parent's).
     overwrite : bool
         Replace an existing ``out_zip``.
     allow : iterable of str
@@ -505,10 +525,10 @@ def build_handoff(
     """
     req, con, source = _open_request(data, region, sets, notebooks, params_dir, key)
     try:
-        plan = _plan(con, req, quarter, out_zip, anonymise, overwrite, seed, params_dir)
+        plan = _plan(con, req, quarter, out_zip, anonymise, overwrite, seed)
         sl = _take_slice(con, plan.region, plan.quarter, plan.params, plan.key_bytes, allow)
         with _work_dir() as work:
-            counts = stage_data(work / "pkg", sl, plan.region, plan.quarter, req.params_sets)
+            counts = stage_data(work / "pkg", sl, plan.region, plan.quarter, req.params_sets, req.params_dir / "defaults.yaml")
             refuse_leaks(find_leaks(work / "pkg", sl.needles), plan.out_zip, plan.what)  # data and parameters: before spending a render
             got, rendered = _reports(data, con, source, sl, plan, req.notebooks, reports_dir, work, jobs)
             con.close()  # the source is not read again
@@ -569,7 +589,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     )
     h.add_argument("--seed", type=int, default=None, help="derive the pseudonym key from this number when no key is set")
     h.add_argument("--notebooks", default="all", help="'all' or comma-separated notebook names")
-    h.add_argument("--params", type=Path, default=None, help="params folder (default: ./params or a parent's)")
+    h.add_argument(
+        "--params",
+        type=Path,
+        default=None,
+        help="params folder (default: the params/ folder beside --data or a parent of it, else ./params)",
+    )
     h.add_argument("--jobs", type=int, default=None, help="notebook runs at a time when rendering (default: number of cores)")
     h.add_argument("--allow", action="append", default=[], metavar="TEXT", help="a customer name that is an ordinary word here")
     h.add_argument("--force", action="store_true", help="replace the zip if it exists")
