@@ -781,3 +781,36 @@ def test_anonymised_package_with_numeric_ids_holds_no_original_id(tmp_path):
     assert tx["order_id"].nunique() == orig_tx["order_id"].nunique() and len(tx) == len(orig_tx)
     assert sorted(tx.groupby("customer_id")["order_id"].nunique()) == sorted(orig_tx.groupby("customer_id")["order_id"].nunique())
     assert len(offers) == len(orig_offers)
+
+
+def _readme_commands(readme: str) -> list[str]:
+    """The commands of the README's "Re-run it" section (its indented lines after "In this folder:")."""
+    block = readme.split("In this folder:", 1)[1].split("\n\n", 2)[1]
+    return [ln.strip() for ln in block.splitlines() if ln.startswith("    ")]
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+@pytest.mark.skipif(
+    not os.environ.get("CUSTLIB_TEST_INSTALL"),
+    reason="installs the package's requirements from a package index into a new venv (minutes, network); set CUSTLIB_TEST_INSTALL=1",
+)
+def test_package_reruns_from_its_readme_in_a_fresh_venv_with_only_the_runtime_requirements(sample, tmp_path):
+    """The client's way, literally: unzip, run the README's two commands in a clean environment, read the reports."""
+    root, _ = sample
+    res = handoff.build_handoff(root / "data", "North", "2026Q3", tmp_path / "n.zip", tmp_path / "none", notebooks="00", params_dir=PARAMS)
+    top = _unpack(res.path, tmp_path / "client")
+    (top / "reports").rename(top / "shipped")
+    commands = _readme_commands((top / "README.md").read_text(encoding="utf-8"))
+    assert len(commands) == 2 and commands[0].startswith("python3 -m venv .venv")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    for cmd in commands:
+        run = subprocess.run(["bash", "-c", cmd], cwd=top, env=env, capture_output=True, text=True, timeout=1800)
+        assert run.returncode == 0, f"{cmd}\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
+    manifest = json.loads((top / "reports/2026Q3/manifest.json").read_text(encoding="utf-8"))
+    assert [(e["notebook"], e["status"]) for e in manifest["reports"]] == [("00_overview_region", "ok")]
+    freeze = subprocess.run([str(top / ".venv/bin/pip"), "freeze"], capture_output=True, text=True, check=True).stdout.lower()
+    assert not [p for p in ("pytest==", "ruff==", "jupyterlab==", "mplfonts==", "playwright==", "dask==") if p in freeze]
+    assert (top / ".venv/bin/python").is_file() and "North" in (top / "reports/2026Q3/north/00_overview_region.html").read_text(
+        encoding="utf-8"
+    )
