@@ -22,11 +22,18 @@ from custlib.exceptions import CustlibError
 EXIT_OK, EXIT_REPORTS_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 
+def _params_dir(args) -> Path:
+    """``--params``, else the ``params/`` folder of ``--data``'s project or of the working directory."""
+    from custlib.io.params import find_params_dir
+
+    return args.params if args.params is not None else find_params_dir(data=getattr(args, "data", None))
+
+
 def _cmd_validate(args) -> int:
     from custlib.io.params import load_params
     from custlib.io.validate import validate_source
 
-    rules = load_params(None, args.params, args.set).get("validation")
+    rules = load_params(None, _params_dir(args), args.set).get("validation")
     con, source, res = validate_source(args.data, rules)
     con.close()
     rows = ", ".join(f"{t}: {n:,} rows" for t, n in res.rows.items())
@@ -59,7 +66,7 @@ def _cmd_render(args) -> int:
         out=args.out,
         jobs=args.jobs,
         sets=args.set,
-        params_dir=args.params,
+        params_dir=_params_dir(args),
         progress=not args.quiet,
         force=args.force,
         scheduler=args.scheduler,
@@ -89,7 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="check a data source against the data contract")
     v.add_argument("--data", required=True, help="directory of tables, or an SQLAlchemy URL")
-    v.add_argument("--params", type=Path, default=None, help="params folder (default: ./params or a parent's)")
+    v.add_argument(
+        "--params",
+        type=Path,
+        default=None,
+        help="params folder (default: the params/ folder beside --data or a parent of it, else ./params or a parent's)",
+    )
     v.add_argument(
         "--set", action="append", default=[], metavar="KEY=VALUE", help="override a parameter, e.g. validation.min_date=1997-01-01"
     )
@@ -110,7 +122,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", default="reports", type=Path, help="output folder (default reports)")
     r.add_argument("--jobs", type=int, default=None, help="runs at a time (default: number of cores)")
     r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a parameter for this run, e.g. report.lang=zh")
-    r.add_argument("--params", type=Path, default=None, help="params folder (default: ./params or a parent's)")
+    r.add_argument(
+        "--params",
+        type=Path,
+        default=None,
+        help="params folder (default: the params/ folder beside --data or a parent of it, else ./params or a parent's)",
+    )
     r.add_argument(
         "--scheduler",
         default=None,

@@ -57,6 +57,37 @@ def tiny_tables(n_per_region: int = 8, regions=("East", "North"), seed: int = 7)
     return {"customers": customers, "transactions": tx}
 
 
+def numeric_id_tables() -> dict[str, pd.DataFrame]:
+    """:func:`tiny_tables` with numeric customer ids, as many CRM exports number them.
+
+    East's customers are 31000..31007 and North's 42000..42007; order ids embed the customer's id
+    (``"42003-0017"``) and so do the offers' ids (``"42003/2"``: two offers per customer in 2025).
+    """
+    tables = tiny_tables()
+    base = {"E": 31000, "N": 42000}
+    ids = {c: str(base[c[0]] + int(c[1:])) for c in tables["customers"]["customer_id"]}
+    customers = tables["customers"].assign(customer_id=tables["customers"]["customer_id"].map(ids))
+    tx = tables["transactions"].assign(customer_id=tables["transactions"]["customer_id"].map(ids))
+    tx["order_id"] = tx["customer_id"] + "-" + tx["order_id"].str[1:].str[-4:]
+    offers = []
+    for i, cid in enumerate(customers["customer_id"]):
+        for n in (1, 2):
+            responded = (i + n) % 3 == 0
+            offers.append(
+                {
+                    "offer_id": f"{cid}/{n}",
+                    "customer_id": cid,
+                    "offer_date": pd.Timestamp(f"2025-0{3 * n}-1{n}").date(),
+                    "product_id": "P2",
+                    "channel": ["visit", "phone"][n - 1],
+                    "contact_cost": 40.0 * n,
+                    "responded": responded,
+                    "response_revenue": 300.0 if responded else None,
+                }
+            )
+    return {"customers": customers, "transactions": tx, "offers": pd.DataFrame(offers)}
+
+
 def write_tables(tables: dict[str, pd.DataFrame], folder: Path, fmt: str = "csv", encoding: str = "utf-8") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():

@@ -18,10 +18,12 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from conftest import tiny_tables, write_tables
+from conftest import numeric_id_tables, tiny_tables, write_tables
 
 from custlib.exceptions import DataError, ParamsError, RenderError
 from custlib.handoff import pack as handoff
+from custlib.io.contract import TABLES
+from custlib.present.style import cjk_font_path
 
 ROOT = Path(__file__).resolve().parent.parent
 PARAMS = ROOT / "params"
@@ -83,24 +85,43 @@ def test_anonymise_tables_replaces_ids_and_names_and_leaves_the_input_alone():
     tx = pd.DataFrame({"order_id": ["O1", "O2", "O3"], "customer_id": ["B2", "A1", "B2"], "revenue": [1.0, 2.0, 3.0]})
     before = customers.copy(), tx.copy()
     mapping = pd.DataFrame({"customer_id": ["A1", "B2"], "pseudo_id": ["KA", "KB"], "pseudo_name": ["Customer 0002", "Customer 0001"]})
-    out = handoff.anonymise_tables({"customers": customers, "transactions": tx, "offers": None}, mapping)
+    out = handoff.anonymise_tables({"customers": customers, "transactions": tx, "offers": None}, mapping, b"k")
     pd.testing.assert_frame_equal(
         out["customers"],
         pd.DataFrame({"customer_id": ["KA", "KB"], "name": ["Customer 0002", "Customer 0001"], "region": ["East", "East"]}),
     )
+    orders = [handoff.pseudonym_id(o, b"k", "order_id") for o in ["O1", "O2", "O3"]]
     pd.testing.assert_frame_equal(
-        out["transactions"], pd.DataFrame({"order_id": ["O1", "O2", "O3"], "customer_id": ["KB", "KA", "KB"], "revenue": [1.0, 2.0, 3.0]})
+        out["transactions"], pd.DataFrame({"order_id": orders, "customer_id": ["KB", "KA", "KB"], "revenue": [1.0, 2.0, 3.0]})
     )
     assert out["offers"] is None
     pd.testing.assert_frame_equal(customers, before[0])
     pd.testing.assert_frame_equal(tx, before[1])
 
 
+def test_anonymise_tables_replaces_order_and_offer_ids_whatever_their_form():
+    """Numeric ids, and order and offer ids that embed them, are all replaced: no original value is left and
+    equal originals get equal pseudonyms (so an order's lines stay one order)."""
+    mapping = handoff.pseudonym_map(["42003", "42004"], b"k")
+    tx = pd.DataFrame({"order_id": ["42003-0017", "42003-0017", "88"], "customer_id": ["42003", "42003", "42004"]})
+    offers = pd.DataFrame({"offer_id": ["42003/1", "42004/1"], "customer_id": ["42003", "42004"]})
+    out = handoff.anonymise_tables({"transactions": tx, "offers": offers}, mapping, key=b"k")
+    t, o = out["transactions"], out["offers"]
+    assert not set(t["order_id"]) & set(tx["order_id"]) and not set(o["offer_id"]) & set(offers["offer_id"])
+    assert t["order_id"].iloc[0] == t["order_id"].iloc[1] != t["order_id"].iloc[2]
+    assert not set(t["customer_id"]) & {"42003", "42004"}
+    every = "".join(t.to_numpy().ravel()) + "".join(o.to_numpy().ravel())
+    assert "42003" not in every and "42004" not in every
+    # order and offer pseudonyms are keyed hashes like the customers' (RFC 2104), each column with its own domain
+    expected = "O" + hmac.new(b"k", b"order_id:42003-0017", hashlib.sha256).hexdigest()[:16].upper()
+    assert t["order_id"].iloc[0] == expected
+
+
 def test_anonymise_tables_refuses_a_customer_without_pseudonym():
     mapping = pd.DataFrame({"customer_id": ["A1"], "pseudo_id": ["KA"], "pseudo_name": ["Customer 0001"]})
     tx = pd.DataFrame({"customer_id": ["A1", "Z9"]})
     with pytest.raises(DataError, match=r"transactions: column 'customer_id' names customers without a pseudonym: \['Z9'\]"):
-        handoff.anonymise_tables({"transactions": tx}, mapping)
+        handoff.anonymise_tables({"transactions": tx}, mapping, b"k")
 
 
 def test_anonymise_params_replaces_whole_values_and_keys_only():
@@ -149,8 +170,42 @@ def test_find_leaks_sees_names_escaped_in_html_markdown_json_and_parquet():
     assert handoff.find_leaks(_zip(members), needles, skip=["p/report", "p/data", "p/notes"]) == {}
 
 
-def test_searchable_needs_four_characters_and_a_letter():
-    assert [handoff.searchable(s) for s in ["C001", "Li", "12345", "东北机械", " ab "]] == [True, False, False, True, False]
+def test_searchable_needs_four_characters_numbers_included():
+    assert [handoff.searchable(s) for s in ["C001", "Li", "12345", "0042", "123", "东北机械", " ab "]] == [
+        True,
+        False,
+        True,
+        True,
+        False,
+        True,
+        False,
+    ]
+
+
+def test_find_leaks_finds_numeric_ids_as_whole_numbers_only():
+    """A numeric id is found where it stands alone (after a space, a bracket, inside "42003-0017", before a full stop
+    that ends a sentence, as a JSON number), never inside a longer number or word or as part of a decimal."""
+    parquet = io.BytesIO()
+    pd.DataFrame({"order_id": ["42003-0017"], "revenue": [42003.0]}).to_parquet(parquet, index=False)
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["papermill"] = {"parameters": {"customer": 42003}}
+    members = {
+        "p/order.txt": b"order 42003-0017",
+        "p/bracket.html": b"<td>(42003)</td>",
+        "p/sentence.md": b"Call customer 42003.",
+        "p/data.parquet": parquet.getvalue(),
+        "p/run.ipynb": nbformat.writes(nb).encode(),
+        "p/inside.txt": b"2042003 420031 x42003 42003y 42003.5 1.42003 v42003 K3F42003A",
+        "p/years.txt": "in 2012, ¥42,003".encode(),
+    }
+    got = handoff.find_leaks(_zip(members), ["42003", "12", "4200"])
+    assert got == {
+        "p/order.txt": ["42003"],
+        "p/bracket.html": ["42003"],
+        "p/sentence.md": ["42003"],
+        "p/data.parquet": ["42003"],
+        "p/run.ipynb": ["42003"],
+    }
 
 
 # --------------------------------------------------------------------------- small pieces
@@ -231,6 +286,207 @@ def test_another_regions_customer_in_the_parameters_refuses_the_package(tmp_path
     ):
         handoff.build_handoff(tiny, "North", "2025Q4", out, sets=["report.organisation=East Customer 3"], params_dir=PARAMS)
     assert not out.exists()
+
+
+def test_another_regions_numeric_customer_id_in_the_parameters_refuses_the_package(tmp_path):
+    """Numeric ids are searched too: an East id (31003) in North's parameters refuses the package."""
+    data = write_tables(numeric_id_tables(), tmp_path / "data")
+    out = tmp_path / "north.zip"
+    with pytest.raises(DataError, match=r"params/defaults.yaml: '31003'"):
+        handoff.build_handoff(data, "North", "2025Q4", out, sets=["report.organisation=Account 31003 (East)"], params_dir=PARAMS)
+    assert not out.exists()
+
+
+# --------------------------------------------------------------------------- a package that stands alone
+
+YAML = """# top comment
+report:
+  lang: en            # en or zh
+  top_n: 15           # rows
+
+  # a comment inside a section
+run:
+  seed: 1   # seed
+  tiers:
+    - name: a
+      share: 1.0
+flow: {a: 1, b: [1, 2]}  # a flow mapping
+"""
+
+
+def test_overlay_writes_values_on_their_lines_and_keeps_every_comment():
+    """Hand-written expected text: changed values on their own lines (comment column kept), a new key under its
+    section, a replaced list on one line, a change inside a flow mapping rewrites that mapping, a removed key's line gone."""
+    from custlib.handoff.params_text import overlay
+
+    target = {
+        "report": {"lang": "zh", "top_n": 15, "extra": "x y"},
+        "run": {"tiers": [{"name": "b", "share": 1.0}]},
+        "flow": {"a": 2, "b": [1, 2]},
+        "new": {"k": [1]},
+    }
+    expected = """# top comment
+report:
+  lang: zh            # en or zh
+  top_n: 15           # rows
+  extra: x y
+
+  # a comment inside a section
+run:
+  tiers: [{name: b, share: 1.0}]
+flow: {a: 2, b: [1, 2]}  # a flow mapping
+new: {k: [1]}
+"""
+    assert overlay(YAML, target) == expected
+    assert overlay(YAML, yaml_load(YAML)) == YAML
+    assert overlay("- a\n- b\n", {"a": 1}) is None, "not a mapping: the caller writes the values without comments"
+
+
+def yaml_load(text):
+    import yaml
+
+    return yaml.safe_load(text)
+
+
+def test_packed_parameters_keep_every_comment_of_the_workbooks_defaults():
+    """East has region overrides (makebuy demand) and this package sets two values: the packed file reads back as
+    the merged parameters, and every comment line of params/defaults.yaml is in it, in order."""
+    from custlib.handoff.package import params_text
+    from custlib.io.data import Quarter
+    from custlib.io.params import load_params
+
+    sets = ["report.top_n=7", "validation.min_date=1997-01-01"]
+    merged = load_params("East", PARAMS, sets)
+    text = params_text(PARAMS / "defaults.yaml", merged, "East", Quarter.parse("2025Q4"), sets)
+    assert yaml_load(text) == merged
+    comments = [ln.strip() for ln in (PARAMS / "defaults.yaml").read_text(encoding="utf-8").splitlines() if ln.strip().startswith("#")]
+    packed = [ln.strip() for ln in text.splitlines() if ln.strip().startswith("#")]
+    assert [c for c in packed if c in comments] == comments
+    inline = [ln.split("#", 1)[1] for ln in (PARAMS / "defaults.yaml").read_text(encoding="utf-8").splitlines() if " # " in ln]
+    assert all(f"#{c}" in text for c in inline), "inline comments are kept too"
+    assert "top_n: 7 " in text and "base: 2000 " in text
+
+
+def test_params_are_found_beside_the_data_or_the_command_says_how_to_give_them(tmp_path, monkeypatch):
+    from custlib.cli import main
+    from custlib.io.params import find_params_dir
+
+    project = tmp_path / "project"
+    (project / "params").mkdir(parents=True)
+    (project / "params" / "defaults.yaml").write_text((PARAMS / "defaults.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    data = write_tables(tiny_tables(), project / "exports" / "2025")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert find_params_dir(data=data) == project / "params"
+    assert main(["validate", "--data", str(data)]) == 0
+    lone = write_tables(tiny_tables(), tmp_path / "lone")
+    with pytest.raises(
+        ParamsError, match=r"params/defaults.yaml not found in .*lone nor in .*elsewhere or any parent folder; .*--params DIR"
+    ):
+        find_params_dir(data=lone)
+
+
+def test_the_cli_without_params_anywhere_exits_2_naming_the_params_option(tmp_path, capsys, monkeypatch):
+    from custlib.cli import main
+
+    data = write_tables(tiny_tables(), tmp_path / "data")
+    monkeypatch.chdir(tmp_path)
+    assert main(["render", "--data", str(data), "--out", str(tmp_path / "out"), "--quiet"]) == 2
+    assert "--params DIR" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def _requirements(path: Path) -> dict[str, str]:
+    from packaging.utils import canonicalize_name
+
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            out[canonicalize_name(re.split(r"[\[<>=!~; ]", name, maxsplit=1)[0])] = version
+    return out
+
+
+def _closure(roots: list[str]) -> set[str]:
+    """Every distribution the roots need here, from the installed metadata (markers evaluated, extras followed)."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    seen, todo = set(), [(r, frozenset()) for r in roots]
+    while todo:
+        name, extras = todo.pop()
+        if (name, extras) in seen:
+            continue
+        seen.add((name, extras))
+        for r in metadata.distribution(name).requires or []:
+            req = Requirement(r)
+            if req.marker is None or any(req.marker.evaluate({"extra": e}) for e in (extras or {""})):
+                todo.append((canonicalize_name(req.name), frozenset(req.extras)))
+    return {n for n, _ in seen}
+
+
+def test_runtime_requirements_are_the_closure_of_the_runtime_roots_at_the_full_locks_versions():
+    """requirements-runtime.txt = what requirements-runtime.in's packages need, computed here from the installed
+    packages' own metadata; every pin equals requirements.txt's; no test, lint, notebook-editing or cluster tool."""
+    full = _requirements(ROOT / "requirements.txt")
+    runtime = _requirements(ROOT / "requirements-runtime.txt")
+    roots = list(_requirements(ROOT / "requirements-runtime.in"))
+    assert set(runtime) == _closure(roots) - {"pip"}
+    assert {n: v for n, v in runtime.items() if full.get(n) != v} == {}
+    dev = {"pytest", "ruff", "playwright", "jupyterlab", "jupyter-server", "ipykernel", "debugpy", "jupytext", "dask", "distributed"}
+    assert not dev & set(runtime)
+    assert not {"sqlalchemy", "psycopg", "psycopg-binary", "mplfonts"} & set(runtime)
+
+
+def _relative_links(path: Path) -> list[str]:
+    """The relative targets of a page's links and sources (HTML attributes, Markdown links)."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".md":
+        found = re.findall(r"\]\(([^)\s]+)\)", text)
+    else:
+        from html.parser import HTMLParser
+
+        found = []
+
+        class Links(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                found.extend(v for k, v in attrs if k in ("href", "src") and v)
+
+        Links().feed(text)
+    return [u.split("#")[0] for u in found if not re.match(r"^([a-z][a-z0-9+.-]*:|#|//)", u) and u.split("#")[0]]
+
+
+def _broken_links(top: Path) -> dict[str, list[str]]:
+    out = {}
+    for p in sorted(top.rglob("*")):
+        if p.suffix in (".html", ".md") and not p.relative_to(top).as_posix().startswith("custlib/"):
+            bad = [u for u in _relative_links(p) if not (p.parent / html.unescape(u)).resolve().is_file()]
+            if bad:
+                out[p.relative_to(top).as_posix()] = bad
+    return out
+
+
+def _builder_paths(texts: dict[str, str], *paths) -> dict[str, list[str]]:
+    """Files (other than custlib's code) naming a folder of the machine that built the package."""
+    needles = [str(p) for p in paths] + ["custlib-handoff-"]
+    return {
+        rel: [n for n in needles if n in text]
+        for rel, text in texts.items()
+        if not rel.startswith("custlib/") and any(n in text for n in needles)
+    }
+
+
+def _report_data_parameter(top: Path, rel: str) -> str:
+    nb = nbformat.read(top / rel, as_version=4)
+    (cell,) = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    (line,) = [ln for ln in cell.source.splitlines() if ln.startswith("data = ")]
+    value = json.loads(line[len("data = ") :])
+    assert nb.metadata["papermill"]["parameters"]["data"] == value
+    return value
 
 
 # --------------------------------------------------------------------------- whole packages (slow)
@@ -342,8 +598,12 @@ def test_package_unpacks_and_reruns_in_a_fresh_folder_with_its_own_custlib(sampl
         "notebooks/00_overview_region.ipynb",
         "notebooks/00_overview_region.py",
         "reports/2026Q3/index.html",
+        "reports/2026Q3/rollup.html",
         "reports/2026Q3/north/00_overview_region.html",
         "reports/2026Q3/north/00_overview_region.ipynb",
+        "DATA.md",
+        "custlib/present/font_files/NotoSansCJKsc-Regular.otf",
+        "custlib/present/font_files/OFL.txt",
     }
     code = {
         f"custlib/{p.relative_to(PKG).as_posix()}"
@@ -351,7 +611,26 @@ def test_package_unpacks_and_reruns_in_a_fresh_folder_with_its_own_custlib(sampl
         if p.suffix in (".py", ".json", ".j2", ".po", ".mo") and "__pycache__" not in p.parts
     }
     assert files == expected | code
-    assert (top / "requirements.txt").read_bytes() == (ROOT / "requirements.txt").read_bytes()
+    assert (top / "requirements.txt").read_bytes() == (ROOT / "requirements-runtime.txt").read_bytes()
+    assert (top / "custlib/present/font_files/NotoSansCJKsc-Regular.otf").read_bytes() == cjk_font_path().read_bytes()
+
+    # stands alone: the parameters with their comments, the data contract and the mapping reference, no broken link,
+    # no path of the builder's machine (the executed notebook reads the package's data)
+    defaults = (PARAMS / "defaults.yaml").read_text(encoding="utf-8")
+    packed_params = (top / "params/defaults.yaml").read_text(encoding="utf-8")
+    assert [ln for ln in defaults.splitlines() if ln.strip().startswith("#")] == [
+        ln for ln in packed_params.splitlines() if ln.strip().startswith("#") and ln in defaults
+    ]
+    assert len([ln for ln in packed_params.splitlines() if "#" in ln]) >= len([ln for ln in defaults.splitlines() if "#" in ln])
+    data_md = (top / "DATA.md").read_text(encoding="utf-8")
+    for t in TABLES.values():
+        assert f"**{t.name}**" in data_md and all(f"| `{c.name}` |" in data_md for c in t.columns)
+    mapping = re.search(r"^## Source mapping\n.*?(?=^## )", (ROOT / "README.md").read_text(encoding="utf-8"), flags=re.M | re.S)
+    assert mapping.group(0).rstrip() in data_md
+    assert _broken_links(top) == {}
+    assert _builder_paths(_texts(top), root, reports, ROOT) == {}
+    nb_rel = "reports/2026Q3/north/00_overview_region.ipynb"
+    assert (top / nb_rel).parent.joinpath(_report_data_parameter(top, nb_rel)).resolve() == (top / "data").resolve()
     assert (top / "reports/2026Q3/north/00_overview_region.html").read_bytes() == (
         reports / "2026Q3/north/00_overview_region.html"
     ).read_bytes()
@@ -373,13 +652,16 @@ def test_package_unpacks_and_reruns_in_a_fresh_folder_with_its_own_custlib(sampl
     assert _code_hits_only(_found(texts, set(east["customer_id"]), set(east["name"])), top) == {}
     assert _found({"r": texts["reports/2026Q3/north/00_overview_region.html"]}, set(), set(north["name"]))
 
-    # re-run there the way the client does (the current interpreter instead of a new venv)
+    # re-run the way the client does (the current interpreter instead of a new venv), from another folder:
+    # the parameters are found beside --data
     env = {**os.environ, "PYTHONPATH": str(top)}
     where = subprocess.run(
         [sys.executable, "-c", "import custlib; print(custlib.__file__)"], cwd=top, env=env, capture_output=True, text=True, check=True
     )
     assert Path(where.stdout.strip()).resolve().is_relative_to(top.resolve())
     (top / "reports").rename(top / "shipped")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
     run = subprocess.run(
         [
             sys.executable,
@@ -387,16 +669,16 @@ def test_package_unpacks_and_reruns_in_a_fresh_folder_with_its_own_custlib(sampl
             "custlib.cli",
             "render",
             "--data",
-            "data",
+            str(top / "data"),
             "--regions",
             "north",
             "--quarter",
             "2026Q3",
             "--out",
-            "reports",
+            str(top / "reports"),
             "--quiet",
         ],
-        cwd=top,
+        cwd=elsewhere,
         env=env,
         capture_output=True,
         text=True,
@@ -447,6 +729,8 @@ def test_anonymised_package_holds_no_original_id_or_name_and_its_pseudonyms_are_
     for top in tops:
         texts = _texts(top)
         assert _code_hits_only(_found(texts, ids, names), top) == {}, "an original id or name is in the package"
+        assert _builder_paths(texts, root, tmp_path, ROOT) == {}, "the package names a folder of the builder's machine"
+        assert _broken_links(top) == {}
         assert "k-123" not in "".join(texts.values()), "the key must not be packed"
         html_text = texts["reports/2026Q3/north/00_overview_region.html"]
         assert re.search(r"Customer \d{4}", html_text), "the report shows pseudonymous names"
@@ -462,3 +746,71 @@ def test_anonymised_package_holds_no_original_id_or_name_and_its_pseudonyms_are_
     for top in tops:
         assert set(pd.read_parquet(top / "data/service_costs.parquet")["customer_id"]) <= expected_ids
         assert set(pd.read_parquet(top / "data/offers.parquet")["customer_id"]) <= expected_ids
+
+
+def _whole_number_hits(texts: dict[str, str], numbers: set[str]) -> dict[str, set[str]]:
+    """Which of ``numbers`` stand as whole tokens (not inside a longer number or word) in which file."""
+    hits = {}
+    for rel, text in texts.items():
+        got = {n for n in numbers if re.search(rf"(?<![0-9A-Za-z]){n}(?![0-9A-Za-z])", text)}
+        if got:
+            hits[rel] = got
+    return hits
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+def test_anonymised_package_with_numeric_ids_holds_no_original_id(tmp_path):
+    """Numeric customer ids (42003) with order and offer ids built from them (42003-0017, 42003/2): none is left."""
+    tables = numeric_id_tables()
+    data = write_tables(tables, tmp_path / "data")
+    res = handoff.build_handoff(data, "North", "2025Q4", tmp_path / "n.zip", anonymise=True, key="k-9", notebooks="00", params_dir=PARAMS)
+    assert not res.failed, res.reports
+    top = _unpack(res.path, tmp_path / "client")
+    ids = set(tables["customers"]["customer_id"])
+    texts = _texts(top)
+    assert _code_hits_only(_whole_number_hits(texts, ids), top) == {}, "an original customer id is in the package"
+    assert _code_hits_only(_found(texts, set(), set(tables["customers"]["name"])), top) == {}
+    north = tables["customers"].loc[tables["customers"]["region"] == "North", "customer_id"]
+    tx, offers = (pd.read_parquet(top / f"data/{t}.parquet") for t in ("transactions", "offers"))
+    orig_tx = tables["transactions"][tables["transactions"]["customer_id"].isin(north)]
+    orig_offers = tables["offers"][tables["offers"]["customer_id"].isin(north)]
+    assert not set(tx["order_id"]) & set(orig_tx["order_id"])
+    assert not set(offers["offer_id"]) & set(orig_offers["offer_id"])
+    # the same orders, lines and customers, under other names
+    assert tx["order_id"].nunique() == orig_tx["order_id"].nunique() and len(tx) == len(orig_tx)
+    assert sorted(tx.groupby("customer_id")["order_id"].nunique()) == sorted(orig_tx.groupby("customer_id")["order_id"].nunique())
+    assert len(offers) == len(orig_offers)
+
+
+def _readme_commands(readme: str) -> list[str]:
+    """The commands of the README's "Re-run it" section (its indented lines after "In this folder:")."""
+    block = readme.split("In this folder:", 1)[1].split("\n\n", 2)[1]
+    return [ln.strip() for ln in block.splitlines() if ln.startswith("    ")]
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+@pytest.mark.skipif(
+    not os.environ.get("CUSTLIB_TEST_INSTALL"),
+    reason="installs the package's requirements from a package index into a new venv (minutes, network); set CUSTLIB_TEST_INSTALL=1",
+)
+def test_package_reruns_from_its_readme_in_a_fresh_venv_with_only_the_runtime_requirements(sample, tmp_path):
+    """The client's way, literally: unzip, run the README's two commands in a clean environment, read the reports."""
+    root, _ = sample
+    res = handoff.build_handoff(root / "data", "North", "2026Q3", tmp_path / "n.zip", tmp_path / "none", notebooks="00", params_dir=PARAMS)
+    top = _unpack(res.path, tmp_path / "client")
+    (top / "reports").rename(top / "shipped")
+    commands = _readme_commands((top / "README.md").read_text(encoding="utf-8"))
+    assert len(commands) == 2 and commands[0].startswith("python3 -m venv .venv")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    for cmd in commands:
+        run = subprocess.run(["bash", "-c", cmd], cwd=top, env=env, capture_output=True, text=True, timeout=1800)
+        assert run.returncode == 0, f"{cmd}\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
+    manifest = json.loads((top / "reports/2026Q3/manifest.json").read_text(encoding="utf-8"))
+    assert [(e["notebook"], e["status"]) for e in manifest["reports"]] == [("00_overview_region", "ok")]
+    freeze = subprocess.run([str(top / ".venv/bin/pip"), "freeze"], capture_output=True, text=True, check=True).stdout.lower()
+    assert not [p for p in ("pytest==", "ruff==", "jupyterlab==", "mplfonts==", "playwright==", "dask==") if p in freeze]
+    assert (top / ".venv/bin/python").is_file() and "North" in (top / "reports/2026Q3/north/00_overview_region.html").read_text(
+        encoding="utf-8"
+    )

@@ -1,10 +1,17 @@
-"""Pseudonyms for a client hand-off: keyed hashes of customer ids, numbered names.
+"""Pseudonyms for a client hand-off: keyed hashes of every customer, order and offer id, numbered names.
 
 A customer id becomes ``"K"`` and the first 16 hex digits (upper case) of
 HMAC-SHA256(key, id) (RFC 2104, with SHA-256 per RFC 4231); names become
 ``"Customer 0001"``, ``"Customer 0002"``, ... numbered in the order of that
-hash. See the module docstring of :mod:`custlib.handoff.pack` for where the
-key comes from and what pseudonymised does not mean.
+hash. Order and offer ids are replaced too, whatever their form (an order
+number such as ``42003-0017`` often embeds the customer's id, and any order
+number leads back to the customer in the source system): ``"O"`` or ``"F"``
+and 16 hex digits of HMAC-SHA256(key, ``"order_id:"`` or ``"offer_id:"`` + id),
+the column's name keeping equal strings in different columns apart.
+Product ids name products, not customers, and are kept; the leak search
+(:mod:`custlib.handoff.leaks`) refuses a package in which one holds a
+customer's id or name. See the module docstring of :mod:`custlib.handoff.pack`
+for where the key comes from and what pseudonymised does not mean.
 """
 
 from __future__ import annotations
@@ -20,6 +27,9 @@ import pandas as pd
 from custlib.exceptions import DataError, ParamsError
 
 KEY_ENV = "CUSTLIB_HANDOFF_KEY"
+
+#: every id column replaced when anonymising, and the letter its pseudonyms start with
+PSEUDONYM_PREFIX = {"customer_id": "K", "order_id": "O", "offer_id": "F"}
 
 
 def resolve_key(key: str | bytes | None = None, seed: int | None = None) -> tuple[bytes, str]:
@@ -53,12 +63,36 @@ def resolve_key(key: str | bytes | None = None, seed: int | None = None) -> tupl
     return secrets.token_bytes(32), "random"
 
 
-def pseudonym_id(customer_id: str, key: bytes) -> str:
-    """``"K"`` + the first 16 hex digits (upper case) of HMAC-SHA256(key, customer_id).
+def _message(value: str, column: str) -> bytes:
+    """What is hashed: a customer id as it is, any other id prefixed with its column's name."""
+    if column not in PSEUDONYM_PREFIX:
+        raise ParamsError(f"{column}: not a pseudonymised id column (known: {', '.join(PSEUDONYM_PREFIX)})")
+    text = str(value) if column == "customer_id" else f"{column}:{value}"
+    return text.encode("utf-8")
 
-    HMAC per RFC 2104 with SHA-256 (test vectors: RFC 4231).
+
+def pseudonym_id(value: str, key: bytes, column: str = "customer_id") -> str:
+    """The pseudonym of one id: the column's letter + 16 hex digits (upper case) of an HMAC-SHA256.
+
+    ``customer_id``: ``"K"`` + HMAC-SHA256(key, id); ``order_id`` and ``offer_id``: ``"O"`` or ``"F"``
+    + HMAC-SHA256(key, ``"<column>:<id>"``). HMAC per RFC 2104 with SHA-256 (test vectors: RFC 4231).
     """
-    return "K" + hmac.new(key, str(customer_id).encode("utf-8"), hashlib.sha256).hexdigest()[:16].upper()
+    return PSEUDONYM_PREFIX[column] + hmac.new(key, _message(value, column), hashlib.sha256).hexdigest()[:16].upper()
+
+
+def id_pseudonyms(values: Iterable[str], key: bytes, column: str) -> dict[str, str]:
+    """``{id: pseudonym}`` for the distinct non-missing ``values`` of one id column (:func:`pseudonym_id`).
+
+    Raises
+    ------
+    DataError
+        Two ids get the same pseudonym (a 64-bit collision: use another key).
+    """
+    distinct = pd.Series(list(values), dtype="object").dropna().astype("str").unique()
+    out = {v: pseudonym_id(v, key, column) for v in distinct}
+    if len(set(out.values())) != len(out):  # pragma: no cover - 64-bit collision
+        raise DataError(f"{column}: two ids got the same pseudonym; use another key")
+    return out
 
 
 def pseudonym_map(customer_ids: Iterable[str], key: bytes, *, id_col: str = "customer_id") -> pd.DataFrame:
@@ -109,11 +143,14 @@ def pseudonym_map(customer_ids: Iterable[str], key: bytes, *, id_col: str = "cus
 
 
 def anonymise_tables(
-    tables: dict[str, pd.DataFrame | None], mapping: pd.DataFrame, *, id_col: str = "customer_id", name_col: str = "name"
+    tables: dict[str, pd.DataFrame | None], mapping: pd.DataFrame, key: bytes, *, id_col: str = "customer_id", name_col: str = "name"
 ) -> dict[str, pd.DataFrame | None]:
-    """Replace customer ids (every table) and names (any table with ``name_col``) by pseudonyms.
+    """Replace every customer, order and offer id (any table) and every name (any table with ``name_col``) by pseudonyms.
 
-    tables with customer_id [, name] -> same tables, same columns, ids and names replaced.
+    tables with customer_id [, name, order_id, offer_id] -> same tables, same columns, those values replaced.
+
+    Customer ids and names come from ``mapping``; order and offer ids are keyed hashes
+    (:func:`pseudonym_id`), so equal ids get equal pseudonyms in every table.
 
     Parameters
     ----------
@@ -121,6 +158,8 @@ def anonymise_tables(
         E.g. customers, transactions, offers, service_costs; None is kept.
     mapping : DataFrame
         From :func:`pseudonym_map`: ``id_col``, pseudo_id, pseudo_name.
+    key : bytes
+        The HMAC key that made ``mapping`` (see :func:`resolve_key`).
 
     Returns
     -------
@@ -150,6 +189,10 @@ def anonymise_tables(
             new[id_col] = mapped.astype("str")
         elif name_col in new.columns:
             raise DataError(f"{tname}: column '{name_col}' without '{id_col}'; cannot pseudonymise names")
+        for col in PSEUDONYM_PREFIX:
+            if col != id_col and col in new.columns:
+                values = new[col].astype("str").where(new[col].notna())
+                new[col] = values.map(id_pseudonyms(values, key, col)).astype("str").where(new[col].notna())
         out[tname] = new
     return out
 

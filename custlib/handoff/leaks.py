@@ -2,8 +2,12 @@
 
 :func:`find_leaks` searches a zip (or a folder) for strings that must not be
 in it: the other regions' customer ids and names, and, when anonymising, the
-region's own. Strings shorter than 4 characters or without a letter are not
-searched (:func:`searchable`); they occur in ordinary numbers and words.
+region's own. Numeric ids are searched like any other, as whole numbers: a
+match starts where a word starts and ends where it ends, and a number is not
+found inside a longer one or in a decimal (``42003`` is found in ``42003-0017``
+and ``(42003)``, not in ``2042003``, ``42003.5`` or ``1.42003``). Strings
+shorter than 4 characters are not searched (:func:`searchable`): they occur
+in ordinary numbers and words (a customer numbered 12 would match every 12).
 """
 
 from __future__ import annotations
@@ -27,13 +31,12 @@ _MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _WIDE = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _START = re.compile(rf"(?<![^\W_])(?=[^\W_])|(?=[{_WIDE}])")
 _ALNUM_ASCII = re.compile(r"[A-Za-z0-9]")
-_PICTURES = (".png", ".jpg", ".jpeg", ".gif", ".svgz", ".pdf", ".zip")
+_PICTURES = (".png", ".jpg", ".jpeg", ".gif", ".svgz", ".pdf", ".zip", ".otf", ".ttf", ".woff", ".woff2")
 
 
 def searchable(needle: str) -> bool:
-    """True when ``needle`` is distinctive enough to search text for: 4+ characters and a letter."""
-    s = str(needle).strip()
-    return len(s) >= MIN_NEEDLE and any(ch.isalpha() for ch in s)
+    """True when ``needle`` is distinctive enough to search text for: 4+ characters (digits count)."""
+    return len(str(needle).strip()) >= MIN_NEEDLE
 
 
 def _json_strings(obj, out: list[str]) -> None:
@@ -48,6 +51,8 @@ def _json_strings(obj, out: list[str]) -> None:
             _json_strings(v, out)
     elif isinstance(obj, str):
         out.append(obj)
+    elif isinstance(obj, int) and not isinstance(obj, bool):
+        out.append(str(obj))  # a numeric id passed as a number
 
 
 def member_text(name: str, raw: bytes) -> str:
@@ -101,7 +106,10 @@ def find_in_text(text: str, needles: Iterable[str] | dict) -> set[str]:
     A match must begin where a word begins (or at any CJK/kana/Hangul
     character, which are not separated by spaces) and, when it ends in an
     ASCII letter or digit, must not be followed by one: ``C001`` is not found
-    in ``C0012``. Needles are looked up by their first up to 12 characters
+    in ``C0012``. A needle that starts with a digit is not found after a
+    digit and a full stop, and one that ends with a digit not before a full
+    stop and a digit: ``42003`` is in neither ``1.42003`` nor ``42003.5``
+    (decimals), but is in ``Customer 42003.``. Needles are looked up by their first up to 12 characters
     (``needles`` may be a :func:`needle_index`), so the cost grows with the
     text, hardly with the number of needles.
     """
@@ -121,8 +129,17 @@ def find_in_text(text: str, needles: Iterable[str] | dict) -> set[str]:
                     continue
                 if _ALNUM_ASCII.match(n[-1]) and end < size and _ALNUM_ASCII.match(text[end]):
                     continue
+                if _in_decimal(text, p, end, n):
+                    continue
                 found.add(n)
     return found
+
+
+def _in_decimal(text: str, start: int, end: int, needle: str) -> bool:
+    """True when a needle of digits at ``text[start:end]`` is the fraction or the whole part of a decimal number."""
+    after_point = needle[0].isdigit() and start >= 2 and text[start - 1] == "." and text[start - 2].isdigit()
+    before_point = needle[-1].isdigit() and end + 1 < len(text) and text[end] == "." and text[end + 1].isdigit()
+    return after_point or before_point
 
 
 def find_leaks(package: str | Path | bytes, needles: Iterable[str], skip: Iterable[str] = ()) -> dict[str, list[str]]:

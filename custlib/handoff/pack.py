@@ -9,15 +9,24 @@ commands (they are in its README.md)::
 
 Layout of the zip (everything under one folder ``handoff-<slug>-<Q>[-anon]/``)::
 
-    README.md  Makefile  pyproject.toml  requirements.txt  handoff.json
-    custlib/                     the package source, its schemas and templates
+    README.md                    the two commands, the reports, what is where, who the customers are
+    DATA.md                      the data contract (from custlib.io.contract) and the source-mapping reference
+    Makefile  pyproject.toml  handoff.json
+    requirements.txt             the runtime lock (requirements-runtime.txt): no test, lint or notebook-editing tools
+    custlib/                     the package source, its schemas and templates, and
+                                 present/font_files/ with Noto Sans CJK SC (instead of the mplfonts package)
     notebooks/NN_name.ipynb|.py  the report notebooks, no outputs, defaults pointing at ../data
-    params/defaults.yaml         the merged parameters of the region (defaults, region file, --set)
+    params/defaults.yaml         the workbook's defaults.yaml, comments kept, with the region's overrides
+                                 and --set values written in (custlib.handoff.params_text)
     data/*.parquet               the region's customers, transactions, offers, service costs
                                  up to the quarter's end, and peer_quarterly (aggregates per
                                  region and quarter, no customer ids)
-    reports/<Q>/index.html       the executed notebooks and HTML reports of the region
-    reports/<Q>/<slug>/NN_name.html|.ipynb
+    reports/<Q>/index.html       the index, and rollup.html (the region's headline figures) it links
+    reports/<Q>/<slug>/NN_name.html|.ipynb   the reports; the executed notebooks' ``data`` parameter
+                                 is the package's ``../../../data``, not the builder's path
+
+Commands run outside the package find ``params/`` beside ``--data`` (or above it):
+:func:`custlib.io.params.find_params_dir`.
 
 Decisions
 ---------
@@ -33,8 +42,8 @@ Decisions
 - **Rendering** uses the whole source (so peer comparisons see every region)
   and the packed ``params/defaults.yaml`` (so the packed reports, the packed
   parameters and the client's re-run agree). For ``anonymise`` the source
-  is copied to a temporary folder with the region's customer ids and names
-  replaced; the copy is never packed. The client's re-run recomputes the
+  is copied to a temporary folder with the region's customer, order and
+  offer ids and names replaced; the copy is never packed. The client's re-run recomputes the
   peer figures from ``data/``, which holds one region, unless the runner
   reads the packed ``data/peer_quarterly.parquet``; every other figure of
   the re-run equals the packed reports'.
@@ -46,7 +55,15 @@ Decisions
   same key and the same customers. The key is ``key``, else
   ``--set handoff.key=...``, else the environment variable
   ``CUSTLIB_HANDOFF_KEY``, else one derived from ``seed``, else a random key
-  (new pseudonyms every build). The key is never packed. Pseudonymised is
+  (new pseudonyms every build). The key is never packed. Every value of
+  every id column that leads to a customer is replaced, whatever its form
+  (numbers included): ``customer_id`` everywhere, and ``order_id`` and
+  ``offer_id`` (``"O"``/``"F"`` + 16 hex digits of an HMAC of the column's
+  name and the id), because an order number often embeds the customer's id
+  (``42003-0017``) and any order number leads back to the customer in the
+  source system. ``product_id`` names a product and is kept (the reports
+  and parameters name products); a product id that holds a customer's id
+  or name is caught by the isolation check below. Pseudonymised is
   not anonymous: industry, size and amounts remain and may identify a large
   customer to someone who knows the market; only contract columns are
   packed (extra columns of the source are left out).
@@ -58,9 +75,10 @@ Decisions
   customer ids and names, and, when anonymising, for the region's own;
   a hit refuses the package with
   :class:`~custlib.exceptions.DataError` naming the member and the string.
-  Strings shorter than 4 characters or without a letter are not searched
-  (they occur in ordinary numbers and words); ``allow`` lists strings that
-  are ordinary words in this package rather than customer data.
+  Numeric ids are searched as whole numbers (not inside a longer number or
+  a decimal); strings shorter than 4 characters are not searched (they occur
+  in ordinary numbers and words); ``allow`` lists strings that are ordinary
+  words or numbers in this package rather than customer data.
 - **Writing.** The zip is written to a temporary file beside ``out_zip`` and
   linked into place; an existing ``out_zip`` is refused unless
   ``overwrite=True`` (``--force``), because a package may already have been
@@ -88,7 +106,16 @@ from pathlib import Path
 import pandas as pd
 
 from custlib.exceptions import DataError, ParamsError, RenderError
-from custlib.handoff.anonymise import KEY_ENV, anonymise_params, anonymise_tables, pseudonym_id, pseudonym_map, resolve_key
+from custlib.handoff.anonymise import (
+    KEY_ENV,
+    PSEUDONYM_PREFIX,
+    anonymise_params,
+    anonymise_tables,
+    id_pseudonyms,
+    pseudonym_id,
+    pseudonym_map,
+    resolve_key,
+)
 from custlib.handoff.leaks import find_leaks, refuse_leaks, searchable
 from custlib.handoff.package import (
     DATA_TABLES,
@@ -111,6 +138,7 @@ __all__ = [
     "anonymise_tables",
     "build_handoff",
     "find_leaks",
+    "id_pseudonyms",
     "notebook_defaults",
     "pseudonym_id",
     "pseudonym_map",
@@ -150,14 +178,16 @@ class _Request:
     notebooks: list[Path]
     params_sets: list[str]
     key: str | bytes | None
+    params_dir: Path
 
 
 def _open_request(data, region: str, sets, notebooks, params_dir, key) -> tuple[_Request, object, object]:
     """Check the request (overrides, notebooks, exactly one region) and open the validated source: request, connection, source."""
-    from custlib.io.params import load_params, parse_sets
+    from custlib.io.params import find_params_dir, load_params, parse_sets
     from custlib.io.validate import validate_source
     from custlib.run.runner import NOTEBOOK_DIR, list_notebooks
 
+    params_dir = Path(params_dir) if params_dir is not None else find_params_dir(data=data)
     params_sets, own = _split_sets(sets)
     parse_sets(params_sets)
     nbs = list_notebooks(notebooks, NOTEBOOK_DIR)
@@ -168,7 +198,7 @@ def _open_request(data, region: str, sets, notebooks, params_dir, key) -> tuple[
         raise ParamsError(f"region: {region!r}: a hand-off package holds exactly one region")
     base = load_params(None, params_dir, params_sets)
     con, source, _ = validate_source(data, base.get("validation"))
-    return _Request(wanted[0], nbs, params_sets, key if key is not None else own.get("key")), con, source
+    return _Request(wanted[0], nbs, params_sets, key if key is not None else own.get("key"), params_dir), con, source
 
 
 @dataclass
@@ -192,7 +222,7 @@ class _Plan:
         return "original customer ids or names" if self.anonymise else "customers of other regions"
 
 
-def _plan(con, req: _Request, quarter, out_zip, anonymise: bool, overwrite: bool, seed, params_dir) -> _Plan:
+def _plan(con, req: _Request, quarter, out_zip, anonymise: bool, overwrite: bool, seed) -> _Plan:
     """Resolve the quarter and the region, name the zip (refusing an existing one), choose the key, load the region's parameters."""
     from custlib.io.data import list_regions, match_regions, resolve_quarter, slugify
     from custlib.io.params import load_params
@@ -207,7 +237,7 @@ def _plan(con, req: _Request, quarter, out_zip, anonymise: bool, overwrite: bool
     if not out_zip.parent.is_dir():
         raise ParamsError(f"out: the folder {out_zip.parent} does not exist")
     key_bytes, key_source = resolve_key(req.key, seed) if anonymise else (None, "none")
-    params = load_params(reg, params_dir, req.params_sets)
+    params = load_params(reg, req.params_dir, req.params_sets)
     return _Plan(reg, slug, q, top, out_zip, anonymise, overwrite, key_bytes, key_source, params)
 
 
@@ -245,33 +275,63 @@ def reusable_reports(reports_dir: Path, quarter: str, region: str, slug: str, pa
         html_p, ipynb_p = qdir / e.get("html", ""), qdir / e.get("ipynb", "")
         if not (e.get("html") and e.get("ipynb") and html_p.is_file() and ipynb_p.is_file()):
             return None
-        out[nb.stem] = {"status": "ok", "error": "", "seconds": float(e.get("seconds", 0.0)), "html": html_p, "ipynb": ipynb_p}
+        out[nb.stem] = {
+            "status": "ok",
+            "error": "",
+            "seconds": float(e.get("seconds", 0.0)),
+            "html": html_p,
+            "ipynb": ipynb_p,
+            "headlines": e.get("headlines") or [],
+        }
     return out
 
 
-def _write_anonymised_source(con, mapping: pd.DataFrame, dest: Path) -> None:
-    """Every table of the validated source as Parquet, the region's ids and names replaced."""
+def _write_anonymised_source(con, mapping: pd.DataFrame, key: bytes, dest: Path) -> None:
+    """Every table of the validated source as Parquet, the region's customer, order and offer ids and names replaced.
+
+    The region's rows get the pseudonyms of :func:`anonymise_tables` (the same function of the same
+    values), so the reports rendered from this copy agree with the packed data; other regions' rows,
+    which reach the reports only as totals, keep theirs. The copy is never packed.
+    """
     dest.mkdir(parents=True, exist_ok=True)
+    present = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
     con.register("_handoff_map", mapping[["customer_id", "pseudo_id", "pseudo_name"]])
+    maps = []
     try:
-        present = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+        for col in PSEUDONYM_PREFIX:
+            if col == "customer_id":
+                continue
+            tables = [t for t in DATA_TABLES if t in present and col in TABLES[t].required_columns]
+            values = set()
+            for t in tables:
+                values |= {
+                    r[0]
+                    for r in con.execute(
+                        f'SELECT DISTINCT "{col}" FROM "{t}" t JOIN _handoff_map m ON t.customer_id = m.customer_id WHERE "{col}" IS NOT NULL'
+                    ).fetchall()
+                }
+            pairs = id_pseudonyms(sorted(values), key, col)
+            con.register(f"_handoff_map_{col}", pd.DataFrame({"value": list(pairs), "pseudo": list(pairs.values())}, dtype="str"))
+            maps.append(col)
         for name in DATA_TABLES:
             if name not in present:
                 continue
-            cols = []
+            cols, joins = [], ["LEFT JOIN _handoff_map m ON t.customer_id = m.customer_id"]
             for c in TABLES[name].columns:
                 if c.name == "customer_id":
                     cols.append('coalesce(m.pseudo_id, t."customer_id") AS "customer_id"')
                 elif name == "customers" and c.name == "name":
                     cols.append('coalesce(m.pseudo_name, t."name") AS "name"')
+                elif c.name in maps:
+                    joins.append(f'LEFT JOIN _handoff_map_{c.name} "m_{c.name}" ON t."{c.name}" = "m_{c.name}".value')
+                    cols.append(f'CASE WHEN m.pseudo_id IS NULL THEN t."{c.name}" ELSE "m_{c.name}".pseudo END AS "{c.name}"')
                 else:
                     cols.append(f't."{c.name}"')
             path = str(dest / f"{name}.parquet").replace("'", "''")
-            con.execute(
-                f'COPY (SELECT {", ".join(cols)} FROM "{name}" t LEFT JOIN _handoff_map m ON t.customer_id = m.customer_id) '
-                f"TO '{path}' (FORMAT parquet)"
-            )
+            con.execute(f"COPY (SELECT {', '.join(cols)} FROM \"{name}\" t {' '.join(joins)}) TO '{path}' (FORMAT parquet)")
     finally:
+        for col in maps:
+            con.unregister(f"_handoff_map_{col}")
         con.unregister("_handoff_map")
 
 
@@ -292,7 +352,7 @@ def _take_slice(con, reg: str, q, params: dict, key_bytes: bytes | None, allow: 
         clash = set(mapping["pseudo_id"]) & (needles | own)
         if clash:  # pragma: no cover - needs a real id of the form K + 16 hex digits
             raise DataError(f"customers: pseudonyms {sorted(clash)[:3]} equal real customer ids; use another key")
-        tables = anonymise_tables(tables, mapping)
+        tables = anonymise_tables(tables, mapping, key_bytes)
         tables["customers"] = tables["customers"].sort_values("customer_id", kind="stable").reset_index(drop=True)
         if tables["service_costs"] is not None:
             tables["service_costs"] = tables["service_costs"].sort_values(["customer_id", "month"], kind="stable").reset_index(drop=True)
@@ -305,7 +365,7 @@ def _take_slice(con, reg: str, q, params: dict, key_bytes: bytes | None, allow: 
         needles = (needles | own) - set(mapping["pseudo_id"]) - set(mapping["pseudo_name"])
     allowed = set(allow)
     needles = {n for n in needles if searchable(n) and n not in allowed}
-    return RegionSlice(tables, peer_quarterly(con, q.end), params, needles, mapping)
+    return RegionSlice(tables, peer_quarterly(con, q.end), params, needles, mapping, key_bytes)
 
 
 def _render_reports(data, sl: RegionSlice, con, reg: str, q, nbs: list[Path], stage: Path, work: Path, jobs: int | None) -> dict:
@@ -315,7 +375,7 @@ def _render_reports(data, sl: RegionSlice, con, reg: str, q, nbs: list[Path], st
     src = data
     if sl.mapping is not None:
         src = work / "render-source"
-        _write_anonymised_source(con, sl.mapping, src)
+        _write_anonymised_source(con, sl.mapping, sl.key, src)
     res = render(
         src,
         quarter=str(q),
@@ -334,6 +394,7 @@ def _render_reports(data, sl: RegionSlice, con, reg: str, q, nbs: list[Path], st
             "seconds": o.seconds,
             "html": Path(o.html) if o.html else None,
             "ipynb": Path(o.ipynb) if o.ipynb else None,
+            "headlines": getattr(o, "headlines", None) or [],
         }
         for o in res.outcomes
     }
@@ -386,7 +447,8 @@ def _work_dir() -> Iterator[Path]:
 def _package(stage: Path, plan: _Plan, req: _Request, sl: RegionSlice, got: dict, counts: dict, rendered: bool) -> HandoffResult:
     """Stage the reports, the code and the README, list every file in handoff.json, and write the zip."""
     reg, slug, q = plan.region, plan.slug, plan.quarter
-    reports = stage_reports(stage, got, req.notebooks, reg, slug, q, sl.params.get("report", {}).get("lang", "en"))
+    report = sl.params.get("report", {})
+    reports = stage_reports(stage, got, req.notebooks, reg, slug, q, report.get("lang", "en"), report.get("currency", "CNY"))
     stage_code(stage, req.notebooks, reg, slug, q)
     write_readme(stage, reg, slug, q, plan.anonymise, plan.key_source, reports, counts, req.params_sets)
     files = write_listing(stage, reg, slug, q, plan.anonymise, reports, counts)
@@ -439,7 +501,7 @@ def build_handoff(
     notebooks : "all" or names
         Which report notebooks to pack and render.
     params_dir : path, optional
-        The params folder (default ``./params`` or a parent's).
+        The params folder (default: the ``params/`` folder beside ``data`` or a parent of it, else ``./params`` or a parent's).
     overwrite : bool
         Replace an existing ``out_zip``.
     allow : iterable of str
@@ -463,10 +525,10 @@ def build_handoff(
     """
     req, con, source = _open_request(data, region, sets, notebooks, params_dir, key)
     try:
-        plan = _plan(con, req, quarter, out_zip, anonymise, overwrite, seed, params_dir)
+        plan = _plan(con, req, quarter, out_zip, anonymise, overwrite, seed)
         sl = _take_slice(con, plan.region, plan.quarter, plan.params, plan.key_bytes, allow)
         with _work_dir() as work:
-            counts = stage_data(work / "pkg", sl, plan.region, plan.quarter, req.params_sets)
+            counts = stage_data(work / "pkg", sl, plan.region, plan.quarter, req.params_sets, req.params_dir / "defaults.yaml")
             refuse_leaks(find_leaks(work / "pkg", sl.needles), plan.out_zip, plan.what)  # data and parameters: before spending a render
             got, rendered = _reports(data, con, source, sl, plan, req.notebooks, reports_dir, work, jobs)
             con.close()  # the source is not read again
@@ -527,7 +589,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     )
     h.add_argument("--seed", type=int, default=None, help="derive the pseudonym key from this number when no key is set")
     h.add_argument("--notebooks", default="all", help="'all' or comma-separated notebook names")
-    h.add_argument("--params", type=Path, default=None, help="params folder (default: ./params or a parent's)")
+    h.add_argument(
+        "--params",
+        type=Path,
+        default=None,
+        help="params folder (default: the params/ folder beside --data or a parent of it, else ./params)",
+    )
     h.add_argument("--jobs", type=int, default=None, help="notebook runs at a time when rendering (default: number of cores)")
     h.add_argument("--allow", action="append", default=[], metavar="TEXT", help="a customer name that is an ordinary word here")
     h.add_argument("--force", action="store_true", help="replace the zip if it exists")

@@ -40,6 +40,7 @@ class RegionSlice:
     params: dict
     needles: set
     mapping: pd.DataFrame | None = None
+    key: bytes | None = None
 
 
 def _custlib_files() -> list[tuple[str, Path]]:
@@ -81,154 +82,28 @@ def _stripped_notebook(path: Path, defaults: dict[str, str]) -> str:
     return nbformat.writes(nb) + "\n"
 
 
-def _pyproject_text() -> str:
-    """A pyproject.toml for the package: custlib's name, version, dependencies and command."""
-    project = {}
-    pyproject = ROOT / "pyproject.toml"
-    if pyproject.is_file():
-        import tomllib
-
-        project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {})
-    from custlib import __version__
-
-    deps = project.get("dependencies")
-    if deps is None:
-        from importlib import metadata
-
-        try:
-            deps = [r for r in (metadata.requires("custlib") or []) if "extra ==" not in r]
-        except metadata.PackageNotFoundError:
-            deps = []
-
-    def arr(items):
-        return "[" + ", ".join(json.dumps(x) for x in items) + "]"
-
-    return f"""[build-system]
-requires = ["setuptools>=68"]
-build-backend = "setuptools.build_meta"
-
-[project]
-name = "custlib"
-version = {json.dumps(project.get("version", __version__))}
-description = {json.dumps(project.get("description", "Customer development workbook"))}
-readme = "README.md"
-requires-python = {json.dumps(project.get("requires-python", ">=3.11"))}
-dependencies = {arr(deps)}
-
-[project.scripts]
-custlib = "custlib.cli:main"
-
-[tool.setuptools.packages.find]
-include = ["custlib*"]
-
-[tool.setuptools.package-data]
-custlib = ["io/schemas/*.json", "run/templates/report/*", "locale/*/LC_MESSAGES/*"]
-"""
+#: where an executed report in reports/<quarter>/<slug>/ finds the package's data, relative to its own folder
+REPORT_DATA = "../../../data"
 
 
-def _requirements_text() -> str:
-    """The repository's pinned requirements.txt, or pins of the installed dependencies."""
-    req = ROOT / "requirements.txt"
-    if req.is_file():
-        return req.read_text(encoding="utf-8")
-    import tomllib
-    from importlib import metadata
+def _relocated_report(path: Path, data: str = REPORT_DATA) -> str:
+    """An executed notebook whose recorded ``data`` parameter is ``data`` instead of the builder's path.
 
-    names = []
-    for line in tomllib.loads(_pyproject_text())["project"]["dependencies"]:
-        names.append(re.split(r"[<>=!~\[; ]", line, maxsplit=1)[0])
-    pins = []
-    for n in names:
-        try:
-            pins.append(f"{n}=={metadata.version(n)}")
-        except metadata.PackageNotFoundError:
-            pins.append(n)
-    return "# Pins of the dependencies installed where the package was made (no full lock was found).\n" + "\n".join(pins) + "\n"
+    The runner records where it read the region's slice (a temporary folder or the builder's
+    ``reports/.cache``) in the injected parameters cell and in ``metadata.papermill.parameters``;
+    in the package both name the package's ``data/``, relative to the notebook's folder (where
+    Jupyter runs it), as the notebooks in ``notebooks/`` do.
+    """
+    import nbformat
 
-
-def _makefile_text(slug: str, quarter: str) -> str:
-    return f"""# Re-run the reports of this package. `make` alone lists the targets.
-.DEFAULT_GOAL := help
-PYTHON ?= python3
-
-.PHONY: help venv reports
-
-help: ## list the targets
-\t@awk 'BEGIN {{FS = ":.*## "}} /^[a-zA-Z_-]+:.*## / {{printf "  make %-8s %s\\n", $$1, $$2}}' $(MAKEFILE_LIST)
-
-venv: ## create .venv/ with the pinned requirements and custlib (step 1)
-\t$(PYTHON) -m venv .venv
-\t.venv/bin/pip install -r requirements.txt
-\t.venv/bin/pip install --no-build-isolation --no-deps -e .
-
-reports: ## render the reports again into reports/ (step 2)
-\t.venv/bin/custlib render --data data --regions {slug} --quarter {quarter} --out reports
-"""
-
-
-def _readme_text(region, slug, quarter, anonymised, key_source, reports, tables, pyver, sets) -> str:
-    q = str(quarter)
-    step1 = (
-        "python3 -m venv .venv && .venv/bin/pip install -r requirements.txt && .venv/bin/pip install --no-build-isolation --no-deps -e ."
-    )
-    step2 = f".venv/bin/custlib render --data data --regions {slug} --quarter {q} --out reports"
-    rows = "\n".join(
-        f"| [{r['title']}](reports/{q}/{slug}/{r['notebook']}.html) | {r['status']}{' — ' + r['error'].splitlines()[0] if r['error'] else ''} |"
-        for r in reports
-    )
-    data_rows = ", ".join(f"{t} ({n:,} rows)" for t, n in tables.items())
-    if anonymised:
-        privacy = (
-            "## Customer identities\n\n"
-            "Customer ids and names are replaced by pseudonyms everywhere in this package (data, reports, notebooks,\n"
-            'parameters): ids like `K3F9A2...` and names like "Customer 0001", numbered in a random order. The same\n'
-            "customer has the same pseudonym in every file. The key that makes them stays with the sender"
-            + (" (this package used a random key, so a new package would use new pseudonyms)" if key_source == "random" else "")
-            + ".\nPseudonymised is not anonymous: industry, size and amounts remain and may point to a large customer.\n"
-        )
-    else:
-        privacy = (
-            "## Confidential\n\n"
-            f"This package names the customers of the {region} region (ids and names). It holds no other region's\n"
-            "customers: the other regions appear only as totals per quarter in `data/peer_quarterly.parquet`.\n"
-        )
-    overrides = " and the values set for this package (--set)" if sets else ""
-    return f"""# Customer development reports — {region}, {q}
-
-The {region} region's customer development reports for {q}, the data and parameters they were made
-from, and the code that makes them. Open `reports/{q}/index.html` to read them.
-
-## Re-run it: two commands
-
-Needs Python 3.11 or newer (the package was made with Python {pyver}) and access to a Python package index for
-the first command. In this folder:
-
-    {step1}
-    {step2}
-
-The second command validates `data/`, renders every notebook in `notebooks/` for {region} and writes
-`reports/{q}/index.html` (replacing the reports shipped here). `make venv` and `make reports` do the same.
-On Windows use `py -m venv .venv`, then `.venv\\Scripts\\pip ...` and `.venv\\Scripts\\custlib ...`.
-To work on the notebooks: `.venv/bin/jupyter lab --notebook-dir=notebooks` (JupyterLab is in requirements.txt).
-
-## Reports
-
-| report | status |
-|---|---|
-{rows}
-
-## Contents
-
-- `reports/{q}/` — the reports as HTML and as executed notebooks.
-- `data/` — {data_rows}: the region's customers and their history up to {quarter.end:%Y-%m-%d}; `peer_quarterly`:
-  customers, revenue, gross profit and concentration per region and quarter (totals only, no customer ids).
-- `params/defaults.yaml` — the parameters the reports were made with: the workbook's defaults merged with this
-  region's overrides{overrides}.
-- `notebooks/` — the report notebooks (no outputs) and their paired `.py` scripts.
-- `custlib/` — the library the notebooks call; `pyproject.toml`, `requirements.txt` (pinned versions).
-- `handoff.json` — what was packed, with a SHA-256 per file.
-
-{privacy}"""
+    nb = nbformat.read(path, as_version=4)
+    params = nb.metadata.get("papermill", {}).get("parameters")
+    if isinstance(params, dict) and "data" in params:
+        params["data"] = data
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "injected-parameters" in cell.metadata.get("tags", []):
+            cell.source = re.sub(r"^data = .*$", lambda _m: f"data = {json.dumps(data)}", cell.source, count=1, flags=re.M)
+    return nbformat.writes(nb) + "\n"
 
 
 def _zip_dir(folder: Path, dest_fh, top: str) -> None:
@@ -258,7 +133,31 @@ def _put_in_place(tmp: Path, dest: Path, overwrite: bool) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def stage_data(stage: Path, sl: RegionSlice, reg: str, q, params_sets: list[str]) -> dict[str, int]:
+def params_text(defaults_path: Path, params: dict, reg: str, q, params_sets: list[str]) -> str:
+    """The packed ``params/defaults.yaml``: the workbook's file, comments and all, with the region's values written in.
+
+    The region's overrides, the ``--set`` values and any pseudonyms are written on the lines of the keys
+    they change (:func:`custlib.handoff.params_text.overlay`); where the file's shape does not allow
+    that, the merged values are written without the workbook's comments.
+    """
+    import yaml
+
+    from custlib.handoff.params_text import overlay
+
+    header = (
+        f"# Parameters of the {reg} reports for {q}: the workbook's defaults (below, with their comments) with the\n"
+        f"# region's overrides" + (" and this package's --set values" if params_sets else "") + " written in; "
+        "custlib render reads this file.\n\n"
+    )
+    original = defaults_path.read_text(encoding="utf-8") if defaults_path.is_file() else ""
+    text = overlay(original, params) if original else None
+    if text is None:
+        header += "# Every key is checked against custlib/io/schemas/<section>.json.\n\n"
+        text = yaml.safe_dump(params, sort_keys=False, allow_unicode=True, default_flow_style=False)
+    return header + text
+
+
+def stage_data(stage: Path, sl: RegionSlice, reg: str, q, params_sets: list[str], defaults_path: Path) -> dict[str, int]:
     """Write data/*.parquet and params/defaults.yaml; check they re-run as the client will run them.
 
     Raises
@@ -266,8 +165,6 @@ def stage_data(stage: Path, sl: RegionSlice, reg: str, q, params_sets: list[str]
     DataError
         The slice does not validate, or does not cover the quarter.
     """
-    import yaml
-
     from custlib.io.data import resolve_quarter
     from custlib.io.params import load_params
     from custlib.io.validate import validate_source
@@ -284,13 +181,7 @@ def stage_data(stage: Path, sl: RegionSlice, reg: str, q, params_sets: list[str]
     # the quarter is complete although the region's own last order may fall before its last day
     (stage / "data" / "_coverage.json").write_text(json.dumps({"until": q.end.date().isoformat()}), encoding="utf-8")
     (stage / "params").mkdir()
-    header = (
-        f"# Parameters of the {reg} reports for {q}: the workbook's defaults merged with the region's overrides"
-        + (" and this run's --set values" if params_sets else "")
-        + ".\n# custlib render reads this file; every key is checked against custlib/io/schemas/<section>.json.\n\n"
-    )
-    text = yaml.safe_dump(sl.params, sort_keys=False, allow_unicode=True, default_flow_style=False)
-    (stage / "params" / "defaults.yaml").write_text(header + text, encoding="utf-8")
+    (stage / "params" / "defaults.yaml").write_text(params_text(defaults_path, sl.params, reg, q, params_sets), encoding="utf-8")
     if settings_json(load_params(reg, stage / "params")) != settings_json(sl.params):  # pragma: no cover - YAML round trip
         raise ParamsError(f"{stage / 'params' / 'defaults.yaml'}: the written parameters do not read back the same")
     con, _, _ = validate_source(stage / "data", sl.params.get("validation"))
@@ -306,9 +197,13 @@ def stage_data(stage: Path, sl: RegionSlice, reg: str, q, params_sets: list[str]
     return counts
 
 
-def stage_reports(stage: Path, got: dict, nbs: list[Path], reg: str, slug: str, q, lang: str = "en") -> list[dict]:
-    """Copy the region's HTML and executed notebooks into reports/<q>/<slug>/ and write the index."""
-    from custlib.run.pages import TITLES, index_html
+def stage_reports(stage: Path, got: dict, nbs: list[Path], reg: str, slug: str, q, lang: str = "en", currency: str = "CNY") -> list[dict]:
+    """Copy the region's HTML and executed notebooks into reports/<q>/<slug>/; write the index and the region's roll-up.
+
+    The index links ``rollup.html`` (:func:`custlib.run.pages.index_html`), so the package has one: the
+    headline figures of this region alone, from the reports packed.
+    """
+    from custlib.run.pages import TITLES, index_html, rollup_html
 
     qdir = stage / "reports" / str(q)
     (qdir / slug).mkdir(parents=True)
@@ -318,24 +213,49 @@ def stage_reports(stage: Path, got: dict, nbs: list[Path], reg: str, slug: str, 
         rel_html = ""
         for kind in ("html", "ipynb"):
             if g.get(kind) and Path(g[kind]).is_file():
-                shutil.copyfile(g[kind], qdir / slug / f"{nb.stem}.{kind}")
+                dest = qdir / slug / f"{nb.stem}.{kind}"
+                if kind == "ipynb":
+                    dest.write_text(_relocated_report(Path(g[kind])), encoding="utf-8")
+                else:
+                    shutil.copyfile(g[kind], dest)
                 rel_html = rel_html or (f"{slug}/{nb.stem}.html" if kind == "html" else "")
         err = g.get("error", "") or ""
-        reports.append({"notebook": nb.stem, "title": TITLES.get(nb.stem, nb.stem), "status": g["status"], "error": err})
+        reports.append({"notebook": nb.stem, "title": TITLES.get(nb.stem, nb.stem), "status": g["status"], "error": err, "html": rel_html})
         entries.append(
-            {"region": reg, "notebook": nb.stem, "status": g["status"], "html": rel_html, "seconds": float(g["seconds"]), "error": err}
+            {
+                "region": reg,
+                "notebook": nb.stem,
+                "status": g["status"],
+                "html": rel_html,
+                "seconds": float(g["seconds"]),
+                "error": err,
+                "headlines": g.get("headlines") or [],
+            }
         )
     generated = dt.datetime.now().isoformat(timespec="seconds")
+    (qdir / "rollup.html").write_text(rollup_html(str(q), entries, generated, lang, currency), encoding="utf-8")
     (qdir / "index.html").write_text(index_html(str(q), entries, generated, lang), encoding="utf-8")
     return reports
 
 
 def stage_code(stage: Path, nbs: list[Path], reg: str, slug: str, q) -> None:
-    """custlib, the notebooks (no outputs, defaults pointing at the package), pyproject, requirements, Makefile."""
+    """custlib with its CJK font, the notebooks (no outputs, defaults pointing at the package), pyproject, requirements, Makefile.
+
+    The font file (Noto Sans CJK SC, SIL Open Font License 1.1, beside its licence in
+    ``custlib/present/font_files/``) stands in for the ``mplfonts`` package, which the runtime
+    requirements leave out (:func:`custlib.present.style.cjk_font_path` looks there first).
+    """
+    from custlib.handoff.docs import makefile_text, pyproject_text, requirements_text
+    from custlib.present.style import CJK_FONT_FILE, FONT_FILES, cjk_font_path
+
     for rel, src in _custlib_files():
         dest = stage / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, dest)
+    font, dest = cjk_font_path(), stage / "custlib" / "present" / FONT_FILES / CJK_FONT_FILE
+    if font is not None and not dest.is_file():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(font, dest)
     defaults = {"data": "../data", "region": reg, "quarter": str(q)}
     (stage / "notebooks").mkdir()
     for nb in nbs:
@@ -343,16 +263,20 @@ def stage_code(stage: Path, nbs: list[Path], reg: str, slug: str, q) -> None:
         py = nb.with_suffix(".py")
         if py.is_file():
             (stage / "notebooks" / py.name).write_text(notebook_defaults(py.read_text(encoding="utf-8"), defaults), encoding="utf-8")
-    (stage / "requirements.txt").write_text(_requirements_text(), encoding="utf-8")
-    (stage / "pyproject.toml").write_text(_pyproject_text(), encoding="utf-8")
-    (stage / "Makefile").write_text(_makefile_text(slug, str(q)), encoding="utf-8")
+    (stage / "requirements.txt").write_text(requirements_text(), encoding="utf-8")
+    (stage / "pyproject.toml").write_text(pyproject_text(), encoding="utf-8")
+    (stage / "Makefile").write_text(makefile_text(slug, str(q)), encoding="utf-8")
 
 
 def write_readme(stage: Path, region: str, slug: str, q, anonymised: bool, key_source: str, reports, counts, sets) -> None:
-    """README.md: what the package holds, the two commands that re-run it, and how customers are named in it."""
+    """README.md (what the package holds, the two commands that re-run it, how customers are named in it) and DATA.md."""
+    from custlib.handoff.docs import data_text, readme_text
+
     pyver = ".".join(map(str, sys.version_info[:3]))
-    text = _readme_text(region, slug, q, anonymised, key_source, reports, counts, pyver, sets)
+    text = readme_text(region, slug, q, anonymised, key_source, reports, counts, pyver, sets)
     (stage / "README.md").write_text(text, encoding="utf-8")
+    peers = pd.read_parquet(stage / "data" / "peer_quarterly.parquet").columns.tolist()
+    (stage / "DATA.md").write_text(data_text(region, peers), encoding="utf-8")
 
 
 def write_listing(stage: Path, region: str, slug: str, q, anonymised: bool, reports: list[dict], counts: dict[str, int]) -> list[str]:

@@ -30,13 +30,33 @@ jsonschema = _jsonschema()
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 
 
-def find_params_dir(start: Path | None = None) -> Path:
-    """The ``params/`` folder: beside the working directory or one of its parents."""
-    here = (start or Path.cwd()).resolve()
-    for d in (here, *here.parents):
-        if (d / "params" / "defaults.yaml").is_file():
-            return d / "params"
-    raise ParamsError(f"params/defaults.yaml not found in {here} or any parent folder")
+def find_params_dir(start: Path | None = None, data: str | Path | None = None) -> Path:
+    """The ``params/`` folder holding ``defaults.yaml``: the data's project's, else the working directory's.
+
+    Looked for first beside the data folder ``data`` and in its parents (so a command run
+    from anywhere finds the parameters of the project, or hand-off package, that holds the
+    data), then beside ``start`` (default: the working directory) and in its parents.
+    A database URL has no folder: only ``start`` is searched.
+
+    Raises
+    ------
+    ParamsError
+        No ``params/defaults.yaml`` in any of those folders; the message says how to give it (``--params``).
+    """
+    places = []
+    if data is not None and "://" not in str(data):
+        folder = Path(data).expanduser().resolve()
+        places.append(folder if folder.is_dir() else folder.parent)
+    places.append((start or Path.cwd()).resolve())
+    for here in dict.fromkeys(places):
+        for d in (here, *here.parents):
+            if (d / "params" / "defaults.yaml").is_file():
+                return d / "params"
+    where = " nor in ".join(str(p) for p in dict.fromkeys(places))
+    raise ParamsError(
+        f"params/defaults.yaml not found in {where} or any parent folder; "
+        "give the parameters folder (the one holding defaults.yaml) with --params DIR"
+    )
 
 
 @lru_cache(maxsize=1)

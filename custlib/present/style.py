@@ -73,13 +73,24 @@ def use_report_style() -> None:
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
 
+#: the font file that draws Chinese (Noto Sans CJK SC, SIL Open Font License 1.1)
+CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
+#: the folder beside this module where a client hand-off package puts that file (with its licence),
+#: so the package's environment needs only the font, not the whole 100 MB ``mplfonts`` package
+FONT_FILES = "font_files"
+
+
 def cjk_font_path():
-    """Noto Sans CJK SC as shipped by the pinned ``mplfonts`` package (found without importing it), or None."""
+    """Noto Sans CJK SC: the copy in ``custlib/present/font_files/`` (a hand-off package's), else the pinned
+    ``mplfonts`` package's (found without importing it), or None."""
     import importlib.util
     from pathlib import Path
 
+    own = Path(__file__).resolve().parent / FONT_FILES / CJK_FONT_FILE
+    if own.is_file():
+        return own
     spec = importlib.util.find_spec("mplfonts")
     if spec is None or not spec.submodule_search_locations:
         return None
-    path = Path(list(spec.submodule_search_locations)[0]) / "fonts" / "NotoSansCJKsc-Regular.otf"
+    path = Path(list(spec.submodule_search_locations)[0]) / "fonts" / CJK_FONT_FILE
     return path if path.is_file() else None
