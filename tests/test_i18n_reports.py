@@ -174,7 +174,9 @@ def test_every_chinese_page_embeds_a_font_with_each_character_it_shows(zh_report
     pages = sorted(qdir.glob("east/*.html")) + [qdir / "index.html", qdir / "rollup.html"]
     for path in pages:
         text = path.read_text(encoding="utf-8")
-        found = re.search(r'@font-face \{ font-family: "' + re.escape(FAMILY) + r'"; src: url\(data:font/woff;base64,([A-Za-z0-9+/=]+)\)', text)
+        found = re.search(
+            r'@font-face \{ font-family: "' + re.escape(FAMILY) + r'"; src: url\(data:font/woff;base64,([A-Za-z0-9+/=]+)\)', text
+        )
         assert found, f"{path.name}: no embedded font"
         mapped = set(TTFont(io.BytesIO(base64.b64decode(found.group(1)))).getBestCmap())
         visible = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S)

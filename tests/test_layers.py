@@ -151,4 +151,3 @@ def test_modules_and_functions_stay_small():
                 if length > MAX_FUNCTION_LINES and name not in LARGE_FUNCTIONS:
                     big_functions.append(f"{name}: {length} lines")
     assert not big_modules and not big_functions, "\n".join(big_modules + big_functions)
-
