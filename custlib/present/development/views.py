@@ -7,6 +7,7 @@ import pandas as pd
 
 from custlib.analysis.development.pairs import one_direction
 from custlib.present.development.labels import (
+    CATEGORIES,
     CHANNELS,
     FEATURES,
     GROUPS,
@@ -135,14 +136,19 @@ def scores_view(scores: pd.DataFrame, ctx) -> TableView:
 
 
 def pairs_view(pairs: pd.DataFrame, ctx, item: str = "product") -> TableView:
-    """:func:`~custlib.analysis.development.co_purchase`: each pair once, support, confidence and lift."""
+    """:func:`~custlib.analysis.development.co_purchase`: each pair once, support, confidence and lift.
+
+    Products are named by their id; categories by the catalogue's words for the sample's
+    categories (:data:`~custlib.present.development.labels.CATEGORIES`), other values as the data spells them.
+    """
     t = ctx.messages("development")
     one = one_direction(pairs)
     first = t.gettext("Product") if item == "product" else t.gettext("Category")
+    name = (lambda v: value_label(v, CATEGORIES, t)) if item == "category" else t.data
     frame = pd.DataFrame(
         {
-            first: one["antecedent"].map(t.data),
-            t.gettext("Goes with"): one["consequent"].map(t.data),
+            first: one["antecedent"].map(name),
+            t.gettext("Goes with"): one["consequent"].map(name),
             t.gettext("Orders with both"): one["n_both"],
             t.gettext("Support"): one["support"],
             t.gettext("Confidence"): one["confidence"],
