@@ -59,7 +59,7 @@ top = ctx.compute(analysis.top_customers, tx, customers, ctx.quarter, n=ctx.para
 ctx.summary(
     summary.headline_figures(kpis, lapsed, lapsed_before),
     summary.advice(kpis, top, lapsed, ctx, margin_drop_points=P["margin_drop_points"]),
-    notebook="NN_new_report",  # this notebook's file name: the quarter's roll-up groups the figures by it
+    notebook="NN_new_report",  # this notebook's file name, recorded with the figures in the manifest
     domain="overview",  # the catalogue of the figures' labels: your analysis's name
 )
 
