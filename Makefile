@@ -53,12 +53,12 @@ test-fast: $(STAMP) ## run the tests without the slow and end-to-end ones
 	$(BIN)/python -m pytest -q -m "not slow and not e2e"
 
 lint: $(STAMP) ## ruff check and format check
-	$(BIN)/ruff check custlib tests benchmarks notebooks/*.py
-	$(BIN)/ruff format --check custlib tests benchmarks notebooks/*.py
+	$(BIN)/ruff check custlib tests benchmarks notebooks/*.py notebooks/template/*.py
+	$(BIN)/ruff format --check custlib tests benchmarks notebooks/*.py notebooks/template/*.py
 
 format: $(STAMP) ## ruff format and fix
-	$(BIN)/ruff format custlib tests benchmarks notebooks/*.py
-	$(BIN)/ruff check --fix custlib tests benchmarks notebooks/*.py
+	$(BIN)/ruff format custlib tests benchmarks notebooks/*.py notebooks/template/*.py
+	$(BIN)/ruff check --fix custlib tests benchmarks notebooks/*.py notebooks/template/*.py
 
 messages: $(STAMP) ## add new messages from the code to the .po catalogues, list untranslated ones, compile
 	$(BIN)/python -m custlib.present.catalogue; rc=$$?; $(BIN)/python -m custlib.present.catalogue --compile >/dev/null; exit $$rc

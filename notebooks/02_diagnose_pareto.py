@@ -121,6 +121,17 @@ ctx.show(whale, views.whale_by_tier_view)
 
 # %%
 ctx.show(allocation, views.allocation_view, lag_quarters=lag)
+
+# %% [markdown] tags=["lang-en"]
+# ### Cost to serve and net profit by tier
+# The same figures drawn: a tier whose cost-to-serve bar stands high beside a short or negative net-profit bar takes
+# resources without earning them.
+
+# %% [markdown] tags=["lang-zh"]
+# ### 各层级的服务成本与净利润
+# 同样的数字画成图：服务成本的柱子高、净利润的柱子矮甚至为负的层级，占用了资源却没有带来回报。
+
+# %%
 ctx.plot(allocation, views.allocation_chart)
 
 # %% [markdown] tags=["lang-en"]

@@ -1272,6 +1272,28 @@ def test_pairs_view_shows_each_pair_once_and_cuts_to_top_n_with_a_caption():
     assert views.pairs_view(dev.co_purchase(_baskets(), min_count=1), _ctx("zh", top_n=2)).caption == "共 4 对，显示前 2 对"
 
 
+def test_category_pairs_name_the_sample_categories_in_the_reports_language_and_keep_other_values():
+    """Baskets {Fasteners, Tools} twice and {Fasteners, Widgets}: the sample's categories read 紧固件 / 工具 in Chinese,
+    a category the catalogue does not know (Widgets) is data and stays as the data spells it."""
+    from custlib.present.development import views
+
+    tx = pd.DataFrame(
+        [("b1", "Fasteners"), ("b1", "Tools"), ("b2", "Fasteners"), ("b2", "Tools"), ("b3", "Fasteners"), ("b3", "Widgets")],
+        columns=["order_id", "category"],
+    )
+    pairs = dev.co_purchase(tx, item_col="category", min_count=1)
+    zh = views.pairs_view(pairs, _ctx("zh"), item="category").frame
+    en = views.pairs_view(pairs, _ctx("en"), item="category").frame
+    assert {frozenset(r) for r in zh[["品类", "搭配"]].to_numpy().tolist()} == {
+        frozenset({"紧固件", "工具"}),
+        frozenset({"紧固件", "Widgets"}),
+    }
+    assert {frozenset(r) for r in en[["Category", "Goes with"]].to_numpy().tolist()} == {
+        frozenset({"Fasteners", "Tools"}),
+        frozenset({"Fasteners", "Widgets"}),
+    }
+
+
 def test_watch_and_kpi_views_translate_headers_and_keep_numbers():
     from custlib.present.development import views
 

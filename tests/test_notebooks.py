@@ -17,8 +17,16 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 EXPECTED_PARAMS = {"data": "str", "region": "str", "quarter": "str", "settings": "dict"}
 
 
-def test_there_are_five_report_notebooks():
-    assert [p.stem[:2] for p in NOTEBOOKS] == ["00", "01", "02", "03", "04"]
+def test_report_notebooks_are_the_five_analyses_numbered_in_order():
+    """00 to 04 are the five analyses; a notebook added later takes the next number (no gap, no number twice)."""
+    assert [p.stem[:2] for p in NOTEBOOKS] == [f"{i:02d}" for i in range(len(NOTEBOOKS))]
+    assert [p.stem for p in NOTEBOOKS[:5]] == [
+        "00_overview_region",
+        "01_segment_customers",
+        "02_diagnose_pareto",
+        "03_forecast_development",
+        "04_compare_make_vs_buy",
+    ]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

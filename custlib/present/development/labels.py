@@ -20,6 +20,17 @@ GROUPS = {
     "international": N_("International market"),
 }
 CHANNELS = {"email": N_("Email"), "phone": N_("Phone"), "visit": N_("Visit"), "unknown": N_("Unknown")}
+#: Product categories of the sample data (a data value: a category not listed is shown as the data spells it).
+CATEGORIES = {
+    "Fasteners": N_("Fasteners"),
+    "Bearings": N_("Bearings"),
+    "Hydraulics": N_("Hydraulics"),
+    "Pneumatics": N_("Pneumatics"),
+    "Power transmission": N_("Power transmission"),
+    "Electrical": N_("Electrical"),
+    "Tools": N_("Tools"),
+    "Safety": N_("Safety"),
+}
 MODELS = {"seasonal_naive": N_("Seasonal naive"), "ets": N_("ETS"), "sarimax": N_("SARIMAX")}
 FEATURES = {
     "const": N_("Intercept"),

@@ -8,6 +8,7 @@ import pandas as pd
 from custlib.analysis.development.pairs import one_direction
 from custlib.present.costs import on_cost
 from custlib.present.development.labels import (
+    CATEGORIES,
     CHANNELS,
     FEATURES,
     GROUPS,
@@ -138,11 +139,19 @@ def scores_view(scores: pd.DataFrame, ctx) -> TableView:
 
 
 def pairs_view(pairs: pd.DataFrame, ctx, item: str = "product") -> TableView:
-    """:func:`~custlib.analysis.development.co_purchase`: each pair once, support, confidence and lift (products by name where the data names them)."""
+    """:func:`~custlib.analysis.development.co_purchase`: each pair once, support, confidence and lift.
+
+    Products by name where the data names them (else their id); categories by the catalogue's
+    words for the sample's categories (:data:`~custlib.present.development.labels.CATEGORIES`),
+    other values as the data spells them.
+    """
     t = ctx.messages("development")
     one = one_direction(pairs)
     first = t.gettext("Product") if item == "product" else t.gettext("Category")
-    label = (lambda s: product_labels(s, ctx, t)) if item == "product" else (lambda s: s.map(t.data))  # names, not codes
+    if item == "product":
+        label = lambda s: product_labels(s, ctx, t)  # noqa: E731 - names, not codes
+    else:
+        label = lambda s: s.map(lambda v: value_label(v, CATEGORIES, t))  # noqa: E731
     frame = pd.DataFrame(
         {
             first: label(one["antecedent"]),
