@@ -6,6 +6,8 @@ import re
 import matplotlib
 
 matplotlib.use("Agg")
+from pathlib import Path  # noqa: E402
+
 import nbformat  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -19,6 +21,8 @@ from custlib.present.numbers import Formatter  # noqa: E402
 from custlib.present.text import esc  # noqa: E402
 from custlib.reports import context as report  # noqa: E402
 from custlib.run.worker import add_toc, headlines  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_esc_neutralises_html_and_markdown():
@@ -158,9 +162,27 @@ def _entries():
         h("Customers lost", 4.0, 4.0, "count", "down"),
     ]
     north = [h("Revenue", 90.0, 100.0, "money", zh="销售收入"), h("Gross margin", 0.2, None, "pct")]
+    overview = {"en": "Region overview", "zh": "区域概览"}  # the notebook's heading twins, as the manifest records them
+    segmentation = {"en": "Customer segmentation", "zh": "客户分类"}
     return [
-        {"region": "North", "notebook": "00_overview_region", "status": "ok", "html": "north/00.html", "seconds": 2.0, "headlines": north},
-        {"region": "East", "notebook": "00_overview_region", "status": "ok", "html": "east/00.html", "seconds": 1.25, "headlines": east},
+        {
+            "region": "North",
+            "notebook": "00_overview_region",
+            "status": "ok",
+            "html": "north/00.html",
+            "seconds": 2.0,
+            "headlines": north,
+            "titles": overview,
+        },
+        {
+            "region": "East",
+            "notebook": "00_overview_region",
+            "status": "ok",
+            "html": "east/00.html",
+            "seconds": 1.25,
+            "headlines": east,
+            "titles": overview,
+        },
         {
             "region": "East",
             "notebook": "01_segment_customers",
@@ -168,6 +190,7 @@ def _entries():
             "html": "",
             "seconds": 0.5,
             "error": "ValueError: <bad>",
+            "titles": segmentation,
         },
     ]
 
@@ -252,10 +275,27 @@ def test_index_of_one_report_says_report_not_reports_and_keeps_a_clients_region_
     [("en", "Customer segmentation — East — 2026Q3"), ("zh", "客户分类 — 华东 — 2026Q3"), ("zh", "07_custom — Zürich — 2026Q3")],
 )
 def test_report_title_names_report_region_and_quarter_in_the_reports_language(lang, title):
-    from custlib.run.pages import report_title
+    from custlib.run.pages import heading_titles, report_title
 
     notebook, region = ("07_custom", "Zürich") if "Zürich" in title else ("01_segment_customers", "East")
-    assert report_title(notebook, region, "2026Q3", lang) == title
+    titles = heading_titles(ROOT / "notebooks" / f"{notebook}.ipynb")  # {} for a notebook that does not exist
+    assert report_title(notebook, region, "2026Q3", lang, titles) == title
+
+
+def test_a_notebook_is_titled_by_its_own_heading_twins(tmp_path):
+    from custlib.run.pages import heading_titles
+
+    nb = {
+        "cells": [
+            {"cell_type": "markdown", "metadata": {"tags": ["lang-en"]}, "source": ["# Churn radar\n", "Who may leave."]},
+            {"cell_type": "markdown", "metadata": {"tags": ["lang-zh"]}, "source": "# 流失雷达\n谁可能离开。"},
+            {"cell_type": "markdown", "metadata": {"tags": ["lang-en"]}, "source": ["# Not the title"]},
+        ]
+    }
+    path = tmp_path / "05_churn.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    assert heading_titles(path) == {"en": "Churn radar", "zh": "流失雷达"}
+    assert heading_titles(tmp_path / "absent.ipynb") == {}
 
 
 def test_headline_move_gives_tone_arrow_and_change_in_the_figures_unit():

@@ -203,7 +203,7 @@ def stage_reports(stage: Path, got: dict, nbs: list[Path], reg: str, slug: str, 
     The index links ``rollup.html`` (:func:`custlib.run.pages.index_html`), so the package has one: the
     headline figures of this region alone, from the reports packed.
     """
-    from custlib.run.pages import TITLES, index_html, rollup_html
+    from custlib.run.pages import heading_titles, index_html, rollup_html
 
     qdir = stage / "reports" / str(q)
     (qdir / slug).mkdir(parents=True)
@@ -220,7 +220,8 @@ def stage_reports(stage: Path, got: dict, nbs: list[Path], reg: str, slug: str, 
                     shutil.copyfile(g[kind], dest)
                 rel_html = rel_html or (f"{slug}/{nb.stem}.html" if kind == "html" else "")
         err = g.get("error", "") or ""
-        reports.append({"notebook": nb.stem, "title": TITLES.get(nb.stem, nb.stem), "status": g["status"], "error": err, "html": rel_html})
+        titles = heading_titles(nb)
+        reports.append({"notebook": nb.stem, "title": titles.get("en", nb.stem), "status": g["status"], "error": err, "html": rel_html})
         entries.append(
             {
                 "region": reg,
@@ -230,6 +231,7 @@ def stage_reports(stage: Path, got: dict, nbs: list[Path], reg: str, slug: str, 
                 "seconds": float(g["seconds"]),
                 "error": err,
                 "headlines": g.get("headlines") or [],
+                "titles": titles,
             }
         )
     generated = dt.datetime.now().isoformat(timespec="seconds")

@@ -14,7 +14,7 @@ from pathlib import Path
 from custlib.io.data import Source, slugify
 from custlib.reports.context import settings_json
 from custlib.run.files import atomic_write
-from custlib.run.pages import index_html, rollup_html
+from custlib.run.pages import heading_titles, index_html, rollup_html
 
 PACKAGES = ("custlib", "pandas", "numpy", "duckdb", "papermill", "nbconvert", "statsmodels", "scikit-learn", "seaborn", "matplotlib")
 
@@ -76,8 +76,10 @@ def write_index_and_manifest(
         except json.JSONDecodeError:
             old = {}
     reports = {f"{e['slug']}/{e['notebook']}": e for e in old.get("reports", [])}
+    titles = {nb.stem: heading_titles(nb) for nb in nbs}
     for o in result.outcomes:
         entry = asdict(o)
+        entry["titles"] = titles.get(o.notebook) or entry.get("titles") or {}
         entry["html"] = os.path.relpath(o.html, qdir) if o.html else ""
         entry["ipynb"] = os.path.relpath(o.ipynb, qdir) if o.ipynb else ""
         entry["seconds"] = round(o.seconds, 3)

@@ -10,34 +10,60 @@ and a region's name through :meth:`~custlib.present.messages.Messages.region`.
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 
 from custlib.present import headlines
 from custlib.present.fonts import embed_font
-from custlib.present.messages import N_, Messages, messages
+from custlib.present.messages import LANGS, Messages, messages
 from custlib.present.numbers import Formatter
 
 PAGES = Path(__file__).parent / "templates" / "pages"
 
-#: The title of each report notebook (messages of the ``custlib`` catalogue); any other notebook is titled by its file name.
-TITLES = {
-    "00_overview_region": N_("Region overview"),
-    "01_segment_customers": N_("Customer segmentation"),
-    "02_diagnose_pareto": N_("Pareto diagnostics"),
-    "03_forecast_development": N_("Development forecast"),
-    "04_compare_make_vs_buy": N_("Make vs buy"),
-}
+
+def heading_titles(path: Path | str) -> dict[str, str]:
+    """A report notebook's title in each language: the first ``# `` heading of its markdown cells tagged ``lang-<code>``.
+
+    The notebook names itself (its title twins, see notebooks/README.md), so a new notebook
+    needs no list to be edited; a notebook without such headings has no titles (``{}``).
+    """
+    path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError:
+        return {}
+    return dict(_heading_titles(str(path), stat.st_mtime_ns, stat.st_size))
 
 
-def notebook_title(notebook: str, t: Messages) -> str:
-    """The title of a report notebook in ``t``'s language; a notebook without a title reads as its file name."""
-    return t.label(notebook, TITLES)
+@functools.lru_cache(maxsize=64)
+def _heading_titles(path: str, _mtime: int, _size: int) -> tuple[tuple[str, str], ...]:
+    try:
+        cells = json.loads(Path(path).read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError):
+        return ()
+    found: dict[str, str] = {}
+    for cell in cells:
+        if cell.get("cell_type") != "markdown":
+            continue
+        source = cell.get("source", "")
+        first = ("".join(source) if isinstance(source, list) else source).lstrip().split("\n", 1)[0]
+        for lang in LANGS:
+            if f"lang-{lang}" in cell.get("metadata", {}).get("tags", []) and first.startswith("# ") and lang not in found:
+                found[lang] = first[2:].strip()
+    return tuple(sorted(found.items()))
 
 
-def report_title(notebook: str, region: str, quarter: str, lang: str = "en") -> str:
+def notebook_title(notebook: str, t: Messages, titles: dict | None = None) -> str:
+    """A report's title in ``t``'s language from ``titles`` (:func:`heading_titles`), else its file name."""
+    return (titles or {}).get(t.lang) or notebook
+
+
+def report_title(notebook: str, region: str, quarter: str, lang: str = "en", titles: dict | None = None) -> str:
     """``"Customer segmentation — East — 2026Q3"`` (``"客户分类 — 华东 — 2026Q3"``) in the report's language."""
     t = messages(lang)
-    return t.gettext("{report} — {region} — {quarter}", report=notebook_title(notebook, t), region=t.region(region), quarter=quarter)
+    return t.gettext(
+        "{report} — {region} — {quarter}", report=notebook_title(notebook, t, titles), region=t.region(region), quarter=quarter
+    )
 
 
 @functools.cache
@@ -65,7 +91,7 @@ def index_html(quarter: str, entries: list[dict], generated: str, lang: str = "e
         rows.append(
             {
                 "region": t.region(e["region"]),
-                "title": notebook_title(e["notebook"], t),
+                "title": notebook_title(e["notebook"], t, e.get("titles")),
                 "href": e.get("html") or "",
                 "ok": ok,
                 "error": "" if ok else (e.get("error") or "")[:500],
@@ -94,6 +120,7 @@ def rollup_html(quarter: str, entries: list[dict], generated: str, lang: str = "
     """
     t = messages(lang)
     by_nb: dict[str, dict[str, dict]] = {}
+    titles = {e["notebook"]: e.get("titles") for e in entries}
     regions = sorted({e["region"] for e in entries}, key=str.casefold)
     for e in entries:
         for h in e.get("headlines") or []:
@@ -104,7 +131,7 @@ def rollup_html(quarter: str, entries: list[dict], generated: str, lang: str = "
         for figure, per_region in by_nb[nb].items():
             label = next((h["labels"][lang] for h in per_region.values() if (h.get("labels") or {}).get(lang)), figure)
             rows.append({"label": label, "cells": [_cell(per_region.get(r), lang, currency) for r in regions]})
-        sections.append({"anchor": nb, "title": notebook_title(nb, t), "rows": rows})
+        sections.append({"anchor": nb, "title": notebook_title(nb, t, titles.get(nb)), "rows": rows})
     return _render(
         "rollup.html.j2",
         t,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import custlib.run.worker as w
-from custlib.run.pages import report_title
+from custlib.run.pages import heading_titles, report_title
 
 
 @dataclass
@@ -184,7 +184,9 @@ def _spec(job: Job) -> dict:
         "quarter": job.quarter,
         "params": job.params,
         "out_dir": str(job.out_dir),
-        "title": report_title(job.name, job.region, job.quarter, job.params.get("report", {}).get("lang", "en")),
+        "title": report_title(
+            job.name, job.region, job.quarter, job.params.get("report", {}).get("lang", "en"), heading_titles(job.notebook)
+        ),
     }
 
 
