@@ -54,14 +54,18 @@ def prepare_region(con, region: str, quarter, dest: Path, peers, source_fp: dict
 DATE_COLUMN = {"transactions": "order_date", "offers": "offer_date", "service_costs": "month"}
 
 
-def prepare_regions(con, regions: list[str], quarter, cache: Path, peers, source_fp: dict | None = None) -> list[str]:
+def prepare_regions(
+    con, regions: list[str], quarter, cache: Path, peers, source_fp: dict | None = None, work: Path | None = None
+) -> list[str]:
     """Write every region's slice as Parquet under ``cache/<slug>/``, one scan per table for all regions.
 
     Each table is copied once with DuckDB's partitioned ``COPY`` (by region),
     then each region's files are moved into its folder, which replaces the
     old one in one rename. Regions whose folder already holds the slice of
     the same source (by fingerprint) and quarter are skipped. Returns the
-    regions prepared.
+    regions prepared. Temporary files and the folders being replaced go to
+    ``work`` (default ``cache``; on the same file system), e.g. the render's
+    staging folder, which is removed with whatever a killed run left there.
     """
     todo = []
     for r in regions:
@@ -78,7 +82,8 @@ def prepare_regions(con, regions: list[str], quarter, cache: Path, peers, source
     from custlib.io.contract import TABLES
 
     tables = [t for t in TABLES if t in {v[0] for v in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}]
-    stage = Path(tempfile.mkdtemp(prefix=".prepare.", dir=cache))
+    work = Path(work or cache)
+    stage = Path(tempfile.mkdtemp(prefix=".prepare.", dir=work))
     end = quarter.end.date().isoformat()
     try:
         import pandas as pd
@@ -117,7 +122,7 @@ def prepare_regions(con, regions: list[str], quarter, cache: Path, peers, source
             (tmp / PREPARED_MARKER).write_text(json.dumps(marker), encoding="utf-8")
             dest_dir = cache / slugify(r)
             if dest_dir.exists():
-                old = dest_dir.with_name(dest_dir.name + ".old")
+                old = work / f"{dest_dir.name}.old"
                 shutil.rmtree(old, ignore_errors=True)
                 os.replace(dest_dir, old)
                 os.replace(tmp, dest_dir)
