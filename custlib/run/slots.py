@@ -160,10 +160,13 @@ class Slot:
                 return json.loads(line[len(prefix) :])
 
     def _log_tail(self) -> str:
+        log = getattr(self, "log", None)
+        if log is None:  # dropped: the slot was stopped
+            return ""
         try:
-            self.log.flush()
-            self.log.seek(0)
-            return "\n".join(self.log.read().strip().splitlines()[-15:])
+            log.flush()
+            log.seek(0)
+            return "\n".join(log.read().strip().splitlines()[-15:])
         except (OSError, ValueError):
             return ""
 
@@ -212,9 +215,14 @@ class Slot:
         self._drop_log()
 
     def _drop_log(self) -> None:
-        if getattr(self, "log", None):
-            self.log.close()
-            Path(self.log.name).unlink(missing_ok=True)
+        with self._lock:  # stop() (the main thread) and close() (the slot's thread) may both get here
+            log, self.log = getattr(self, "log", None), None
+        if log is not None:
+            try:
+                log.close()
+            except (OSError, ValueError):  # the other thread was reading it (_log_tail)
+                pass
+            Path(log.name).unlink(missing_ok=True)
 
 
 def _spec(job: Job) -> dict:
