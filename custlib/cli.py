@@ -6,7 +6,11 @@ Exit codes (distinct, and listed in the README's Guarantees):
 - 1 some reports failed (the others are published; the index says which and why);
 - 2 bad input, bad parameters or a refused run (the message names the file, column,
   row or key), with earlier reports left as they were;
-- 3 internal error: a bug in custlib; the message gives the path of the traceback log.
+- 3 internal error: a bug in custlib; the message gives the path of the traceback log;
+- 130 stopped by Ctrl-C (SIGINT), 143 stopped by SIGTERM (a shell's 128 + the signal's number):
+  ``render`` kills its workers at once, without waiting for their notebooks, publishes nothing
+  of the run and leaves the reports, index and manifest published before as they were
+  (see :mod:`custlib.run.publish`).
 """
 
 from __future__ import annotations
@@ -17,9 +21,10 @@ import os
 import sys
 from pathlib import Path
 
-from custlib.exceptions import CustlibError
+from custlib.exceptions import CustlibError, Stopped
 
 EXIT_OK, EXIT_REPORTS_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_SIGINT, EXIT_SIGTERM = 130, 143
 
 
 def _params_dir(args) -> Path:
@@ -157,6 +162,14 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     try:
         return args.func(args)
+    except KeyboardInterrupt:
+        print(f"custlib {args.command}: stopped by Ctrl-C", file=sys.stderr)
+        return EXIT_SIGINT
+    except Stopped as err:
+        import signal
+
+        print(f"custlib {args.command}: stopped by {signal.Signals(err.signum).name}", file=sys.stderr)
+        return err.code  # EXIT_SIGTERM for SIGTERM
     except CustlibError as err:
         print(f"custlib {args.command}: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT

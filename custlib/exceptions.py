@@ -40,5 +40,20 @@ class RenderError(CustlibError):
     """A report run could not be carried out (lock held, notebook missing, ...)."""
 
 
+class Stopped(SystemExit):
+    """The process was asked to stop by a signal (SIGTERM) while it worked.
+
+    A :class:`SystemExit` whose ``code`` is 128 plus the signal's number (143 for
+    SIGTERM), the status a shell gives a process the signal ended: raised where
+    the work was waiting, so that it unwinds (workers killed, temporaries removed)
+    and, left uncaught, ends the process with that status. Ctrl-C (SIGINT) stays
+    :class:`KeyboardInterrupt`.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(128 + int(signum))
+        self.signum = int(signum)
+
+
 class NotFittedError(CustlibError, AttributeError):
     """A model was used before ``fit`` was called."""

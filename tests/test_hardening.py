@@ -125,6 +125,175 @@ def test_two_renders_into_one_folder_at_once_are_refused(tmp_path, tiny):
         proc.wait()
 
 
+# --------------------------------------------------------------------------- interrupted renders (issue 17)
+
+FIGURE = "import pandas as pd\nrevenue = pd.read_parquet(f'{data}/transactions.parquet')['revenue'].sum()\nprint(f'revenue {revenue:,.0f}')"
+GATE = """
+import time
+from pathlib import Path
+if region == "North" and Path({hold!r}).exists():  # the test holds the last region's run here, mid-run
+    Path({started!r}).touch()
+    while Path({hold!r}).exists():
+        time.sleep(0.05)
+import pandas as pd
+print('gate passed; revenue', round(pd.read_parquet(data + '/transactions.parquet')['revenue'].sum()))
+"""
+
+
+@pytest.fixture(scope="module")
+def two_datasets(tmp_path_factory):
+    """Data sets A and B (B: every amount three times A's), notebooks whose pages show a figure of the data, and A rendered fresh."""
+    root = tmp_path_factory.mktemp("interrupt")
+    a = write_tables(tiny_tables(), root / "a")
+    tables = tiny_tables()
+    tables["transactions"] = tables["transactions"].assign(revenue=lambda t: t.revenue * 3, cost=lambda t: t.cost * 3)
+    b = write_tables(tables, root / "b")
+    nbs = root / "nbs"
+    nbs.mkdir()
+    hold, started = root / "hold", root / "started"
+    write_notebook(nbs / "01_figure.ipynb", FIGURE)
+    write_notebook(nbs / "02_gate.ipynb", GATE.format(hold=str(hold), started=str(started)))
+    fresh = render(a, out=root / "fresh", notebook_dir=nbs, jobs=1, progress=False)
+    assert not fresh.failed
+    return a, b, nbs, hold, started, root / "fresh" / fresh.quarter
+
+
+def _cli_code(data, out, nbs) -> str:
+    """``custlib render`` as a terminal runs it (Ctrl-C raises KeyboardInterrupt), with the test's notebooks."""
+    return (
+        "import functools, signal, sys; from pathlib import Path; import custlib.run.runner as r; from custlib.cli import main; "
+        "signal.signal(signal.SIGINT, signal.default_int_handler); "
+        f"r.render = functools.partial(r.render, notebook_dir=Path({str(nbs)!r})); "
+        f"sys.exit(main(['render', '--data', {str(data)!r}, '--out', {str(out)!r}, '--jobs', '1', '--quiet']))"
+    )
+
+
+def _files(folder: Path) -> dict:
+    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()} if folder.exists() else {}
+
+
+def _workers(nbs: Path) -> list:
+    """Live report workers of these notebooks (their working directory is the notebook folder)."""
+    import psutil
+
+    found = []
+    for p in psutil.process_iter(["pid", "cwd", "status"]):
+        if p.info["cwd"] == str(nbs) and p.info["status"] != psutil.STATUS_ZOMBIE and p.pid != os.getpid():
+            found.append(p)
+    return found
+
+
+def _outputs(path: Path) -> list:
+    nb = nbformat.read(path, as_version=4)
+    return [[o.get("text") or o.get("data") for o in c.get("outputs", [])] for c in nb.cells]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT], ids=["SIGKILL", "SIGTERM", "SIGINT"])
+def test_a_render_killed_mid_run_publishes_nothing_and_the_next_run_shows_only_the_right_data(tmp_path, two_datasets, sig, monkeypatch):
+    """Issue 17: render A, kill a render of B into the same folder mid-run, render A again: every page is A's."""
+    import functools
+
+    import custlib.run.runner as runner
+    from custlib.cli import main
+
+    a, b, nbs, hold, started, fresh = two_datasets
+    out = tmp_path / "out"
+    render(a, out=out, notebook_dir=nbs, jobs=1, progress=False)
+    qdir = out / "2025Q4"
+    published = _files(qdir)
+    hold.touch()
+    started.unlink(missing_ok=True)
+    proc = subprocess.Popen([sys.executable, "-c", _cli_code(b, out, nbs)], cwd=ROOT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not started.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert started.exists(), "the render of B reached its last region"
+        assert _workers(nbs), "a worker is running B's last report"
+        t0 = time.monotonic()
+        os.kill(proc.pid, sig)
+        try:
+            proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"the render still runs 2 s after {sig.name}")
+        stopped_s = time.monotonic() - t0
+        print(f"{sig.name}: stopped in {stopped_s:.3f} s")
+        if sig != signal.SIGKILL:
+            assert proc.returncode == {signal.SIGTERM: 143, signal.SIGINT: 130}[sig]
+        time.sleep(1)
+        assert not _workers(nbs), f"workers outlive the render 1 s after {sig.name}"
+        after_kill = _files(out)
+        hold.unlink()  # a worker that survived would now finish B's report and write it
+        deadline = time.monotonic() + 30
+        while _workers(nbs) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1)
+        assert _files(out) == after_kill, "a file under OUT changed after the render was stopped"
+        assert _files(qdir) == published, "the published reports, index and manifest are byte for byte as before"
+    finally:
+        hold.unlink(missing_ok=True)
+        for p in _workers(nbs):
+            p.kill()
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+
+    monkeypatch.setattr(runner, "render", functools.partial(runner.render, notebook_dir=nbs))
+    assert main(["render", "--data", str(a), "--out", str(out), "--jobs", "1", "--quiet"]) == 0
+    for page in fresh.rglob("*.html"):
+        rel = page.relative_to(fresh)
+        if rel.parent != Path("."):  # a report (the index and roll-up carry the time they were made)
+            assert (qdir / rel).read_bytes() == page.read_bytes(), f"{rel} is not A's page"
+            ipynb = rel.with_suffix(".ipynb")
+            assert _outputs(qdir / ipynb) == _outputs(fresh / ipynb), f"{ipynb} is not A's notebook"
+    keys = [e["run_key"] for e in json.loads((qdir / "manifest.json").read_text())["reports"]]
+    assert keys == [e["run_key"] for e in json.loads((fresh / "manifest.json").read_text())["reports"]]
+    staging = out / ".staging"
+    assert not (staging.exists() and any(staging.iterdir())), "the stale staging folder is cleared"
+
+
+def test_a_truncated_report_and_a_deleted_notebook_are_rendered_again(tmp_path, two_datasets):
+    """Skip-unchanged checks the published files' hashes, not only the inputs (issue 17)."""
+    a, _, nbs, _, _, fresh = two_datasets
+    out = tmp_path / "out"
+    render(a, out=out, notebook_dir=nbs, jobs=1, progress=False)
+    qdir = out / "2025Q4"
+    page, notebook = qdir / "east" / "01_figure.html", qdir / "north" / "02_gate.ipynb"
+    page.write_bytes(page.read_bytes()[:200])
+    notebook.unlink()
+    edited = qdir / "north" / "01_figure.html"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("revenue", "REVENUE"), encoding="utf-8")
+    res = render(a, out=out, notebook_dir=nbs, jobs=1, progress=False)
+    again = {(o.slug, o.notebook) for o in res.outcomes if not o.skipped}
+    assert again == {("east", "01_figure"), ("north", "02_gate"), ("north", "01_figure")}
+    assert not res.failed
+    for rel in ("east/01_figure.html", "north/01_figure.html"):
+        assert (qdir / rel).read_bytes() == (fresh / rel).read_bytes()
+    assert _outputs(notebook) == _outputs(fresh / "north" / "02_gate.ipynb")
+
+
+def test_render_leaves_files_it_did_not_write_under_out(tmp_path, two_datasets):
+    """``render`` deletes only what it made (issue 17: it removed a user's ``*.tmp`` files and ``.mybackup.old/``)."""
+    a, _, nbs, _, _, _ = two_datasets
+    out = tmp_path / "out"
+    render(a, out=out, notebook_dir=nbs, regions="east", jobs=1, progress=False)
+    mine = [
+        out / "notes.tmp",
+        out / ".draft.tmp",
+        out / ".mybackup.old" / "index.html",
+        out / "2025Q4" / ".east.html.tmp",
+        out / "2025Q4" / "east" / ".01_figure.html.x1y2.tmp",
+        out / "2025Q4" / "east" / ".mybackup.old" / "01_figure.html",
+        out / ".cache" / "keep.tmp",
+    ]
+    for i, p in enumerate(mine):
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(f"the user's file {i}")
+    render(a, out=out, notebook_dir=nbs, regions="east", jobs=1, progress=False, force=True)
+    for i, p in enumerate(mine):
+        assert p.is_file() and p.read_text() == f"the user's file {i}", f"{p.relative_to(out)} was removed or changed"
+
+
 # --------------------------------------------------------------------------- hostile names, isolation, determinism
 
 

@@ -58,6 +58,7 @@ def run_region(source_location: str, region: str, quarter: str, specs: list[dict
         prep_s = time.perf_counter() - t0
         nb_dir = work / "notebooks"
         nb_dir.mkdir()
+        (work / "out").mkdir()  # the report worker writes into it and makes no folder itself
         for name, content in notebooks.items():
             (nb_dir / name).write_bytes(content)
         slot = Slot(nb_dir, work, threads=1)  # a Dask worker thread runs one region at a time beside the others

@@ -1,10 +1,9 @@
-"""Files of a render: atomic writes, the output folder's lock, leftovers of a killed run."""
+"""Files of a render: atomic writes and the output folder's lock (staging and publishing: :mod:`custlib.run.publish`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,10 +14,15 @@ _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
-def atomic_write(path: Path, data: bytes | str) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
+def atomic_write(path: Path, data: bytes | str, parents: bool = True) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same folder, an fsync and a rename.
+
+    With ``parents=False`` the folder must exist: a report worker writes so into its run's
+    staging folder, and cannot make it again once the render has removed it.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if parents:
+        path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -63,11 +67,3 @@ def output_lock(out: Path):
     finally:
         fcntl.flock(fh, fcntl.LOCK_UN)
         fh.close()
-
-
-def clear_stale_temporaries(out: Path) -> None:
-    """Remove temporary files a killed run left behind (only ever called under the lock)."""
-    for p in out.rglob(".*.tmp"):
-        p.unlink(missing_ok=True)
-    for p in out.rglob(".*.old"):
-        shutil.rmtree(p, ignore_errors=True)

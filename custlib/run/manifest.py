@@ -1,4 +1,12 @@
-"""The quarter's manifest: what each report was made from, and the run keys that decide what to render again."""
+"""The quarter's manifest: what each report was made from, the run keys and file hashes that decide what to render again.
+
+Each report's entry records its run key (data, region, quarter, parameters,
+notebook, custlib code) and the sha256 of its published ``.html`` and
+``.ipynb`` (``html_sha256``, ``ipynb_sha256``): a report is unchanged only when
+both match (:func:`report_intact`), so a page that is missing, truncated,
+edited or left by another run is rendered again. The files a manifest lists are
+the ones a render owns in the quarter's folder.
+"""
 
 from __future__ import annotations
 
@@ -52,6 +60,21 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+def report_intact(entry: dict, qdir: Path) -> bool:
+    """Whether the report ``entry`` of the manifest in ``qdir`` is there as published: both files, with their recorded sha256."""
+    for kind in ("html", "ipynb"):
+        rel, sha = entry.get(kind), entry.get(f"{kind}_sha256")
+        if not rel or not sha:
+            return False
+        path = Path(qdir) / rel
+        try:
+            if not path.is_file() or file_sha256(path) != sha:
+                return False
+        except OSError:
+            return False
+    return True
+
+
 def previous_reports(qdir: Path) -> dict:
     try:
         old = json.loads((qdir / "manifest.json").read_text(encoding="utf-8"))
@@ -61,13 +84,26 @@ def previous_reports(qdir: Path) -> dict:
 
 
 def write_index_and_manifest(
-    result, source: Source, region_params: dict, nbs: list[Path], phases: dict, lang: str = "en", currency: str = "CNY"
-) -> None:
+    result,
+    source: Source,
+    region_params: dict,
+    nbs: list[Path],
+    phases: dict,
+    lang: str = "en",
+    currency: str = "CNY",
+    dest: Path | None = None,
+    run_id: str = "",
+) -> list[Path]:
     """Merge this run's outcomes into the quarter's manifest; write it, the roll-up and the index (in ``lang``).
 
-    ``currency`` is that of amounts a report published without its own (manifests of older runs).
+    The previous manifest is read from ``result.out_dir`` (the published quarter's folder,
+    to which the outcomes' paths point); the three files are written into ``dest``
+    (default the same folder; the run's staging folder for the quarter when publishing,
+    see :mod:`custlib.run.publish`). ``currency`` is that of amounts a report published
+    without its own (manifests of older runs). Returns the paths written, the manifest last.
     """
     qdir = result.out_dir
+    dest = Path(dest or qdir)
     man_path = qdir / "manifest.json"
     old = {}
     if man_path.is_file():
@@ -89,6 +125,7 @@ def write_index_and_manifest(
     manifest = {
         "quarter": result.quarter,
         "generated": generated,
+        "run_id": run_id,
         "source": source.location if not source.is_sql else source.fingerprint()["url"],
         "inputs_sha256": source.fingerprint(),
         "notebooks_sha256": {nb.stem: file_sha256(nb) for nb in nbs},
@@ -97,6 +134,8 @@ def write_index_and_manifest(
         "phases_s": phases,
         "reports": sorted(reports.values(), key=lambda e: (e["slug"], e["notebook"])),
     }
-    atomic_write(man_path, json.dumps(manifest, indent=2, ensure_ascii=False, default=str))
-    atomic_write(qdir / "rollup.html", rollup_html(result.quarter, manifest["reports"], generated, lang, currency))
-    atomic_write(result.index, index_html(result.quarter, manifest["reports"], generated, lang))
+    written = [dest / "rollup.html", dest / "index.html", dest / "manifest.json"]
+    atomic_write(written[0], rollup_html(result.quarter, manifest["reports"], generated, lang, currency))
+    atomic_write(written[1], index_html(result.quarter, manifest["reports"], generated, lang))
+    atomic_write(written[2], json.dumps(manifest, indent=2, ensure_ascii=False, default=str))
+    return written

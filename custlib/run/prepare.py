@@ -39,18 +39,25 @@ def prepare_region(con, region: str, quarter, dest: Path, peers, source_fp: dict
             rd.products.to_parquet(tmp / "products.parquet", index=False)
         peers.to_parquet(tmp / "peer_quarterly.parquet", index=False)
         (tmp / PREPARED_MARKER).write_text(json.dumps(marker), encoding="utf-8")
-        if dest.exists():
-            old = dest.with_name(dest.name + ".old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(dest, old)
-            os.replace(tmp, dest)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, dest)
+        replace_folder(tmp, dest, dest.with_name(dest.name + ".old"))
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return True
+
+
+def replace_folder(new: Path, dest: Path, old: Path) -> None:
+    """Put the folder ``new`` at ``dest``; a folder already there is moved to ``old`` first, then removed.
+
+    Each step is a rename, so ``dest`` is at every instant either the whole old slice or the whole new one.
+    """
+    if not dest.exists():
+        os.replace(new, dest)
+        return
+    shutil.rmtree(old, ignore_errors=True)
+    os.replace(dest, old)
+    os.replace(new, dest)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _copy_products(con, folder: Path) -> None:
@@ -66,14 +73,18 @@ def _copy_products(con, folder: Path) -> None:
 DATE_COLUMN = {"transactions": "order_date", "offers": "offer_date", "service_costs": "month"}
 
 
-def prepare_regions(con, regions: list[str], quarter, cache: Path, peers, source_fp: dict | None = None) -> list[str]:
+def prepare_regions(
+    con, regions: list[str], quarter, cache: Path, peers, source_fp: dict | None = None, work: Path | None = None
+) -> list[str]:
     """Write every region's slice as Parquet under ``cache/<slug>/``, one scan per table for all regions.
 
     Each table is copied once with DuckDB's partitioned ``COPY`` (by region),
     then each region's files are moved into its folder, which replaces the
     old one in one rename. Regions whose folder already holds the slice of
     the same source (by fingerprint) and quarter are skipped. Returns the
-    regions prepared.
+    regions prepared. Temporary files and the folders being replaced go to
+    ``work`` (default ``cache``; on the same file system), e.g. the render's
+    staging folder, which is removed with whatever a killed run left there.
     """
     todo = []
     for r in regions:
@@ -92,7 +103,8 @@ def prepare_regions(con, regions: list[str], quarter, cache: Path, peers, source
     views = {v[0] for v in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
     tables = [t for t in TABLES if t in views]
     has_products = "products" in views
-    stage = Path(tempfile.mkdtemp(prefix=".prepare.", dir=cache))
+    work = Path(work or cache)
+    stage = Path(tempfile.mkdtemp(prefix=".prepare.", dir=work))
     end = quarter.end.date().isoformat()
     try:
         import pandas as pd
@@ -131,15 +143,7 @@ def prepare_regions(con, regions: list[str], quarter, cache: Path, peers, source
             peers.to_parquet(tmp / "peer_quarterly.parquet", index=False)
             marker = {"region": r, "quarter": str(quarter), "source": source_fp or {}}
             (tmp / PREPARED_MARKER).write_text(json.dumps(marker), encoding="utf-8")
-            dest_dir = cache / slugify(r)
-            if dest_dir.exists():
-                old = dest_dir.with_name(dest_dir.name + ".old")
-                shutil.rmtree(old, ignore_errors=True)
-                os.replace(dest_dir, old)
-                os.replace(tmp, dest_dir)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                os.replace(tmp, dest_dir)
+            replace_folder(tmp, cache / slugify(r), work / f"{slugify(r)}.old")
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return todo

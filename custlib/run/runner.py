@@ -4,17 +4,26 @@
 
 1. validate the data source and every region's merged parameters
    (nothing under the output directory is created or changed when this fails);
-2. take a lock on the output directory (a second render into it is refused);
+2. take a lock on the output directory (a second render into it is refused),
+   finish or clear what a stopped run left (:func:`custlib.run.publish.clear_stale`)
+   and make this run's staging folder ``OUT/.staging/<run id>/``;
 3. prepare the quarter once: each region's slice (its customers and their
    history up to the quarter's end) as Parquet under ``OUT/.cache/``, so
    each notebook reads only its own region;
-4. execute each notebook for each region with papermill in a worker
-   process (``--jobs`` at a time, each with a per-cell and a per-notebook
-   timeout), and convert it to HTML without code cells;
-5. write ``OUT/<quarter>/index.html`` and ``manifest.json``.
+4. execute each notebook for each region in a warm worker process
+   (``--jobs`` at a time, each with a per-cell and a per-notebook timeout),
+   and convert it to HTML without code cells, into the staging folder;
+   a report whose run key (inputs) is unchanged and whose published files
+   still have the sha256 the manifest records is skipped and stays in place;
+5. write the roll-up, ``index.html`` and ``manifest.json`` into staging and
+   publish everything together, the manifest last.
 
-Every file is written to a temporary name and renamed into place, so a
-crash never leaves a half-written report where a good one was.
+A render is a transaction (:mod:`custlib.run.publish`): stopped at any point
+before publishing (SIGKILL, SIGTERM, Ctrl-C, a crash), it leaves the reports,
+index and manifest published before byte for byte as they were. SIGTERM and
+Ctrl-C stop it at once (:mod:`custlib.run.signals`): the workers are killed
+without waiting for their notebooks, and they die with the render in any case
+(:func:`custlib.run.worker.die_with_parent`).
 """
 
 from __future__ import annotations
@@ -31,9 +40,11 @@ from custlib.io.data import list_regions, match_regions, peer_quarterly, resolve
 from custlib.io.params import DEFAULT_CURRENCY, load_params, parse_sets, with_source_currency
 from custlib.io.validate import validate_source
 from custlib.run.cluster import execute_on_cluster
-from custlib.run.files import clear_stale_temporaries, output_lock
-from custlib.run.manifest import code_sha256, file_sha256, previous_reports, run_key, write_index_and_manifest
+from custlib.run.files import output_lock
+from custlib.run.manifest import code_sha256, file_sha256, previous_reports, report_intact, run_key, write_index_and_manifest
 from custlib.run.prepare import prepare_regions
+from custlib.run.publish import Staging, clear_stale
+from custlib.run.signals import stop_on_signals
 from custlib.run.slots import Job, Outcome, Slot, execute
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -126,8 +137,18 @@ def render(
         Bad data or parameters; nothing under ``out`` is touched.
     RenderError
         Another render holds the output folder.
+    KeyboardInterrupt, custlib.exceptions.Stopped
+        Ctrl-C or SIGTERM (when called from the main thread): the workers are
+        killed at once and nothing of this run is published.
     """
-    out = Path(out).resolve()
+    with stop_on_signals():
+        return _start(
+            data, quarter, regions, notebooks, Path(out).resolve(), jobs, sets, params_dir, notebook_dir, progress, force, scheduler
+        )
+
+
+def _start(data, quarter, regions, notebooks, out, jobs, sets, params_dir, notebook_dir, progress, force, scheduler) -> RenderResult:
+    """Check the arguments and boot the workers while :func:`_render` validates the data."""
     t_start = time.perf_counter()
     sets = list(sets or [])
     parse_sets(sets)  # syntax errors first
@@ -137,16 +158,16 @@ def render(
     # kernels take seconds to warm up: boot them now, while the data is validated and prepared
     n_jobs = jobs or os.cpu_count() or 1
     early: list[Slot] = []
-    if scheduler is None:
-        n_early = max(1, min(n_jobs, len(nbs) * (len(regions.split(",")) if isinstance(regions, str) and regions != "all" else n_jobs)))
-        early = [Slot(notebook_dir, Path(tempfile.gettempdir()), max(1, (os.cpu_count() or 1) // n_early)) for _ in range(n_early)]
-        for sl in early:
-            sl.launch()
     try:
+        if scheduler is None:
+            n_early = max(1, min(n_jobs, len(nbs) * (len(regions.split(",")) if isinstance(regions, str) and regions != "all" else n_jobs)))
+            for _ in range(n_early):
+                early.append(Slot(notebook_dir, Path(tempfile.gettempdir()), max(1, (os.cpu_count() or 1) // n_early)))
+                early[-1].launch()
         return _render(data, quarter, regions, nbs, out, n_jobs, sets, params_dir, notebook_dir, progress, force, scheduler, early, t_start)
     except BaseException:
         for sl in early:
-            sl.close()
+            sl.stop()
         raise
 
 
@@ -163,71 +184,106 @@ def _render(
         slugs = {r: slugify(r) for r in chosen}
         if len(set(slugs.values())) != len(slugs):
             raise ParamsError(f"regions: two regions give the same folder name: {slugs}")
-        t_validated = time.perf_counter()
-        qdir = out / str(q)
+        times = {"start": t_start, "validated": time.perf_counter()}
         with output_lock(out):
-            clear_stale_temporaries(out)
-            cache = out / ".cache" / str(q)
-            cache.mkdir(parents=True, exist_ok=True)
-            source_fp = source.fingerprint()
-            if scheduler is None:
-                peers = with_peer_file(peer_quarterly(con, q.end), source, q)
-                prepare_regions(con, chosen, q, cache, peers, source_fp)
-            con.close()
-            con = None
-            t_prepared = time.perf_counter()
-            previous = previous_reports(qdir)
-            job_list, skipped = _plan(chosen, slugs, nbs, cache, qdir, str(q), region_params, source_fp, previous, force)
-            if skipped and progress:
-                print(f"skipping {len(skipped)} report(s) whose inputs are unchanged (use --force to render them again)", file=sys.stderr)
-            keys = {(j.slug, j.name): j.run_key for j in job_list}
-            if scheduler is not None:
-                location = source.location if source.is_sql else str(Path(source.location).resolve())
-                outcomes = execute_on_cluster(scheduler, location, job_list, progress)
-            else:
-                outcomes = execute(job_list, jobs, progress, notebook_dir, cache, early, previous)
-            for o in outcomes:
-                o.run_key = keys[(o.slug, o.notebook)]
-            outcomes = sorted(outcomes + skipped, key=lambda o: (o.slug, o.notebook))
-            result = RenderResult(str(q), qdir, qdir / "index.html", outcomes)
-            phases = {
-                "validate_s": round(t_validated - t_start, 3),
-                "prepare_s": round(t_prepared - t_validated, 3),
-                "execute_s": round(time.perf_counter() - t_prepared, 3),
-            }
-            # the run's language (params/defaults.yaml and --set); a region's own file sets only its reports'
-            report = base_params.get("report", {})
-            write_index_and_manifest(
-                result, source, region_params, nbs, phases, report.get("lang", "en"), report.get("currency") or DEFAULT_CURRENCY
-            )
-            return result
+            clear_stale(out)
+            staging = Staging(out)
+            try:
+                cache = out / ".cache" / str(q)
+                cache.mkdir(parents=True, exist_ok=True)
+                source_fp = source.fingerprint()
+                if scheduler is None:
+                    peers = with_peer_file(peer_quarterly(con, q.end), source, q)
+                    prepare_regions(con, chosen, q, cache, peers, source_fp, work=staging.work)
+                con.close()
+                con = None
+                times["prepared"] = time.perf_counter()
+                plan = _plan(chosen, slugs, nbs, cache, out / str(q), str(q), region_params, source_fp, force, staging)
+                outcomes = _execute(plan, source, scheduler, jobs, progress, notebook_dir, early, staging)
+                report = base_params.get("report", {})  # the run's language; a region's own file sets only its reports'
+                return _publish(outcomes, plan, str(q), out / str(q), source, region_params, nbs, times, report, staging)
+            except BaseException:
+                staging.discard()
+                raise
     finally:
         if con is not None:
             con.close()
 
 
-def _plan(chosen, slugs, nbs, cache, qdir, quarter, region_params, source_fp, previous, force) -> tuple[list[Job], list[Outcome]]:
-    """The jobs to run, and the reports kept from the previous run (same run key, still ok, page still there)."""
+@dataclass
+class _Plan:
+    jobs: list[Job]
+    skipped: list[Outcome]
+    previous: dict
+
+
+def _plan(chosen, slugs, nbs, cache, qdir, quarter, region_params, source_fp, force, staging: Staging) -> _Plan:
+    """The jobs to run (writing into ``staging``), and the reports kept as published (same run key, still ok, files intact)."""
     code_sha = code_sha256()
     nb_sha = {nb: file_sha256(nb) for nb in nbs}
+    previous = previous_reports(qdir)
     job_list, skipped = [], []
     for r in chosen:
         for nb in nbs:
-            job = Job(r, slugs[r], nb, cache / slugs[r], quarter, region_params[r], qdir / slugs[r])
+            job = Job(r, slugs[r], nb, cache / slugs[r], quarter, region_params[r], staging.staged(qdir / slugs[r]))
             job.run_key = run_key(source_fp, r, quarter, region_params[r], nb_sha[nb], code_sha)
             old = previous.get(f"{job.slug}/{job.name}")
-            if (
-                not force
-                and old
-                and old.get("run_key") == job.run_key
-                and old.get("status") == "ok"
-                and (qdir / old.get("html", "")).is_file()
-            ):
+            if not force and old and old.get("run_key") == job.run_key and old.get("status") == "ok" and report_intact(old, qdir):
                 kept = Outcome(
                     r, job.slug, job.name, "ok", 0.0, str(qdir / old["html"]), str(qdir / old["ipynb"]), "", {}, job.run_key, True
                 )
                 kept.headlines = old.get("headlines", [])
+                kept.html_sha256, kept.ipynb_sha256 = old["html_sha256"], old["ipynb_sha256"]
                 skipped.append(kept)
             else:
+                job.out_dir.mkdir(parents=True, exist_ok=True)  # workers write into it, and make no folder themselves
                 job_list.append(job)
-    return job_list, skipped
+    return _Plan(job_list, skipped, previous)
+
+
+def _execute(plan: _Plan, source, scheduler, jobs, progress, notebook_dir, early, staging: Staging) -> list[Outcome]:
+    """Run the planned jobs (on the cluster, or in local worker slots); their files land in ``staging``."""
+    if plan.skipped and progress:
+        print(f"skipping {len(plan.skipped)} report(s) whose inputs are unchanged (use --force to render them again)", file=sys.stderr)
+    if scheduler is not None:
+        location = source.location if source.is_sql else str(Path(source.location).resolve())
+        outcomes = execute_on_cluster(scheduler, location, plan.jobs, progress)
+    else:
+        outcomes = execute(plan.jobs, jobs, progress, notebook_dir, staging.logs, early, plan.previous)
+    keys = {(j.slug, j.name): j.run_key for j in plan.jobs}
+    for o in outcomes:
+        o.run_key = keys[(o.slug, o.notebook)]
+    return outcomes
+
+
+def _publish(outcomes, plan: _Plan, quarter, qdir, source, region_params, nbs, times, report, staging: Staging) -> RenderResult:
+    """Hash the staged reports, write roll-up, index and manifest into staging, and publish them all (the manifest last)."""
+    staged = []
+    for o in outcomes:
+        for kind in ("html", "ipynb"):
+            path = Path(getattr(o, kind)) if getattr(o, kind) else None
+            if path is not None and path.is_file():
+                staged.append(path)
+                setattr(o, f"{kind}_sha256", file_sha256(path))
+                setattr(o, kind, str(staging.published(path)))
+            else:
+                setattr(o, kind, "")
+    result = RenderResult(quarter, qdir, qdir / "index.html", sorted(outcomes + plan.skipped, key=lambda o: (o.slug, o.notebook)))
+    phases = {
+        "validate_s": round(times["validated"] - times["start"], 3),
+        "prepare_s": round(times["prepared"] - times["validated"], 3),
+        "execute_s": round(time.perf_counter() - times["prepared"], 3),
+    }
+    pages = write_index_and_manifest(
+        result,
+        source,
+        region_params,
+        nbs,
+        phases,
+        report.get("lang", "en"),
+        report.get("currency") or DEFAULT_CURRENCY,
+        dest=staging.staged(qdir),
+        run_id=staging.run_id,
+    )
+    staging.publish(staged + pages)
+    return result

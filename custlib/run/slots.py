@@ -49,6 +49,8 @@ class Outcome:
     run_key: str = ""
     skipped: bool = False
     headlines: list = field(default_factory=list)
+    html_sha256: str = ""
+    ipynb_sha256: str = ""
 
 
 class Slot:
@@ -59,7 +61,16 @@ class Slot:
     time gets the whole process group (the worker and anything it started)
     killed, and the slot starts afresh for its next job; so does a worker
     that asks to be replaced (after a cell timeout, or when its state could
-    not be reset).
+    not be reset). :meth:`stop` kills the worker at once and starts no other
+    (SIGTERM or Ctrl-C: see :mod:`custlib.run.signals`).
+
+    The worker dies with the render: it is given this process's id and, on
+    Linux, asks the kernel for SIGKILL when its parent goes (``PR_SET_PDEATHSIG``;
+    see :func:`custlib.run.worker.die_with_parent`). That signal follows the
+    *thread* that started the worker, so launch a slot from a thread that
+    outlives its use (the main thread, or the thread that also closes it).
+    The worker runs in a session of its own, so a terminal's Ctrl-C reaches
+    only the render, which then stops its workers.
     """
 
     def __init__(self, cwd: Path, log_dir: Path, threads: int | None = None):
@@ -71,15 +82,29 @@ class Slot:
         self.start_s = 0.0
         self.jobs_run = 0
         self._ready = False
+        self._lock = threading.Lock()
+        self.stopped = False
 
     def launch(self) -> None:
-        """Start the worker process (its kernel boots in the background); :meth:`start` waits for it."""
-        if self.proc is not None and self.proc.poll() is None:
-            return
+        """Start the worker process (its kernel boots in the background); :meth:`start` waits for it.
+
+        Raises
+        ------
+        ChildProcessError
+            The slot was stopped (the render is stopping).
+        """
+        with self._lock:
+            if self.stopped:
+                raise ChildProcessError("the render is stopping")
+            if self.proc is not None and self.proc.poll() is None:
+                return
+            self._launch()
+
+    def _launch(self) -> None:
         self._ready = False
         self.log = open(tempfile.NamedTemporaryFile(prefix="worker-", suffix=".log", dir=self.log_dir, delete=False).name, "w+")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "custlib.run.worker", str(self.cwd)],
+            [sys.executable, "-m", "custlib.run.worker", str(self.cwd), str(os.getpid())],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.log,
@@ -135,18 +160,24 @@ class Slot:
                 return json.loads(line[len(prefix) :])
 
     def _log_tail(self) -> str:
+        log = getattr(self, "log", None)
+        if log is None:  # dropped: the slot was stopped
+            return ""
         try:
-            self.log.flush()
-            self.log.seek(0)
-            return "\n".join(self.log.read().strip().splitlines()[-15:])
+            log.flush()
+            log.seek(0)
+            return "\n".join(log.read().strip().splitlines()[-15:])
         except (OSError, ValueError):
             return ""
 
     def run(self, spec: dict, timeout: float) -> dict:
         if self.proc is None or self.proc.poll() is not None or not self._ready:
             self.start()
-        self.proc.stdin.write(json.dumps(spec) + "\n")
-        self.proc.stdin.flush()
+        proc = self.proc
+        if proc is None:  # stopped meanwhile
+            raise ChildProcessError("the render is stopping")
+        proc.stdin.write(json.dumps(spec) + "\n")
+        proc.stdin.flush()
         self.jobs_run += 1
         res = self._answer(timeout, w.PREFIX)
         if res.get("restart"):  # the worker asked to be replaced (see custlib.run.worker.run_job) and is exiting
@@ -154,26 +185,44 @@ class Slot:
         return res
 
     def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
+        """Kill the worker's process group (the worker and anything it started) and wait for the worker."""
+        with self._lock:
+            proc, self.proc = self.proc, None
+        if proc is not None and proc.poll() is None:
             try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
+                os.killpg(proc.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-            self.proc.wait()
-        self.proc = None
+            proc.wait()
+
+    def stop(self) -> None:
+        """Kill the worker now, without waiting for its notebook, and start no other in this slot."""
+        with self._lock:
+            self.stopped = True
+        self.kill()
+        self._drop_log()
 
     def close(self, wait: float = 30) -> None:
         """Let the worker finish (closing its job stream), killing it after ``wait`` seconds."""
-        if self.proc is not None and self.proc.poll() is None:
+        proc = self.proc
+        if proc is not None and proc.poll() is None:
             try:
-                self.proc.stdin.close()
-                self.proc.wait(timeout=wait)
+                proc.stdin.close()
+                proc.wait(timeout=wait)
             except (subprocess.TimeoutExpired, OSError):
                 pass
         self.kill()
-        if getattr(self, "log", None):
-            self.log.close()
-            Path(self.log.name).unlink(missing_ok=True)
+        self._drop_log()
+
+    def _drop_log(self) -> None:
+        with self._lock:  # stop() (the main thread) and close() (the slot's thread) may both get here
+            log, self.log = getattr(self, "log", None), None
+        if log is not None:
+            try:
+                log.close()
+            except (OSError, ValueError):  # the other thread was reading it (_log_tail)
+                pass
+            Path(log.name).unlink(missing_ok=True)
 
 
 def _spec(job: Job) -> dict:
@@ -268,6 +317,11 @@ class JobQueue:
         times = self._seen.get(notebook) or self._prior.get(notebook)
         return sum(times) / len(times) if times else float("inf")
 
+    def cancel(self) -> None:
+        """Give out no more jobs (the render is stopping)."""
+        with self._lock:
+            self._todo.clear()
+
     def take(self) -> Job | None:
         """The next job, or ``None`` when none is left."""
         with self._lock:
@@ -292,6 +346,8 @@ def execute(
 
     ``slots`` are already launched slots to use first (see :func:`render`); spare ones are closed.
     ``history`` is the previous run's manifest entries, for the expected job times.
+    An exception in the waiting thread (SIGTERM, Ctrl-C: :mod:`custlib.run.signals`) stops
+    every slot at once, without waiting for the notebooks running, and gives out no more jobs.
     """
     from tqdm import tqdm
 
@@ -299,7 +355,7 @@ def execute(
     slots = list(slots or [])
     if not job_list:
         for sl in slots:
-            sl.close()
+            sl.close(wait=0)  # nothing to run: a worker still booting is not waited for
         return outcomes
     todo = JobQueue(job_list, history)
     lock = threading.Lock()
@@ -319,11 +375,18 @@ def execute(
 
     n = max(1, min(jobs, len(job_list)))
     for spare in slots[n:]:
-        spare.close()
+        spare.close(wait=0)
     threads = max(1, (os.cpu_count() or 1) // n)
     use = slots[:n] + [Slot(cwd, log_dir, threads) for _ in range(n - len(slots[:n]))]
     with ThreadPoolExecutor(max_workers=n) as pool:
-        for fut in [pool.submit(drive, sl) for sl in use]:
-            fut.result()
+        futures = [pool.submit(drive, sl) for sl in use]
+        try:
+            for fut in futures:
+                fut.result()
+        except BaseException:
+            todo.cancel()
+            for sl in use:
+                sl.stop()
+            raise
     bar.close()
     return sorted(outcomes, key=lambda o: (o.slug, o.notebook))

@@ -17,6 +17,11 @@ The job protocol uses private copies of file descriptors 0 and 1; while the
 worker runs, descriptor 0 reads nothing and descriptor 1 writes to the log,
 so nothing a notebook (or a C library under it) reads or writes can reach
 the protocol.
+
+A worker dies with the render that started it (:func:`die_with_parent`) and
+writes only into that render's staging folder (:mod:`custlib.run.publish`),
+without creating folders: a worker that outlived its render could not reach
+a published report.
 """
 
 from __future__ import annotations
@@ -161,8 +166,9 @@ def run_job(kernel, spec: dict) -> dict:
     t2 = time.perf_counter()
     lang = spec["params"].get("report", {}).get("lang", "en")
     title = spec["title"] if status == "ok" else messages(lang).gettext("{title} (FAILED)", title=spec["title"])
-    atomic_write(html_path, embed_font(add_toc(to_html(keep_language(copy.deepcopy(nb), lang), title, lang), lang)))
-    atomic_write(ipynb, nbformat.writes(nb))
+    # into the run's staging folder, which the runner made: parents=False, so a worker whose render is gone cannot make it again
+    atomic_write(html_path, embed_font(add_toc(to_html(keep_language(copy.deepcopy(nb), lang), title, lang), lang)), parents=False)
+    atomic_write(ipynb, nbformat.writes(nb), parents=False)
     phases["convert_s"] = round(time.perf_counter() - t2, 3)
     t3 = time.perf_counter()
     try:  # clean up now, so the next job starts from the warm state
@@ -180,6 +186,41 @@ def run_job(kernel, spec: dict) -> dict:
         "headlines": headlines(nb),
         "restart": restart,
     }
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """End this process as soon as the process ``parent_pid`` that started it ends, however it ends (SIGKILL too).
+
+    On Linux the kernel sends SIGKILL when the parent goes (``prctl(PR_SET_PDEATHSIG)``,
+    set through ctypes); elsewhere a daemon thread checks the parent four times a
+    second. Either way, a parent already gone before this call ends the process now.
+    Processes a notebook starts itself are not covered when the render is killed with
+    SIGKILL (they are when it is stopped otherwise: the runner kills the worker's whole
+    process group); the report notebooks start none.
+    """
+    import os
+    import signal
+    import threading
+
+    armed = False
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        try:
+            armed = ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+    if os.getppid() != parent_pid:  # the parent died before the signal was armed
+        os._exit(1)
+    if not armed:
+
+        def watch() -> None:
+            while os.getppid() == parent_pid:
+                time.sleep(0.25)
+            os._exit(1)
+
+        threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
 
 
 def _warm_exporter() -> None:
@@ -244,6 +285,8 @@ def _answer(obj: dict) -> None:
 if __name__ == "__main__":
     import os
 
+    if len(sys.argv) > 2:  # the render's process id (custlib.run.slots.Slot)
+        die_with_parent(int(sys.argv[2]))
     serve(sys.argv[1] if len(sys.argv) > 1 else ".")
     # every report is written and answered: skip the interpreter's teardown of pandas, matplotlib & co. (0.7 s)
     sys.stderr.flush()
