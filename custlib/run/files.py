@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import stat
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -50,7 +51,14 @@ def output_lock(out: Path):
 
     out.mkdir(parents=True, exist_ok=True)
     lock_path = out / ".render.lock"
-    fh = open(lock_path, "a+")
+    try:  # O_NOFOLLOW: a symlink planted at the lock's name is refused, never followed and overwritten
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), 0o644)
+    except OSError as err:
+        raise RenderError(f"{lock_path}: cannot open the render lock ({err.strerror}); it must be a plain file, not a link") from err
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise RenderError(f"{lock_path}: the render lock must be a plain file")
+    fh = os.fdopen(fd, "a+")
     try:
         fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError as err:

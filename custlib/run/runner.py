@@ -155,12 +155,14 @@ def _start(data, quarter, regions, notebooks, out, jobs, sets, params_dir, noteb
     nbs = list_notebooks(notebooks, notebook_dir)
     if not nbs:
         raise ParamsError(f"notebooks: no report notebooks (NN_name.ipynb) in {notebook_dir}")
-    # kernels take seconds to warm up: boot them now, while the data is validated and prepared
+    # kernels take seconds to warm up: boot them now, while the data is validated and prepared; at most one per
+    # core, so that a large --jobs on data that turns out invalid does not start (and drop) many workers first
     n_jobs = jobs or os.cpu_count() or 1
     early: list[Slot] = []
     try:
         if scheduler is None:
-            n_early = max(1, min(n_jobs, len(nbs) * (len(regions.split(",")) if isinstance(regions, str) and regions != "all" else n_jobs)))
+            n_runs = len(nbs) * (len(regions.split(",")) if isinstance(regions, str) and regions != "all" else n_jobs)
+            n_early = max(1, min(n_jobs, os.cpu_count() or 1, n_runs))
             for _ in range(n_early):
                 early.append(Slot(notebook_dir, Path(tempfile.gettempdir()), max(1, (os.cpu_count() or 1) // n_early)))
                 early[-1].launch()
