@@ -1,5 +1,6 @@
 """Loading sources in every format and encoding, and a region's slice."""
 
+import datetime as dt
 import shutil
 import sqlite3
 import subprocess
@@ -271,3 +272,18 @@ def test_postgresql_source_reads_like_files(postgres_url):
     assert rd.transactions["revenue"].sum() == pytest.approx(
         tables["transactions"].query("customer_id.str.startswith('E')")["revenue"].sum()
     )
+
+
+def test_a_zoned_parquet_timestamp_keeps_its_local_date(tmp_path):
+    """Issue 17: a timezone-aware Parquet timestamp moved every line a day (and some into another quarter)."""
+    tables = tiny_tables(n_per_region=3)
+    tx = tables["transactions"].copy()
+    tx.loc[tx.index[0], "order_date"] = "2025-12-31"
+    local = pd.to_datetime(tx["order_date"]) + pd.Timedelta(minutes=30)  # 00:30 local time, the day before in UTC
+    expected = sorted(local.dt.date)
+    tables["transactions"] = tx.assign(order_date=local.dt.tz_localize("Asia/Shanghai"))
+    folder = write_tables(tables, tmp_path / "zoned", "parquet")
+    con, _, res = validate_source(folder)
+    got = sorted(d for (d,) in con.execute("SELECT order_date FROM transactions").fetchall())
+    assert got == expected
+    assert dt.date(2025, 12, 31) in got  # still in 2025Q4, not moved to the 30th (or, in New York time, anywhere else)

@@ -244,3 +244,22 @@ def test_a_long_region_name_gets_a_short_distinct_folder_name():
     assert len(sa.encode()) <= MAX_SLUG_BYTES and len(sb.encode()) <= MAX_SLUG_BYTES
     assert sa != sb and sa.startswith("华东华东") and slugify(a) == sa
     assert slugify("North East") == "north-east", "short names keep their plain slug"
+
+
+def _with_service_costs(tmp_path, months):
+    tables = tiny_tables(n_per_region=3)
+    cid = tables["customers"]["customer_id"].iloc[0]
+    tables["service_costs"] = pd.DataFrame({"customer_id": [cid] * len(months), "month": months, "cost_to_serve": [10.0] * len(months)})
+    return write_tables(tables, tmp_path / "sc", "csv")
+
+
+def test_two_service_cost_rows_for_one_customer_and_month_are_duplicates(tmp_path):
+    """Issue 17: 2025-01-05 and 2025-01-20 are both January: one key, given twice."""
+    folder = _with_service_costs(tmp_path, ["2025-01-05", "2025-01-20", "2025-02-01"])
+    _expect(folder, "service_costs.csv: 1 duplicate key(s) (customer_id + month): rows 2, 3")
+
+
+@pytest.mark.parametrize(("month", "message"), [("1900-01-01", "before 2000-01-01"), ("2031-05-01", "in the future")])
+def test_a_service_cost_month_outside_the_data_range_is_refused(tmp_path, month, message):
+    folder = _with_service_costs(tmp_path, ["2025-01-01", month])
+    _expect(folder, "service_costs.csv: column 'month'", message, "row 3")

@@ -226,7 +226,10 @@ def connect() -> duckdb.DuckDBPyConnection:
 
     con = duckdb.connect()
     spill = str(Path(tempfile.gettempdir()) / "custlib-duckdb").replace("'", "''")
-    con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'; SET temp_directory = '{spill}'; SET preserve_insertion_order = false").fetchall()
+    con.execute(
+        f"SET memory_limit = '{DUCKDB_MEMORY}'; SET temp_directory = '{spill}'; SET preserve_insertion_order = false; "
+        "SET TimeZone = 'UTC'"  # a zoned timestamp from a database reads the same on every machine
+    ).fetchall()
     return con
 
 
@@ -329,9 +332,12 @@ def _open_one(con, source: Source, name: str, table: Table) -> bool:
         return False
     if tf.fmt == "parquet":
         p = str(tf.path).replace("'", "''")
+        local = _local_time_columns(tf.path)
+        exclude = ", ".join(["file_row_number", *(f'"{c}"' for c in local)])
+        shifted = "".join(f', timezone(\'{tz}\', "{c}") AS "{c}"' for c, tz in local.items())
         try:
             con.execute(
-                f'CREATE OR REPLACE VIEW "raw_{name}" AS SELECT * EXCLUDE (file_row_number), '
+                f'CREATE OR REPLACE VIEW "raw_{name}" AS SELECT * EXCLUDE ({exclude}){shifted}, '
                 f"file_row_number + 1 AS _row FROM read_parquet('{p}', file_row_number = true)"
             )
             con.execute(f'SELECT * FROM "raw_{name}" LIMIT 0').fetchall()
@@ -342,6 +348,25 @@ def _open_one(con, source: Source, name: str, table: Table) -> bool:
     else:
         arrow_to_duck(con, name, read_xlsx(tf.path, table)[0])
     return True
+
+
+def _local_time_columns(path: Path) -> dict[str, str]:
+    """Timestamp columns of a Parquet file that carry a time zone, with it (``{"order_date": "Asia/Shanghai"}``).
+
+    Parquet stores such a timestamp as a UTC instant; its date is the date in the zone it was
+    written in, not in UTC or in this machine's zone (00:30 on 31 March in Shanghai is 30 March
+    in UTC, another quarter), so these columns are read as local times in their own zone.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(path)
+    except (OSError, pa.ArrowException):
+        return {}  # reading it fails below with the file's name
+    return {
+        f.name: f.type.tz.replace("'", "") for f in schema if pa.types.is_timestamp(f.type) and f.type.tz and f.name != "file_row_number"
+    }
 
 
 def read_options(source: Source) -> ReadOptions:

@@ -121,6 +121,12 @@ def check(con, source: Source, rules: dict | None = None, today: dt.date | None 
     return res
 
 
+def _key_expr(table, column: str, duck_type: str) -> str:
+    """A key column's typed value as the analyses see it: a ``month`` is its first day (5 and 20 January are one key)."""
+    expr = typed_expr(column, table.column(column).kind, duck_type)
+    return f"date_trunc('month', {expr})" if column == "month" else expr
+
+
 def _check_region_names(con, source: Source, res: ValidationResult) -> None:
     """Every region can be a report folder, and no two regions share one (``East`` and ``east``).
 
@@ -191,7 +197,7 @@ def _check_table(con, source: Source, name: str, table, present: bool, res: Vali
         _column_checks(batch, label, c, types[c.name], rules, today, n)
     batch.run(res.problems)
     # keys
-    n_dups, dups = _duplicate_keys(con, raw, [typed_expr(k, TABLES[name].column(k).kind, types[k]) for k in table.key], n)
+    n_dups, dups = _duplicate_keys(con, raw, [_key_expr(table, k, types[k]) for k in table.key], n)
     if n_dups:
         key = " + ".join(table.key)
         shown = "; ".join(f"rows {rows}" for _, rows in dups)
@@ -299,8 +305,11 @@ def _column_checks(batch: _Batch, label: str, c, duck_type: str, rules: dict, to
             f"CAST({col} AS VARCHAR)",
             lambda total, ex: f"{label}: column '{c.name}' has {total} value(s) that are not {what}: {_rows_list(ex, n)}",
         )
-        if c.kind == "date" and c.name != "month":
+        if c.kind == "date":
             lo = rules["min_date"]
+            if c.name == "month":  # any day of a month stands for the month: compare months
+                lo = dt.date.fromisoformat(str(lo)).replace(day=1).isoformat()
+                expr = f"date_trunc('month', {expr})"
             batch.add(
                 f"{expr} < DATE '{lo}'",
                 f"CAST({expr} AS VARCHAR)",
