@@ -87,16 +87,29 @@ ctx.show(ctx.compute(seg.abc_summary, features, abc), views.abc_view)
 
 # %% [markdown] tags=["lang-en"]
 # ## 2. RFM segments
-# Recency (days since the last order), frequency (orders) and money are scored 1 to 5 by quintile; the recency and
-# frequency scores place each customer in one of ten named segments. Watch the size and revenue of
-# *at risk*, *can't lose* and *about to sleep*: these customers used to buy and are drifting away.
+# Recency (days since the last order), frequency (orders) and money are scored 1 to 5 by quintile among the customers
+# who ordered in the window; customers with equal values share a score. The recency and frequency scores place each
+# customer in one of ten named segments (the grid below the table); customers who ordered before but not in the window
+# are not scored and are counted apart. Watch the size and revenue of *at risk*, *can't lose* and *about to sleep*:
+# these customers used to buy and are drifting away.
 
 # %% [markdown] tags=["lang-zh"]
 # ## 2. RFM 细分
-# 最近购买期（距最近一次购买的天数）、购买频率（订单数）和货币价值按五分位打 1 至 5 分；由最近购买期和购买频率的得分把每家客户归入十个细分群之一。请关注*流失风险客户*、*不能失去的客户*和*即将沉睡客户*的人数和收入：他们曾经常购买，如今正在疏远。
+# 在统计期内有订单的客户之间，最近购买期（距最近一次购买的天数）、购买频率（订单数）和货币价值按五分位打 1 至 5 分，数值相同的客户得分相同；由最近购买期和购买频率的得分把每家客户归入十个细分群之一（见表下的对照表）；以前购买过、但统计期内没有订单的客户不打分，单独计数。请关注*流失风险客户*、*不能失去的客户*和*即将沉睡客户*的人数和收入：他们曾经常购买，如今正在疏远。
 
 # %%
 ctx.show(ctx.compute(seg.segment_summary, rfm, features), views.rfm_view)
+
+# %% [markdown] tags=["lang-en"]
+# ### Which scores make which segment
+# The segment of each recency (R) and frequency (F) score pair, as set in `rfm.segments`.
+
+# %% [markdown] tags=["lang-zh"]
+# ### 得分与细分群的对照
+# 每一组最近购买期（R）和购买频率（F）得分所属的细分群，由参数 `rfm.segments` 设定。
+
+# %%
+ctx.show(ctx.compute(seg.segment_grid, P["rfm"]["segments"]), views.rfm_grid_view)
 
 # %% [markdown] tags=["lang-en"]
 # ## 3. Value pyramids

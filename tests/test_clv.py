@@ -664,7 +664,9 @@ def test_lifetime_value_table_ranks_cdnow_customers_by_clv(cdnow_rfm, cdnow_mode
     table = clv.lifetime_value_table(cdnow_rfm, bg, gg, period_length=4.345, margin=0.3)
     assert len(table) == 2357
     assert table["clv"].is_monotonic_decreasing
-    assert (table["probability_alive"].between(0, 1)).all()
+    repeat = table["frequency"] > 0
+    assert table.loc[repeat, "probability_alive"].between(0, 1).all()
+    assert table.loc[~repeat, "probability_alive"].isna().all()  # the BG/NBD cannot tell for one-time buyers
     one = table.set_index("customer_id").loc["1"]
     assert one["clv"] == pytest.approx(
         clv.customer_lifetime_value(
@@ -846,27 +848,33 @@ def poisson_no_dropout(n, rate, seed):
     return pd.DataFrame(rows).astype({"customer_id": "str"})
 
 
-def test_fit_bgnbd_on_constant_rate_without_dropout_stops_at_the_limit_and_predicts_the_rate():
+def test_fit_bgnbd_on_constant_rate_without_dropout_falls_back_to_the_nbd_and_predicts_the_rate():
     """Limit case of the BG/NBD: everyone buys at 0.5 per week and nobody drops out.
 
     Simulated in continuous time: x ~ Poisson(0.5 T) and, given x, the last
     purchase is the largest of x uniform times, t_x = T * Beta(x, 1). The
     model nests this as a -> 0 (no dropout) and r, alpha -> infinity with
-    r / alpha = 0.5 (FHL 2005, assumptions i-v), so the fit ends on the search box
-    for a, says so, and predicts E[X(t)] = 0.5 t and P(alive) = 1 (within 5%:
-    the rate is estimated from about 6,000 purchases, SE about 1.3%).
+    r / alpha = 0.5 (FHL 2005, assumptions i-v): the full fit ends on the search
+    box for the dropout, the common dropout probability on its lower limit, and
+    the model falls back to the NBD (no dropout), says so once, and predicts
+    E[X(t)] = 0.5 t and P(alive) = 1 (within 5%: the rate is estimated from about
+    6,000 purchases, SE about 1.3%); probability active is then unknown for everyone.
     """
     rng = np.random.default_rng(5)
     big_t = rng.uniform(30.0, 52.0, 300)
     x = rng.poisson(0.5 * big_t)
     tx = np.where(x > 0, big_t * rng.beta(np.maximum(x, 1), 1.0), 0.0)
-    with pytest.warns(RuntimeWarning, match="search limit"):
+    with pytest.warns(fitting.FitWarning, match="fitted without dropout") as caught:
         model = clv.fit_bgnbd(x, tx, big_t)
-    assert "a" in model.at_bounds_
-    assert np.isnan(model.standard_errors["a"])
+    assert [w.message.code for w in caught if isinstance(w.message, fitting.FitWarning)] == ["fallback"]
+    assert model.variant_ == "no_dropout" and list(model.params) == ["r", "alpha"]
+    assert "a" in model.fallback_["at_bounds"] and model.at_bounds_ == ()
+    assert model.log_likelihood >= model.fallback_["log_likelihood"] - 2  # Akaike: two parameters fewer
     assert model.params["r"] > 100  # (almost) no spread of purchase rates
+    assert model.params["r"] / model.params["alpha"] == pytest.approx(0.5, rel=0.05)
     assert model.expected_purchases(10.0) == pytest.approx(5.0, rel=0.05)
-    assert np.asarray(model.probability_alive(x, tx, big_t)).min() > 0.99
+    assert np.asarray(model.probability_alive(x, tx, big_t)).min() == 1.0
+    assert np.isnan(np.asarray(model.probability_active(x, tx, big_t))).all()
 
 
 def test_lifetime_value_analysis_turns_fit_warnings_into_notes():
@@ -876,10 +884,12 @@ def test_lifetime_value_analysis_turns_fit_warnings_into_notes():
         warnings.simplefilter("error")
         res = clv.lifetime_value_analysis(orders, "2024-12-30", holdout_periods=13)
     assert any("BG/NBD" in n and "search limit" in n for n in res.notes)
-    limits = [n for n in res.notes if n.code == "search_limit" and n.fields["model"] == "BG/NBD"]
-    assert limits and all(set(n.fields["limits"]) <= {"similar_rates", "extreme_dropout"} for n in limits)
+    fallbacks = [n for n in res.notes if n.code == "fallback" and n.fields["model"] == "BG/NBD"]
+    assert len(fallbacks) == 1 and fallbacks[0].fields["variant"] == "no_dropout"  # once, though the check's fit said it too
+    keys = [(n.code, n.fields.get("model")) for n in res.notes]
+    assert len(keys) == len(set(keys))
     zh = views.note_texts(res, report_ctx("zh"))
-    assert len(zh) >= len(res.notes) and any("搜索边界" in n for n in zh)
+    assert len(zh) >= len(res.notes) and any("不再流失" in n or "没有流失" in n for n in zh)
     assert np.isfinite(res.customers["clv"]).all()
     assert res.margin == pytest.approx(1 - orders["cost"].sum() / orders["revenue"].sum())
 

@@ -246,18 +246,45 @@ def test_quantile_scores_are_quintiles_of_the_rank():
     assert seg.quantile_scores(v, higher_is_better=False).tolist() == [5, 5, 4, 4, 3, 3, 2, 2, 1, 1]
 
 
-def test_quantile_scores_match_pandas_qcut_of_the_first_rank():
-    """Independent check: for n a multiple of 5 the scores equal pd.qcut(rank(method='first'), 5)."""
+def test_quantile_scores_match_pandas_qcut_of_the_rank_without_ties():
+    """Independent check: with distinct values and n a multiple of 5 the scores equal pd.qcut(rank, 5)."""
     rng = np.random.default_rng(0)
-    v = pd.Series(rng.integers(0, 6, 40).astype(float), index=[f"c{i:02d}" for i in range(40)])
-    expected = pd.qcut(v.rank(method="first"), 5, labels=[1, 2, 3, 4, 5]).astype("int64")
+    v = pd.Series(rng.permutation(40).astype(float), index=[f"c{i:02d}" for i in range(40)])
+    expected = pd.qcut(v.rank(), 5, labels=[1, 2, 3, 4, 5]).astype("int64")
     np.testing.assert_array_equal(seg.quantile_scores(v).to_numpy(), expected.to_numpy())
 
 
-def test_quantile_scores_split_ties_by_id_and_handle_small_regions():
+def test_quantile_scores_keep_ties_together_at_quintile_edges_by_hand():
+    """Ten customers, ties across the quintile edges; score = ceil(5 * mid-rank / 10) = ceil(mid-rank / 2).
+
+    Sorted values 1 1 1 | 2 2 | 3 | 4 4 4 | 5 take ranks 1-3, 4-5, 6, 7-9, 10, mid-ranks 2, 4.5, 6, 8, 10:
+    scores 1, 3, 3, 4, 5. Splitting ties by id would have given 1 1 2 | 2 3 | 3 | 4 4 5 | 5.
+    Reversed (lower is better) the mid-ranks are 9, 6.5, 5, 3, 1: scores 5, 4, 3, 2, 1.
+    """
+    values = {"j": 4.0, "a": 1.0, "h": 4.0, "c": 1.0, "e": 2.0, "b": 1.0, "d": 2.0, "f": 3.0, "g": 4.0, "i": 5.0}
+    v = pd.Series(values, name="orders")
+    got = seg.quantile_scores(v)
+    assert got.index.tolist() == v.index.tolist()
+    assert got.to_dict() == {"a": 1, "b": 1, "c": 1, "d": 3, "e": 3, "f": 3, "g": 4, "h": 4, "j": 4, "i": 5}
+    low = seg.quantile_scores(v, higher_is_better=False)
+    assert low.to_dict() == {"a": 5, "b": 5, "c": 5, "d": 4, "e": 4, "f": 3, "g": 2, "h": 2, "j": 2, "i": 1}
+
+
+def test_quantile_scores_give_equal_values_equal_scores_and_keep_the_order():
+    """Many ties (integers 0-5 for 203 customers): equal values share a score, a larger value never scores lower."""
+    rng = np.random.default_rng(1)
+    v = pd.Series(rng.integers(0, 6, 203).astype(float), index=[f"c{i:03d}" for i in range(203)])
+    got = seg.quantile_scores(v)
+    assert (got.groupby(v).nunique() == 1).all()
+    by_value = got.groupby(v).first().sort_index()
+    assert by_value.is_monotonic_increasing and got.between(1, 5).all()
+
+
+def test_quantile_scores_of_small_regions_and_their_errors():
     v = pd.Series({"b": 1.0, "a": 1.0, "c": 2.0})
-    # ranks: a=1, b=2 (tie split by id), c=3 -> ceil(5r/3) = 2, 4, 5
-    assert seg.quantile_scores(v).to_dict() == {"b": 4, "a": 2, "c": 5}
+    # mid-ranks: a = b = 1.5, c = 3 -> ceil(5 r / 3) = 3, 3, 5
+    assert seg.quantile_scores(v).to_dict() == {"b": 3, "a": 3, "c": 5}
+    assert seg.quantile_scores(pd.Series({"a": 1.0, "b": 2.0, "c": 3.0})).tolist() == [2, 4, 5]
     with pytest.raises(InsufficientDataError, match="same value"):
         seg.quantile_scores(pd.Series([3.0, 3.0, 3.0], name="frequency"))
     with pytest.raises(InsufficientDataError, match="at least 2"):
@@ -288,7 +315,8 @@ def test_rfm_rule_table_covers_each_of_the_25_cells_exactly_once():
     cells = [c for members in seg.RFM_SEGMENTS.values() for c in members]
     assert sorted(cells) == sorted(f"R{r}F{f}" for r in range(1, 6) for f in range(1, 6))
     assert len(cells) == 25
-    assert set(seg.RFM_SEGMENTS) == set(seg.SEGMENT_ORDER)
+    assert set(seg.RFM_SEGMENTS) | {seg.NO_ORDERS_SEGMENT} == set(seg.SEGMENT_ORDER)
+    assert seg.SEGMENT_ORDER[-1] == seg.NO_ORDERS_SEGMENT  # worst: moving into it is moving down
     assert len(seg.validate_segment_rules()) == 25
 
 
@@ -867,7 +895,7 @@ def test_pyramid_labels_sit_beside_the_bars_not_on_them():
 def _hand_report():
     """A report with hand-made tables; the expected headlines are counted by hand in the tests."""
     ids = pd.Index(["a", "b", "c", "d"], name="customer_id")
-    feats = pd.DataFrame({"wallet_headroom": [1000.0, np.nan, 50.0, 0.0]}, index=ids)
+    feats = pd.DataFrame({"wallet_headroom": [1000.0, np.nan, 50.0, 0.0], "orders": [2.0, 1.0, 3.0, 0.0]}, index=ids)
     return seg.RegionSegmentation(
         quarter="2026Q3",
         params=seg.merge_params(None),

@@ -43,13 +43,17 @@ def test_ask_who_moved_down_fires_only_when_someone_moved_down():
     assert rs.ask_who_moved_down(_risk(0), Ctx("en")) is None
 
 
-def test_offer_more_to_grow_names_the_wallet_headroom_when_known_and_is_quiet_without_invest_customers():
-    card = pd.DataFrame({"quadrant": ["invest", "monitor"]}, index=["C1", "C2"])
-    feats = pd.DataFrame({"wallet_headroom": [5000.0, 1.0]}, index=["C1", "C2"])
-    assert rs.offer_more_to_grow(card, feats, Ctx("en")).endswith("they still buy CN¥5,000 a year from other suppliers.")
+def test_offer_more_to_grow_names_the_wallet_headroom_when_known_and_is_quiet_without_customers_to_grow():
+    card = pd.DataFrame({"quadrant": ["invest", "monitor", "invest"]}, index=["C1", "C2", "C3"])
+    feats = pd.DataFrame({"wallet_headroom": [5000.0, 1.0, 700.0], "orders": [2.0, 1.0, 0.0]}, index=["C1", "C2", "C3"])
+    # C3 is in the invest quadrant but bought nothing in the window: no customer to grow, nor its headroom
+    assert rs.offer_more_to_grow(card, feats, Ctx("en")) == (
+        "Offer more to the 1 customer to grow, highest potential first: they still buy CN¥5,000 a year from other suppliers."
+    )
     no_wallet = feats.assign(wallet_headroom=float("nan"))
     assert rs.offer_more_to_grow(card, no_wallet, Ctx("en")) == "Offer more to the 1 customer to grow, highest potential first."
     assert rs.offer_more_to_grow(card.assign(quadrant="monitor"), feats, Ctx("en")) is None
+    assert rs.offer_more_to_grow(card.loc[["C3"]], feats, Ctx("en")) is None  # only a customer without orders in the window
 
 
 def test_keep_the_visit_plan_fires_only_when_no_other_rule_did():

@@ -73,6 +73,33 @@ LIMITS = {
     ),
 }
 
+#: What a model fell back to when its fit reached the search limit (a ``fallback`` note), by the limit's code.
+FALLBACKS = {
+    "common_dropout": N_(
+        "Purchase model (BG/NBD): customers do not differ measurably in how likely they are to stop buying, so one "
+        "chance is used for all: {p} of customers stop after each repeat purchase."
+    ),
+    "no_dropout": N_(
+        "Purchase model (BG/NBD): the data show no customer stopping for good, so the model is fitted without dropout "
+        "and cannot tell whether a customer is still active; probability active is left blank."
+    ),
+    "common_spend": N_(
+        "Spend model (Gamma-Gamma): average spend does not differ measurably between customers beyond the ups and downs "
+        "of single purchases, so every customer's expected spend per purchase is the average, {mean}."
+    ),
+    "own_spend": N_(
+        "Spend model (Gamma-Gamma): a customer's purchases barely vary in value, so each customer's expected spend per "
+        "purchase is their own average."
+    ),
+}
+
+#: Why probability active is blank for customers without a repeat purchase (said under a table that shows it).
+ONE_TIME_BUYERS = N_(
+    "Probability active is blank for customers who have bought on one day only: the purchase model (BG/NBD) lets a "
+    "customer stop only after a repeat purchase, so it rates every one-time buyer 100% active however long ago they "
+    "bought, and cannot tell."
+)
+
 #: The one frequency group that is a code rather than a number of purchases.
 GROUPS = {"all": N_("All customers")}
 
@@ -92,6 +119,14 @@ def note_texts(result, ctx, leave_out=()) -> list[str]:
             continue
         if code == "search_limit":  # one sentence per meaning of the parameters on the limit
             out += [t.gettext(LIMITS[m], model=note.fields["model"], parameters=p) for m, p in note.fields["limits"].items()]
+        elif code == "fallback" and note.fields.get("variant") in FALLBACKS:
+            p = note.fields.get("p")
+            fields = {
+                "p": ctx.fmt.percent(p, digits=2 if p is not None and p < 0.01 else 1),
+                "mean": ctx.fmt.money(note.fields.get("mean")),
+            }
+            message = FALLBACKS[note.fields["variant"]]
+            out.append(t.gettext(message, **fields))
         elif code in NOTES:
             fields = {k: ctx.fmt.integer(v) if isinstance(v, int | np.integer) and k != "seed" else v for k, v in note.fields.items()}
             out.append(t.gettext(NOTES[code], **fields))
@@ -189,6 +224,9 @@ def customers_view(result, ctx, top: int | None = None, names: pd.Series | None 
             n=ctx.fmt.integer(n),
             total=ctx.fmt.integer(total),
         )
+    if (df["probability_alive"].isna() & (df["frequency"] == 0)).any():
+        note = t.gettext(ONE_TIME_BUYERS)
+        caption = note if caption is None else t.gettext("{caption}. {note}", caption=caption, note=note)
     return TableView(pd.DataFrame(out), kinds, caption)
 
 

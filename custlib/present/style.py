@@ -21,6 +21,7 @@ PALETTE = {
     "at risk": "#e4572e",
     "can't lose": "#a4243b",
     "hibernating": "#8d8d8d",
+    "no orders in window": "#c8c8c8",
     "revenue": "#1b5e8c",
     "gross_profit": "#4c9f70",
     "net_profit": "#e4572e",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from custlib.analysis.segmentation import growth_candidates
 from custlib.present.messages import N_, domain_of
 
 DOMAIN = domain_of(__file__)
@@ -117,14 +118,16 @@ def ask_who_moved_down(moved_down, ctx) -> str | None:
 
 
 def offer_more_to_grow(scorecard, features, ctx) -> str | None:
-    """Fires when the scorecard's invest quadrant has customers: offer them more, with their wallet headroom when known."""
-    card = _frame(scorecard)
-    if card is None or not (card["quadrant"] == "invest").any():
+    """Fires when there are customers to grow (:func:`~custlib.analysis.segmentation.growth_candidates`: the
+    scorecard's invest quadrant, with orders in the window): offer them more, with their wallet headroom when known."""
+    card, feats = _frame(scorecard), _frame(features)
+    if card is None or feats is None:
+        return None
+    ids = growth_candidates(card, feats)
+    if len(ids) == 0:
         return None
     t, f = ctx.messages(DOMAIN), ctx.fmt
-    ids = card.index[card["quadrant"] == "invest"]
-    feats = _frame(features)
-    headroom = feats["wallet_headroom"].reindex(ids).sum(min_count=1) if feats is not None else np.nan
+    headroom = feats["wallet_headroom"].reindex(ids).sum(min_count=1)
     n = len(ids)
     if pd.notna(headroom) and headroom > 0:
         return t.ngettext(

@@ -123,8 +123,10 @@ def lifetime_value_table(
     Returns
     -------
     DataFrame
-        ``summary`` plus ``probability_alive``, ``expected_purchases``,
-        ``expected_value`` and ``clv``, sorted by ``clv`` descending (ties by id).
+        ``summary`` plus ``probability_alive`` (:meth:`~custlib.analysis.clv.BetaGeoModel.probability_active`:
+        NaN for a customer without repeat purchase, whom the BG/NBD always rates alive, and for everyone
+        when the model has no dropout), ``expected_purchases``, ``expected_value`` and ``clv``, sorted by
+        ``clv`` descending (ties by id).
 
     Raises
     ------
@@ -142,7 +144,7 @@ def lifetime_value_table(
     window = period_length if next_periods is None else next_periods
     x, tx, big_t, m = (summary[c] for c in RFM_COLUMNS)
     out = summary.copy()
-    out["probability_alive"] = np.asarray(bgnbd.probability_alive(x, tx, big_t))
+    out["probability_alive"] = np.asarray(bgnbd.probability_active(x, tx, big_t))  # NaN where the model cannot tell
     out["expected_purchases"] = np.asarray(bgnbd.conditional_expected_purchases(window, x, tx, big_t))
     out["expected_value"] = np.asarray(gamma_gamma.conditional_expected_value(x, m))
     out["clv"] = np.asarray(

@@ -4,8 +4,13 @@ Fits maximise the log-likelihood with L-BFGS-B over log-parameters from
 several starting points, with time (spend) rescaled by the model so that the
 largest T is 10 (the mean spend is 1) and every parameter kept in [1e-4, 1e4]
 on that scale; a parameter that ends on that box means the data show no
-spread or no dropout, and the fit says so (``at_bounds_`` and a
-:class:`FitWarning` with a code). Standard errors come from the inverse of
+spread or no dropout. The box is wide enough that a parameter on it is running
+along a ridge of the likelihood towards a limit of the model (e.g. a Beta or
+Gamma mixing distribution shrinking to one point), which no wider box reaches;
+the model then refits that limit as a model of its own and keeps it when it
+fits as well (:func:`fall_back`), saying so (``variant_`` and a
+:class:`FitWarning` ``fallback``); otherwise the fit says that it ended on the
+limit (``at_bounds_`` and a :class:`FitWarning` ``search_limit``). Standard errors come from the inverse of
 the Hessian of the negative log-likelihood at the optimum (the observed
 information; e.g. Pawitan (2001), *In All Likelihood*, section 2.5), taken in
 the natural parameters by central finite differences of the analytic gradient.
@@ -16,6 +21,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -36,8 +43,10 @@ class FitWarning(RuntimeWarning):
     """A caveat of a fit: English text for logs, a ``code`` and its ``fields`` for the report.
 
     Codes: ``not_converged`` (parameters, gradient), ``no_standard_errors``
-    (model) and ``search_limit`` (model; limits: a key of :data:`LIMIT_MEANINGS`
-    -> the parameters on the limit with that meaning, e.g. ``{"extreme_dropout": "a, b"}``).
+    (model), ``search_limit`` (model; limits: a key of :data:`LIMIT_MEANINGS`
+    -> the parameters on the limit with that meaning, e.g. ``{"extreme_dropout": "a, b"}``)
+    and ``fallback`` (model, variant: the limit the fit fell back to, and its
+    headline parameter: ``p`` of ``common_dropout``, ``mean`` of ``common_spend``).
     """
 
     def __init__(self, message: str, *, code: str, **fields) -> None:
@@ -156,15 +165,52 @@ def hessian_covariance(neg_ll_grad, theta):
     return cov, np.sqrt(np.diag(cov)), True
 
 
+@dataclass(frozen=True)
+class Variant:
+    """One form of a model a fit can take: the full model, or the limit a fit on the search limit falls back to.
+
+    ``ll_terms(theta, *data)`` returns the per-customer log-likelihood and its
+    gradient in the parameters ``names``; the parameter at ``scale_param`` is in
+    the unit of the data (time or spend) and is rescaled by the fit.
+    ``natural(theta, covariance)`` maps the searched parameters to the ones
+    reported (e.g. odds to a probability, with the covariance by the delta method).
+    """
+
+    code: str
+    names: tuple[str, ...]
+    ll_terms: Callable
+    scale_param: int
+    natural: Callable | None = None
+
+
+@dataclass(frozen=True)
+class LikelihoodFit:
+    """The maximum of one :class:`Variant`'s likelihood: estimates in the data's units, with their covariance."""
+
+    variant: Variant
+    theta: np.ndarray
+    log_likelihood: float
+    covariance: np.ndarray
+    converged: bool
+    at_bounds: tuple[str, ...]
+    hessian_ok: bool
+    n: int
+
+    @property
+    def params(self) -> dict[str, float]:
+        return {k: float(v) for k, v in zip(self.variant.names, self.theta, strict=True)}
+
+
 class FittedModel:
     """Base of the models: their settings, the likelihood fit and scikit-learn style access to fitted attributes.
 
-    A subclass sets ``_param_names``, ``_label`` (the model's name, e.g.
-    ``"BG/NBD"``), ``_bound_meaning`` (parameter -> a code of
-    :data:`LIMIT_MEANINGS`, what it means that the parameter ends on the
+    A subclass sets ``_param_names`` (of the full model), ``_label`` (the
+    model's name, e.g. ``"BG/NBD"``), ``_bound_meaning`` (parameter -> a code
+    of :data:`LIMIT_MEANINGS`, what it means that the parameter ends on the
     search limit) and ``_scale_param`` (the position of the parameter in the
-    unit of the data, which the fit rescales); its ``fit`` checks the data and
-    calls :meth:`_check_settings` and :meth:`_fit_likelihood`.
+    unit of the data, which the fit rescales); its ``fit`` checks the data,
+    calls :meth:`_check_settings` and :meth:`_maximise` and stores the fit it
+    keeps with :meth:`_store` (the full model's, or a limit it falls back to).
 
     Parameters
     ----------
@@ -191,31 +237,37 @@ class FittedModel:
         if not self.tol > 0:
             raise ParamsError(f"tol: expected a positive number, got {self.tol!r}")
 
-    def _fit_likelihood(self, ll_terms, data: tuple, scaled: tuple, scale: float, starts) -> None:
-        """Maximise the log-likelihood ``ll_terms`` and store the fit, BLAS on one thread.
+    def _full_variant(self, ll_terms) -> Variant:
+        """The full model as a :class:`Variant` (code: the class name) with the log-likelihood terms ``ll_terms``."""
+        return Variant(type(self).__name__, self._param_names, ll_terms, self._scale_param)
 
-        ``ll_terms(theta, *data)`` returns the per-customer log-likelihood and
-        its gradient (one row per parameter). The maximum is searched on
-        ``scaled``, the data with time or spend divided by ``scale``, from the
-        first ``n_starts`` of ``starts`` (on that scale, see
-        :func:`maximise_likelihood`); the parameter at ``_scale_param`` is then
-        multiplied by ``scale``, and the log-likelihood and standard errors
-        are taken on ``data`` (:meth:`_finish_fit`).
+    def _maximise(self, variant: Variant, data: tuple, scaled: tuple, scale: float, starts) -> LikelihoodFit:
+        """Maximise ``variant``'s log-likelihood, BLAS on one thread.
+
+        The maximum is searched on ``scaled``, the data with time or spend
+        divided by ``scale``, from the first ``n_starts`` of ``starts`` (on that
+        scale, see :func:`maximise_likelihood`); the parameter at
+        ``variant.scale_param`` is then multiplied by ``scale``, and the
+        log-likelihood and the Hessian covariance are taken on ``data``.
         """
         n = len(data[0])
 
         def neg_ll_grad(theta):  # mean over customers on the fitting scale: the optimiser's tolerance means the same for any n
-            ll, grad = ll_terms(theta, *scaled)
+            ll, grad = variant.ll_terms(theta, *scaled)
             return -ll.sum() / n, -grad.sum(axis=1) / n
 
         def total(theta):
-            ll, grad = ll_terms(theta, *data)
+            ll, grad = variant.ll_terms(theta, *data)
             return -ll.sum(), -grad.sum(axis=1)
 
         with one_blas_thread():
-            theta, converged, at_bounds = maximise_likelihood(neg_ll_grad, starts[: self.n_starts], self._param_names, self.tol)
-            theta[self._scale_param] *= scale
-            self._finish_fit(theta, converged, at_bounds, total, n)
+            theta, converged, at_bounds = maximise_likelihood(neg_ll_grad, starts[: self.n_starts], variant.names, self.tol)
+            theta[variant.scale_param] *= scale
+            cov, _, ok = hessian_covariance(total, theta)
+            ll = -float(total(theta)[0])
+        if variant.natural is not None:
+            theta, cov = variant.natural(theta, cov)
+        return LikelihoodFit(variant, theta, ll, cov, converged, at_bounds, ok, n)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "params_"):
@@ -240,16 +292,17 @@ class FittedModel:
         return dict(self.standard_errors_)
 
     def summary(self) -> pd.DataFrame:
-        """Parameter table: estimate, standard error, 95% Wald interval.
+        """Parameter table of the form the fit kept (see ``variant_``): estimate, standard error, 95% Wald interval.
 
         Columns out: parameter, estimate, std_error, ci_lower, ci_upper.
         """
         self._check_fitted()
-        est = np.array([self.params_[k] for k in self._param_names])
-        se = np.array([self.standard_errors_[k] for k in self._param_names])
+        names = list(self.params_)
+        est = np.array([self.params_[k] for k in names])
+        se = np.array([self.standard_errors_.get(k, np.nan) for k in names])
         return pd.DataFrame(
             {
-                "parameter": list(self._param_names),
+                "parameter": names,
                 "estimate": est,
                 "std_error": se,
                 "ci_lower": est - 1.959963984540054 * se,
@@ -257,23 +310,29 @@ class FittedModel:
             }
         )
 
-    def _finish_fit(self, theta, converged, at_bounds, total, n) -> None:
-        """Store the fit: LL and Hessian standard errors at ``theta`` (natural units).
+    def _fallback_warning(self, fit: LikelihoodFit, full: LikelihoodFit) -> FitWarning:  # pragma: no cover - per model
+        raise NotImplementedError
 
-        ``total(theta)`` returns the full negative LL and its gradient. On a
-        parameter bound, or with a Hessian that is not positive definite, the
-        standard errors are NaN and one :class:`FitWarning` says why.
+    def _store(self, fit: LikelihoodFit, full: LikelihoodFit | None = None) -> None:
+        """Store ``fit``; ``full`` is the full model's fit when ``fit`` is a limit it fell back to.
+
+        A fallback is said by one :class:`FitWarning` (code ``fallback``, from
+        the model's ``_fallback_warning``). On a parameter bound, or with a
+        Hessian that is not positive definite, the standard errors are NaN and
+        one :class:`FitWarning` says why.
         """
-        names = self._param_names
-        cov, se, ok = hessian_covariance(total, theta)
-        if at_bounds:
-            cov, se = np.full_like(cov, np.nan), np.full_like(se, np.nan)
-            limits = {m: ", ".join(k for k in at_bounds if self._bound_meaning[k] == m) for m in self._bound_meaning.values()}
+        names = fit.variant.names
+        cov = fit.covariance
+        if full is not None:
+            warnings.warn(self._fallback_warning(fit, full), stacklevel=4)
+        if fit.at_bounds:
+            cov = np.full_like(cov, np.nan)
+            limits = {m: ", ".join(k for k in fit.at_bounds if self._bound_meaning[k] == m) for m in self._bound_meaning.values()}
             limits = {m: params for m, params in limits.items() if params}
             meaning = "; ".join(LIMIT_MEANINGS[m] for m in limits)
             warnings.warn(
                 FitWarning(
-                    f"{self._label}: {', '.join(at_bounds)} reached the search limit ({meaning}); "
+                    f"{self._label}: {', '.join(fit.at_bounds)} reached the search limit ({meaning}); "
                     "the estimates are limiting values and their standard errors are not available",
                     code="search_limit",
                     model=self._label,
@@ -281,7 +340,7 @@ class FittedModel:
                 ),
                 stacklevel=4,
             )
-        elif not ok:
+        elif not fit.hessian_ok:
             warnings.warn(
                 FitWarning(
                     f"{self._label}: the Hessian of the negative log-likelihood is not positive definite; standard errors are NaN",
@@ -290,13 +349,31 @@ class FittedModel:
                 ),
                 stacklevel=4,
             )
-        self.params_ = {k: float(v) for k, v in zip(names, theta, strict=True)}
-        self.log_likelihood_ = -float(total(theta)[0])
+        with np.errstate(invalid="ignore"):
+            se = np.sqrt(np.diag(cov))
+        self.params_ = fit.params
+        self.log_likelihood_ = fit.log_likelihood
         self.covariance_ = pd.DataFrame(cov, index=list(names), columns=list(names))
         self.standard_errors_ = {k: float(v) for k, v in zip(names, se, strict=True)}
-        self.converged_ = converged
-        self.at_bounds_ = at_bounds
-        self.n_customers_ = int(n)
+        self.converged_ = fit.converged
+        self.at_bounds_ = fit.at_bounds
+        self.n_customers_ = int(fit.n)
+        self.variant_ = fit.variant.code
+        self.fallback_ = None if full is None else {"from": full.params, "log_likelihood": full.log_likelihood, "at_bounds": full.at_bounds}
+
+
+def fall_back(full: LikelihoodFit, limit: LikelihoodFit, extra_params: int) -> bool:
+    """Whether a fit on the search limit should give way to the limit model it runs towards.
+
+    The full model's likelihood rises along a ridge towards a limit the box
+    cannot reach (e.g. the Beta mixing distribution shrinking to one point);
+    the limit model, with ``extra_params`` fewer parameters, is the end of that
+    ridge. It is kept when it fits at least as well by Akaike's criterion:
+    LL_full - LL_limit <= extra_params (Akaike 1974, IEEE Trans. Automatic
+    Control 19(6)), so an end point on the limit that the data only reach by
+    another way keeps the full fit and its search-limit note.
+    """
+    return full.log_likelihood - limit.log_likelihood <= extra_params
 
 
 def by_value(x):

@@ -42,7 +42,10 @@ class Note(str):
 
     Codes: ``no_holdout_check`` (date, cause: the code of the reason),
     ``fitted_on_sample`` (sample, customers, seed), ``no_spend_value`` (n), and
-    the :class:`~custlib.analysis.clv.fitting.FitWarning` codes of the fits.
+    the :class:`~custlib.analysis.clv.fitting.FitWarning` codes of the fits
+    on the whole history (``fallback``, ``search_limit``, ``not_converged``,
+    ``no_standard_errors``), one note per code and model; the holdout check's own
+    fit is judged by the check, not by notes.
     """
 
     code: str
@@ -206,7 +209,8 @@ def lifetime_value_analysis(
     Returns
     -------
     LifetimeValueResult
-        Fit caveats (e.g. parameters on the search limit) are in its ``notes``, not warned.
+        Fit caveats (e.g. a fallback to a limit of a model, parameters on the search limit) are in its
+        ``notes``, not warned, once per caveat and model.
 
     Raises
     ------
@@ -223,16 +227,15 @@ def lifetime_value_analysis(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = _analyse(transactions, as_of, **settings)
-    extra: list[Note] = []
+    extra: dict[tuple, Note] = {}
     for w in caught:
-        if isinstance(w.message, FitWarning):
-            if str(w.message) not in extra:
-                extra.append(Note(str(w.message), w.message.code, **w.message.fields))
+        if isinstance(w.message, FitWarning):  # one note per caveat and model of the whole-history fits
+            extra[(w.message.code, w.message.fields.get("model"))] = Note(str(w.message), w.message.code, **w.message.fields)
         else:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     if not extra:
         return result
-    return replace(result, notes=result.notes + tuple(extra))
+    return replace(result, notes=result.notes + tuple(extra.values()))
 
 
 def _check_settings(transactions, end, s) -> tuple[float, float, pd.Timestamp]:
@@ -252,7 +255,22 @@ def _check_settings(transactions, end, s) -> tuple[float, float, pd.Timestamp]:
 
 
 def _holdout(daily, summary, fit_rows, cal_end, end, unit_days, s):
-    """The holdout check, or (None, a Note saying why there is none)."""
+    """The holdout check, or (None, a Note saying why there is none).
+
+    The caveats of the check's own fit (a fallback, a search limit) are not the
+    report's: its notes describe the models fitted on the whole history, whose
+    parameters it shows; the check is judged by its actual and predicted purchases.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = _holdout_check(daily, summary, fit_rows, cal_end, end, unit_days, s)
+    for w in caught:
+        if not isinstance(w.message, FitWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return out
+
+
+def _holdout_check(daily, summary, fit_rows, cal_end, end, unit_days, s):
     try:
         split = split_from_daily(daily, s["customer_col"], cal_end, end, unit_days, False)
         fit_split = split
@@ -297,7 +315,7 @@ def _score(summary, positive, bgnbd, gamma_gamma, margin, s) -> pd.DataFrame:
         return table
     rest = summary[~positive].copy()
     x, tx, big_t = (rest[c] for c in ("frequency", "recency", "T"))
-    rest["probability_alive"] = np.asarray(bgnbd.probability_alive(x, tx, big_t))
+    rest["probability_alive"] = np.asarray(bgnbd.probability_active(x, tx, big_t))
     rest["expected_purchases"] = np.asarray(bgnbd.conditional_expected_purchases(s["period_length"], x, tx, big_t))
     rest["expected_value"] = np.nan
     rest["clv"] = np.nan

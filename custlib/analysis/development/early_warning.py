@@ -12,8 +12,9 @@ least ``min_trailing_orders`` orders in the ``trailing_months`` before the recen
   ``min_lines_lost`` below the number in the ``line_window_months`` before that.
 
 Ranking: number of rules fired (descending), then monthly revenue lost = trailing mean - recent mean (descending), then customer
-id. When a fitted BG/NBD model from :mod:`custlib.analysis.clv` is passed, each customer's probability of being alive (Fader,
-Hardie & Lee 2005, eq. 18) is added from :func:`custlib.analysis.clv.rfm_summary` at ``asof``.
+id. When a fitted BG/NBD model from :mod:`custlib.analysis.clv` is passed, each customer's probability of being active (Fader,
+Hardie & Lee 2005, eq. 18; blank where the model cannot tell) and of ordering in the next quarter are added from
+:func:`custlib.analysis.clv.rfm_summary` at ``asof`` (:func:`purchase_outlook`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from custlib.analysis.clv import rfm_summary
+from custlib.analysis.clv.summary import days_per_unit
 from custlib.analysis.development.common import (
     attach_customer_info,
     month_start,
@@ -44,16 +46,32 @@ WATCH_COLUMNS = [
     "lines_before",
     "lines_recent",
     "p_alive",
+    "p_order",
 ]
 """Columns of :func:`early_warning` shown in the report."""
 
 
-def probability_alive(transactions: pd.DataFrame, ids: pd.Series, bgnbd, asof, time_unit: str, customer_col: str) -> np.ndarray:
-    """BG/NBD probability alive at ``asof`` of the customers ``ids`` (Fader, Hardie & Lee 2008 note).
+def purchase_outlook(transactions: pd.DataFrame, ids: pd.Series, bgnbd, asof, time_unit: str, customer_col: str) -> dict:
+    """BG/NBD outlook at ``asof`` of the customers ``ids``: ``p_alive`` and ``p_order`` arrays.
 
-    Only these customers' lines are summarised (:func:`~custlib.analysis.clv.rfm_summary`
-    is per customer, so the answer is the same as from all lines).
+    p_alive: probability active (:meth:`~custlib.analysis.clv.BetaGeoModel.probability_active`, Fader, Hardie
+    & Lee 2008 note), NaN where the model cannot tell (a customer without repeat purchase, whom the BG/NBD
+    always rates alive; a model without dropout). p_order: probability of at least one order in the next
+    quarter (91.3 days; :meth:`~custlib.analysis.clv.BetaGeoModel.probability_of_purchase`), NaN for a
+    model without that method. Only these customers' lines are summarised
+    (:func:`~custlib.analysis.clv.rfm_summary` is per customer, so the answer is the same as from all lines).
     """
+    s = _summaries(transactions, ids, asof, time_unit, customer_col)
+    x, tx, big_t = (s[c].to_numpy() for c in ("frequency", "recency", "T"))
+    active = getattr(bgnbd, "probability_active", bgnbd.probability_alive)
+    p_order = np.full(len(x), np.nan)
+    if hasattr(bgnbd, "probability_of_purchase"):
+        p_order = np.asarray(bgnbd.probability_of_purchase(365.25 / 4 / days_per_unit(time_unit), x, tx, big_t), dtype="float64")
+    return {"p_alive": np.asarray(active(x, tx, big_t), dtype="float64"), "p_order": p_order}
+
+
+def _summaries(transactions: pd.DataFrame, ids: pd.Series, asof, time_unit: str, customer_col: str) -> pd.DataFrame:
+    """:func:`~custlib.analysis.clv.rfm_summary` at ``asof`` of the customers ``ids``, one row each, in their order."""
     wanted = pd.Index(ids.astype("str").unique())
     orders = order_lines(transactions)  # a credit note is no purchase: never a BG/NBD transaction or the last one
     lines = orders.loc[positions(wanted, orders[customer_col].astype("str")) >= 0, [customer_col, "order_date", "revenue"]]
@@ -62,8 +80,7 @@ def probability_alive(transactions: pd.DataFrame, ids: pd.Series, bgnbd, asof, t
     )
     summ = summ.set_index(customer_col)
     summ.index = summ.index.astype("str")
-    s = summ.reindex(ids.astype("str"))
-    return np.asarray(bgnbd.probability_alive(s["frequency"].to_numpy(), s["recency"].to_numpy(), s["T"].to_numpy()), dtype="float64")
+    return summ.reindex(ids.astype("str"))
 
 
 def monthly_panel(transactions: pd.DataFrame, months: pd.DatetimeIndex, customer_col: str, line_col: str):
@@ -139,7 +156,7 @@ def early_warning(
     decline_months, decline_min_pct, smooth_months, drop_pct, recent_months, trailing_months, line_window_months, min_lines_lost, min_trailing_orders
         Rule settings, see above (the ``development.early_warning`` params).
     bgnbd : fitted BG/NBD model, optional
-        An object with ``probability_alive(frequency, recency, T)`` fitted in ``time_unit`` ("W" or "D").
+        A model with ``probability_alive(frequency, recency, T)`` in ``time_unit`` ("W" or "D"), see :func:`purchase_outlook`.
     time_unit, customer_col, line_col : str
 
     Returns
@@ -147,8 +164,8 @@ def early_warning(
     DataFrame
         order lines[, customers] -> one row per flagged customer: customer_id, [name, size_band, market_type,] rules (count),
         decline, drop, lines (bool flags), months_declining, decline_pct (fall of the moving sum over the run), recent_avg_revenue,
-        trailing_avg_revenue, revenue_change_pct, lost_revenue_per_month, lines_before, lines_recent, p_alive (NaN without
-        ``bgnbd``), rank (the flags and numbers are the evidence; the report words them); sorted by rank.
+        trailing_avg_revenue, revenue_change_pct, lost_revenue_per_month, lines_before, lines_recent, p_alive and p_order
+        (:func:`purchase_outlook`; NaN without ``bgnbd``), rank (the flags and numbers are the evidence; the report words them); sorted by rank.
 
     Raises
     ------
@@ -173,11 +190,11 @@ def early_warning(
             **{"decline": decline, "drop": drop, "lines": shrink, "months_declining": run, "decline_pct": decline_pct},
             **{"recent_avg_revenue": recent_avg, "trailing_avg_revenue": trailing_avg, "revenue_change_pct": change},
             **{"lost_revenue_per_month": trailing_avg - recent_avg, "lines_before": lines_before, "lines_recent": lines_recent},
-            "p_alive": np.nan,
+            **{"p_alive": np.nan, "p_order": np.nan},
         }
     ).loc[decline | drop | shrink]
     if bgnbd is not None and len(out):
-        out = out.assign(p_alive=probability_alive(tx, out[customer_col], bgnbd, asof, time_unit, customer_col))
+        out = out.assign(**purchase_outlook(tx, out[customer_col], bgnbd, asof, time_unit, customer_col))
     out = out.sort_values(customer_col, kind="stable").sort_values(["rules", "lost_revenue_per_month"], ascending=False, kind="stable")
     out = out.reset_index(drop=True).pipe(lambda o: o.assign(rank=np.arange(1, len(o) + 1))).astype({customer_col: "str"})
     return attach_customer_info(out, customers, customer_col)

@@ -10,7 +10,7 @@ from custlib.analysis.development.common import (
     positions,
     require,
 )
-from custlib.analysis.development.early_warning import probability_alive
+from custlib.analysis.development.early_warning import purchase_outlook
 from custlib.analysis.development.kpis import quarter_frame
 from custlib.exceptions import InsufficientDataError, ParamsError
 from custlib.io.facts import order_lines, require_cost
@@ -48,7 +48,7 @@ def winback_candidates(
     lapsed_quarters, value_quarters : int
     value_quantile : float
     bgnbd : fitted BG/NBD model, optional
-        Adds p_alive (see :func:`early_warning`).
+        Adds p_alive and p_order (see :func:`~custlib.analysis.development.early_warning.purchase_outlook`).
     time_unit : str
     customer_col : str
 
@@ -56,7 +56,7 @@ def winback_candidates(
     -------
     DataFrame
         order lines[, customers] -> customer_id, [name, size_band, market_type,] last_order_date, quarters_since_last_order,
-        past_revenue, past_profit, orders, p_alive, rank; sorted by rank.
+        past_revenue, past_profit, orders, p_alive, p_order, rank; sorted by rank.
 
     Raises
     ------
@@ -94,7 +94,7 @@ def winback_candidates(
     cand = past.loc[past.index.isin(lapsed) & (past["profit"] >= threshold)]
     out = _candidate_rows(tx, cand, names.reindex(cand.index).astype("str"), last_q, now, customer_col)
     if bgnbd is not None and len(out):
-        out = out.assign(p_alive=probability_alive(tx, out[customer_col], bgnbd, q.end, time_unit, customer_col))
+        out = out.assign(**purchase_outlook(tx, out[customer_col], bgnbd, q.end, time_unit, customer_col))
     out = out.sort_values(customer_col, kind="stable").sort_values("past_profit", ascending=False, kind="stable").reset_index(drop=True)
     return attach_customer_info(out.assign(rank=np.arange(1, len(out) + 1)), customers, customer_col)
 
@@ -116,5 +116,6 @@ def _candidate_rows(tx, cand, cand_ids, last_q, now, customer_col) -> pd.DataFra
             "past_profit": cand["profit"].to_numpy(),
             "orders": n_orders.reindex(cand_ids).to_numpy(dtype="int64"),
             "p_alive": np.nan,
+            "p_order": np.nan,
         }
     )

@@ -20,6 +20,7 @@ from custlib.analysis.segmentation.common import (
     DEFAULTS,
     INDICATORS,
     LOYALTY_CLASSES,
+    NO_ORDERS_SEGMENT,
     QUADRANTS,
     RFM_SEGMENTS,
     SEGMENT_ORDER,
@@ -39,7 +40,14 @@ from custlib.analysis.segmentation.pyramid import (
     value_pyramid,
 )
 from custlib.analysis.segmentation.region import SECTIONS, RegionSegmentation, merge_params, segment_region
-from custlib.analysis.segmentation.rfm import quantile_scores, rfm_table, segment_summary, slipping_customers, validate_segment_rules
+from custlib.analysis.segmentation.rfm import (
+    quantile_scores,
+    rfm_table,
+    segment_grid,
+    segment_summary,
+    slipping_customers,
+    validate_segment_rules,
+)
 from custlib.analysis.segmentation.scorecard import invest_list, value_scorecard
 from custlib.analysis.segmentation.sections import (
     abc_breakdown,
@@ -53,7 +61,7 @@ from custlib.analysis.segmentation.sections import (
     valuable_moved_down,
 )
 from custlib.analysis.segmentation.stages import market_type_breakdown, relationship_stages
-from custlib.analysis.segmentation.watchlists import customers_to_grow, valuable_at_risk
+from custlib.analysis.segmentation.watchlists import customers_to_grow, growth_candidates, valuable_at_risk
 
 __all__ = [
     "abc_classes",
@@ -69,6 +77,7 @@ __all__ = [
     "DEFAULTS",
     "INDICATORS",
     "LOYALTY_CLASSES",
+    "NO_ORDERS_SEGMENT",
     "QUADRANTS",
     "RFM_SEGMENTS",
     "SEGMENT_ORDER",
@@ -95,6 +104,7 @@ __all__ = [
     "value_pyramid",
     "quantile_scores",
     "rfm_table",
+    "segment_grid",
     "segment_summary",
     "slipping_customers",
     "validate_segment_rules",
@@ -112,6 +122,7 @@ __all__ = [
     "market_type_breakdown",
     "relationship_stages",
     "customers_to_grow",
+    "growth_candidates",
     "valuable_at_risk",
     "SECTIONS",
     "RegionSegmentation",

@@ -22,8 +22,15 @@ SEGMENT_ORDER = (
     "at risk",
     "can't lose",
     "hibernating",
+    "no orders in window",
 )
-"""RFM segment names, best first (the order tables and matrices use)."""
+"""RFM segment names, best first (the order tables and matrices use); the last is
+:data:`NO_ORDERS_SEGMENT`, outside the rule table."""
+
+
+NO_ORDERS_SEGMENT = "no orders in window"
+"""The RFM segment of a customer who has ordered before but not in the window: not
+scored, so in no cell of the rule table and never in a buying segment."""
 
 
 AT_RISK_SEGMENTS = ("need attention", "about to sleep", "at risk", "can't lose", "hibernating")

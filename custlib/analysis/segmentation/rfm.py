@@ -10,21 +10,25 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from custlib.analysis.segmentation.common import EPS, RFM_SEGMENTS, SEGMENT_ORDER, param_name, words
+from custlib.analysis.segmentation.common import EPS, NO_ORDERS_SEGMENT, RFM_SEGMENTS, SEGMENT_ORDER, param_name, words
 from custlib.analysis.segmentation.features import require_buyers
 from custlib.exceptions import DataError, InsufficientDataError, ParamsError
 
 
 def quantile_scores(values: pd.Series, bins: int = 5, *, higher_is_better: bool = True) -> pd.Series:
-    """Scores 1..bins by equal-count quantiles of the rank, ties split by id.
+    """Scores 1..bins by equal-count quantiles of the rank; customers with equal values share a score.
 
-    Customers are ranked 1..n from worst to best, ties broken by index
-    (``rank(method="first")`` over the id-sorted values), and scored
-    ``ceil(bins * rank / n)``: the best fifth gets 5, the worst fifth 1 (the
-    quintile scoring of Hughes 1994). When n is a multiple of ``bins`` this
-    equals ``pd.qcut(rank, bins)``; otherwise the bins differ in size by at
-    most one. With fewer customers than bins the scores still span 1..bins
-    (e.g. 3 customers get 2, 4, 5).
+    Customers are ranked 1..n from worst to best; customers with equal values
+    share the mean of the ranks they span (the *mid-rank*, the usual treatment
+    of ties in rank statistics: Kendall & Gibbons 1990, *Rank Correlation
+    Methods*, 5th ed., sec. 3.1), and each is scored ``ceil(bins * rank / n)``:
+    the best fifth gets 5, the worst fifth 1 (the quintile scoring of Hughes
+    1994). Without ties this is ``pd.qcut(rank, bins)`` when n is a multiple of
+    ``bins``, and the bins differ in size by at most one otherwise. A group of
+    tied customers lands, as a whole, in the quintile that holds the middle of
+    the group, so a score can be left empty (e.g. when 40% of the customers
+    ordered once, they all get 1 and no one gets 2). With fewer customers than
+    bins the scores still span 1..bins (e.g. 3 customers get 2, 4, 5).
 
     Parameters
     ----------
@@ -61,10 +65,9 @@ def quantile_scores(values: pd.Series, bins: int = 5, *, higher_is_better: bool 
             measure=str(name),
             found=len(s),
         )
-    ordered = s.sort_index(kind="stable")
-    rank = ordered.rank(method="first", ascending=higher_is_better)
+    rank = s.rank(method="average", ascending=higher_is_better)
     score = np.ceil(bins * rank.to_numpy() / len(s) - EPS).astype("int64")
-    return pd.Series(score, index=ordered.index, name=f"{name}_score").reindex(s.index)
+    return pd.Series(score, index=s.index, name=f"{name}_score")
 
 
 def validate_segment_rules(rules: dict | None = None, *, param: str = "segmentation.rfm.segments") -> dict[str, str]:
@@ -113,6 +116,35 @@ def validate_segment_rules(rules: dict | None = None, *, param: str = "segmentat
     return out
 
 
+def segment_grid(rules: dict | None = None, *, param: str = "segmentation.rfm.segments") -> pd.DataFrame:
+    """The rule table as the 5 x 5 grid a reader looks up: recency score in rows, frequency in columns.
+
+    Parameters
+    ----------
+    rules : dict, optional
+        Segment -> cells, as :func:`validate_segment_rules` takes it (default :data:`RFM_SEGMENTS`).
+    param : str
+        Parameter name used in messages.
+
+    Returns
+    -------
+    DataFrame
+        Segment codes, index ``r_score`` 5..1 (best first), columns ``f_score`` 1..5. rules -> grid.
+
+    Raises
+    ------
+    ParamsError
+        As :func:`validate_segment_rules`.
+    """
+    cells = validate_segment_rules(rules, param=param)
+    grid = pd.DataFrame(
+        [[cells[f"R{r}F{f}"] for f in range(1, 6)] for r in range(5, 0, -1)],
+        index=pd.Index(range(5, 0, -1), name="r_score"),
+        columns=pd.Index(range(1, 6), name="f_score"),
+    )
+    return grid
+
+
 def slipping_customers(features: pd.DataFrame, *, ratio: float = 0.5, alpha: float = 0.1) -> pd.DataFrame:
     """Early warning: customers whose orders this quarter fell well below their own rate.
 
@@ -150,6 +182,22 @@ def slipping_customers(features: pd.DataFrame, *, ratio: float = 0.5, alpha: flo
     return pd.DataFrame({"baseline_orders": base, "orders_quarter": now, "p_value": p, "slipping": slipping.fillna(False).astype(bool)})
 
 
+def _window_scores(s: pd.DataFrame) -> pd.DataFrame:
+    """r_score, f_score, m_score (Int64) and p_score of the customers with orders in the window, among themselves."""
+    if len(s) < 2:
+        raise InsufficientDataError(
+            f"RFM scores need at least 2 customers with orders in the window; this region has {len(s)}",
+            code="too_few_window_buyers",
+            needed=2,
+            found=len(s),
+        )
+    out = pd.DataFrame(index=s.index)
+    for col, measure, better in (("r_score", "recency_days", False), ("f_score", "frequency", True), ("m_score", "monetary", True)):
+        out[col] = quantile_scores(s[measure].rename(measure), higher_is_better=better).astype("Int64")
+    out["p_score"] = quantile_scores(s["profit"].rename("profit")).astype("Int64") if s["profit"].notna().any() else np.nan
+    return out
+
+
 def rfm_table(
     features: pd.DataFrame,
     *,
@@ -163,18 +211,21 @@ def rfm_table(
     recency = days since the last order (whole history); frequency = orders
     in the window (credit notes are no orders); monetary = revenue in the window
     (net of credit notes); profit = ``profit`` column in the window (NaN, and
-    ``p_score`` NaN, when the cost of goods is unknown). Scores by :func:`quantile_scores` (recency: fewer
-    days is better). The segment comes from the (R, F) cell via the rule
-    table (:data:`RFM_SEGMENTS` unless ``segments`` overrides it). Only
-    customers who have ordered at least once are scored.
+    ``p_score`` NaN, when the cost of goods is unknown).
 
-    Trend rule: RFM on a trailing year ranks a frequent buyer whose orders
-    are collapsing among the best until the year has passed. A customer
-    flagged by :func:`slipping_customers` (orders this quarter well below
-    their own rate) is placed in the cell of R = min(r_score, 2): with a high
-    F that is *at risk* or *can't lose* ("bought often, not any more"), the
-    early warning the sales team acts on. ``r_score`` itself stays the pure
-    recency score; ``cell`` shows the cell used.
+    Only customers with orders in the window are scored, against each other,
+    by :func:`quantile_scores` (recency: fewer days is better; equal values
+    share a score); the segment comes from the (R, F) cell via the rule table
+    (:data:`RFM_SEGMENTS` unless ``segments`` overrides it). A customer who
+    ordered before but not in the window gets no score or cell and the segment
+    :data:`NO_ORDERS_SEGMENT`, never a buying one. Customers who never ordered
+    are left out.
+
+    Trend rule: a customer flagged by :func:`slipping_customers` (orders this
+    quarter well below their own rate) is placed in the cell of R =
+    min(r_score, 2): with a high F that is *at risk* or *can't lose* ("bought
+    often, not any more"), where a trailing year would still rank them among
+    the best. ``r_score`` stays the pure recency score; ``cell`` shows the cell used.
 
     Parameters
     ----------
@@ -191,13 +242,16 @@ def rfm_table(
     Returns
     -------
     DataFrame
-        recency_days, frequency, monetary, profit, r_score, f_score, m_score,
-        p_score, slipping, cell (e.g. ``R5F4``), segment. features -> RFM table.
+        recency_days, frequency, monetary, profit, r_score, f_score, m_score
+        (nullable Int64, missing without orders in the window), p_score,
+        slipping, cell (e.g. ``R5F4``; missing without orders in the window),
+        segment. features -> RFM table.
 
     Raises
     ------
     InsufficientDataError
-        Fewer than 2 buyers, or a measure equal for everyone.
+        Fewer than 2 customers with orders in the window (``too_few_window_buyers``),
+        or a measure equal for all of them.
     ParamsError
         Bad rule table, profit column or trend thresholds.
     """
@@ -207,28 +261,27 @@ def rfm_table(
     buyers = require_buyers(features, "RFM scores")
     if buyers[profit].isna().all():
         profit = "gross_profit"
-    out = pd.DataFrame(
-        {
-            "recency_days": buyers["recency_days"],
-            "frequency": buyers["orders"],
-            "monetary": buyers["revenue"],
-            "profit": buyers[profit].fillna(0.0),
-        }
-    )
+    values = {"recency_days": "recency_days", "frequency": "orders", "monetary": "revenue"}
+    out = pd.DataFrame({k: buyers[v] for k, v in values.items()}).assign(profit=buyers[profit].fillna(0.0))
     if buyers[profit].isna().all():  # no cost of goods: profit unknown and not scored (never a zero profit)
         out["profit"] = np.nan
-    out["r_score"] = quantile_scores(out["recency_days"].rename("recency_days"), higher_is_better=False)
-    out["f_score"] = quantile_scores(out["frequency"].rename("frequency"))
-    out["m_score"] = quantile_scores(out["monetary"].rename("monetary"))
-    out["p_score"] = quantile_scores(out["profit"].rename("profit")) if out["profit"].notna().any() else np.nan
+    scored = out["frequency"] > 0
+    out = out.join(_window_scores(out[scored]).reindex(out.index))
     if "orders_quarter" in buyers.columns:
         out["slipping"] = slipping_customers(buyers, ratio=slip_ratio, alpha=slip_alpha)["slipping"]
     else:
         out["slipping"] = False
-    r_used = out["r_score"].where(~out["slipping"], out["r_score"].clip(upper=2))
-    out["cell"] = "R" + r_used.astype("str") + "F" + out["f_score"].astype("str")
-    out["segment"] = out["cell"].map(cell_map).astype("str")
+    cell = _cells(out[scored])
+    out["cell"] = cell.reindex(out.index).astype("object")
+    out["segment"] = cell.map(cell_map).reindex(out.index).fillna(NO_ORDERS_SEGMENT).astype("str")
     return out
+
+
+def _cells(s: pd.DataFrame) -> pd.Series:
+    """The cell ``R<r>F<f>`` of scored customers, R at most 2 for a slipping one (the trend rule)."""
+    r, f = s["r_score"].astype("int64"), s["f_score"].astype("int64")
+    r_used = r.where(~s["slipping"], r.clip(upper=2))
+    return "R" + r_used.astype("str") + "F" + f.astype("str")
 
 
 def segment_summary(rfm: pd.DataFrame, features: pd.DataFrame) -> pd.DataFrame:

@@ -10,6 +10,15 @@ from custlib.analysis.segmentation.pyramid import check_tiers
 from custlib.analysis.segmentation.scorecard import invest_list
 
 
+def growth_candidates(scorecard: pd.DataFrame, features: pd.DataFrame) -> pd.Index:
+    """Ids of the customers to grow: the scorecard's invest quadrant, less those without an order in the window.
+
+    scorecard (quadrant) + features (orders) -> ids, in the scorecard's order.
+    """
+    invest = scorecard.index[scorecard["quadrant"] == "invest"]
+    return invest[features["orders"].reindex(invest).fillna(0).to_numpy() > 0]
+
+
 def customers_to_grow(
     scorecard: pd.DataFrame,
     features: pd.DataFrame,
@@ -18,7 +27,12 @@ def customers_to_grow(
     rfm: pd.DataFrame | None = None,
     top: int | None = None,
 ) -> pd.DataFrame:
-    """Customers to grow: high potential, lower current value (invest quadrant).
+    """Customers to grow: high potential, lower current value (invest quadrant), who ordered in the window.
+
+    A customer of the invest quadrant without an order in the window (no
+    revenue to grow from: a win-back case, not a customer to sell more to) is
+    left out; the list is the whole of what "offer more to the N customers to
+    grow" promises.
 
     Returns
     -------
@@ -29,6 +43,7 @@ def customers_to_grow(
         highest potential first. scorecard + features -> list.
     """
     inv = invest_list(scorecard)
+    inv = inv.loc[inv.index.isin(growth_candidates(scorecard, features))]
     cols = [
         "name",
         "market_type",

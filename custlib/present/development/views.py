@@ -215,6 +215,7 @@ def watch_view(watch: pd.DataFrame, ctx) -> TableView:
             t.gettext("Months falling"): watch["months_declining"].astype("int64"),
             t.gettext("Product lines"): lines,
             t.gettext("Probability active"): watch["p_alive"],
+            t.gettext("Chance of an order next quarter"): watch["p_order"] if "p_order" in watch else float("nan"),
         }
     )
     n = len(watch)
@@ -230,8 +231,23 @@ def watch_view(watch: pd.DataFrame, ctx) -> TableView:
         )
         caption = t.gettext("{caption}. {note}", caption=caption, note=short)
     frame, caption = top_rows(frame, ctx, "customers", caption)
+    caption = _blank_probability_note(frame, caption, t)
     kinds = {t.gettext("Usual revenue per month"): "money", t.gettext("Recent revenue per month"): "money"}
-    return TableView(frame, {**kinds, t.gettext("Probability active"): "percent", t.gettext("Rank"): "integer"}, caption)
+    kinds |= {t.gettext("Probability active"): "percent", t.gettext("Chance of an order next quarter"): "percent"}
+    return TableView(frame, {**kinds, t.gettext("Rank"): "integer"}, caption)
+
+
+def _blank_probability_note(frame: pd.DataFrame, caption: str | None, t) -> str | None:
+    """``caption`` plus why probability active is blank, when a shown row has no probability active but a chance of an order."""
+    alive, order = frame[t.gettext("Probability active")], frame[t.gettext("Chance of an order next quarter")]
+    if not (alive.isna() & order.notna()).any():
+        return caption
+    note = t.gettext(
+        "Probability active is blank where the purchase model (BG/NBD) cannot tell: it lets a customer stop only after "
+        "a repeat purchase, so it rates every customer who has bought on one day only 100% active, however long ago. "
+        "The chance of an order next quarter is the model's outlook for every customer."
+    )
+    return note if caption is None else t.gettext("{caption}. {note}", caption=caption, note=note)
 
 
 @on_cost
@@ -276,9 +292,12 @@ def winback_view(winback: pd.DataFrame, ctx) -> TableView:
             t.gettext("Profit in their last active year"): winback["past_profit"],
             t.gettext("Orders"): winback["orders"],
             t.gettext("Probability active"): winback["p_alive"],
+            t.gettext("Chance of an order next quarter"): winback["p_order"] if "p_order" in winback else float("nan"),
         }
     )
     frame, caption = top_rows(frame, ctx, "customers")
+    caption = _blank_probability_note(frame, caption, t)
     kinds = {t.gettext("Revenue in their last active year"): "money", t.gettext("Profit in their last active year"): "money"}
     kinds.update({t.gettext("Last order"): "date", t.gettext("Orders"): "integer", t.gettext("Rank"): "integer"})
-    return TableView(frame, {**kinds, t.gettext("Probability active"): "percent"}, caption)
+    kinds |= {t.gettext("Probability active"): "percent", t.gettext("Chance of an order next quarter"): "percent"}
+    return TableView(frame, kinds, caption)

@@ -14,6 +14,7 @@ from custlib.present.segmentation.views import (
     moved_down_view,
     pyramid_view,
     relationship_view,
+    rfm_grid_view,
     rfm_view,
     scorecard_view,
     to_grow_view,
@@ -22,5 +23,5 @@ from custlib.present.segmentation.views import (
 __all__ = [
     "REASONS", "abc_view", "at_risk_view", "cluster_words", "clusters_view", "loyalty_view", "market_type_view",
     "migration_sentence", "migration_view", "moved_down_view", "pyramid_chart", "pyramid_view", "relationship_view",
-    "rfm_view", "scorecard_chart", "scorecard_view", "to_grow_view",
+    "rfm_grid_view", "rfm_view", "scorecard_chart", "scorecard_view", "to_grow_view",
 ]  # fmt: skip

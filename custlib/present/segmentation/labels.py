@@ -19,6 +19,7 @@ SEGMENTS = {
     "at risk": N_("At risk"),
     "can't lose": N_("Can't lose"),
     "hibernating": N_("Hibernating"),
+    "no orders in window": N_("No orders in the window"),
 }
 TIERS = {"platinum": N_("Platinum"), "gold": N_("Gold"), "iron": N_("Iron"), "lead": N_("Lead")}
 QUADRANTS = {"keep and grow": N_("Keep and grow"), "maintain": N_("Maintain"), "invest": N_("Invest"), "monitor": N_("Monitor")}

@@ -19,6 +19,7 @@ DOMAIN = domain_of(__file__)
 #: Why a segmentation section is missing, by the reason code its analysis raised.
 REASONS = {
     "too_few_buyers": N_("It needs at least {needed} customers who have ordered; the region has {found}."),
+    "too_few_window_buyers": N_("It needs at least {needed} customers with orders in the window; the region has {found}."),
     "no_positive_value": N_("No customer has a positive amount to rank by."),
     "all_values_equal": N_("All {found} customers have the same value, so scores would be arbitrary."),
     "all_scores_equal": N_("All {found} customers have the same score; the indicators do not separate them."),
@@ -111,6 +112,27 @@ def rfm_view(summary: pd.DataFrame, ctx, **options) -> TableView:
     }
     caption = t.gettext("RFM segments: customers, revenue and mean recency and frequency")
     return _summary_view(summary, t, L.SEGMENTS, t.gettext("RFM segment"), caption, extra)
+
+
+def rfm_grid_view(grid: pd.DataFrame, ctx, **options) -> TableView:
+    """How recency and frequency scores make a segment (:func:`~custlib.analysis.segmentation.segment_grid`).
+
+    Rows are the recency score R (5 = ordered most recently), columns the frequency score F
+    (5 = ordered most often); the caption says who is scored and how ties are kept.
+    """
+    t = _t(ctx)
+    corner = t.gettext("Recency score \\ frequency score")
+    out = pd.DataFrame({corner: [f"R{r}" for r in grid.index]})
+    for f in grid.columns:
+        out[f"F{f}"] = _labels(grid[f], L.SEGMENTS, t)
+    caption = t.gettext(
+        "How the scores make a segment. Only customers with orders in the window are scored, against each other: "
+        "R5 is the fifth who ordered most recently and F5 the fifth with the most orders; customers with equal values "
+        "share a score, so a score can be empty. Customers who ordered before but not in the window get no score: "
+        "they are counted under {none}, never as buyers.",
+        none=t.label("no orders in window", L.SEGMENTS),
+    )
+    return TableView(out, {c: "text" for c in out.columns}, caption)
 
 
 @on_cost
