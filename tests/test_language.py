@@ -22,6 +22,7 @@ ZH = ["report.lang=zh"]
 ALLOWED = {
     *("ABC", "RFM", "BG", "NBD", "CLV", "KPI", "AUC", "MASE", "Gini", "Gamma", "pt"),  # model and measure names
     *("A", "B", "C"),  # the ABC classes (A 类, B 类, C 类)
+    *("R", "F", "M"),  # the RFM score letters of the segment grid (R5, F3: recency, frequency, money scores)
     "ROI",  # 投入回报率（ROI）, development's campaign forecast
     *("ETS", "ARIMA", "SARIMAX"),  # the revenue forecast's models: 指数平滑（ETS）, 季节性 ARIMA（SARIMAX）
 }
