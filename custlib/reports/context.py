@@ -32,6 +32,7 @@ from custlib.io.data import (
     with_cost_basis,
     with_peer_file,
 )
+from custlib.io.examples import is_generated_sample, with_example_cases
 from custlib.io.params import DEFAULT_CURRENCY, check, deep_merge, load_params, with_source_currency
 from custlib.io.periods import Quarter
 from custlib.present.costs import cost_header, figure_label
@@ -274,7 +275,7 @@ def open_report(data: str, region: str, quarter: str = "latest", settings: dict 
         from custlib.io.validate import validate_source
 
         con, source, _ = validate_source(data, params.get("validation"))
-        params = with_source_currency(params, source.currency)
+        params = with_example_cases(with_source_currency(params, source.currency), is_generated_sample(source))
         q = resolve_quarter(con, quarter, source_coverage(source))
         rd = load_region(con, region, q)
         rd.peer_quarterly = with_peer_file(rd.peer_quarterly, source, q)
