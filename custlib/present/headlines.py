@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import math
 
+from custlib.present.messages import Messages
 from custlib.present.numbers import Formatter
 
 UNITS = ("money", "pct", "count", "")
@@ -56,3 +58,21 @@ def change_text(diff: float, unit: str, fmt: Formatter) -> str:
     if unit == "count":
         return fmt.integer(diff, signed=True)
     return fmt.number(diff, digits=2, signed=True)
+
+
+def interval_html(row: dict, unit: str, t: Messages, fmt: Formatter) -> str:
+    """The line under a forecast figure: ``90% prediction interval: CN¥1.2M to CN¥1.5M``, or "" without one.
+
+    ``row`` is a headline row with ``lower``, ``upper`` and ``level`` (the interval's probability); ``t`` the
+    shared (``custlib``) messages of the report.
+    """
+    lower, upper, level = (row.get(k) for k in ("lower", "upper", "level"))
+    if _missing(lower) or _missing(upper) or _missing(level):
+        return ""
+    text = t.gettext(
+        "{level} prediction interval: {lower} to {upper}",
+        level=fmt.percent(level, digits=0),
+        lower=value_text(lower, unit, fmt),
+        upper=value_text(upper, unit, fmt),
+    )
+    return f'<div class="delta interval">{html.escape(text)}</div>'

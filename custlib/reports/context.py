@@ -163,7 +163,8 @@ class ReportContext:
         figures : DataFrame
             One row per headline: ``figure`` (an English message of ``domain``, marked with
             ``N_``), ``value``, ``previous`` (last quarter, NaN if unknown), ``unit``
-            (``money``, ``pct``, ``count`` or ``""``) and optionally ``good`` (``up``/``down``).
+            (``money``, ``pct``, ``count`` or ``""``) and optionally ``good`` (``up``/``down``) and,
+            for a forecast, ``lower``, ``upper`` and ``level`` (its prediction interval, shown under it).
         actions : list of str
             What the figures suggest, already in the report's language (data values escaped).
         notebook : str
@@ -204,6 +205,7 @@ class ReportContext:
                 rel = f" ({f.percent((value - prev) / abs(prev), signed=True)})" if prev and unit != "pct" else ""
                 text = self.t.gettext("{change} vs last quarter", change=change + rel)
                 delta = f'<div class="delta {tone}">{arrow} {html.escape(text)}</div>'
+            delta += headlines.interval_html(r, unit, self.t, f)
             items.append(
                 f'<div class="figure"><div class="value">{html.escape(headlines.value_text(value, unit, f))}</div>'
                 f'<div class="label">{html.escape(figure_label(self, t.gettext(label)) if r.get("on_cost") else t.gettext(label))}</div>{delta}</div>'
