@@ -28,6 +28,7 @@
 from custlib.analysis import clv
 from custlib.analysis import development as dev
 from custlib.present import clv as clv_views
+from custlib.present import glossary
 from custlib.present.development import charts, views
 from custlib.reports import context as rp
 from custlib.reports import development as rd
@@ -273,3 +274,18 @@ ctx.show(kpis, views.kpis_view)
 
 # %%
 ctx.show(winback, views.winback_view)
+
+# %% [markdown] tags=["lang-en"]
+# ## Glossary
+# What the technical terms of this report mean.
+
+# %% [markdown] tags=["lang-zh"]
+# ## 术语表
+# 本报告中专业术语的含义。
+
+# %%
+ctx.show(
+    ["odds_ratio", "auc", "gains", "holdout", "support", "confidence", "lift", "mase",
+     "seasonal_naive", "prediction_interval", "clv", "bgnbd", "gamma_gamma", "p_active", "cost_to_serve", "percentage_point"],
+    glossary.glossary_view,
+)

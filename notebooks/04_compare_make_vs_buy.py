@@ -26,6 +26,7 @@
 
 # %%
 from custlib.analysis import makebuy as mb
+from custlib.present import glossary
 from custlib.present import makebuy as views
 from custlib.reports import context as rp
 from custlib.reports import makebuy as mbr
@@ -184,3 +185,14 @@ ctx.show(cases, views.verdicts_view)
 
 # %%
 ctx.show(cases, views.reasons_view)
+
+# %% [markdown] tags=["lang-en"]
+# ## Glossary
+# What the technical terms of this report mean.
+
+# %% [markdown] tags=["lang-zh"]
+# ## 术语表
+# 本报告中专业术语的含义。
+
+# %%
+ctx.show(["present_value", "break_even", "learning_curve", "monte_carlo", "percentile", "tornado"], glossary.glossary_view)
