@@ -1576,3 +1576,40 @@ def test_views_say_when_service_costs_are_missing_or_the_watch_windows_were_shor
     caption = views.watch_view(steps["watch"], ctx).caption
     assert "usual revenue is the average of 9 months instead of 12, and a customer needs 5 orders" in caption
     assert views.kpis_view(steps["kpis"], _ctx("en")).caption is None
+
+
+@pytest.mark.e2e
+def test_the_rendered_summary_shows_the_forecast_sections_next_quarter(tmp_path):
+    """As a reader: the development report's summary figure for next quarter, and its interval, are the numbers the
+    forecast section's sentence gives."""
+    import html as html_lib
+    import re
+    from pathlib import Path
+
+    from custlib.io.sample import generate_sample
+    from custlib.run.runner import render
+
+    generate_sample(tmp_path / "data", customers=300, regions=2, seed=42)
+    root = Path(__file__).resolve().parent.parent
+    res = render(
+        tmp_path / "data",
+        regions="East",
+        notebooks="03_forecast_development",
+        out=tmp_path / "out",
+        params_dir=root / "params",
+        progress=False,
+    )
+    assert not res.failed, [(o.notebook, o.error) for o in res.failed]
+    text = html_lib.unescape((Path(res.out_dir) / "east" / "03_forecast_development.html").read_text(encoding="utf-8"))
+    figure = re.search(
+        r'<div class="value">([^<]+)</div><div class="label">Revenue forecast for next quarter</div>'
+        r'<div class="delta interval">90% prediction interval: ([^<]+) to ([^<]+)</div>',
+        text,
+    )
+    assert figure, "the summary has the forecast with its interval"
+    value, lower, upper = figure.groups()
+    sentence = re.search(
+        r"Next quarter \((\d{4}Q\d)\) the region's revenue is forecast at ([^ ]+) \(90% prediction interval ([^ ]+) to ([^)]+)\)", text
+    )
+    assert sentence and sentence.group(1) == "2026Q4"
+    assert sentence.groups()[1:] == (value, lower, upper)
