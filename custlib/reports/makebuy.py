@@ -168,8 +168,7 @@ def examples_rule(analysis, ctx) -> str | None:
     if isinstance(analysis, Unavailable) or not getattr(analysis, "examples", False):
         return None
     return ctx.messages("makebuy").gettext(
-        "The products below are the workbook's examples, shown on the sample data; they are not {region}'s own. "
-        "Add the region's products under {key} in {file}.",
+        "The products below are the workbook's examples, not {region}'s own: add the region's products under {key} in {file}.",
         **_where(ctx),
     )
 
