@@ -24,6 +24,7 @@
 
 # %%
 from custlib.analysis import overview as ov
+from custlib.present import glossary
 from custlib.present import overview as views
 from custlib.reports import context as rp
 from custlib.reports import overview as summary
@@ -118,3 +119,14 @@ ctx.show(top, views.top_customers_view)
 
 # %%
 ctx.show(lapsed, views.lapsed_view, n=top_n)
+
+# %% [markdown] tags=["lang-en"]
+# ## Glossary
+# What the technical terms of this report mean.
+
+# %% [markdown] tags=["lang-zh"]
+# ## 术语表
+# 本报告中专业术语的含义。
+
+# %%
+ctx.show(["gross_profit", "cost_to_serve", "net_profit", "percentage_point"], glossary.glossary_view)

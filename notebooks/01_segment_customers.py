@@ -26,6 +26,7 @@
 
 # %%
 from custlib.analysis import segmentation as seg
+from custlib.present import glossary
 from custlib.present import segmentation as views
 from custlib.reports import context as rp
 from custlib.reports import segmentation as report
@@ -318,3 +319,18 @@ ctx.show(ctx.compute(seg.customers_to_grow, scorecard, features, pyramid=tiers, 
 
 # %%
 ctx.show(at_risk, views.at_risk_view, window_months=P["window_months"], top=P["top_n"])
+
+# %% [markdown] tags=["lang-en"]
+# ## Glossary
+# What the technical terms of this report mean.
+
+# %% [markdown] tags=["lang-zh"]
+# ## 术语表
+# 本报告中专业术语的含义。
+
+# %%
+ctx.show(
+    ["abc", "rfm", "quintile", "percentile", "value_pyramid", "share_of_wallet",
+     "cluster", "gross_profit", "cost_to_serve", "net_profit", "cost_customer"],
+    glossary.glossary_view,
+)

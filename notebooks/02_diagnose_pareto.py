@@ -26,6 +26,7 @@
 
 # %%
 from custlib.analysis import pareto as pa
+from custlib.present import glossary
 from custlib.present import pareto as views
 from custlib.reports import context as rp
 from custlib.reports import pareto as report
@@ -162,3 +163,18 @@ ctx.plot(trend, views.concentration_trend_chart)
 
 # %%
 ctx.show(migration, views.migration_view)
+
+# %% [markdown] tags=["lang-en"]
+# ## Glossary
+# What the technical terms of this report mean.
+
+# %% [markdown] tags=["lang-zh"]
+# ## 术语表
+# 本报告中专业术语的含义。
+
+# %%
+ctx.show(
+    ["pareto", "gini", "whale_curve", "abc",
+     "gross_profit", "cost_to_serve", "net_profit", "cost_customer", "percentage_point"],
+    glossary.glossary_view,
+)

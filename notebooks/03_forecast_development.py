@@ -28,6 +28,7 @@
 from custlib.analysis import clv
 from custlib.analysis import development as dev
 from custlib.present import clv as clv_views
+from custlib.present import glossary
 from custlib.present.development import charts, views
 from custlib.reports import context as rp
 from custlib.reports import development as rd
@@ -64,10 +65,11 @@ winback = ctx.compute(
     time_unit=ctx.params["clv"]["time_unit"],
     **P["winback"],
 )
+forecast = ctx.compute(dev.forecast_revenue, orders, end=asof, **P["forecast"])  # monthly revenue forecast, per quarter too
 
 # %%
 ctx.summary(
-    rd.headline_figures(kpis, watch, plan),
+    rd.headline_figures(kpis, watch, plan, forecast),
     rd.advice(ctx, kpis, watch, plan, winback),
     notebook="03_forecast_development",
     domain="development",
@@ -187,13 +189,14 @@ ctx.show(next_best, views.next_best_view)
 # ## 4. Revenue forecast
 # The region's monthly revenue with a forecast and its prediction interval. The model shown is the one with the
 # lowest error in a rolling backtest, and only if it beats the seasonal-naive baseline (same month last year).
+# The next quarter's forecast, the figure in the executive summary, is the sum of the first three months; its
+# interval allows for errors that carry over from month to month.
 
 # %% [markdown] tags=["lang-zh"]
 # ## 4. 销售收入预测
-# 本区域的月度销售收入、预测值及其预测区间。显示的是滚动回测中误差最小的模型，并且只有在它优于季节性朴素基准（去年同月）时才采用。
+# 本区域的月度销售收入、预测值及其预测区间。显示的是滚动回测中误差最小的模型，并且只有在它优于季节性朴素基准（去年同月）时才采用。下季度的预测值（即摘要中的数字）是前三个月预测值之和，其区间考虑了误差在各月之间的延续。
 
 # %%
-forecast = ctx.compute(dev.forecast_revenue, orders, end=asof, **P["forecast"])
 ctx.say(rd.forecast_sentence(forecast, ctx))
 ctx.plot(forecast, charts.forecast_chart)
 
@@ -271,3 +274,18 @@ ctx.show(kpis, views.kpis_view)
 
 # %%
 ctx.show(winback, views.winback_view)
+
+# %% [markdown] tags=["lang-en"]
+# ## Glossary
+# What the technical terms of this report mean.
+
+# %% [markdown] tags=["lang-zh"]
+# ## 术语表
+# 本报告中专业术语的含义。
+
+# %%
+ctx.show(
+    ["odds_ratio", "auc", "gains", "holdout", "support", "confidence", "lift", "mase",
+     "seasonal_naive", "prediction_interval", "clv", "bgnbd", "gamma_gamma", "p_active", "cost_to_serve", "percentage_point"],
+    glossary.glossary_view,
+)

@@ -26,6 +26,7 @@
 
 # %%
 from custlib.analysis import makebuy as mb
+from custlib.present import glossary
 from custlib.present import makebuy as views
 from custlib.reports import context as rp
 from custlib.reports import makebuy as mbr
@@ -50,11 +51,12 @@ ctx.summary(mbr.headline_figures(cases), mbr.actions(cases, ctx), notebook=mbr.N
 # %% [markdown] tags=["lang-en"]
 # ## The products compared
 # What each product is, the unit its demand is counted in, and the planned demand over the comparison horizon
-# (from the region's make-vs-buy parameters).
+# (from the region's make-vs-buy parameters, `makebuy.cases` in `params/regions/<region>.yaml`). A region without
+# cases of its own shows none; on the sample data it shows the workbook's examples, each named *Example*.
 
 # %% [markdown] tags=["lang-zh"]
 # ## 比较的产品
-# 每个产品是什么、需求的计量单位，以及比较期内的计划需求总量（来自本区域的自主开发与外部采购参数）。
+# 每个产品是什么、需求的计量单位，以及比较期内的计划需求总量（来自本区域的自主开发与外部采购参数，即 `params/regions/<区域>.yaml` 中的 `makebuy.cases`）。没有自己案例的区域不显示任何产品；在示例数据上显示工作簿自带的示例，每个都标为“示例”。
 
 # %%
 ctx.show(cases, views.products_view)
@@ -183,3 +185,14 @@ ctx.show(cases, views.verdicts_view)
 
 # %%
 ctx.show(cases, views.reasons_view)
+
+# %% [markdown] tags=["lang-en"]
+# ## Glossary
+# What the technical terms of this report mean.
+
+# %% [markdown] tags=["lang-zh"]
+# ## 术语表
+# 本报告中专业术语的含义。
+
+# %%
+ctx.show(["present_value", "break_even", "learning_curve", "monte_carlo", "percentile", "tornado"], glossary.glossary_view)

@@ -619,6 +619,94 @@ def test_forecast_models_are_fitted_with_blas_on_one_thread(monkeypatch, blas_th
     assert blas_threads() == [2]
 
 
+def test_quarter_totals_of_a_random_walk_by_hand():
+    """psi_i = 1 (a random walk): the error of months 1-3 summed is 3 e1 + 2 e2 + e3, variance 14 sigma^2; of months
+    4-6, 3 (e1 + e2 + e3 + e4) + 2 e5 + e6, variance 41 sigma^2. sigma = 10 from the first month's 90% interval."""
+    from scipy import stats
+
+    z = stats.norm.ppf(0.95)
+    idx = pd.date_range("2026-10-01", periods=7, freq="MS")
+    mean = np.array([100.0, 110, 120, 130, 140, 150, 160])
+    fc = pd.DataFrame({"mean": mean, "lower": mean - 10 * z, "upper": mean + 10 * z}, index=idx)
+    q = dev.quarter_totals(fc, np.ones(7), 0.9)
+    assert q["quarter"].tolist() == ["2026Q4", "2027Q1"]  # 2027Q2 has one month only: left out
+    np.testing.assert_allclose(q["mean"], [330.0, 420.0])
+    np.testing.assert_allclose(q["upper"] - q["mean"], [z * 10 * np.sqrt(14), z * 10 * np.sqrt(41)])
+    np.testing.assert_allclose(q["mean"] - q["lower"], q["upper"] - q["mean"])
+    assert dev.quarter_totals(fc.iloc[:2], np.ones(2), 0.9).empty
+
+
+def test_next_quarter_of_seasonal_naive_adds_three_independent_months():
+    """Seasonal naive within a season: three independent errors, so the quarter's interval is sqrt(3) times a month's
+    half-width (FPP3 sec. 5.5), around the sum of the three monthly forecasts (the chart's numbers)."""
+    y, _, _ = _seasonal_series()
+    res = dev.forecast_series(y, horizon=6, n_origins=1, models=[])
+    assert res.chosen == "seasonal_naive"
+    nxt, months = res.next_quarter, res.forecast.iloc[:3]
+    assert nxt["quarter"] == "2025Q1" and nxt["mean"] == pytest.approx(months["mean"].sum())
+    half = float(months["upper"].iloc[0] - months["mean"].iloc[0])
+    assert nxt["upper"] - nxt["mean"] == pytest.approx(half * np.sqrt(3))
+    assert len(res.quarters) == 2
+    assert dev.forecast_series(y, horizon=2, n_origins=1, models=[]).next_quarter is None  # no whole quarter
+
+
+@pytest.mark.parametrize("model", ["ets", "sarimax"])
+def test_the_error_weights_reproduce_the_models_own_monthly_intervals(model):
+    """The weights behind the quarter's interval are the model's: sigma^2 (psi_0^2 + ... + psi_(j-1)^2) is the
+    variance of statsmodels' own j-month-ahead interval, month by month."""
+    from custlib.analysis.development.forecast import fit_forecast
+
+    y, _, _ = _seasonal_series()
+    kw = dict(m=12, level=0.9, maxiter=100, sarimax_order=(1, 0, 0), sarimax_seasonal_order=(0, 1, 1), sink=[])
+    fc, psi = fit_forecast(model, y, 14, weights=True, **kw)
+    half = (fc["upper"] - fc["lower"]).to_numpy() / 2
+    assert psi[0] == pytest.approx(1.0)
+    np.testing.assert_allclose(half / half[0], np.sqrt(np.cumsum(psi**2)), rtol=2e-3)
+
+
+@pytest.mark.filterwarnings("ignore::statsmodels.tools.sm_exceptions.ConvergenceWarning")
+def test_ets_error_weights_are_hyndmans_closed_form():
+    """ETS(A,Ad,A): psi_j = alpha + beta (phi + ... + phi^j) + gamma [j multiple of m] (Hyndman et al. 2008, table 6.1)."""
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    from custlib.analysis.development.forecast import fit_forecast
+
+    y, _, _ = _seasonal_series()
+    _, psi = fit_forecast(
+        "ets", y, 14, m=12, level=0.9, maxiter=100, sarimax_order=(1, 0, 0), sarimax_seasonal_order=(0, 1, 1), sink=[], weights=True
+    )
+    res = ETSModel(y, error="add", trend="add", damped_trend=True, seasonal="add", seasonal_periods=12).fit(disp=False, maxiter=100)
+    p = dict(zip(res.param_names, res.params, strict=True))
+    j = np.arange(1, 14)
+    phi_j = np.cumsum(p["damping_trend"] ** j)
+    closed = p["smoothing_level"] + p["smoothing_trend"] * phi_j + p["smoothing_seasonal"] * (j % 12 == 0)
+    np.testing.assert_allclose(psi[1:], closed, rtol=1e-6, atol=1e-9)
+
+
+def test_the_quarters_interval_covers_simulated_quarters_as_often_as_it_says():
+    """Monte Carlo with a known model, a seasonal random walk with sd 40 (seasonal naive is then the right model):
+    over 400 simulated series the next quarter's 90% interval covers the realised quarter about 90% of the time
+    (binomial sd 1.5 points), where adding up the monthly bounds would cover nearly always."""
+    rng = np.random.default_rng(11)
+    hits, months_hits = 0, 0
+    n = 400
+    idx = pd.date_range("2021-01-01", periods=51, freq="MS")
+    for _ in range(n):
+        shocks = rng.normal(0, 40, (5, 12))
+        shocks[0] = rng.normal(1000, 200, 12)
+        y = np.cumsum(shocks, axis=0).ravel()[:51]  # 48 months of history and the 3 to forecast
+        fc, psi = dev.fit_forecast(
+            "seasonal_naive", pd.Series(y[:48], index=idx[:48]), 3, m=12, level=0.9, maxiter=1,
+            sarimax_order=(1, 0, 0), sarimax_seasonal_order=(0, 1, 1), sink=[], weights=True,
+        )  # fmt: skip
+        q = dev.quarter_totals(fc, psi, 0.9).iloc[0]
+        truth = y[48:51].sum()
+        hits += q["lower"] <= truth <= q["upper"]
+        months_hits += fc["lower"].sum() <= truth <= fc["upper"].sum()
+    assert abs(hits / n - 0.9) < 0.05
+    assert months_hits / n > 0.97
+
+
 def test_forecast_series_rejects_short_history():
     """By hand: two 12-month seasons plus a 3-month backtest horizon need 27 months; 20 are given."""
     y = pd.Series(np.arange(20.0), index=pd.date_range("2024-01-01", periods=20, freq="MS"))
@@ -1372,6 +1460,41 @@ def test_report_headline_figures_by_hand():
     assert rd.headline_figures(Unavailable("no_orders"), None, None)["value"].isna().all()
 
 
+def test_the_summarys_forecast_is_the_forecast_sections_next_quarter():
+    """Rule next_quarter_forecast: the summary's figure and its interval are the numbers the forecast section says,
+    written the same; without a forecast (or a horizon under a quarter) the figure is unknown and the sentence absent."""
+    from custlib.present.headlines import interval_html, value_text
+    from custlib.reports import development as rd
+    from custlib.reports.sections import Unavailable
+
+    y, _, _ = _seasonal_series()
+    res = dev.forecast_series(y, horizon=6, n_origins=1, models=[])
+    ctx = _ctx("en")
+    row = rd.headline_figures(None, None, None, res).iloc[-1]
+    assert row["figure"] == "Revenue forecast for next quarter" and row["unit"] == "money"
+    nxt = res.next_quarter
+    assert (row["value"], row["lower"], row["upper"], row["level"]) == (nxt["mean"], nxt["lower"], nxt["upper"], 0.9)
+    said = rd.next_quarter_forecast(res, ctx)
+    f = ctx.fmt
+    assert said == (
+        f"Next quarter (2025Q1) the region's revenue is forecast at {f.money(nxt['mean'])} "
+        f"(90% prediction interval {f.money(nxt['lower'])} to {f.money(nxt['upper'])})."
+    )
+    assert value_text(row["value"], "money", f) in said
+    line = interval_html(row.to_dict(), "money", ctx.t, f)
+    assert f"90% prediction interval: {f.money(nxt['lower'])} to {f.money(nxt['upper'])}" in line
+    assert rd.forecast_sentence(res, ctx).endswith(said)
+    assert "预测区间" in rd.next_quarter_forecast(res, _ctx("zh"))
+    # not firing: no forecast, or no whole quarter in the horizon
+    gone = Unavailable("short_history")
+    assert rd.next_quarter_forecast(gone, ctx) is None
+    assert np.isnan(rd.headline_figures(None, None, None, gone)["value"].iloc[-1])
+    short = dev.forecast_series(y, horizon=2, n_origins=1, models=[])
+    assert rd.next_quarter_forecast(short, ctx) is None and np.isnan(rd.headline_figures(forecast=short)["value"].iloc[-1])
+    assert "Next quarter" not in rd.forecast_sentence(short, ctx)
+    assert interval_html({"lower": float("nan"), "upper": 1.0, "level": 0.9}, "money", ctx.t, f) == ""
+
+
 def test_rule_visit_watch_list_fires_on_a_watch_list_only():
     from custlib.reports import development as rd
 
@@ -1453,3 +1576,40 @@ def test_views_say_when_service_costs_are_missing_or_the_watch_windows_were_shor
     caption = views.watch_view(steps["watch"], ctx).caption
     assert "usual revenue is the average of 9 months instead of 12, and a customer needs 5 orders" in caption
     assert views.kpis_view(steps["kpis"], _ctx("en")).caption is None
+
+
+@pytest.mark.e2e
+def test_the_rendered_summary_shows_the_forecast_sections_next_quarter(tmp_path):
+    """As a reader: the development report's summary figure for next quarter, and its interval, are the numbers the
+    forecast section's sentence gives."""
+    import html as html_lib
+    import re
+    from pathlib import Path
+
+    from custlib.io.sample import generate_sample
+    from custlib.run.runner import render
+
+    generate_sample(tmp_path / "data", customers=300, regions=2, seed=42)
+    root = Path(__file__).resolve().parent.parent
+    res = render(
+        tmp_path / "data",
+        regions="East",
+        notebooks="03_forecast_development",
+        out=tmp_path / "out",
+        params_dir=root / "params",
+        progress=False,
+    )
+    assert not res.failed, [(o.notebook, o.error) for o in res.failed]
+    text = html_lib.unescape((Path(res.out_dir) / "east" / "03_forecast_development.html").read_text(encoding="utf-8"))
+    figure = re.search(
+        r'<div class="value">([^<]+)</div><div class="label">Revenue forecast for next quarter</div>'
+        r'<div class="delta interval">90% prediction interval: ([^<]+) to ([^<]+)</div>',
+        text,
+    )
+    assert figure, "the summary has the forecast with its interval"
+    value, lower, upper = figure.groups()
+    sentence = re.search(
+        r"Next quarter \((\d{4}Q\d)\) the region's revenue is forecast at ([^ ]+) \(90% prediction interval ([^ ]+) to ([^)]+)\)", text
+    )
+    assert sentence and sentence.group(1) == "2026Q4"
+    assert sentence.groups()[1:] == (value, lower, upper)

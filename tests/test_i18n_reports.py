@@ -139,7 +139,7 @@ def test_a_case_the_client_added_is_named_in_chinese_in_the_chinese_report(tmp_p
     root = Path(__file__).resolve().parent.parent
     params = tmp_path / "params"
     shutil.copytree(root / "params", params)
-    case = copy.deepcopy(load_params("East", params)["makebuy"]["cases"]["sensor_kit"])
+    case = copy.deepcopy(load_params("East", params)["makebuy"]["example_cases"]["sensor_kit"])
     case.update(label="Pump controller retrofit", label_zh="泵控制器改造")
     (params / "regions" / "east.yaml").write_text(yaml.safe_dump({"makebuy": {"cases": {"pump_retrofit": case}}}, allow_unicode=True))
     data = write_tables(tiny_tables(), tmp_path / "data")

@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 
 from custlib.analysis import makebuy as mb
-from custlib.exceptions import DataError, ParamsError
+from custlib.exceptions import DataError, InsufficientDataError, ParamsError
+from custlib.io.examples import with_example_cases
 from custlib.io.params import check, load_params
 from custlib.present import makebuy as views
 from custlib.reports import makebuy as mbr
@@ -706,7 +707,7 @@ def regional():
     """Every sample region's make-vs-buy analysis, from params/defaults.yaml and params/regions/."""
     out = {}
     for region in REGIONS:
-        params = load_params(region, params_dir())
+        params = with_example_cases(load_params(region, params_dir()), sample=True)  # as on the generated sample
         if "makebuy" not in params:
             pytest.skip(f"{params_dir()}/defaults.yaml has no makebuy section yet")
         out[region] = mb.analyse_cases(params["makebuy"])
@@ -745,7 +746,9 @@ def test_analysis_frames_are_report_ready(regional):
     assert a.break_even["outcome"].isin(mb.OUTCOMES).all()
     assert a.tornado.groupby("case").size().tolist() == [len(mb.DEFAULT_TORNADO_INPUTS)] * 3
     assert len(a.volatility) == 3 * len(a.settings["volatility_multipliers"])
-    assert mb.compare_cases(load_params("East", params_dir())["makebuy"])["winner"].tolist() == a.summary["winner"].tolist()
+    section = with_example_cases(load_params("East", params_dir()), sample=True)["makebuy"]
+    assert mb.compare_cases(section)["winner"].tolist() == a.summary["winner"].tolist()
+    assert a.examples
 
 
 # --------------------------------------------------------------------------- notebook
@@ -801,11 +804,203 @@ def test_headline_figures_count_the_recommendations_and_add_up_the_expected_savi
 
 
 def test_the_summary_saving_is_the_sum_of_the_glance_tables_last_column():
-    """The executive summary points to the glance table: the same saving, product by product."""
-    a = two_cases()
-    glance = views.glance_view(a, report_ctx()).frame
+    """The executive summary points to the glance table: the same saving, product by product, and the table's total
+    row is the summary's figure, written the same (68.5769 + 155.2398 = 223.8167 -> CN¥224)."""
+    from custlib.present.headlines import value_text
+
+    a, ctx = two_cases(), report_ctx()
+    tv = views.glance_view(a, ctx)
+    glance = tv.frame
     assert glance.columns[-1] == "Expected saving from the recommendation"
-    assert glance.iloc[:, -1].sum() == pytest.approx(mbr.headline_figures(a)["value"].iloc[3])
+    products, total = glance.iloc[:-1], glance.iloc[-1]
+    assert total["Product"] == "Total"
+    assert products.iloc[:, -1].sum() == pytest.approx(total.iloc[-1])
+    summary = mbr.headline_figures(a)["value"].iloc[3]
+    assert total.iloc[-1] == pytest.approx(68.5769 + 155.2398, abs=1e-3) == pytest.approx(summary)
+    cell = ctx.fmt.by_kind(tv.kinds[glance.columns[-1]])(total.iloc[-1])
+    assert cell == value_text(summary, "money", ctx.fmt) == "CN¥224"
+
+
+# --------------------------------------------------------------------------- whose cases: the region's own, the examples or none
+
+
+def own_section(**settings) -> dict:
+    """A makebuy section with the hand case as the region's own and the dear case as the only example."""
+    still = {"demand.volatility": 0.0}
+    return (
+        {
+            "cases": {"hand": hand_case(**still)},
+            "example_cases": {"dear": hand_case(**still, **{"buy.unit_price": 250, "label": "Dear case"})},
+        }
+        | FAST
+        | settings
+    )
+
+
+def test_a_regions_own_cases_are_compared_and_the_examples_left_out():
+    a = mb.analyse_cases(own_section(show_examples=True))
+    assert list(a.cases) == ["hand"] and not a.examples
+
+
+def test_the_examples_are_shown_only_when_show_examples_is_true():
+    section = own_section(show_examples=True) | {"cases": {}}
+    a = mb.analyse_cases(section)
+    assert list(a.cases) == ["dear"] and a.examples
+    for show in ("auto", False):  # auto left unresolved (not the sample) or never
+        with pytest.raises(InsufficientDataError, match="no cases defined") as err:
+            mb.analyse_cases(section | {"show_examples": show})
+        assert err.value.code == "no_makebuy_cases" and err.value.fields == {"examples": 1}
+
+
+def test_a_region_without_cases_or_examples_has_no_cases():
+    with pytest.raises(InsufficientDataError) as err:
+        mb.analyse_cases(FAST | {"show_examples": True})
+    assert err.value.code == "no_makebuy_cases" and err.value.fields == {"examples": 0}
+
+
+def test_the_default_params_give_a_region_without_a_file_no_cases():
+    """Online Retail's countries have no region file: the built-in cases are not their answer."""
+    params = load_params("Germany", ROOT / "params")
+    assert params["makebuy"]["cases"] == {} and params["makebuy"]["show_examples"] == "auto"
+    with pytest.raises(InsufficientDataError):
+        mb.analyse_cases(params["makebuy"])
+    with pytest.raises(InsufficientDataError):
+        mb.analyse_cases(with_example_cases(params, sample=False)["makebuy"])
+    assert mb.analyse_cases(with_example_cases(params, sample=True)["makebuy"] | FAST).examples
+
+
+def test_with_example_cases_resolves_auto_and_keeps_an_explicit_choice():
+    assert with_example_cases({"makebuy": {"show_examples": "auto"}}, True)["makebuy"]["show_examples"] is True
+    assert with_example_cases({"makebuy": {}}, False)["makebuy"]["show_examples"] is False
+    assert with_example_cases({"makebuy": {"show_examples": False}}, True)["makebuy"]["show_examples"] is False
+    assert with_example_cases({"makebuy": {"show_examples": True}}, False)["makebuy"]["show_examples"] is True
+    assert with_example_cases({}, True) == {}
+
+
+def test_the_generated_sample_is_known_by_its_marker(tmp_path):
+    import json
+
+    from custlib.io.examples import SAMPLE_GENERATOR, SAMPLE_MARKER, is_generated_sample
+
+    assert not is_generated_sample(tmp_path)  # no marker
+    (tmp_path / SAMPLE_MARKER).write_text(json.dumps({"generator": "someone else"}), encoding="utf-8")
+    assert not is_generated_sample(tmp_path)
+    (tmp_path / SAMPLE_MARKER).write_text("not json", encoding="utf-8")
+    assert not is_generated_sample(tmp_path)
+    (tmp_path / SAMPLE_MARKER).write_text(json.dumps({"generator": SAMPLE_GENERATOR, "seed": 1}), encoding="utf-8")
+    assert is_generated_sample(tmp_path) and is_generated_sample(str(tmp_path))
+    assert not is_generated_sample("sqlite:///crm.db")
+
+
+def test_generate_sample_writes_the_marker_that_shows_the_examples(tmp_path):
+    from custlib.io.examples import is_generated_sample
+    from custlib.io.sample import generate_sample
+
+    generate_sample(tmp_path, customers=60, regions=1, seed=1)
+    assert is_generated_sample(tmp_path)
+
+
+def test_open_report_shows_the_examples_on_the_sample_only(tmp_path):
+    """The same tables, with and without the sample's marker: only the marked folder shows the examples."""
+    import json
+
+    from conftest import tiny_tables, write_tables
+
+    from custlib.io.examples import SAMPLE_GENERATOR, SAMPLE_MARKER
+    from custlib.reports.context import open_report
+
+    plain = write_tables(tiny_tables(), tmp_path / "plain")
+    marked = write_tables(tiny_tables(), tmp_path / "marked")
+    (marked / SAMPLE_MARKER).write_text(json.dumps({"generator": SAMPLE_GENERATOR}), encoding="utf-8")
+    assert open_report(str(plain), "East").params["makebuy"]["show_examples"] is False
+    assert open_report(str(marked), "East").params["makebuy"]["show_examples"] is True
+    assert open_report(str(marked), "East", settings={"makebuy": {"show_examples": False}}).params["makebuy"]["show_examples"] is False
+
+
+def test_example_cases_are_checked_like_cases():
+    bad = hand_case(**{"buy.volume_discounts": [{"min_units": 4, "discount": 0.1}, {"min_units": 2, "discount": 0.2}]})
+    with pytest.raises(ParamsError, match=r"makebuy\.example_cases\.x\.buy\.volume_discounts\[1\]\.min_units"):
+        mb.validate_params({"example_cases": {"x": bad}})
+
+
+def examples() -> mb.MakeBuyAnalysis:
+    return mb.analyse_cases(own_section(show_examples=True) | {"cases": {}})
+
+
+def test_every_table_and_chart_names_an_example_as_one():
+    import matplotlib.pyplot as plt
+
+    a, ctx = examples(), report_ctx()
+    assert views.names(a, ctx) == {"dear": "Example: Dear case"}
+    for view in (views.products_view, views.glance_view, views.uncertainty_view, views.verdicts_view, views.reasons_view):
+        assert view(a, ctx).frame.iloc[0, 0] == "Example: Dear case", view.__name__
+    for view in (views.cost_lines_view, views.factors_view):
+        assert "Example: Dear case" in view(a, ctx).frame.columns, view.__name__
+    assert views.glance_view(a, ctx).frame.iloc[-1, 0] == "Total of the examples"
+    axes = views.costs_per_period_chart(a, ctx)
+    assert axes[0].get_title() == "Example: Dear case"
+    ax = views.volatility_chart(a, ctx)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Example: Dear case"]
+    plt.close("all")
+    assert views.names(a, report_ctx("zh")) == {"dear": "示例：Dear case"}
+
+
+def test_a_regions_own_cases_are_not_called_examples():
+    a, ctx = mb.analyse_cases(own_section()), report_ctx()
+    assert views.names(a, ctx) == {"hand": "Hand-worked case"}
+    assert views.glance_view(a, ctx).frame.iloc[-1, 0] == "Total"
+    assert mbr.headline_figures(a)["figure"].tolist() == list(mbr.FIGURES)
+    assert mbr.examples_rule(a, ctx) is None and mbr.no_cases_rule(a, ctx) is None
+
+
+def test_the_summary_of_the_examples_says_example_in_every_line():
+    a, ctx = examples(), report_ctx()
+    figures = mbr.headline_figures(a)
+    assert figures["figure"].tolist() == list(mbr.EXAMPLE_FIGURES)
+    assert all("xample" in f for f in figures["figure"])
+    actions = mbr.actions(a, ctx)
+    assert (
+        actions[0]
+        == mbr.examples_rule(a, ctx)
+        == (
+            "The products below are the workbook's examples, not East's own: add the region's products under "
+            "<code>makebuy.cases</code> in <code>params/regions/east.yaml</code>."
+        )
+    )
+    assert all("Example: Dear case" in x for x in actions[1:]) and len(actions) == 2
+
+
+def test_a_region_without_cases_is_told_how_to_add_them():
+    """The no-cases rule fires on the no_makebuy_cases reason only; the figures are unknown, not zero."""
+    from custlib.reports.sections import Unavailable, compute
+
+    ctx = report_ctx()
+    none = compute(mb.analyse_cases, FAST)
+    assert isinstance(none, Unavailable) and none.code == "no_makebuy_cases"
+    assert mbr.headline_figures(none)["value"].isna().all()
+    actions = mbr.actions(none, ctx)
+    assert actions == [
+        "No make-vs-buy cases are defined for East. To compare products, add them under <code>makebuy.cases</code> in "
+        "<code>params/regions/east.yaml</code> (the README's section on make-vs-buy cases shows how)."
+    ]
+    assert mbr.no_cases_rule(Unavailable("insufficient_data"), ctx) is None
+    assert mbr.examples_rule(none, ctx) is None
+    assert ctx.reason(none, views.products_view) == (
+        "No make-vs-buy cases are defined for this region; the executive summary says how to add them."
+    )
+    assert ctx.reason(none, views.break_even_chart) == ctx.reason(none, views.products_view)
+    zh = report_ctx("zh")
+    assert "华东" in mbr.no_cases_rule(none, zh) and "<code>params/regions/east.yaml</code>" in mbr.no_cases_rule(none, zh)
+
+
+def test_the_readmes_make_vs_buy_example_is_a_valid_case():
+    import yaml
+
+    block = re.search(r"```yaml\n(makebuy:\n  cases:\n.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S).group(1)
+    values = yaml.safe_load(block)
+    check(values, "README.md")
+    a = mb.analyse_cases(values["makebuy"] | FAST)
+    assert list(a.cases) == ["pump_retrofit"] and not a.examples
 
 
 def test_headline_figures_put_close_calls_first():
@@ -914,8 +1109,8 @@ def test_report_tables_read_as_words_with_their_number_kinds():
     assert products.frame["Planned units"].tolist() == [6, 6] and products.kinds["Planned units"] == "integer"
     assert products.frame["Horizon"].tolist() == ["3 years", "3 years"]
     glance = views.glance_view(a, ctx)
-    assert glance.frame["Recommendation"].tolist() == ["Make", "Buy"]
-    assert glance.frame["Cheaper at planned demand"].tolist() == ["Make", "Buy"]
+    assert glance.frame["Recommendation"].tolist() == ["Make", "Buy", ""]  # and the total row
+    assert glance.frame["Cheaper at planned demand"].tolist() == ["Make", "Buy", ""]
     assert glance.kinds["Chance making is cheaper"] == "percent" and glance.kinds["Cost per unit: make"] == "money"
     factors = views.factors_view(a, ctx)
     assert factors.kinds["Hand-worked case"] == "integer" and factors.kinds["Weight"] == "percent"
@@ -972,7 +1167,7 @@ def test_chinese_charts_write_labels_and_money_ticks_in_chinese():
 
 def test_sample_case_texts_have_chinese_names():
     """Every label, unit and description in params/defaults.yaml has a Chinese name in the parameters."""
-    cases = load_params("East", params_dir())["makebuy"]["cases"]
+    cases = load_params("East", params_dir())["makebuy"]["example_cases"]
     for case in cases.values():
         for key in ("label", "unit", "description"):
             assert case[f"{key}_zh"], (key, case[key])
@@ -992,7 +1187,7 @@ def test_every_sentence_and_cell_of_the_sample_report_reads_in_chinese(regional,
         texts.append(tv.caption)
     t = ctx.messages("makebuy")
     texts += [t.gettext(x) for x in mbr.headline_figures(a)["figure"]] + mbr.actions(a, ctx)
-    left = [x for x in texts if re.search(r"[A-Za-z]{3,}", x)]
+    left = [x for x in texts if re.search(r"[A-Za-z]{3,}", re.sub(r"<code>.*?</code>", "", x))]  # file names stay as written
     assert not left
 
 
@@ -1005,7 +1200,7 @@ def test_case_terms_are_the_clients_own_names_in_chinese_only():
 def test_a_clients_own_case_names_appear_in_chinese_reports_and_only_in_that_report():
     """label_zh / unit_zh / description_zh: translations that come with the parameters, not the catalogue."""
     section = copy.deepcopy(load_params("East", ROOT / "params")["makebuy"])
-    own = copy.deepcopy(section["cases"]["sensor_kit"])
+    own = copy.deepcopy(section["example_cases"]["sensor_kit"])
     own.update(
         label="Pump controller retrofit",
         label_zh="泵控制器改造",
@@ -1030,3 +1225,40 @@ def test_a_clients_own_case_names_appear_in_chinese_reports_and_only_in_that_rep
     # the next report (a new context, as open_report makes) knows nothing of this one's names
     nxt = views.products_view(analysis, report_ctx("zh")).frame.iloc[0, 0]
     assert nxt == "Pump controller retrofit"
+
+
+# --------------------------------------------------------------------------- rendered: the sample shows examples, other data none
+
+
+def _render_04(data, out, params=None):
+    from custlib.run.runner import render
+
+    res = render(data, regions="East", notebooks="04_compare_make_vs_buy", out=out, params_dir=params or ROOT / "params", progress=False)
+    assert not res.failed, [(o.notebook, o.error) for o in res.failed]
+    return (Path(res.out_dir) / "east" / "04_compare_make_vs_buy.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.e2e
+def test_the_sample_report_labels_the_examples_and_other_data_gets_none(tmp_path):
+    """Rendered as a reader gets it: on the generated sample every product line says Example and the summary's saving
+    is the glance table's total; on other data (the same region name, no sample marker) no case is shown and the
+    summary says how to add them."""
+    import html as html_lib
+
+    from conftest import tiny_tables, write_tables
+
+    from custlib.io.sample import generate_sample
+
+    generate_sample(tmp_path / "sample", customers=300, regions=2, seed=42)
+    text = html_lib.unescape(_render_04(tmp_path / "sample", tmp_path / "out_sample"))
+    assert "Expected saving in the examples (present value)" in text
+    assert "The products below are the workbook's examples" in text
+    assert "Condition-monitoring sensor kit" in text
+    bare = re.findall(r"(?<!Example: )Condition-monitoring sensor kit", text)
+    assert not bare, "every mention of an example product says Example"
+    summary = re.search(r'<div class="value">([^<]+)</div><div class="label">Expected saving in the examples', text).group(1)
+    assert re.search(rf"<td[^>]*>Total of the examples</td>.*?<td[^>]*>{re.escape(summary)}</td>", text, re.S), summary
+
+    other = html_lib.unescape(_render_04(write_tables(tiny_tables(), tmp_path / "crm"), tmp_path / "out_crm"))
+    assert "No make-vs-buy cases are defined for East" in other and "params/regions/east.yaml" in other
+    assert "Condition-monitoring sensor kit" not in other and "Example:" not in other

@@ -98,6 +98,9 @@ def test_notebook_runs_top_to_bottom_unedited_on_its_defaults(repo_copy, path):
     assert not errors
     text = " ".join(str(o.get("data", {}).get("text/markdown", "")) for c in nb.cells for o in c.get("outputs", []))
     assert re.search(r"\*\*Region:\*\* East", text), "the default region is East"
+    from test_glossary import missing_from_glossary
+
+    assert not missing_from_glossary(nb), "every technical term the report shows is in its glossary"
 
 
 @pytest.mark.e2e

@@ -38,6 +38,22 @@ def test_points_are_a_message_in_each_language():
     assert Formatter("zh").points(-0.021) == "-2.1 个百分点"
 
 
+def test_a_change_keeps_its_sign_and_one_that_rounds_to_zero_has_none():
+    """Signs follow the value as written: a fall keeps its minus, a rise its plus, and a change that rounds to zero
+    at the digits shown reads 0.0 (never "+0.0 pt" or "-0.0%")."""
+    en, zh = Formatter("en", "CNY"), Formatter("zh", "CNY")
+    assert en.points(-0.0004) == "0.0 pt" and en.points(0.0004) == "0.0 pt" and en.points(-0.0) == "0.0 pt"
+    assert en.points(-0.0006) == "-0.1 pt" and en.points(0.0006) == "+0.1 pt"
+    assert zh.points(-0.0004) == "0.0 个百分点"
+    assert en.percent(-0.00004, signed=True) == "0.0%" and en.percent(0.00004, signed=True) == "0.0%"
+    assert en.percent(-0.0006, signed=True) == "-0.1%"
+    assert en.money(-0.4, signed=True) == "CN¥0" and en.money(0.4, signed=True) == "CN¥0" and en.money(-0.6, signed=True) == "-CN¥1"
+    assert en.number(-0.004, 2, signed=True) == "0.00" and en.number(-0.006, 2, signed=True) == "-0.01"
+    assert en.integer(-0.4, signed=True) == "0" and en.integer(-3, signed=True) == "-3" and en.integer(3, signed=True) == "+3"
+    assert en.integer(-3) == "-3" and en.integer(3) == "3"
+    assert zh.integer(-123456) == "-12.3万" and zh.money(-123456, signed=True) == "-¥12.3万"
+
+
 def test_axis_ticks_use_the_table_rules_in_chinese_and_compact_units_in_english():
     assert Formatter("zh", "CNY").axis("money")(4_500_000) == "¥450万"
     assert Formatter("en", "CNY").axis("money")(4_500_000) == "CN¥4.5M"

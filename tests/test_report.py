@@ -306,5 +306,11 @@ def test_headline_move_gives_tone_arrow_and_change_in_the_figures_unit():
     assert move(5.0, 4.0, "count", "down", en) == ("down", "▲", "+1")  # more lost customers: bad news
     assert move(3.0, 4.0, "count", "down", en) == ("up", "▼", "-1")
     assert move(4.0, 4.0, "count", "up", en) == ("flat", "■", "0")  # unchanged: neutral, never "+0"
+    # a fall keeps its minus sign and a down arrow; one too small to show reads 0.0 pt, neutral (never "+0.0 pt")
+    assert move(0.2500, 0.2530, "pct", "up", en) == ("down", "▼", "-0.3 pt")
+    assert move(0.2500, 0.2504, "pct", "up", en) == ("flat", "■", "0.0 pt")
+    assert move(0.2504, 0.2500, "pct", "down", zh) == ("flat", "■", "0.0 个百分点")
+    assert move(1000.2, 1000.0, "money", "up", en) == ("flat", "■", "CN¥0")
+    assert move(999.0, 1000.0, "money", "up", en) == ("down", "▼", "-CN¥1")
     assert move(4.0, None, "count", "up", en) is None
     assert move(float("nan"), 4.0, "count", "up", en) is None

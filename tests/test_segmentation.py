@@ -591,6 +591,38 @@ def test_loyalty_classes_follow_the_written_rule():
     assert "irregular" in got.loc["irregular", "reason"] and "2 usual gaps" in got.loc["overdue", "reason"]
 
 
+def test_loyalty_is_unavailable_with_its_reason_when_the_history_is_shorter_than_the_tenure_rule():
+    """Rule history_shorter_than_tenure: 300 days of orders cannot show a 365-day tenure, so no class is given (not
+    "Loyal 0"); with 365 days, or the rule lowered to 300, the classes are computed."""
+    from custlib.exceptions import InsufficientDataError
+
+    base = {"gap_cv": 0.2, "gap_mean_days": 30.0, "recency_days": 20.0, "category_share": 0.5, "orders_total": 10.0}
+    short = _features({"a": {**base, "tenure_days": 300.0}, "b": {**base, "tenure_days": 120.0}})
+    with pytest.raises(InsufficientDataError, match="300 days") as err:
+        seg.loyalty_classes(short)
+    assert err.value.code == "history_shorter_than_tenure"
+    assert err.value.fields == {"history_days": 300, "min_tenure_days": 365}
+    assert seg.loyalty_classes(short, min_tenure_days=300)["loyalty"].tolist() == ["loyal", "switcher"]
+    enough = _features({"a": {**base, "tenure_days": 365.0}, "b": {**base, "tenure_days": 120.0}})
+    assert seg.loyalty_classes(enough)["loyalty"].tolist() == ["loyal", "switcher"]
+
+
+def test_a_short_history_says_why_loyalty_is_missing_in_both_languages():
+    from custlib.io.periods import Quarter
+    from custlib.reports.context import ReportContext
+    from custlib.reports.sections import compute
+
+    base = {"gap_cv": 0.2, "gap_mean_days": 30.0, "recency_days": 20.0, "category_share": 0.5, "orders_total": 10.0}
+    result = compute(seg.loyalty_summary, _features({"a": {**base, "tenure_days": 300.0}, "b": {**base, "tenure_days": 12.0}}))
+    en = ReportContext("East", Quarter.parse("2026Q3"), {}, None, "en")
+    zh = ReportContext("East", Quarter.parse("2026Q3"), {}, None, "zh")
+    assert en.reason(result, views.loyalty_view) == (
+        "The data covers 300 days of orders, shorter than the 365 days a customer must have bought for to count as loyal "
+        "(parameter segmentation.loyalty.min_tenure_days), so loyalty cannot be judged yet."
+    )
+    assert "300" in zh.reason(result, views.loyalty_view) and "365" in zh.reason(result, views.loyalty_view)
+
+
 def test_relationship_stages_from_share_of_wallet_thresholds():
     f = _features(
         {
@@ -1030,7 +1062,8 @@ def test_customer_lists_show_change_as_a_percentage_and_no_scores(simulated_repo
 
 def _latin_words(text: str) -> list[str]:
     allowed = {"RFM", "ABC", "CNY"}
-    return [w for w in re.findall(r"[A-Za-z]{3,}", str(text)) if w not in allowed]
+    text = re.sub(r"\b[a-z_]+(?:\.[a-z_]+)+\b", "", str(text))  # a parameter's dotted name is code, written as it is
+    return [w for w in re.findall(r"[A-Za-z]{3,}", text) if w not in allowed]
 
 
 def test_chinese_report_leaves_no_english_in_tables_charts_or_summary(simulated_report):
@@ -1093,7 +1126,7 @@ def test_chinese_reasons_for_missing_sections():
         codes |= set(seg.segment_region(tx, _customers(ids), "2026Q3").codes.values())
     assert len(codes) >= 5
     zh_seg, zh_shared = Messages("zh", "segmentation"), Messages("zh", "custlib")
-    fields = {"needed": 2, "found": 1, "k": 3}
+    fields = {"needed": 2, "found": 1, "k": 3, "history_days": 200, "min_tenure_days": 365}
     texts = {c: zh_seg.gettext(views.REASONS[c], **fields) if c in views.REASONS else zh_shared.gettext(SHARED[c], **fields) for c in codes}
     left = {c: _latin_words(t) for c, t in texts.items() if _latin_words(t)}
     assert not left, left

@@ -207,12 +207,13 @@ def relation_problems(values: dict) -> list[str]:
     shares = [t.get("share") for t in tiers or [] if isinstance(t, dict)]
     if shares and all(isinstance(x, (int, float)) for x in shares) and abs(sum(shares) - 1) > 1e-6:
         problems.append(f"'segmentation.pyramid.tiers' shares sum to {sum(shares):g}; they must sum to 1")
-    for case, spec in (_get(values, "makebuy.cases") or {}).items():
-        for key in ("buy.volume_discounts", "make.material_volume_discounts"):
-            steps = _get(spec, key) if isinstance(spec, dict) else None
-            units = [t.get("min_units") for t in steps or [] if isinstance(t, dict)]
-            if all(isinstance(u, (int, float)) for u in units) and any(b <= a for a, b in zip(units, units[1:], strict=False)):
-                problems.append(f"'makebuy.cases.{case}.{key}' min_units {units}: the tiers must rise")
+    for where in ("makebuy.cases", "makebuy.example_cases"):
+        for case, spec in (_get(values, where) or {}).items():
+            for key in ("buy.volume_discounts", "make.material_volume_discounts"):
+                steps = _get(spec, key) if isinstance(spec, dict) else None
+                units = [t.get("min_units") for t in steps or [] if isinstance(t, dict)]
+                if all(isinstance(u, (int, float)) for u in units) and any(b <= a for a, b in zip(units, units[1:], strict=False)):
+                    problems.append(f"'{where}.{case}.{key}' min_units {units}: the tiers must rise")
     return problems
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import math
 
+from custlib.present.messages import Messages
 from custlib.present.numbers import Formatter
 
 UNITS = ("money", "pct", "count", "")
@@ -32,19 +34,45 @@ def move(value, previous, unit: str, good: str, fmt: Formatter) -> tuple[str, st
 
     ``tone`` is ``up`` (good news), ``down`` (bad news) or ``flat`` (unchanged) by the
     figure's ``good`` direction; ``change`` is the difference with its sign and unit,
-    shares in percentage points. An unchanged figure is neutral, never "+0".
+    shares in percentage points: a rise reads ``+``, a fall keeps its ``-``. A change that
+    rounds to zero at the digits shown is neutral (``flat``, ■) and reads without a sign
+    (``0.0 pt``, ``CN¥0``), never "+0.0" or "-0.0" beside an arrow that says otherwise.
     """
     if _missing(value) or _missing(previous):
         return None
     diff = float(value) - float(previous)
+    change = change_text(diff, unit, fmt)
+    if not any(ch in "123456789" for ch in change):
+        diff = 0.0
     tone = "flat" if diff == 0 else ("up" if (diff > 0) == (good == "up") else "down")
     arrow = "▲" if diff > 0 else ("▼" if diff < 0 else "■")
-    if unit == "pct":
-        change = fmt.points(diff)
-    elif unit == "money":
-        change = fmt.money(diff, signed=True)
-    elif unit == "count":
-        change = ("+" if diff > 0 else "") + fmt.integer(diff)
-    else:
-        change = fmt.number(diff, digits=2, signed=True)
     return tone, arrow, change
+
+
+def change_text(diff: float, unit: str, fmt: Formatter) -> str:
+    """A difference with its sign and unit: ``+2.5 pt`` for a share, ``-CN¥1,200`` for money, ``+3`` for a count."""
+    if unit == "pct":
+        return fmt.points(diff)
+    if unit == "money":
+        return fmt.money(diff, signed=True)
+    if unit == "count":
+        return fmt.integer(diff, signed=True)
+    return fmt.number(diff, digits=2, signed=True)
+
+
+def interval_html(row: dict, unit: str, t: Messages, fmt: Formatter) -> str:
+    """The line under a forecast figure: ``90% prediction interval: CN¥1.2M to CN¥1.5M``, or "" without one.
+
+    ``row`` is a headline row with ``lower``, ``upper`` and ``level`` (the interval's probability); ``t`` the
+    shared (``custlib``) messages of the report.
+    """
+    lower, upper, level = (row.get(k) for k in ("lower", "upper", "level"))
+    if _missing(lower) or _missing(upper) or _missing(level):
+        return ""
+    text = t.gettext(
+        "{level} prediction interval: {lower} to {upper}",
+        level=fmt.percent(level, digits=0),
+        lower=value_text(lower, unit, fmt),
+        upper=value_text(upper, unit, fmt),
+    )
+    return f'<div class="delta interval">{html.escape(text)}</div>'

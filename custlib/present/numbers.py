@@ -57,13 +57,15 @@ class Formatter:
         return _numbers.get_currency_symbol(self.currency, locale=self.locale)
 
     # ------------------------------------------------------------------ numbers
-    def integer(self, v) -> str:
-        """A count: ``12,345`` (English) or ``1.2万`` (Chinese, from 10,000)."""
+    def integer(self, v, signed: bool = False) -> str:
+        """A count: ``12,345`` (English) or ``1.2万`` (Chinese, from 10,000); ``signed``: ``+3`` / ``-3`` / ``0``."""
         if _missing(v):
             return MISSING
         if self.lang == "zh" and abs(v) >= _ZH_COMPACT_FROM:
-            return _numbers.format_compact_decimal(v, locale=self.locale, fraction_digits=1)
-        return _numbers.format_decimal(round(float(v)), format="#,##0", locale=self.locale)
+            text = _numbers.format_compact_decimal(abs(v), locale=self.locale, fraction_digits=1)
+        else:
+            text = _numbers.format_decimal(round(abs(float(v))), format="#,##0", locale=self.locale)
+        return self._sign(v, signed, text) + text
 
     def number(self, v, digits: int = 1, signed: bool = False) -> str:
         """A measure with ``digits`` decimals (``1,234.5``); Chinese counts 万/亿 from 10,000."""
@@ -74,7 +76,7 @@ class Formatter:
         else:
             pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
             text = _numbers.format_decimal(abs(float(v)), format=pattern, locale=self.locale)
-        return self._sign(v, signed) + text
+        return self._sign(v, signed, text) + text
 
     def money(self, v, signed: bool = False) -> str:
         """An amount with its currency: ``CN¥1,234,568`` / ``¥123.5万``."""
@@ -85,21 +87,22 @@ class Formatter:
             text = _numbers.format_compact_currency(a, self.currency, locale=self.locale, fraction_digits=1)
         else:
             text = _numbers.format_currency(a, self.currency, format="¤#,##0", currency_digits=False, locale=self.locale)
-        return self._sign(v, signed) + text
+        return self._sign(v, signed, text) + text
 
     def percent(self, v, digits: int = 1, signed: bool = False) -> str:
         """A fraction as a percentage: ``0.123`` -> ``12.3%``."""
         if _missing(v):
             return MISSING
         pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "") + "%"
-        return self._sign(v, signed) + _numbers.format_percent(abs(float(v)), format=pattern, locale=self.locale)
+        text = _numbers.format_percent(abs(float(v)), format=pattern, locale=self.locale)
+        return self._sign(v, signed, text) + text
 
     def points(self, v, digits: int = 1) -> str:
-        """A change of a share in percentage points, with its sign: ``+5.0 pt`` / ``+5.0 个百分点``."""
+        """A change of a share in percentage points, with its sign: ``+5.0 pt`` / ``-5.0 个百分点``; ``0.0 pt`` when it rounds to zero."""
         if _missing(v):
             return MISSING
-        value = self._sign(v, True) + _numbers.format_decimal(abs(float(v)) * 100, format="0." + "0" * digits, locale=self.locale)
-        return messages(self.lang).gettext("{value} pt", value=value)
+        text = _numbers.format_decimal(abs(float(v)) * 100, format="0." + "0" * digits if digits > 0 else "0", locale=self.locale)
+        return messages(self.lang).gettext("{value} pt", value=self._sign(v, True, text) + text)
 
     def ratio(self, v, digits: int = 2) -> str:
         """A plain ratio or score: ``1.23``."""
@@ -139,7 +142,13 @@ class Formatter:
             return MISSING
         return _dates.format_skeleton("yMMM", pd.Timestamp(d).date(), locale=self.locale)
 
-    def _sign(self, v, signed: bool) -> str:
+    @staticmethod
+    def _sign(v, signed: bool, shown: str) -> str:
+        """The sign in front of ``shown`` (the value's magnitude as written): ``-`` for a negative value, ``+`` for a
+        positive one when ``signed``, and none when the magnitude as written is zero (``0.0``, ``CN¥0``), so that
+        a change that rounds to zero never reads ``+0.0`` or ``-0.0``."""
+        if not any(ch in "123456789" for ch in shown):
+            return ""
         if float(v) < 0:
             return "-"
         return "+" if signed and float(v) > 0 else ""

@@ -32,6 +32,7 @@ from custlib.io.data import (
     with_cost_basis,
     with_peer_file,
 )
+from custlib.io.examples import is_generated_sample, with_example_cases
 from custlib.io.params import DEFAULT_CURRENCY, check, deep_merge, load_params, with_source_currency
 from custlib.io.periods import Quarter
 from custlib.present.costs import cost_header, figure_label
@@ -162,7 +163,8 @@ class ReportContext:
         figures : DataFrame
             One row per headline: ``figure`` (an English message of ``domain``, marked with
             ``N_``), ``value``, ``previous`` (last quarter, NaN if unknown), ``unit``
-            (``money``, ``pct``, ``count`` or ``""``) and optionally ``good`` (``up``/``down``).
+            (``money``, ``pct``, ``count`` or ``""``) and optionally ``good`` (``up``/``down``) and,
+            for a forecast, ``lower``, ``upper`` and ``level`` (its prediction interval, shown under it).
         actions : list of str
             What the figures suggest, already in the report's language (data values escaped).
         notebook : str
@@ -203,6 +205,7 @@ class ReportContext:
                 rel = f" ({f.percent((value - prev) / abs(prev), signed=True)})" if prev and unit != "pct" else ""
                 text = self.t.gettext("{change} vs last quarter", change=change + rel)
                 delta = f'<div class="delta {tone}">{arrow} {html.escape(text)}</div>'
+            delta += headlines.interval_html(r, unit, self.t, f)
             items.append(
                 f'<div class="figure"><div class="value">{html.escape(headlines.value_text(value, unit, f))}</div>'
                 f'<div class="label">{html.escape(figure_label(self, t.gettext(label)) if r.get("on_cost") else t.gettext(label))}</div>{delta}</div>'
@@ -274,7 +277,7 @@ def open_report(data: str, region: str, quarter: str = "latest", settings: dict 
         from custlib.io.validate import validate_source
 
         con, source, _ = validate_source(data, params.get("validation"))
-        params = with_source_currency(params, source.currency)
+        params = with_example_cases(with_source_currency(params, source.currency), is_generated_sample(source))
         q = resolve_quarter(con, quarter, source_coverage(source))
         rd = load_region(con, region, q)
         rd.peer_quarterly = with_peer_file(rd.peer_quarterly, source, q)

@@ -30,15 +30,18 @@ def _last(kpis, col: str, back: int = 1) -> float:
     return float(kpis[col].iloc[-back])
 
 
-def headline_figures(kpis=None, watch=None, plan=None) -> pd.DataFrame:
-    """The report's five headline figures (NaN where a section or last quarter's value is missing).
+def headline_figures(kpis=None, watch=None, plan=None, forecast=None) -> pd.DataFrame:
+    """The report's headline figures (NaN where a section or last quarter's value is missing).
 
     1. revenue from existing customers this quarter, against last quarter (money, good: up);
     2. existing customers' share of revenue (pct, up); 3. new customers (count, up);
     4. customers on the watch list (count, down; made for this quarter only);
-    5. expected profit of the campaign plan within the budget (money, up).
+    5. expected profit of the campaign plan within the budget (money, up);
+    6. with ``forecast`` (a :class:`~custlib.analysis.development.RevenueForecast`): the region's revenue
+       forecast for next quarter with its prediction interval (``lower``, ``upper``, ``level``), the figure
+       the forecast section's sentence gives (:func:`next_quarter_forecast`).
 
-    kpis, watch, plan -> figure (English message), value, previous, unit, good.
+    kpis, watch, plan, forecast -> figure (English message), value, previous, unit, good, lower, upper, level.
     """
     nan = float("nan")
     chosen = _chosen(plan)
@@ -61,7 +64,19 @@ def headline_figures(kpis=None, watch=None, plan=None) -> pd.DataFrame:
             "up",
         ),
     ]
-    return pd.DataFrame(rows, columns=["figure", "value", "previous", "unit", "good"])
+    frame = pd.DataFrame(rows, columns=["figure", "value", "previous", "unit", "good"]).assign(lower=nan, upper=nan, level=nan)
+    if forecast is None:
+        return frame
+    nxt = _next_quarter(forecast)
+    row = {"figure": N_("Revenue forecast for next quarter"), "value": nan, "previous": nan, "unit": "money", "good": "up"}
+    if nxt is not None:
+        row |= {"value": nxt["mean"], "lower": nxt["lower"], "upper": nxt["upper"], "level": forecast.level}
+    return pd.concat([frame, pd.DataFrame([row])], ignore_index=True)
+
+
+def _next_quarter(forecast) -> dict | None:
+    """The forecast's next whole quarter, or None when the forecast is unavailable or its horizon is under 3 months."""
+    return getattr(forecast, "next_quarter", None) if forecast else None
 
 
 # --------------------------------------------------------------------------- advice rules
@@ -198,21 +213,42 @@ def campaign_sentences(plan: pd.DataFrame, ctx, budget: float | None = None, min
 
 
 def forecast_sentence(forecast, ctx) -> str:
-    """Which forecast model is shown, and whether it beat the seasonal-naive baseline in the backtest."""
+    """Which forecast model is shown, and whether it beat the seasonal-naive baseline in the backtest; then the
+    next quarter's forecast (:func:`next_quarter_forecast`), the figure the executive summary shows."""
     if not forecast:
         return ""  # the chart below says why
     t, f = ctx.messages(DOMAIN), ctx.fmt
     bt = forecast.backtest.set_index("model")
     naive = f.number(bt.loc["seasonal_naive", "mase"], 2)
     if forecast.beats_naive:
-        return t.gettext(
+        text = t.gettext(
             "{model} is shown: its backtest MASE {mase} beats the seasonal-naive baseline's {naive}.",
             model=value_label(forecast.chosen, MODELS, t),
             mase=f.number(bt.loc[forecast.chosen, "mase"], 2),
             naive=naive,
         )
-    return t.gettext(
-        "No model beat the seasonal-naive baseline in the backtest (MASE {naive}); the seasonal-naive forecast is shown.", naive=naive
+    else:
+        text = t.gettext(
+            "No model beat the seasonal-naive baseline in the backtest (MASE {naive}); the seasonal-naive forecast is shown.", naive=naive
+        )
+    nxt = next_quarter_forecast(forecast, ctx)
+    return f"{text} {nxt}" if nxt else text
+
+
+def next_quarter_forecast(forecast, ctx) -> str | None:
+    """Fires when the forecast covers the whole next quarter (horizon of 3 months or more): the quarter's revenue
+    forecast with its prediction interval, the sum of the chart's first three months."""
+    nxt = _next_quarter(forecast)
+    if nxt is None:
+        return None
+    f = ctx.fmt
+    return ctx.messages(DOMAIN).gettext(
+        "Next quarter ({quarter}) the region's revenue is forecast at {mean} ({level} prediction interval {lower} to {upper}).",
+        quarter=nxt["quarter"],
+        mean=f.money(nxt["mean"]),
+        level=f.percent(forecast.level, digits=0),
+        lower=f.money(nxt["lower"]),
+        upper=f.money(nxt["upper"]),
     )
 
 

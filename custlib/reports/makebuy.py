@@ -12,9 +12,11 @@ import math
 import pandas as pd
 
 from custlib.analysis.makebuy import CaseAnalysis, MakeBuyAnalysis
+from custlib.io.data import slugify
 from custlib.present.makebuy import names, span
 from custlib.present.makebuy.labels import DOING
 from custlib.present.messages import N_
+from custlib.reports.sections import Unavailable
 
 NOTEBOOK = "04_compare_make_vs_buy"
 #: The headline figures, in order (English messages of the ``makebuy`` catalogue).
@@ -24,18 +26,26 @@ FIGURES = (
     N_("Close calls to revisit"),
     N_("Expected saving from the recommendations (present value)"),
 )
+#: The same figures when the cases are the workbook's examples (:attr:`MakeBuyAnalysis.examples`).
+EXAMPLE_FIGURES = (
+    N_("Example products to make in-house"),
+    N_("Example products to buy from a supplier"),
+    N_("Example close calls to revisit"),
+    N_("Expected saving in the examples (present value)"),
+)
 
 
 def case_terms(section: dict, lang: str) -> dict[str, str]:
     """The names a client wrote for each case in ``lang`` (``label_zh``, ``unit_zh``, ``description_zh``).
 
-    English text -> text in ``lang``, for :attr:`ReportContext.report_terms` (this report only).
-    Empty in English and for cases without such names.
+    English text -> text in ``lang``, for :attr:`ReportContext.report_terms` (this report only), from the
+    region's ``cases`` and the ``example_cases``. Empty in English and for cases without such names.
     """
     if lang == "en":
         return {}
     out = {}
-    for spec in (section or {}).get("cases", {}).values():
+    section = section or {}
+    for spec in [*section.get("example_cases", {}).values(), *section.get("cases", {}).values()]:
         for key in ("label", "unit", "description"):
             if spec.get(key) and spec.get(f"{key}_{lang}"):
                 out[str(spec[key]).strip()] = str(spec[f"{key}_{lang}"]).strip()
@@ -52,7 +62,10 @@ def headline_figures(analysis: MakeBuyAnalysis | None) -> pd.DataFrame:
     2. products recommended to buy;
     3. close calls (the combined score within the close-call band of 3; good: down);
     4. the expected saving from following the recommendations: the sum over products
-       of :attr:`CaseAnalysis.expected_saving`, the last column of the glance table.
+       of :attr:`CaseAnalysis.expected_saving`, the total row of the glance table.
+
+    With the workbook's example cases (:attr:`MakeBuyAnalysis.examples`) the labels say so
+    (:data:`EXAMPLE_FIGURES`).
 
     Returns
     -------
@@ -73,7 +86,7 @@ def headline_figures(analysis: MakeBuyAnalysis | None) -> pd.DataFrame:
         values = [math.nan] * 4
     return pd.DataFrame(
         {
-            "figure": list(FIGURES),
+            "figure": list(EXAMPLE_FIGURES if getattr(analysis, "examples", False) else FIGURES),
             "value": values,
             "previous": [math.nan] * 4,
             "unit": ["count", "count", "count", "money"],
@@ -134,12 +147,52 @@ def qualitative_override_rule(a: CaseAnalysis, product: str, ctx) -> str | None:
 RULES = (close_call_rule, cost_backed_rule, qualitative_override_rule)
 
 
+# --------------------------------------------------------------------------- advice rules about the cases themselves
+
+
+def no_cases_rule(analysis, ctx) -> str | None:
+    """Fires when the region has no cases of its own and no example is shown (reason ``no_makebuy_cases``):
+    say so and name the file to add them to."""
+    if not (isinstance(analysis, Unavailable) and analysis.code == "no_makebuy_cases"):
+        return None
+    return ctx.messages("makebuy").gettext(
+        "No make-vs-buy cases are defined for {region}. To compare products, add them under {key} in {file} "
+        "(the README's section on make-vs-buy cases shows how).",
+        **_where(ctx),
+    )
+
+
+def examples_rule(analysis, ctx) -> str | None:
+    """Fires when the cases shown are the workbook's examples (:attr:`MakeBuyAnalysis.examples`): they are not the
+    region's answer; say where the region's own cases go."""
+    if isinstance(analysis, Unavailable) or not getattr(analysis, "examples", False):
+        return None
+    return ctx.messages("makebuy").gettext(
+        "The products below are the workbook's examples, not {region}'s own: add the region's products under {key} in {file}.",
+        **_where(ctx),
+    )
+
+
+def _where(ctx) -> dict[str, str]:
+    """The region's name and where its cases go (the key and its params file, as HTML code)."""
+    return {
+        "region": html.escape(ctx.messages("custlib").region(ctx.region)),
+        "key": "<code>makebuy.cases</code>",
+        "file": f"<code>params/regions/{html.escape(slugify(ctx.region))}.yaml</code>",
+    }
+
+
 def actions(analysis: MakeBuyAnalysis | None, ctx, limit: int = 3) -> list[str]:
     """What the figures suggest: close calls first, then by the size of the expected saving (at most ``limit``).
 
     Each names the product (HTML-escaped: the summary's list is HTML), the option and the amount, the same amount as
-    the glance table's last column.
+    the glance table's last column. :func:`no_cases_rule` and :func:`examples_rule` come first when they fire.
     """
+    head = [text for rule in (no_cases_rule, examples_rule) if (text := rule(analysis, ctx)) is not None]
+    return head + _case_actions(analysis, ctx, limit)
+
+
+def _case_actions(analysis: MakeBuyAnalysis | None, ctx, limit: int) -> list[str]:
     if not analysis:
         return []
     shown = names(analysis, ctx)

@@ -37,6 +37,7 @@ from pathlib import Path
 
 from custlib.exceptions import ParamsError
 from custlib.io.data import list_regions, match_regions, peer_quarterly, resolve_quarter, slugify, source_coverage, with_peer_file
+from custlib.io.examples import is_generated_sample, with_example_cases
 from custlib.io.params import DEFAULT_CURRENCY, load_params, parse_sets, with_source_currency
 from custlib.io.validate import validate_source
 from custlib.run.cluster import execute_on_cluster
@@ -182,7 +183,10 @@ def _render(
         q = resolve_quarter(con, quarter, source_coverage(source))
         chosen = match_regions(list_regions(con), regions)
         base_params = with_source_currency(base_params, source.currency)
-        region_params = {r: with_source_currency(load_params(r, params_dir, sets), source.currency) for r in chosen}
+        sample = is_generated_sample(source)  # makebuy.show_examples: auto shows the example cases on the sample only
+        region_params = {
+            r: with_example_cases(with_source_currency(load_params(r, params_dir, sets), source.currency), sample) for r in chosen
+        }
         slugs = {r: slugify(r) for r in chosen}
         if len(set(slugs.values())) != len(slugs):
             raise ParamsError(f"regions: two regions give the same folder name: {slugs}")

@@ -26,6 +26,7 @@
 
 # %%
 from custlib.analysis import overview as analysis
+from custlib.present import glossary
 from custlib.present import overview as views
 from custlib.reports import context as rp
 from custlib.reports import overview as summary
@@ -86,3 +87,14 @@ ctx.show(kpis, views.kpi_view)
 # %%
 trend = ctx.compute(analysis.monthly_trend, tx, ctx.quarter.end, months=P["trend_months"])
 ctx.plot(trend, views.monthly_trend_chart)
+
+# %% [markdown] tags=["lang-en"]
+# ## Glossary
+# What the technical terms of this report mean.
+
+# %% [markdown] tags=["lang-zh"]
+# ## 术语表
+# 本报告中专业术语的含义。
+
+# %%
+ctx.show(["gross_profit", "cost_to_serve", "net_profit", "percentage_point"], glossary.glossary_view)

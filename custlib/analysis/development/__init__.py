@@ -28,10 +28,12 @@ from custlib.analysis.development.features import (
 from custlib.analysis.development.forecast import (
     RevenueForecast,
     backtest_series,
+    fit_forecast,
     forecast_revenue,
     forecast_series,
     mase,
     monthly_revenue,
+    quarter_totals,
     seasonal_naive,
 )
 from custlib.analysis.development.inputs import costs_up_to, orders_up_to
@@ -72,12 +74,14 @@ __all__ = [
     "orders_up_to",
     "score_customers",
     "watch_list",
+    "fit_forecast",
     "forecast_revenue",
     "forecast_series",
     "gains_table",
     "mase",
     "mean_interval",
     "monthly_revenue",
+    "quarter_totals",
     "next_best_product",
     "offer_features",
     "one_direction",

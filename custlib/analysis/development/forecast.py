@@ -133,6 +133,32 @@ def fit_predict(
     name: str, y: pd.Series, h: int, *, m: int, level: float, maxiter: int, sarimax_order, sarimax_seasonal_order, sink: list[str]
 ) -> pd.DataFrame:
     """Fit one model on y and forecast h steps: frame mean, lower, upper indexed by month."""
+    return fit_forecast(
+        name, y, h, m=m, level=level, maxiter=maxiter, sarimax_order=sarimax_order, sarimax_seasonal_order=sarimax_seasonal_order, sink=sink
+    )[0]
+
+
+def fit_forecast(
+    name: str,
+    y: pd.Series,
+    h: int,
+    *,
+    m: int,
+    level: float,
+    maxiter: int,
+    sarimax_order,
+    sarimax_seasonal_order,
+    sink: list[str],
+    weights: bool = False,
+) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """:func:`fit_predict`, and with ``weights`` the model's error weights psi_0 .. psi_{h-1} (else None).
+
+    Each model is linear with additive Gaussian errors, so the forecast error j months ahead is
+    e(T+j) = sum_{i<j} psi_i eps(T+j-i) with psi_0 = 1 (Hyndman et al. 2008, *Forecasting with Exponential
+    Smoothing*, ch. 6): seasonal naive (a seasonal random walk) has psi_i = 1 when i is a multiple of m, else 0
+    (FPP3 section 5.5); SARIMAX's are its impulse responses; ETS's are the response of its simulation to a unit
+    error (Hyndman et al. 2008, table 6.1: alpha + beta phi_j + gamma d_{j,m} for ETS(A,Ad,A)).
+    """
     idx = pd.date_range(y.index[-1] + pd.offsets.MonthBegin(1), periods=h, freq="MS")
     alpha = 1 - level
     if name == "seasonal_naive":
@@ -142,7 +168,9 @@ def fit_predict(
         sigma = float(np.sqrt(np.mean(resid**2))) if resid.size else 0.0
         k = (np.arange(1, h + 1) - 1) // m
         half = stats.norm.ppf(1 - alpha / 2) * sigma * np.sqrt(k + 1)  # FPP3 table 5.2
-        return pd.DataFrame({"mean": f, "lower": f - half, "upper": f + half}, index=idx)
+        psi = (np.arange(h) % m == 0).astype("float64") if weights else None
+        return pd.DataFrame({"mean": f, "lower": f - half, "upper": f + half}, index=idx), psi
+    psi = None
     with warnings.catch_warnings(record=True) as caught, one_blas_thread():  # state-space fits: many tiny BLAS calls
         warnings.simplefilter("always")
         if name == "ets":
@@ -155,6 +183,11 @@ def fit_predict(
             out = pd.DataFrame(
                 {"mean": fr["mean"].to_numpy(), "lower": fr["pi_lower"].to_numpy(), "upper": fr["pi_upper"].to_numpy()}, index=idx
             )
+            if weights:  # linear in the errors: a unit error in the first month, minus no error at all
+                shocks = np.zeros((h, 2))
+                shocks[0, 1] = 1.0
+                paths = np.asarray(res.simulate(h, anchor="end", repetitions=2, random_errors=shocks), dtype="float64").reshape(h, 2)
+                psi = paths[:, 1] - paths[:, 0]
         elif name == "sarimax":
             from statsmodels.tsa.statespace.sarimax import SARIMAX
 
@@ -165,10 +198,65 @@ def fit_predict(
             out = pd.DataFrame(
                 {"mean": fr["mean"].to_numpy(), "lower": fr["mean_ci_lower"].to_numpy(), "upper": fr["mean_ci_upper"].to_numpy()}, index=idx
             )
+            if weights:
+                psi = np.asarray(res.impulse_responses(steps=h - 1), dtype="float64").reshape(-1)[:h]
         else:
             raise ParamsError(f"models: unknown model {name!r}; expected ets, sarimax")
     record_warnings(caught, sink, name)
-    return out
+    return out, psi
+
+
+def quarter_totals(forecast: pd.DataFrame, psi, level: float) -> pd.DataFrame:
+    """The monthly forecast added up per calendar quarter the horizon covers whole, with a prediction interval.
+
+    The total's point forecast is the sum of the months' (the numbers of the chart). Its interval is not the sum
+    of the months' bounds (errors of adjacent months are correlated, not identical): for months a..b after the
+    origin, the total's error is sum_s c_s eps(T+s) with c_s = sum_{j=max(s,a)}^{b} psi_{j-s}, so its variance is
+    sigma^2 sum_s c_s^2 (forecasting aggregates: Hyndman & Athanasopoulos, *FPP3*, section 13.8; the weights of
+    :func:`fit_forecast`). sigma is read from the first month's own interval, sigma = (upper - lower) / (2 z), so
+    the totals are consistent with the monthly intervals shown.
+
+    Parameters
+    ----------
+    forecast : DataFrame
+        mean, lower, upper indexed by consecutive month starts (the first month is one after the origin).
+    psi : array-like
+        Error weights psi_0 .. psi_{h-1} of the model.
+    level : float
+        Prediction interval level of ``forecast``.
+
+    Returns
+    -------
+    DataFrame
+        forecast -> quarter (``2026Q4``), first_month, months (3), mean, lower, upper; one row per whole quarter.
+    """
+    cols = ["quarter", "first_month", "months", "mean", "lower", "upper"]
+    psi = np.asarray(psi, dtype="float64")
+    if forecast.empty or psi.size < len(forecast):
+        return pd.DataFrame(columns=cols)
+    z = stats.norm.ppf(0.5 + level / 2)
+    sigma = float(forecast["upper"].iloc[0] - forecast["lower"].iloc[0]) / (2 * z)
+    quarters = forecast.index.to_period("Q")
+    rows = []
+    for q in dict.fromkeys(quarters):
+        where = np.flatnonzero(quarters == q)
+        if len(where) != 3:
+            continue
+        a, b = int(where[0]) + 1, int(where[-1]) + 1  # months after the origin, 1-based
+        c = np.array([psi[max(s, a) - s : b - s + 1].sum() for s in range(1, b + 1)])
+        half = z * sigma * float(np.sqrt(np.sum(c**2)))
+        mean = float(forecast["mean"].iloc[where].sum())
+        rows.append(
+            {
+                "quarter": str(q),
+                "first_month": forecast.index[where[0]],
+                "months": 3,
+                "mean": mean,
+                "lower": mean - half,
+                "upper": mean + half,
+            }
+        )
+    return pd.DataFrame(rows, columns=cols)
 
 
 @dataclass
@@ -191,6 +279,9 @@ class RevenueForecast:
         Prediction interval level.
     warnings : list of str
         Fit warnings (convergence etc.), recorded instead of shown.
+    quarters : DataFrame
+        The forecast per whole calendar quarter of the horizon (:func:`quarter_totals`): quarter,
+        first_month, months, mean, lower, upper; the first row is the next quarter.
     """
 
     history: pd.Series
@@ -200,6 +291,14 @@ class RevenueForecast:
     beats_naive: bool
     level: float
     warnings: list[str] = field(default_factory=list)
+    quarters: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["quarter", "first_month", "months", "mean", "lower", "upper"])
+    )
+
+    @property
+    def next_quarter(self) -> dict | None:
+        """The first whole quarter after the history (quarter, first_month, months, mean, lower, upper), or None."""
+        return None if self.quarters.empty else self.quarters.iloc[0].to_dict()
 
 
 def backtest_series(
@@ -297,7 +396,9 @@ def forecast_series(
     A model is chosen only when its backtest MASE is below seasonal naive's
     (relative MASE < 1); otherwise the seasonal-naive forecast (interval
     sigma * sqrt(k + 1), FPP3 section 5.5) is returned with
-    ``beats_naive=False`` so the report can say so.
+    ``beats_naive=False`` so the report can say so. The forecast is also
+    added up per whole calendar quarter (:func:`quarter_totals`), with an
+    interval for the total.
 
     Parameters
     ----------
@@ -341,7 +442,7 @@ def forecast_series(
     naive = float(bt.loc[bt["model"] == "seasonal_naive", "mase"].iloc[0])
     beats = best != "seasonal_naive" and float(ranked["mase"].iloc[0]) < naive
     chosen = best if beats else "seasonal_naive"
-    fc = fit_predict(
+    fc, psi = fit_forecast(
         chosen,
         y,
         horizon,
@@ -351,9 +452,11 @@ def forecast_series(
         sarimax_order=sarimax_order,
         sarimax_seasonal_order=sarimax_seasonal_order,
         sink=sink,
+        weights=True,
     )
     fc = fc.rename_axis("month")
-    return RevenueForecast(y.copy(), fc, bt.assign(chosen=bt["model"] == chosen), chosen, bool(beats), interval, sink)
+    totals = quarter_totals(fc, psi, interval)
+    return RevenueForecast(y.copy(), fc, bt.assign(chosen=bt["model"] == chosen), chosen, bool(beats), interval, sink, totals)
 
 
 def forecast_revenue(transactions: pd.DataFrame, *, end=None, **kwargs) -> RevenueForecast:

@@ -23,7 +23,15 @@ from custlib.analysis.makebuy.cases import (
     as_case,
     demand_path,
 )
-from custlib.analysis.makebuy.compare import CaseAnalysis, MakeBuyAnalysis, analyse_case, analyse_cases, compare_cases
+from custlib.analysis.makebuy.compare import (
+    CASE_KEYS,
+    CaseAnalysis,
+    MakeBuyAnalysis,
+    analyse_case,
+    analyse_cases,
+    chosen_cases,
+    compare_cases,
+)
 from custlib.analysis.makebuy.costs import cost_table, npv_summary
 from custlib.analysis.makebuy.learning import (
     LearningCurve,
@@ -40,6 +48,7 @@ from custlib.analysis.makebuy.simulation import simulate, simulate_demand, summa
 
 __all__ = [
     "BUY_LINES",
+    "CASE_KEYS",
     "DEFAULT_TORNADO_INPUTS",
     "FACTORS",
     "FACTOR_DIRECTION",
@@ -62,6 +71,7 @@ __all__ = [
     "analyse_cases",
     "as_case",
     "break_even",
+    "chosen_cases",
     "compare_cases",
     "cost_table",
     "crawford_total_cost",

@@ -16,6 +16,10 @@ from custlib.analysis.makebuy.schema import load_schema, validate_params
 from custlib.analysis.makebuy.scoring import Recommendation, recommend, scorecard
 from custlib.analysis.makebuy.sensitivity import tornado
 from custlib.analysis.makebuy.simulation import simulate, summarise_draws, volatility_table
+from custlib.exceptions import InsufficientDataError
+
+#: The keys of a ``makebuy`` section that are not settings of the analysis (see :func:`chosen_cases`).
+CASE_KEYS = ("cases", "example_cases", "show_examples")
 
 
 @dataclass(frozen=True)
@@ -44,11 +48,11 @@ class CaseAnalysis:
 
 
 def settings_with_defaults(settings: Mapping | None) -> dict:
-    """The section-level settings (everything but ``cases``) over the schema's defaults."""
+    """The section-level settings (everything but the cases, see :data:`CASE_KEYS`) over the schema's defaults."""
     schema = load_schema()
-    out = {k: copy.deepcopy(v["default"]) for k, v in schema["properties"].items() if "default" in v}
+    out = {k: copy.deepcopy(v["default"]) for k, v in schema["properties"].items() if "default" in v and k not in CASE_KEYS}
     if settings:
-        out.update({k: v for k, v in settings.items() if k != "cases"})
+        out.update({k: v for k, v in settings.items() if k not in CASE_KEYS})
     return out
 
 
@@ -96,10 +100,15 @@ def _with_case(frame: pd.DataFrame, case: Case) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class MakeBuyAnalysis:
-    """All cases of a ``makebuy`` section analysed; long frames of codes and numbers as properties."""
+    """All cases of a ``makebuy`` section analysed; long frames of codes and numbers as properties.
+
+    ``examples`` is True when the cases are the workbook's ``example_cases`` rather than the
+    region's own (see :func:`chosen_cases`): a report then labels every line with them "Example".
+    """
 
     cases: dict[str, CaseAnalysis]
     settings: dict
+    examples: bool = False
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -302,8 +311,52 @@ def analyse_cases(section: Mapping, *, source: str | None = None) -> MakeBuyAnal
         Any problem in the section, each naming the case and field.
     """
     params = validate_params(section, source=source)
-    cases = {name: analyse_case(Case(name, spec), params) for name, spec in params["cases"].items()}
-    return MakeBuyAnalysis(cases, {k: v for k, v in params.items() if k != "cases"})
+    chosen, examples = chosen_cases(params)
+    cases = {name: analyse_case(Case(name, spec), params) for name, spec in chosen.items()}
+    return MakeBuyAnalysis(cases, {k: v for k, v in params.items() if k not in CASE_KEYS}, examples)
+
+
+def chosen_cases(section: Mapping) -> tuple[dict, bool]:
+    """The cases a region's report compares, and whether they are the workbook's examples.
+
+    Rule *own or example cases*:
+
+    1. the region's own ``cases``, when it has any (``examples`` False);
+    2. else the ``example_cases``, when ``show_examples`` is True (``examples`` True). The
+       runner and :func:`~custlib.reports.context.open_report` turn ``auto`` into True on the
+       sample data that :func:`custlib.io.sample.generate_sample` made and into False on any
+       other data; an ``auto`` left unresolved counts as False;
+    3. else none: :class:`InsufficientDataError` with code ``no_makebuy_cases``, so that the
+       report says that no case is defined for the region and how to add one.
+
+    Parameters
+    ----------
+    section : mapping
+        A validated ``makebuy`` section (:func:`validate_params`).
+
+    Returns
+    -------
+    (dict, bool)
+        Case name -> case parameters; True when they are the examples.
+
+    Raises
+    ------
+    InsufficientDataError
+        Neither own cases nor examples to show (code ``no_makebuy_cases``; field ``examples``:
+        how many example cases were left out).
+    """
+    own = dict(section.get("cases") or {})
+    if own:
+        return own, False
+    examples = dict(section.get("example_cases") or {})
+    if section.get("show_examples") is True and examples:
+        return examples, True
+    raise InsufficientDataError(
+        "makebuy: no cases defined for this region (makebuy.cases is empty"
+        + (", and makebuy.show_examples does not show the example cases)" if examples else ")"),
+        code="no_makebuy_cases",
+        examples=len(examples),
+    )
 
 
 def compare_cases(section: Mapping) -> pd.DataFrame:

@@ -194,9 +194,9 @@ def leaf_schema(path: str, defs: dict) -> dict:
     return sub
 
 
-def _case_rules(name: str, case: dict, defs: dict) -> list[str]:
-    """The rules a schema cannot say: ascending tiers, valid tornado ranges."""
-    where = f"{SECTION}.cases.{name}"
+def _case_rules(name: str, case: dict, defs: dict, key: str = "cases") -> list[str]:
+    """The rules a schema cannot say: ascending tiers, valid tornado ranges (``key``: ``cases`` or ``example_cases``)."""
+    where = f"{SECTION}.{key}.{name}"
     msgs = []
     for opt, key in (("make", "material_volume_discounts"), ("buy", "volume_discounts")):
         tiers = case[opt][key]
@@ -296,7 +296,8 @@ def validate_params(section: Mapping, *, source: str | None = None) -> dict:
     msgs = []
     if sum(out["scorecard_weights"].values()) <= 0:
         msgs.append(f"{SECTION}.scorecard_weights: expected at least one weight > 0, got all 0")
-    for name, case in out["cases"].items():
-        msgs += _case_rules(name, case, defs)
+    for key in ("cases", "example_cases"):
+        for name, case in out[key].items():
+            msgs += _case_rules(name, case, defs, key)
     _raise(msgs, source)
     return out

@@ -11,6 +11,7 @@ import pandas as pd
 
 from custlib.analysis.segmentation.common import LOYALTY_CLASSES
 from custlib.analysis.segmentation.features import require_buyers
+from custlib.exceptions import InsufficientDataError
 
 
 def loyalty_classes(
@@ -50,12 +51,17 @@ def loyalty_classes(
         loyalty, reason (the first failed condition, in words).
         features -> loyalty.
 
+    When the history is shorter than ``min_tenure_days`` the classes are not given
+    (:func:`check_history`).
+
     Raises
     ------
     InsufficientDataError
-        Fewer than 2 buyers.
+        Fewer than 2 buyers; or the history is shorter than ``min_tenure_days`` (code
+        ``history_shorter_than_tenure``; fields ``history_days``, ``min_tenure_days``).
     """
     buyers = require_buyers(features, "loyalty classes")
+    check_history(buyers, min_tenure_days)
     out = buyers[["orders_total", "tenure_days", "gap_cv", "gap_mean_days", "recency_days", "category_share"]].copy()
     out["recency_ratio"] = (out["recency_days"] / out["gap_mean_days"]).where(out["gap_mean_days"] > 0)
     few = out["orders_total"] < min_orders
@@ -80,6 +86,30 @@ def loyalty_classes(
     )
     out["reason"] = pd.Series(reason, index=out.index, dtype="str")
     return out.drop(columns=["gap_mean_days", "recency_days"])
+
+
+def check_history(buyers: pd.DataFrame, min_tenure_days: int) -> None:
+    """Rule *history shorter than the tenure rule*: raise when no customer can meet ``min_tenure_days``.
+
+    When the region's order history (the longest tenure: from the first order in the data to the
+    quarter's end) is shorter than ``min_tenure_days``, no customer can be loyal because the data is
+    too short, not because customers are disloyal; the classes would read "Loyal 0".
+
+    Raises
+    ------
+    InsufficientDataError
+        Code ``history_shorter_than_tenure``; fields ``history_days``, ``min_tenure_days``.
+    """
+    history = buyers["tenure_days"].max()
+    if not history >= min_tenure_days:
+        days = 0 if pd.isna(history) else int(history)
+        raise InsufficientDataError(
+            f"loyalty classes: the order history covers {days} days, shorter than the {min_tenure_days} days of tenure "
+            "a loyal customer needs (segmentation.loyalty.min_tenure_days)",
+            code="history_shorter_than_tenure",
+            history_days=days,
+            min_tenure_days=int(min_tenure_days),
+        )
 
 
 def class_summary(labels: pd.Series, features: pd.DataFrame, *, order=None, name: str = "class") -> pd.DataFrame:

@@ -11,9 +11,11 @@ import numpy as np
 import pandas as pd
 
 from custlib.present.makebuy.labels import COST_PER_PERIOD, INPUTS, OPTIONS, PERIOD_AXIS, PERIOD_NTH, cumulative_units
-from custlib.present.makebuy.views import names
+from custlib.present.makebuy.views import REASONS, names
 from custlib.present.messages import N_
 from custlib.present.style import PALETTE, SEQUENCE
+
+__all__ = ["REASONS", "break_even_chart", "costs_per_period_chart", "tornado_chart", "tornado_panel", "volatility_chart"]
 
 COST_LEGEND = {
     ("make", "direct"): N_("Make: direct cost"),

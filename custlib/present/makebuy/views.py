@@ -12,12 +12,25 @@ from custlib.analysis.makebuy import BUY_LINES, FACTOR_DIRECTION, MAKE_LINES
 from custlib.analysis.makebuy import FACTORS as FACTOR_CODES
 from custlib.present.makebuy.labels import FACTORS, KINDS, LINES, OPTIONS, TOTALS, product_names, span, verdict
 from custlib.present.makebuy.sentences import case_reasons
+from custlib.present.messages import N_
 from custlib.present.tables import TableView
+
+REASONS = {
+    "no_makebuy_cases": N_("No make-vs-buy cases are defined for this region; the executive summary says how to add them."),
+}
 
 
 def names(result, ctx) -> dict[str, str]:
-    """Case name -> product name as the report shows it."""
-    return product_names({n: a.case.label for n, a in result.cases.items()}, ctx.messages("makebuy"))
+    """Case name -> product name as the report shows it; ``Example: ...`` when the cases are the workbook's examples.
+
+    Every table, chart and sentence names a product through this function, so an example case
+    is labelled as one wherever it appears.
+    """
+    t = ctx.messages("makebuy")
+    shown = product_names({n: a.case.label for n, a in result.cases.items()}, t)
+    if getattr(result, "examples", False):
+        return {n: t.gettext("Example: {product}", product=s) for n, s in shown.items()}
+    return shown
 
 
 def products_view(result, ctx) -> TableView:
@@ -43,7 +56,8 @@ def products_view(result, ctx) -> TableView:
 def glance_view(result, ctx) -> TableView:
     """One row per product: recommendation, cheaper option at plan, cost per unit, saving at plan, its chance, expected saving.
 
-    The last column is what the executive summary adds up (``expected_saving``).
+    The last column is what the executive summary adds up (``expected_saving``); its total is the last
+    row, the figure the summary shows.
     """
     t = ctx.messages("makebuy")
     shown = names(result, ctx)
@@ -70,6 +84,8 @@ def glance_view(result, ctx) -> TableView:
         ]
         for n, a in result.cases.items()
     ]
+    total = t.gettext("Total of the examples") if getattr(result, "examples", False) else t.gettext("Total")
+    rows.append([total, "", "", None, None, None, None, sum(a.expected_saving for a in result.cases.values())])
     kinds = dict(zip(cols, ["text"] * 3 + ["money"] * 3 + ["percent", "money"], strict=True))
     caption = t.gettext("Recommendation, cost per unit and saving, per product")
     return TableView(pd.DataFrame(rows, columns=cols), kinds, caption)

@@ -27,6 +27,10 @@ REASONS = {
     "clusters_too_alike": N_("Clusters need at least 3 customers who buy in at least 2 different ways."),
     "too_few_for_clusters": N_("{found} customers are too few for {k} or more groups."),
     "clusters_not_separated": N_("No number of groups in the range splits the customers into 2 or more groups."),
+    "history_shorter_than_tenure": N_(
+        "The data covers {history_days} days of orders, shorter than the {min_tenure_days} days a customer must have "
+        "bought for to count as loyal (parameter segmentation.loyalty.min_tenure_days), so loyalty cannot be judged yet."
+    ),
     "no_wallet_estimate": N_(
         "The customers table has no wallet estimate (each customer's yearly spend on our categories from all suppliers), "
         "so share of wallet cannot be measured."
