@@ -51,7 +51,7 @@ tx, customers, top_n = ctx.data.transactions, ctx.data.customers, ctx.params["re
 # 本季度的主要指标与上季度的比较，以及据此建议采取的行动。
 
 # %%
-kpis = ctx.compute(ov.quarter_kpis, tx, ctx.quarter, service_costs=ctx.data.service_costs)
+kpis = ctx.compute(ov.kpi_table, ctx.facts)  # the region's facts: the same figures in every report
 top = ctx.compute(ov.top_customers, tx, customers, ctx.quarter, n=top_n)
 lapsed = ctx.compute(ov.lapsed_customers, tx, customers, ctx.quarter)
 lapsed_before = ctx.compute(ov.lapsed_customers, tx, customers, ctx.quarter.previous)

@@ -18,11 +18,12 @@
 # Who the region's customers are, in the terms a sales manager uses: A/B/C by purchase amount, RFM segments,
 # value tiers, loyalty, relationship stage and market type; who moved since last quarter; and, at the end,
 # which customers to grow and which valuable customers are slipping. Values are measured over the
-# trailing 12 months (parameter `segmentation.window_months`), ending at the quarter's end.
+# trailing 12 months (parameter `segmentation.window_months`), ending at the quarter's end; ABC classes are on the
+# quarter itself, among the customers who ordered in it (the Pareto report's revenue tiers).
 
 # %% [markdown] tags=["lang-zh"]
 # # 客户分类
-# 用销售经理熟悉的方式看本区域的客户：按购买金额的 A/B/C 分类、RFM 细分、客户价值金字塔、忠诚度、客户关系发展阶段和市场分类；上季度以来谁发生了变化；最后列出值得培育的客户和正在流失的重要客户。各项数值按截至季度末的近 12 个月计算（参数 `segmentation.window_months`）。
+# 用销售经理熟悉的方式看本区域的客户：按购买金额的 A/B/C 分类、RFM 细分、客户价值金字塔、忠诚度、客户关系发展阶段和市场分类；上季度以来谁发生了变化；最后列出值得培育的客户和正在流失的重要客户。各项数值按截至季度末的近 12 个月计算（参数 `segmentation.window_months`）；ABC 分类按本季度计算，只包括本季度有订单的客户（与帕累托报告的收入层级相同）。
 
 # %%
 from custlib.analysis import segmentation as seg
@@ -54,8 +55,8 @@ P = ctx.params["segmentation"]
 # %%
 features = ctx.compute(seg.customer_features, ctx.data.transactions, ctx.data.customers, ctx.quarter, service_costs=ctx.data.service_costs, window_months=P["window_months"])
 before = ctx.compute(seg.customer_features, ctx.data.transactions, ctx.data.customers, ctx.quarter.previous, service_costs=ctx.data.service_costs, window_months=P["window_months"])
-active = ctx.compute(seg.active_customers, ctx.data.transactions, ctx.data.customers, (ctx.quarter.previous, ctx.quarter))
-abc = ctx.compute(seg.abc_table, features, P["abc"]["cutoffs"], P["abc"]["measures"])
+active = ctx.compute(ctx.facts.series, "active_customers", (ctx.quarter.previous, ctx.quarter))  # the region's facts
+abc = ctx.compute(ctx.facts.abc_table, ctx.quarter, P["abc"]["measures"])  # on the quarter, cut-offs abc.cutoffs
 rfm = ctx.compute(seg.rfm_table, features, **P["rfm"])
 rfm_before = ctx.compute(seg.rfm_table, before, **P["rfm"])
 tiers = ctx.compute(seg.value_pyramid, features, P["pyramid"]["value"], P["pyramid"]["tiers"])
@@ -64,7 +65,7 @@ sc = P["scorecard"]
 scorecard = ctx.compute(seg.value_scorecard, features, sc["current"], sc["potential"], weights=sc["weights"], split=sc["split"])
 valuable = {"valuable_tiers": P["pyramid"]["valuable_tiers"]}
 at_risk = ctx.compute(seg.valuable_at_risk, features, rfm, tiers, P["pyramid"]["tiers"], abc=abc, **valuable)
-abc_before = ctx.compute(seg.abc_table, before, P["abc"]["cutoffs"], P["abc"]["measures"])
+abc_before = ctx.compute(ctx.facts.abc_table, ctx.quarter.previous, P["abc"]["measures"])
 at_risk_before = ctx.compute(seg.valuable_at_risk, before, rfm_before, tiers_before, P["pyramid"]["tiers"], abc=abc_before, **valuable)
 moved_down = ctx.compute(seg.valuable_moved_down, before, tiers_before, features, tiers, P["pyramid"]["tiers"], **valuable)
 
@@ -75,16 +76,17 @@ ctx.summary(figures, advice, notebook=report.NOTEBOOK, domain="segmentation")
 
 # %% [markdown] tags=["lang-en"]
 # ## 1. ABC classes by purchase amount
-# A is the smallest group of top customers making the first cut-off of the total (80% by default), B takes it to
-# the second (95%), C is the rest. Compare the three measures: if far fewer customers make 80% of net profit than of
-# revenue, revenue rank is a poor guide to who pays.
+# Among the customers who ordered this quarter, on the quarter's amounts: A is the smallest group of top customers
+# making the first cut-off of the total (80% by default, parameter `abc.cutoffs`), B takes it to the second (95%), C is
+# the rest. These are the Pareto report's revenue tiers. Compare the three measures: if far fewer customers make 80% of
+# net profit than of revenue, revenue rank is a poor guide to who pays.
 
 # %% [markdown] tags=["lang-zh"]
 # ## 1. 按购买金额的 ABC 分类
-# A 类是累计达到总额第一个分界点（默认 80%）的最少数大客户，B 类累计到第二个分界点（95%），其余为 C 类。对比三种衡量指标：如果贡献 80% 净利润的客户远少于贡献 80% 销售收入的客户，说明按收入排名并不能看出谁真正带来利润。
+# 在本季度有订单的客户中按本季度金额分类：A 类是累计达到总额第一个分界点（默认 80%，参数 `abc.cutoffs`）的最少数大客户，B 类累计到第二个分界点（95%），其余为 C 类，与帕累托报告的收入层级相同。对比三种衡量指标：如果贡献 80% 净利润的客户远少于贡献 80% 销售收入的客户，说明按收入排名并不能看出谁真正带来利润。
 
 # %%
-ctx.show(ctx.compute(seg.abc_summary, features, abc), views.abc_view)
+ctx.show(ctx.compute(seg.abc_summary, ctx.facts.customers(), abc), views.abc_view)
 
 # %% [markdown] tags=["lang-en"]
 # ## 2. RFM segments
@@ -275,14 +277,14 @@ ctx.show(ctx.compute(seg.class_migration, tiers_before, tiers, column="tier", or
 # %% [markdown] tags=["lang-en"]
 # ### ABC class on the quarter's revenue
 # The same question for A/B/C on this quarter's revenue against last quarter's (rows last quarter, columns this quarter):
-# the quickest view of customers stepping up or dropping back.
+# the quickest view of customers stepping up or dropping back. *(none)* means no order in that quarter.
 
 # %% [markdown] tags=["lang-zh"]
 # ### 按季度收入的 ABC 类别
-# 用本季度收入与上季度收入分别做 A/B/C 分类再比较（行为上季度，列为本季度）：最快看出哪些客户在上升、哪些在回落。
+# 用本季度收入与上季度收入分别做 A/B/C 分类再比较（行为上季度，列为本季度）：最快看出哪些客户在上升、哪些在回落。“（无）”表示该季度没有订单。
 
 # %%
-ctx.show(ctx.compute(seg.abc_migration, before, features, P["abc"]["cutoffs"]), views.migration_view, classes="abc")
+ctx.show(ctx.compute(seg.abc_migration, abc_before, abc), views.migration_view, classes="abc")
 
 # %% [markdown] tags=["lang-en"]
 # ### Valuable customers who moved down
@@ -330,7 +332,7 @@ ctx.show(at_risk, views.at_risk_view, window_months=P["window_months"], top=P["t
 
 # %%
 ctx.show(
-    ["abc", "rfm", "quintile", "percentile", "value_pyramid", "share_of_wallet",
+    ["abc", "pareto", "rfm", "quintile", "percentile", "value_pyramid", "share_of_wallet",
      "cluster", "gross_profit", "cost_to_serve", "net_profit", "cost_customer"],
     glossary.glossary_view,
 )

@@ -44,30 +44,31 @@ ctx.header()
 P = ctx.params["pareto"]
 
 # %%
-tx, costs, cutoffs, lag = ctx.data.transactions, ctx.data.service_costs, P["abc_cutoffs"], P["growth_lag_quarters"]
-profit = ctx.compute(pa.quarter_profitability, tx, costs, ctx.quarter)
-previous = ctx.compute(pa.quarter_profitability, tx, costs, ctx.quarter.previous)
-buyers = ctx.compute(pa.with_two_customers, profit, len(ctx.data.customers))
+tx, cutoffs, lag = ctx.data.transactions, ctx.abc_cutoffs, P["growth_lag_quarters"]  # cut-offs: abc.cutoffs, shared with segmentation
+profit = ctx.compute(pa.quarter_profit, ctx.facts, ctx.quarter)  # every customer with a line or a cost to serve
+previous = ctx.compute(pa.quarter_profit, ctx.facts, ctx.quarter.previous)
+buyers = ctx.compute(pa.with_two_customers, profit, len(ctx.data.customers))  # those who ordered
 positive = ctx.compute(pa.with_positive_profit, buyers)
 base = ctx.quarter.shift(-lag)
-allocation = ctx.compute(pa.tier_allocation, buyers, tx, base.start, base.end, cutoffs=cutoffs)
+allocation = ctx.compute(pa.tier_allocation, profit, tx, base.start, base.end, cutoffs=cutoffs)
 last = ctx.quarter.previous
 migration = ctx.compute(pa.tier_migration, tx, last.start, last.end, ctx.quarter.start, ctx.quarter.end, cutoffs=cutoffs)
 
 # %%
-figures = report.headline_figures(profit, previous, share=P["share"], cutoffs=cutoffs)
+figures = report.headline_figures(profit, previous, share=cutoffs[0], cutoffs=cutoffs)
 actions = report.advice(ctx, profit, allocation, migration, cutoffs=cutoffs, lag_quarters=lag)
 ctx.summary(figures, actions, notebook=report.NOTEBOOK, domain="pareto")
 
 # %% [markdown] tags=["lang-en"]
 # ## Revenue, gross profit and net profit concentration
-# The share held by the top customers, and the share of customers making 80%, for each measure side by side.
-# If profit is far more (or less) concentrated than revenue, revenue rank is a poor guide to who pays.
-# With loss-making customers the net-profit shares can exceed 100% and its Gini can exceed 1; they are shown unclipped.
+# Among the customers who ordered this quarter: the share held by the top customers, and the share of customers making
+# 80% (ABC class A), for each measure side by side. If profit is far more (or less) concentrated than revenue, revenue
+# rank is a poor guide to who pays. With loss-making customers the net-profit shares can exceed 100% and its Gini can
+# exceed 1; they are shown unclipped.
 
 # %% [markdown] tags=["lang-zh"]
 # ## 销售收入、毛利与净利润的集中度
-# 三种衡量指标并排比较：最大的客户所占的份额，以及贡献 80% 所需的客户占比。如果利润比销售收入集中得多（或分散得多），
+# 在本季度有订单的客户中，三种衡量指标并排比较：最大的客户所占的份额，以及贡献 80% 所需的客户占比（即 A 类客户）。如果利润比销售收入集中得多（或分散得多），
 # 按收入排名就看不出谁真正带来利润。存在亏损客户时，净利润的份额可以超过 100%，其基尼系数也可以超过 1；表中如实显示，不作截断。
 
 # %%
@@ -75,7 +76,7 @@ conc = ctx.compute(
     pa.concentration_table,
     buyers,
     tops=P["top_fractions"],
-    share=P["share"],
+    share=cutoffs[0],
     ci=P["gini_ci"],
     n_boot=P["bootstrap_draws"],
     seed=ctx.seed,
@@ -113,12 +114,14 @@ ctx.show(whale, views.whale_by_tier_view)
 # ## Resources against return, by tier
 # Cost to serve (visits, logistics, support and discounts) against net profit and revenue growth (against the same
 # quarter a year earlier by default). Spending that follows revenue while growth sits in tiers B and C starves the
-# tiers that can grow.
+# tiers that can grow. *No orders* are the customers served this quarter without ordering; *All* is the whole region
+# (its growth is the region's revenue against the earlier quarter's, as in the overview).
 
 # %% [markdown] tags=["lang-zh"]
 # ## 资源投入与回报：按层级
 # 服务成本（拜访、物流、支持和折扣）对比净利润和收入增长（默认与去年同季度相比）。如果投入跟着销售收入走，
-# 而增长潜力在 B、C 类，就会让最有增长空间的层级得不到资源。
+# 而增长潜力在 B、C 类，就会让最有增长空间的层级得不到资源。“无订单”是本季度得到服务却没有下单的客户；“全部”是整个区域
+# （其增长是区域销售收入与对比季度的比较，与区域概览一致）。
 
 # %%
 ctx.show(allocation, views.allocation_view, lag_quarters=lag)
@@ -146,7 +149,7 @@ ctx.plot(allocation, views.allocation_chart)
 # 要看变化方向，而不是某一个数字。
 
 # %%
-by_quarter = ctx.compute(pa.concentration_by_quarter, tx, share=P["share"], through=ctx.quarter.end)
+by_quarter = ctx.compute(pa.concentration_by_quarter, tx, share=cutoffs[0], through=ctx.quarter.end)
 trend = ctx.compute(pa.concentration_trend, by_quarter, ctx.data.peer_quarterly, ctx.region, measure=P["trend_measure"])
 ctx.plot(trend, views.concentration_trend_chart)
 

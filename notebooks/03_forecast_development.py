@@ -251,13 +251,14 @@ ctx.show(watch, views.watch_view)
 
 # %% [markdown] tags=["lang-en"]
 # ## 7. Development KPIs
-# Sales and profit from existing customers against the previous quarter and a year earlier, their share of the
-# total, and development against acquisition (profit growth from existing customers on a year earlier minus the
-# profit of new customers: below zero, new customers brought more).
+# Sales and profit from existing customers against the previous quarter and a year earlier, and their share of the
+# total. Development against acquisition, like for like over the same year: the change in profit, against the quarter a
+# year earlier, of the customers who had ordered by then, beside the profit added by the customers won since (their
+# profit a year earlier was nothing). The two add up to the change in the region's profit.
 
 # %% [markdown] tags=["lang-zh"]
 # ## 7. 客户开发绩效指标
-# 现有客户的销售收入和利润与上季度及去年同期相比的变化、占总额的比例，以及客户开发与新客户开发的比较（现有客户利润的同比增长减去新客户带来的利润：小于零说明新客户带来的更多）。
+# 现有客户的销售收入和利润与上季度及去年同期相比的变化，以及占总额的比例。客户开发与新客户开发在同一年内对等比较：一年前已有订单的客户的利润与一年前相比的变化，对比此后新获得的客户带来的利润（他们一年前的利润为零）。两者相加等于区域利润的变化。
 
 # %%
 ctx.say(rd.kpi_sentences(kpis, ctx))

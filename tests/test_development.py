@@ -808,8 +808,10 @@ def test_development_kpis_by_hand():
     """Hand arithmetic. 2025Q1: existing A (150, profit 60), new B (50, 30); against 2024Q1 (A, first seen in
     the data's first quarter, so existing: 100): +50%. 2025Q2: existing A + B
     (280, 120), new C (30, 20); against 2025Q1: +130 (+86.7%), against 2024Q2 (A: 100, 40): +180 (+180%);
-    profit +60 (+100%) and +80 (+200%); share 280/310; development minus acquisition 80 - 20 = 60;
-    two-quarter slope 130 per quarter; year-on-year growth two quarters running (2024Q3-Q4 had none)."""
+    profit +60 (+100%) and +80 (+200%); share 280/310; two-quarter slope 130 per quarter; year-on-year growth two
+    quarters running (2024Q3-Q4 had none). Like for like against 2024Q2: the customers of 2024Q2 (A) went from profit
+    40 to 80 (+40), the customers won since (B in 2025Q1, C in 2025Q2) from nothing to 40 + 20 (+60); 40 + 60 is the
+    region's change 140 - 40."""
     out = dev.development_kpis(_kpi_tx(), quarter="2025Q2", n_quarters=2, trend_quarters=2).set_index("quarter")
     q1, q2 = out.loc["2025Q1"], out.loc["2025Q2"]
     assert (q1["existing_customers"], q1["new_customers"], q2["existing_customers"], q2["new_customers"]) == (1, 1, 2, 1)
@@ -823,7 +825,10 @@ def test_development_kpis_by_hand():
     assert q2["existing_revenue_yoy_pct"] == pytest.approx(1.8)
     assert (q2["existing_profit_qoq_pct"], q2["existing_profit_yoy_pct"]) == pytest.approx((1.0, 2.0))
     assert q2["existing_share_revenue"] == pytest.approx(280 / 310)
-    assert q2["dev_minus_new_profit"] == pytest.approx(60.0)
+    assert (q2["development_gain"], q2["acquisition_gain"], q2["acquired_customers"]) == (40.0, 60.0, 2.0)
+    assert q2["development_gain"] + q2["acquisition_gain"] == q2["total_profit"] - 40.0  # 2024Q2's total profit
+    assert q2["development_minus_acquisition"] == pytest.approx(-20.0)
+    assert (q1["development_gain"], q1["acquisition_gain"], q1["acquired_customers"]) == (20.0, 30.0, 1.0)  # A 60 - 40, B 30
     assert q2["trend_slope_revenue"] == pytest.approx(130.0)
     assert q2["trend_slope_pct"] == pytest.approx(130 / 215)
     assert (q1["yoy_growth_streak"], q2["yoy_growth_streak"]) == (1, 2)
@@ -958,16 +963,16 @@ def test_early_warning_accepts_a_fitted_bgnbd_from_clv(planted):
 
 def test_kpi_sentences_state_the_latest_quarter_by_hand():
     """Hand arithmetic from the KPI case above: 2025Q2 existing revenue 280 (+130/150 = +86.7%, +180/100 = +180.0%),
-    share 280/310 = 90%, development profit gain 80 against 20 from new customers."""
+    share 280/310 = 90%; against 2024Q2 the customers of 2024Q2 added 40, the 2 won since 60."""
     kpis = dev.development_kpis(_kpi_tx(), quarter="2025Q2", n_quarters=2, trend_quarters=2)
     assert rd.kpi_sentences(kpis, _ctx("en")) == (
         "In 2025Q2 existing customers bought CN¥280 (+86.7% on the previous quarter, +180.0% on a year earlier). "
-        "2 quarters of year-on-year growth are running. That is 90% of all revenue. Development changed profit by "
-        "+CN¥80 on a year earlier, against CN¥20 earned from new customers: development returned more."
+        "2 quarters of year-on-year growth are running. That is 90% of all revenue. Against 2024Q2, the customers of 2024Q2 "
+        "changed their profit by +CN¥40 and the 2 customers won since then by +CN¥60: acquisition returned more this quarter."
     )
     assert rd.kpi_sentences(kpis, _ctx("zh")) == (
         "2025Q2 现有客户购买了 ¥280（环比 +86.7%，同比 +180.0%）。 已连续 2 个季度同比增长。 占全部销售收入的 90%。 "
-        "与去年同期相比，客户开发使利润变化 +¥80，新客户带来的利润为 ¥20：客户开发的回报更高。"
+        "与 2024Q2 相比，2024Q2 时已有的客户利润变化 +¥40，此后新获得的 2 家客户利润变化 +¥60：本季度新客户开发回报更高。"
     )
 
 
@@ -1390,7 +1395,8 @@ def test_watch_and_kpi_views_translate_headers_and_keep_numbers():
     assert tv.caption == "预警名单上有 3 家客户"
     assert tv.frame["产品线（之前 → 最近）"].tolist()[2] == "5 → 2"
     kpis = views.kpis_view(dev.development_kpis(_kpi_tx(), quarter="2025Q2", n_quarters=2, trend_quarters=2), _ctx("en"))
-    assert kpis.kinds["Development minus acquisition"] == "money" and kpis.frame["Development minus acquisition"].iloc[-1] == 60
+    gain = "Profit added by the customers won in the year"
+    assert kpis.kinds[gain] == "money" and kpis.frame[gain].iloc[-1] == 60 and kpis.frame["Customers won in the year"].iloc[-1] == 2
 
 
 def test_odds_ratios_view_reads_each_interval():
@@ -1518,14 +1524,42 @@ def test_rules_run_or_do_not_run_the_campaign():
     assert rd.do_not_run_campaign(_plan(contacts=(0, 0, 0), ranked=(False, False, False)), _ctx("en")) is None
 
 
-def test_rule_move_to_acquisition_fires_when_new_customers_brought_more():
-    """KPI hand case: development minus acquisition = +60 (no advice); a made-up -40 fires with CN¥40."""
+def test_rule_move_to_acquisition_fires_when_customers_won_in_the_year_added_more():
+    """KPI hand case (see test_development_kpis_by_hand): against 2024Q2 the 2 customers won since added 60, the customers
+    of 2024Q2 40: it fires, naming both gains. The old unlike comparison (existing customers' change 80 against new
+    customers' level 20) said the opposite."""
     from custlib.reports import development as rd
 
     kpis = dev.development_kpis(_kpi_tx(), quarter="2025Q2", n_quarters=2, trend_quarters=2)
+    assert rd.move_to_acquisition(kpis, _ctx("en")) == (
+        "Against 2024Q2, the 2 customers won since then added CN¥60 of profit this quarter while the customers of 2024Q2 "
+        "changed theirs by +CN¥40: acquisition returned more, so consider moving sales effort to winning new customers."
+    )
+    assert "考虑把销售力量转向开发新客户" in rd.move_to_acquisition(kpis, _ctx("zh"))
+
+
+def test_rule_move_to_acquisition_does_not_fire_without_a_like_for_like_case():
+    """Not firing: development added as much (A's 2025Q2 profit doubled: +140 against +60); no customer won in the year
+    (CDNOW-like: everyone bought in the data's first quarter), even with the customers of a year earlier losing profit;
+    acquisition adding nothing or losing (a cost to serve of a prospect); no quarter a year earlier (NaN, not 0)."""
+    from custlib.reports import development as rd
+
+    more = _kpi_tx()
+    more.loc[3, "revenue"] = 300.0  # A in 2025Q2: profit 300 - 120 = 180, +140 on 2024Q2
+    kpis = dev.development_kpis(more, quarter="2025Q2", n_quarters=2, trend_quarters=2)
+    assert (kpis["development_gain"].iloc[-1], kpis["acquisition_gain"].iloc[-1]) == (140.0, 60.0)
     assert rd.move_to_acquisition(kpis, _ctx("en")) is None
-    worse = kpis.assign(dev_minus_new_profit=-40.0)
-    assert rd.move_to_acquisition(worse, _ctx("en")).startswith("Development returned CN¥40 less profit")
+    cohort = _kpi_tx().assign(order_date=lambda t: t["order_date"].where(t["customer_id"] == "A", pd.Timestamp("2024-02-12")))
+    kpis = dev.development_kpis(cohort, quarter="2025Q2", n_quarters=2, trend_quarters=2)  # B and C bought first in 2024Q1
+    assert kpis["acquired_customers"].iloc[-1] == 0 and kpis["development_gain"].iloc[-1] == 40.0
+    assert rd.move_to_acquisition(kpis, _ctx("en")) is None
+    made_up = kpis.assign(acquisition_gain=[0.0, 0.0], acquired_customers=[1.0, 1.0], development_gain=[-50.0, -50.0])
+    assert rd.move_to_acquisition(made_up, _ctx("en")) is None  # acquisition added nothing
+    assert rd.move_to_acquisition(made_up.assign(acquisition_gain=-5.0), _ctx("en")) is None  # served prospects, no order
+    early = dev.development_kpis(_kpi_tx(), quarter="2024Q4", n_quarters=2, trend_quarters=2)  # base 2023Q4: before the data
+    assert early["development_gain"].isna().all() and early["acquired_customers"].isna().all()
+    assert rd.move_to_acquisition(early, _ctx("en")) is None
+    assert rd.move_to_acquisition(None, _ctx("en")) is None
 
 
 def test_rule_call_winback_and_keep_plan():
@@ -1536,7 +1570,9 @@ def test_rule_call_winback_and_keep_plan():
         "Call the 2 lapsed customers worth winning back: in their last active year they brought CN¥500 of profit."
     )
     assert rd.call_winback(wb.iloc[0:0], _ctx("en")) is None
-    kpis = dev.development_kpis(_kpi_tx(), quarter="2025Q2", n_quarters=2, trend_quarters=2)
+    more = _kpi_tx()
+    more.loc[3, "revenue"] = 300.0  # development added more than acquisition: move_to_acquisition stays silent
+    kpis = dev.development_kpis(more, quarter="2025Q2", n_quarters=2, trend_quarters=2)
     assert rd.advice(_ctx("en"), kpis=kpis, watch=_watch2().iloc[0:0]) == [
         "No customer is slipping and no campaign or win-back call is due: keep the current plan."
     ]
@@ -1554,7 +1590,9 @@ def test_report_sentences_by_hand():
     )
     kpis = dev.development_kpis(_kpi_tx(), quarter="2025Q2", n_quarters=2, trend_quarters=2)
     text = rd.kpi_sentences(kpis, _ctx("en"))
-    assert "existing customers bought CN¥280" in text and "90% of all revenue" in text and "development returned more" in text
+    assert "existing customers bought CN¥280" in text and "90% of all revenue" in text
+    assert "Against 2024Q2, the customers of 2024Q2 changed their profit by +CN¥40 and the 2 customers won since then by +CN¥60" in text
+    assert text.endswith("acquisition returned more this quarter.")
     assert "2 quarters of year-on-year growth are running." in text
     y, _, _ = _seasonal_series()
     assert "季节性朴素" in rd.forecast_sentence(dev.forecast_series(y, horizon=6, n_origins=1, models=[]), _ctx("zh"))

@@ -471,8 +471,8 @@ BAD_ARGS = {
     "unknown param key": (["--set", "report.colour=red"], ["--set", "unknown key 'report.colour'"]),
     # values each of which the schema accepts, wrong only together or beyond what NumPy takes (issue 17)
     "ABC cut-offs in the wrong order": (
-        ["--set", "segmentation.abc.cutoffs=[0.95,0.8]"],
-        ["'segmentation.abc.cutoffs' [0.95, 0.8]", "must be below the second"],
+        ["--set", "abc.cutoffs=[0.95,0.8]"],
+        ["'abc.cutoffs' [0.95, 0.8]", "must be below the second"],
     ),
     "k_min above k_max": (
         ["--set", "segmentation.clusters.k_min=6", "--set", "segmentation.clusters.k_max=4"],

@@ -30,6 +30,25 @@ def test_repository_params_are_valid_for_every_region_file():
         load_params(f.stem, REPO_PARAMS)
 
 
+def test_every_set_example_in_the_readme_is_accepted():
+    """The README's own ``--set key=value`` examples (e.g. ``abc.cutoffs=[0.7,0.9]``) pass the schema and the relation checks;
+    the removed keys (``pareto.abc_cutoffs``, ``segmentation.abc.cutoffs``) are refused, naming the key."""
+    import re
+
+    from custlib.io.params import check_relations
+
+    readme = (REPO_PARAMS.parent / "README.md").read_text(encoding="utf-8")
+    examples = [m for m in re.findall(r"--set ([a-z_]+(?:\.[a-z_]+)+=[^\s`]+)", readme) if "..." not in m and not m.startswith("section.")]
+    assert "abc.cutoffs=[0.7,0.9]" in examples and len(examples) >= 3
+    for item in examples:
+        values = load_params("East", REPO_PARAMS, [item])
+        check_relations(values, f"README example --set {item}")
+    assert load_params("East", REPO_PARAMS, ["abc.cutoffs=[0.7,0.9]"])["abc"]["cutoffs"] == [0.7, 0.9]
+    for old in ("pareto.abc_cutoffs=[0.7,0.9]", "segmentation.abc.cutoffs=[0.7,0.9]", "pareto.share=0.7"):
+        with pytest.raises(ParamsError, match="unknown key"):
+            load_params("East", REPO_PARAMS, [old])
+
+
 def test_region_file_overrides_defaults_and_set_overrides_both(tmp_path):
     d = _params_dir(tmp_path, regions={"east": "report:\n  currency: USD\n  top_n: 7\n"})
     p = load_params("East", d)

@@ -270,10 +270,12 @@ def test_customer_profitability_sums_the_period_and_subtracts_cost_to_serve(orde
             "cost_to_serve": [15.0, 70.0, 8.0],
             "net_profit": [45.0, -20.0, -8.0],
             "returns_only": [False, False, False],
+            "is_buyer": [True, True, False],  # c4 was served without ordering: no buyer of the concentration figures
         },
         index=ids("c1", "c2", "c4"),
     )
     pd.testing.assert_frame_equal(out, expected)
+    assert list(pa.with_two_customers(out, 3).index) == ["c1", "c2"]
     assert out.attrs["net_profit_includes_cost_to_serve"] is True
     pd.testing.assert_frame_equal(orders, orders_before)
     pd.testing.assert_frame_equal(service, service_before)

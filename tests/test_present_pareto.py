@@ -42,7 +42,6 @@ def test_concentration_view_names_columns_and_kinds_in_each_language(profit):
     en = views.concentration_view(table, ctx("en"), ci=0.9)
     assert en.frame.columns.tolist() == [
         "Measure",
-        "Total",
         "Customers below zero",
         "Top 20% of customers",
         "Customers making 80%",
@@ -50,7 +49,8 @@ def test_concentration_view_names_columns_and_kinds_in_each_language(profit):
         "Gini 90% interval",
     ]
     assert en.frame["Measure"].tolist() == ["Revenue", "Gross profit", "Net profit"]
-    assert en.kinds["Total"] == "money" and en.kinds["Top 20% of customers"] == "percent" and en.caption is None
+    assert en.kinds["Top 20% of customers"] == "percent"
+    assert en.caption == "Over the 5 customers who ordered in 2026Q3."  # the totals are the region's, in the tier table
     zh = views.concentration_view(table, ctx("zh"), ci=0.9)
     assert zh.frame["衡量指标"].tolist() == ["销售收入", "毛利", "净利润"]
     assert "前 20% 客户占比" in zh.frame.columns
@@ -60,7 +60,7 @@ def test_concentration_view_says_when_net_profit_is_gross_profit(profit):
     gross = profit.copy()
     gross.attrs["net_profit_includes_cost_to_serve"] = False
     view = views.concentration_view(pa.concentration_table(gross), ctx("zh"))
-    assert view.caption == "本季度没有服务成本数据：此处净利润即毛利。"
+    assert view.caption == "按 2026Q3 有订单的 5 家客户计算。 本季度没有服务成本数据：此处净利润即毛利。"
 
 
 def test_whale_by_tier_allocation_and_migration_views_label_codes(profit):

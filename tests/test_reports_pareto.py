@@ -62,8 +62,9 @@ def region():
 
 
 def test_headline_figures_of_the_hand_built_region(region):
-    """2026Q3: revenue 500, 200, 150 reach 850 of 1000 -> 3 of 5 = 60%; net profit a = 50 alone reaches 80% of 50 -> 20%;
-    d and e lose 10 + 40 = 50, both in tier A. 2026Q2 (cost to serve 10 each): 60% and 60%, nobody loses money."""
+    """2026Q3: revenue 500, 200, 150 reach 850 of 1000 -> 3 of 5 = 60%; net profit: of the positive 50 + 30 + 20 = 100,
+    a and b reach 80 -> 2 of 5 = 40% (the ABC rule: losses add nothing to the share reached); d and e lose 10 + 40 = 50,
+    both in tier A. 2026Q2 (cost to serve 10 each): 60% and 60%, nobody loses money."""
     profit, previous, _, _ = region
     figures = rpt.headline_figures(profit, previous)
     expected = pd.DataFrame(
@@ -75,7 +76,7 @@ def test_headline_figures_of_the_hand_built_region(region):
                 "Loss of the loss-making customers",
                 "Tier A customers losing money",
             ],
-            "value": [0.6, 0.2, 2.0, 50.0, 2.0],
+            "value": [0.6, 0.4, 2.0, 50.0, 2.0],
             "previous": [0.6, 0.6, 0.0, 0.0, 0.0],
             "unit": ["pct", "pct", "count", "money", "count"],
             "good": ["up", "up", "down", "down", "down"],

@@ -115,7 +115,7 @@ def test_abc_classes_never_puts_zero_or_negative_values_in_a_or_b():
 def test_abc_classes_rejects_degenerate_and_bad_input():
     with pytest.raises(InsufficientDataError, match="positive"):
         seg.abc_classes(pd.Series({"a": 0.0, "b": -1.0}))
-    with pytest.raises(ParamsError, match="segmentation.abc.cutoffs"):
+    with pytest.raises(ParamsError, match="abc.cutoffs"):
         seg.abc_classes(pd.Series({"a": 1.0}), cutoffs=(0.95, 0.8))
     with pytest.raises(DataError, match="missing"):
         seg.abc_classes(pd.Series({"a": 1.0, "b": np.nan}))

@@ -74,8 +74,8 @@ def test_the_bomb_through_the_cli_exits_2_within_five_seconds(tmp_path, capsys):
 @pytest.mark.parametrize(
     ("values", "expected"),
     [
-        ({"segmentation": {"abc": {"cutoffs": [0.95, 0.8]}}}, "'segmentation.abc.cutoffs' [0.95, 0.8]"),
-        ({"pareto": {"abc_cutoffs": [0.8, 0.8]}}, "'pareto.abc_cutoffs' [0.8, 0.8]"),
+        ({"abc": {"cutoffs": [0.95, 0.8]}}, "'abc.cutoffs' [0.95, 0.8]"),
+        ({"abc": {"cutoffs": [0.8, 0.8]}}, "'abc.cutoffs' [0.8, 0.8]"),
         ({"segmentation": {"clusters": {"k_min": 5, "k_max": 3}}}, "'segmentation.clusters.k_min' 5 is above"),
         ({"run": {"seed": 2**32}}, "'run.seed' 4294967296"),
         ({"segmentation": {"pyramid": {"tiers": [{"name": "a", "share": 0.5}, {"name": "b", "share": 0.4}]}}}, "sum to 0.9"),

@@ -222,10 +222,13 @@ class _Plan:
         return "original customer ids or names" if self.anonymise else "customers of other regions"
 
 
-def _plan(con, req: _Request, quarter, out_zip, anonymise: bool, overwrite: bool, seed, currency: str | None = None) -> _Plan:
+def _plan(con, req: _Request, quarter, out_zip, anonymise: bool, overwrite: bool, seed, source) -> _Plan:
     """Resolve the quarter and the region, name the zip (refusing an existing one), choose the key, load the region's parameters."""
     from custlib.io.data import list_regions, match_regions, resolve_quarter, slugify
+    from custlib.io.examples import is_generated_sample, with_example_cases
     from custlib.io.params import load_params, with_source_currency
+
+    currency, sample = source.currency, is_generated_sample(source)
 
     q = resolve_quarter(con, quarter)
     (reg,) = match_regions(list_regions(con), [req.region])
@@ -237,7 +240,7 @@ def _plan(con, req: _Request, quarter, out_zip, anonymise: bool, overwrite: bool
     if not out_zip.parent.is_dir():
         raise ParamsError(f"out: the folder {out_zip.parent} does not exist")
     key_bytes, key_source = resolve_key(req.key, seed) if anonymise else (None, "none")
-    params = with_source_currency(load_params(reg, req.params_dir, req.params_sets), currency)  # as the runner resolves it
+    params = with_example_cases(with_source_currency(load_params(reg, req.params_dir, req.params_sets), currency), sample)  # as the runner
     return _Plan(reg, slug, q, top, out_zip, anonymise, overwrite, key_bytes, key_source, params)
 
 
@@ -525,7 +528,7 @@ def build_handoff(
     """
     req, con, source = _open_request(data, region, sets, notebooks, params_dir, key)
     try:
-        plan = _plan(con, req, quarter, out_zip, anonymise, overwrite, seed, source.currency)
+        plan = _plan(con, req, quarter, out_zip, anonymise, overwrite, seed, source)
         sl = _take_slice(con, plan.region, plan.quarter, plan.params, plan.key_bytes, allow)
         with _work_dir() as work:
             counts = stage_data(work / "pkg", sl, plan.region, plan.quarter, req.params_sets, req.params_dir / "defaults.yaml")

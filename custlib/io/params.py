@@ -190,12 +190,11 @@ def relation_problems(values: dict) -> list[str]:
     to 1 and volume-discount tiers in rising order; run before anything is read or written.
     """
     problems = []
-    for key in ("segmentation.abc.cutoffs", "pareto.abc_cutoffs"):
-        cut = _get(values, key)
-        if isinstance(cut, list) and len(cut) == 2 and not cut[0] < cut[1]:
-            problems.append(
-                f"'{key}' {cut}: the first cut-off (end of class A) must be below the second (end of class B), e.g. [0.8, 0.95]"
-            )
+    cut = _get(values, "abc.cutoffs")
+    if isinstance(cut, list) and len(cut) == 2 and not cut[0] < cut[1]:
+        problems.append(
+            f"'abc.cutoffs' {cut}: the first cut-off (end of class A) must be below the second (end of class B), e.g. [0.8, 0.95]"
+        )
     k_min, k_max = _get(values, "segmentation.clusters.k_min"), _get(values, "segmentation.clusters.k_max")
     if isinstance(k_min, int) and isinstance(k_max, int) and k_min > k_max:
         problems.append(f"'segmentation.clusters.k_min' {k_min} is above 'segmentation.clusters.k_max' {k_max}")

@@ -72,14 +72,15 @@ def _caption_if_gross(result, ctx) -> str | None:
 def concentration_view(result: pd.DataFrame, ctx, ci: float | None = None) -> TableView:
     """Revenue, gross and net profit concentration side by side (:func:`~custlib.analysis.pareto.concentration_table`).
 
-    The constant customer count and the note codes are left out; the Gini's interval
-    (when computed) is one "low–high" column, ``ci`` naming its level.
+    The customers measured (those who ordered) are counted in the caption; their totals are left out, since the
+    region's totals (in the overview and the tier table below) also hold customers served without ordering. The
+    note codes are left out; the Gini's interval (when computed) is one "low–high" column, ``ci`` naming its level.
     """
     t = ctx.messages(DOMAIN)
-    measure, total, below = t.gettext("Measure"), t.gettext("Total"), t.gettext("Customers below zero")
-    frame = pd.DataFrame({measure: [t.label(m, MEASURES) for m in result["measure"]], total: result["total"]})
+    measure, below = t.gettext("Measure"), t.gettext("Customers below zero")
+    frame = pd.DataFrame({measure: [t.label(m, MEASURES) for m in result["measure"]]})
     frame[below] = result["negative_customers"].to_numpy()
-    kinds = {measure: "text", total: "money", below: "integer"}
+    kinds = {measure: "text", below: "integer"}
     for col in result.attrs.get("share_columns", ()):
         pct = _share_text(ctx, float(col.rsplit("_", 1)[-1].removesuffix("pct")) / 100)
         if col.startswith("top_"):
@@ -95,7 +96,16 @@ def concentration_view(result: pd.DataFrame, ctx, ci: float | None = None) -> Ta
         name = t.gettext("Gini {level} interval", level=_share_text(ctx, ci or 0.95))
         frame[name] = [_interval(ctx, lo, hi) for lo, hi in zip(result["gini_low"], result["gini_high"], strict=True)]
         kinds[name] = "text"
-    return TableView(frame, kinds, caption=_caption_if_gross(result, ctx))
+    n = int(result["customers"].iloc[0]) if len(result) else 0
+    counted = t.ngettext(
+        "Over the {n} customer who ordered in {quarter}.",
+        "Over the {n} customers who ordered in {quarter}.",
+        n,
+        n=ctx.fmt.integer(n),
+        quarter=str(ctx.quarter),
+    )
+    gross = _caption_if_gross(result, ctx)
+    return TableView(frame, kinds, caption=f"{counted} {gross}" if gross else counted)
 
 
 def _interval(ctx, low, high) -> str:

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from custlib.analysis.facts import RegionFacts, region_facts
 from custlib.exceptions import DataError, ParamsError
 from custlib.io.data import (
     RegionData,
@@ -59,6 +60,25 @@ class ReportContext:
     lang: str = "en"
     #: translations of names a client wrote in the parameters (e.g. a make-vs-buy case's ``label_zh``), this report only
     report_terms: dict = field(default_factory=dict)
+    _facts: RegionFacts | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def facts(self) -> RegionFacts:
+        """The region's facts up to the report quarter (:func:`~custlib.analysis.facts.region_facts`), computed once per report.
+
+        Every measure that more than one report shows (customers, revenue, profit, concentration,
+        ABC classes on ``abc.cutoffs``) is read from here, so it has one value wherever it appears.
+        """
+        if self._facts is None:
+            d = self.data
+            cutoffs = (self.params.get("abc") or {}).get("cutoffs", (0.8, 0.95))
+            self._facts = region_facts(d.transactions, d.customers, d.service_costs, self.quarter, cutoffs)
+        return self._facts
+
+    @property
+    def abc_cutoffs(self) -> tuple[float, float]:
+        """``abc.cutoffs``: the ABC classes of every report, and the share in "customers making 80%"."""
+        return self.facts.cutoffs
 
     @property
     def currency(self) -> str:

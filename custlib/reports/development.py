@@ -123,13 +123,34 @@ def do_not_run_campaign(plan, ctx) -> str | None:
 
 
 def move_to_acquisition(kpis, ctx) -> str | None:
-    """Fires when development returned less profit than new customers brought this quarter (DOMAIN.md section 3)."""
-    gap = _last(kpis, "dev_minus_new_profit")
-    if pd.isna(gap) or gap >= 0:
+    """Development against acquisition, like for like (DOMAIN.md section 3: "if development returns less than acquisition,
+    move resources to acquisition").
+
+    Both sides are changes in profit over the same year, from the quarter a year earlier (the base) to this one
+    (:func:`~custlib.analysis.development.development_and_acquisition`; together they are the change of the region's
+    profit): development, the change of the customers who had ordered by the base; acquisition, the change of all
+    others, the customers won since. Fires when all hold:
+
+    1. the base quarter is in the data and the cost of goods is known (both gains are numbers);
+    2. at least one customer was won since the base (``acquired_customers >= 1``): with none there is no acquisition
+       to move effort to;
+    3. acquisition added profit (``acquisition_gain > 0``);
+    4. acquisition added more than development (``acquisition_gain > development_gain``).
+    """
+    dev, acq, won = _last(kpis, "development_gain"), _last(kpis, "acquisition_gain"), _last(kpis, "acquired_customers")
+    if pd.isna(dev) or pd.isna(acq) or pd.isna(won) or won < 1 or not acq > 0 or not acq > dev:
         return None
-    return ctx.messages(DOMAIN).gettext(
-        "Development returned {gap} less profit than new customers brought this quarter: consider moving sales effort to winning new customers.",
-        gap=ctx.fmt.money(-gap),
+    n = int(won)
+    return ctx.messages(DOMAIN).ngettext(
+        "Against {base}, the {n} customer won since then added {acquisition} of profit this quarter while the customers of "
+        "{base} changed theirs by {development}: acquisition returned more, so consider moving sales effort to winning new customers.",
+        "Against {base}, the {n} customers won since then added {acquisition} of profit this quarter while the customers of "
+        "{base} changed theirs by {development}: acquisition returned more, so consider moving sales effort to winning new customers.",
+        n,
+        n=ctx.fmt.integer(n),
+        base=str(pd.Period(str(kpis["quarter"].iloc[-1]), freq="Q") - 4),
+        acquisition=ctx.fmt.money(acq),
+        development=ctx.fmt.money(dev, signed=True),
     )
 
 
@@ -254,7 +275,7 @@ def next_quarter_forecast(forecast, ctx) -> str | None:
 
 def kpi_sentences(kpis: pd.DataFrame, ctx) -> str:
     """The latest quarter of the KPIs: existing customers' revenue and its changes, the growth run, their share,
-    and whether development (year-on-year profit growth of existing customers) returned more than acquisition."""
+    and whether development or acquisition added more profit over the year (like for like, :func:`move_to_acquisition`)."""
     if not _have(kpis) or kpis.empty:
         return ""  # the table below says why
     t, f = ctx.messages(DOMAIN), ctx.fmt
@@ -280,26 +301,41 @@ def kpi_sentences(kpis: pd.DataFrame, ctx) -> str:
         parts.append(t.gettext("There is no year-on-year growth this quarter."))
     if pd.notna(r["existing_share_revenue"]):
         parts.append(t.gettext("That is {share} of all revenue.", share=f.percent(r["existing_share_revenue"], digits=0)))
-    gain, acq = float(r["existing_profit_yoy"]), float(r["new_profit"])
-    if pd.isna(gain):
-        parts.append(t.gettext("There is no quarter a year earlier to compare development with acquisition."))
-    elif gain >= acq:
-        parts.append(
-            t.gettext(
-                "Development changed profit by {gain} on a year earlier, against {new} earned from new customers: development returned more.",
-                gain=f.money(gain, signed=True),
-                new=f.money(acq),
-            )
-        )
-    else:
-        parts.append(
-            t.gettext(
-                "Development changed profit by {gain} on a year earlier, against {new} earned from new customers: acquisition returned more this quarter.",
-                gain=f.money(gain, signed=True),
-                new=f.money(acq),
-            )
-        )
+    parts.append(_development_against_acquisition(r, t, f))
     return " ".join(parts)
+
+
+def _development_against_acquisition(r, t, f) -> str:
+    """The sentence on development against acquisition of one KPI row (like for like over the year to its quarter)."""
+    dev, acq, won = float(r["development_gain"]), float(r["acquisition_gain"]), r["acquired_customers"]
+    base = str(pd.Period(str(r["quarter"]), freq="Q") - 4)
+    if pd.isna(dev) or pd.isna(acq) or pd.isna(won):
+        return t.gettext("There is no quarter a year earlier to compare development with acquisition.")
+    fields = {"base": base, "development": f.money(dev, signed=True), "acquisition": f.money(acq, signed=True)}
+    if int(won) == 0:
+        return t.gettext(
+            "No customer was won since {base}, so there is no acquisition to compare development with: the customers of {base} "
+            "changed their profit by {development}.",
+            **fields,
+        )
+    n, fields = int(won), {**fields, "n": f.integer(int(won))}
+    if dev >= acq:
+        return t.ngettext(
+            "Against {base}, the customers of {base} changed their profit by {development} and the {n} customer won since then by "
+            "{acquisition}: development returned more.",
+            "Against {base}, the customers of {base} changed their profit by {development} and the {n} customers won since then by "
+            "{acquisition}: development returned more.",
+            n,
+            **fields,
+        )
+    return t.ngettext(
+        "Against {base}, the customers of {base} changed their profit by {development} and the {n} customer won since then by "
+        "{acquisition}: acquisition returned more this quarter.",
+        "Against {base}, the customers of {base} changed their profit by {development} and the {n} customers won since then by "
+        "{acquisition}: acquisition returned more this quarter.",
+        n,
+        **fields,
+    )
 
 
 def purchase_model(life):

@@ -53,7 +53,7 @@ def headline_figures(profit, previous_profit=None, *, share: float = 0.8, cutoff
     Parameters
     ----------
     profit, previous_profit : DataFrame, or an unavailable step
-        :func:`~custlib.analysis.pareto.quarter_profitability` of the quarter and of the one before.
+        :func:`~custlib.analysis.pareto.quarter_profit` (or ``quarter_profitability``) of the quarter and of the one before.
     share : float
     cutoffs : (float, float)
 
@@ -135,6 +135,30 @@ def cut_cost_to_serve_in_b_and_c(profit, ctx, cutoffs=(0.8, 0.95)) -> str | None
         "fewer visits, pooled deliveries or minimum order sizes.",
         n,
         **fields,
+    )
+
+
+def serve_less_without_orders(profit, ctx) -> str | None:
+    """When customers cost money to serve this quarter without ordering: win an order from them or serve them less.
+
+    Fires when ``profit`` (:func:`~custlib.analysis.pareto.quarter_profit`) has customers who did not order
+    (``is_buyer`` False) and did not only return goods (``returns_only`` False) with a cost to serve above zero.
+    Silent without cost-to-serve data (net profit is then gross profit) and without an ``is_buyer`` column.
+    """
+    profit = _frame(profit)
+    if profit is None or "is_buyer" not in profit.columns or net_is_gross(profit):
+        return None
+    returns = profit["returns_only"].astype(bool) if "returns_only" in profit.columns else pd.Series(False, index=profit.index)
+    served = ~profit["is_buyer"].astype(bool) & ~returns & (profit["cost_to_serve"].fillna(0.0) > 0)
+    n = int(served.sum())
+    if not n:
+        return None
+    return ctx.messages(DOMAIN).ngettext(
+        "{n} customer cost {cost} to serve this quarter without ordering: visit it for an order or serve it less.",
+        "{n} customers cost {cost} to serve this quarter without ordering: visit them for an order or serve them less.",
+        n,
+        n=ctx.fmt.integer(n),
+        cost=ctx.fmt.money(float(profit.loc[served, "cost_to_serve"].sum())),
     )
 
 
@@ -240,6 +264,7 @@ def advice(ctx, profit, allocation=None, migration=None, *, cutoffs=(0.8, 0.95),
         single_buyer_result(profit, ctx),
         review_tier_a_loss_makers(profit, ctx, cutoffs),
         cut_cost_to_serve_in_b_and_c(profit, ctx, cutoffs),
+        serve_less_without_orders(profit, ctx),
         move_effort_to_b_and_c(allocation, ctx, lag_quarters),
         ask_customers_who_moved_down(migration, ctx),
     ]

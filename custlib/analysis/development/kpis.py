@@ -5,12 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from custlib.analysis.development.common import (
-    positions,
-    require,
-)
+from custlib.analysis.development.common import require
+from custlib.analysis.facts import customer_quarters
 from custlib.exceptions import InsufficientDataError, ParamsError
-from custlib.io.facts import order_mask
 from custlib.io.periods import Quarter
 
 KPI_COLUMNS = [
@@ -24,65 +21,42 @@ KPI_COLUMNS = [
     "new_customers",
     "new_revenue",
     "new_profit",
-    "dev_minus_new_profit",
+    "development_gain",
+    "acquired_customers",
+    "acquisition_gain",
     "yoy_growth_streak",
 ]
 """Columns of :func:`development_kpis` shown in the report."""
 
 
 def quarter_frame(transactions: pd.DataFrame, customer_col: str, service_costs: pd.DataFrame | None) -> pd.DataFrame:
-    """Revenue and profit per customer and quarter, with the customer's first quarter.
+    """Revenue and profit per customer and quarter, with the customer's first quarter: the facts' grid.
 
-    Rows sorted by customer id and quarter: customer_col, _q (Period), revenue,
-    profit, ordered (the customer placed an order that quarter), _first (Period, the
-    quarter of the first order), _c (the customer's rank among the sorted ids).
-    Revenue and profit are net of credit notes; a credit note is never an order, so a
-    quarter of returns only has ``ordered`` False and never makes a customer new.
-    Profit is NaN where the cost of goods is missing.
-    Grouped on integer codes (customer rank, quarter ordinal), not on the id strings.
+    :func:`custlib.analysis.facts.customer_quarters` (the one definition of revenue, profit, orders and
+    first orders every report shares), in the columns the development measures use; rows sorted by
+    customer id and quarter: customer_col, _q (Period), revenue, profit, ordered (the customer placed an
+    order that quarter), _first (Period of the first order; NaT without one; the quarter before the data
+    for customers already buying in its first quarter), _c (the customer's rank among the sorted ids).
+    Profit is gross profit less the cost to serve (none in a quarter without service-cost rows); a
+    customer served without ordering has a row with no revenue and a loss. Profit is NaN where the cost
+    of goods is missing.
     """
-    q_ord = transactions["order_date"].dt.to_period("Q").array.asi8  # quarter ordinals (1970Q1 = 0)
-    c, ids = pd.factorize(transactions[customer_col], sort=True)
-    q_min = int(q_ord.min())
-    n_q = int(q_ord.max()) - q_min + 1
-    rev = transactions["revenue"].to_numpy(dtype="float64")
-    frame = pd.DataFrame(
-        {
-            "key": c * n_q + (q_ord - q_min),
-            "revenue": rev,
-            "profit": rev - transactions["cost"].to_numpy(dtype="float64"),
-            "ordered": order_mask(transactions),
-        }
+    tx = transactions if customer_col == "customer_id" else transactions.rename(columns={customer_col: "customer_id"})
+    sc = (
+        service_costs
+        if service_costs is None or customer_col == "customer_id"
+        else service_costs.rename(columns={customer_col: "customer_id"})
     )
-    gb = frame.loc[c >= 0].groupby("key", sort=True)
-    g = pd.DataFrame({"revenue": gb["revenue"].sum(), "profit": gb["profit"].sum(skipna=False), "ordered": gb["ordered"].any()})
-    key = g.index.to_numpy()
-    if service_costs is not None:
-        sc_q = service_costs["month"].dt.to_period("Q").array.asi8 - q_min
-        sc_c = positions(ids, service_costs[customer_col])
-        ok = (sc_c >= 0) & (sc_q >= 0) & (sc_q < n_q)
-        serve = (
-            pd.DataFrame({"key": sc_c[ok] * n_q + sc_q[ok], "serve": service_costs["cost_to_serve"].to_numpy(dtype="float64")[ok]})
-            .groupby("key")["serve"]
-            .sum()
-        )
-        g = g.assign(profit=g["profit"] - serve.reindex(g.index).fillna(0.0))
-    cust = key // n_q
-    quarter = key % n_q + q_min
-    ordered = g["ordered"].to_numpy()
-    far = q_min + n_q  # a customer who never ordered has no first order: "first" after every quarter
-    first = pd.Series(np.where(ordered, quarter, far)).groupby(cust).transform("min").to_numpy()
-    # customers already buying in the data's first quarter are of unknown age: count them as existing
-    first = np.where(first > q_min, first, q_min - 1)
+    g = customer_quarters(tx, sc, components=())
     return pd.DataFrame(
         {
-            customer_col: ids.take(cust),
-            "_q": pd.PeriodIndex.from_ordinals(quarter, freq="Q").array,
-            "revenue": g["revenue"].to_numpy(),
-            "profit": g["profit"].to_numpy(),
-            "ordered": ordered,
-            "_first": pd.PeriodIndex.from_ordinals(first, freq="Q").array,
-            "_c": cust,
+            customer_col: g["customer_id"],
+            "_q": g["quarter"],
+            "revenue": g["revenue"],
+            "profit": g["gross_profit"] - g["cost_to_serve"].fillna(0.0),
+            "ordered": g["is_buyer"],
+            "_first": g["first_order"],
+            "_c": pd.factorize(g["customer_id"], sort=True)[0],
         }
     )
 
@@ -105,8 +79,11 @@ def development_kpis(
     data), so that quarter shows no new customers. Per quarter: revenue and profit (gross profit, minus cost to serve when
     ``service_costs`` is given) of existing and of new customers; the change of existing customers' revenue and profit against the
     previous quarter and the same quarter a year earlier (absolute and relative; NaN when that quarter lies before the data);
-    existing customers' share of the total; ``dev_minus_new_profit`` = year-on-year profit growth from existing customers minus the
-    profit of new customers (development against acquisition: negative means new customers brought more); and the trend: OLS slope
+    existing customers' share of the total; development against acquisition, like for like over the same year
+    (:func:`development_and_acquisition`): ``development_gain``, the change in profit since the quarter a year earlier of the
+    customers who had ordered by then, ``acquisition_gain``, the same change for every other customer (those won since, whose
+    profit a year earlier was at most a cost to serve), ``acquired_customers`` (won in the four quarters up to this one) and
+    ``development_minus_acquisition``; the two gains add up to the change of the region's profit; and the trend: OLS slope
     of existing revenue over the last ``trend_quarters`` quarters (per quarter, and relative to their mean) with the number of
     consecutive quarters of year-on-year growth. These are the literature's development measures as listed in DOMAIN.md section 3
     (change, trend, share, comparison with acquisition).
@@ -131,8 +108,8 @@ def development_kpis(
         order lines -> one row per quarter (str "2026Q3"): quarter, existing_customers, new_customers, existing_revenue,
         new_revenue, total_revenue, existing_profit, new_profit, total_profit, existing_revenue_qoq, existing_revenue_qoq_pct,
         existing_revenue_yoy, existing_revenue_yoy_pct, existing_profit_qoq, existing_profit_qoq_pct, existing_profit_yoy,
-        existing_profit_yoy_pct, existing_share_revenue, existing_share_profit, dev_minus_new_profit, trend_slope_revenue,
-        trend_slope_pct, yoy_growth_streak.
+        existing_profit_yoy_pct, existing_share_revenue, existing_share_profit, development_gain, acquisition_gain,
+        acquired_customers, development_minus_acquisition, trend_slope_revenue, trend_slope_pct, yoy_growth_streak.
 
     Raises
     ------
@@ -157,8 +134,10 @@ def development_kpis(
     last = pd.Period(str(q), freq="Q")
     first = min(g["_q"].min(), last - (n_quarters + 4 + trend_quarters))
     periods = pd.period_range(first, last, freq="Q")
-    out = _by_kind(g, periods)
-    out = _with_trend(_with_changes(out, tx["order_date"].min().to_period("Q")), trend_quarters).iloc[-n_quarters:]
+    data_start = tx["order_date"].min().to_period("Q")
+    out = _with_changes(_by_kind(g, periods), data_start)
+    out = out.join(development_and_acquisition(g, periods, data_start))
+    out = _with_trend(out, trend_quarters).iloc[-n_quarters:]
     return out.set_axis(out.index.astype("str")).rename_axis("quarter").reset_index()
 
 
@@ -198,7 +177,44 @@ def _with_changes(out: pd.DataFrame, data_start: pd.Period) -> pd.DataFrame:
             out[f"existing_{m}_{tag}"] = e - prev
             out[f"existing_{m}_{tag}_pct"] = (e - prev) / prev.abs().where(prev != 0)
         out[f"existing_share_{m}"] = e / out[f"total_{m}"].where(out[f"total_{m}"] != 0)
-    out["dev_minus_new_profit"] = out["existing_profit_yoy"] - out["new_profit"]
+    return out
+
+
+def development_and_acquisition(g: pd.DataFrame, periods: pd.PeriodIndex, data_start: pd.Period, lag: int = 4) -> pd.DataFrame:
+    """Development against acquisition over the same ``lag`` quarters (a year), like for like (DOMAIN.md section 3).
+
+    For quarter ``Q`` and its base ``B = Q - lag``, every customer's change in profit from ``B`` to ``Q`` goes to
+    one side: **development** (``development_gain``) for the customers whose first order was in or before ``B``
+    (the customers of a year earlier, including those who have since stopped: development lost them), and
+    **acquisition** (``acquisition_gain``) for all others (customers won after ``B``, whose profit in ``B`` was
+    nothing, or a cost to serve before their first order). Both are changes over the same year, and they add up
+    to the change of the region's profit from ``B`` to ``Q``. ``acquired_customers`` counts the customers whose
+    first order came after ``B`` (the new customers of the ``lag`` quarters up to ``Q``);
+    ``development_minus_acquisition`` is the difference of the two gains. NaN when ``B`` lies before the data's
+    first quarter or the cost of goods is missing.
+
+    g (:func:`quarter_frame`) -> index ``periods``: development_gain, acquisition_gain, acquired_customers,
+    development_minus_acquisition.
+    """
+    qo = pd.PeriodIndex(g["_q"]).asi8
+    first = pd.PeriodIndex(g["_first"])
+    fo = np.where(first.isna(), np.iinfo("int64").max, first.asi8)
+    now = pd.DataFrame({"_c": g["_c"].to_numpy(), "_o": qo, "now": g["profit"].to_numpy(dtype="float64")})
+    then = pd.DataFrame({"_c": g["_c"].to_numpy(), "_o": qo + lag, "then": g["profit"].to_numpy(dtype="float64")})
+    pair = now.merge(then, on=["_c", "_o"], how="outer")
+    first_of = pd.Series(fo, index=g["_c"].to_numpy()).groupby(level=0).first()
+    pair["year_ago"] = first_of.reindex(pair["_c"]).to_numpy() <= pair["_o"].to_numpy() - lag
+    pair["gain"] = pair["now"].fillna(0.0) - pair["then"].fillna(0.0)
+    gains = pair.groupby(["_o", "year_ago"])["gain"].sum().unstack(fill_value=0.0)
+    ords = periods.asi8
+    out = pd.DataFrame(index=periods)
+    out["development_gain"] = gains[True].reindex(ords).fillna(0.0).to_numpy() if True in gains.columns else 0.0
+    out["acquisition_gain"] = gains[False].reindex(ords).fillna(0.0).to_numpy() if False in gains.columns else 0.0
+    won = pd.Series(1, index=pd.Index(first_of.to_numpy())).groupby(level=0).sum()
+    out["acquired_customers"] = [float(won[(won.index > o - lag) & (won.index <= o)].sum()) for o in ords]
+    comparable = (periods - lag >= data_start) & (not bool(g["profit"].isna().any()))
+    out.loc[~comparable, ["development_gain", "acquisition_gain", "acquired_customers"]] = np.nan
+    out["development_minus_acquisition"] = out["development_gain"] - out["acquisition_gain"]
     return out
 
 

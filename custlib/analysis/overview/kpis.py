@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from custlib.analysis.facts import RegionFacts, region_facts
 from custlib.exceptions import DataError, InsufficientDataError
-from custlib.io.facts import order_lines, profit_sum
+from custlib.io.facts import order_lines
 from custlib.io.periods import Quarter
 
 
@@ -31,43 +32,70 @@ def _require(frame, columns, table: str) -> None:
         raise DataError(f"{table}: column {missing[0]!r} is missing (found: {', '.join(map(str, frame.columns[:12]))})")
 
 
-def _quarter_figures(t, sc, customer_col, order_col, revenue_col, cost_col, cost_to_serve_col, cost_known=True) -> pd.Series:
-    """The figures of one quarter's transactions ``t`` (and its service-cost rows ``sc``, or None).
-
-    Revenue and gross profit are net of credit notes; orders and customers count orders only.
-    A missing cost of goods leaves gross profit, margin and net profit missing (never a 100% margin).
-    """
-    revenue = float(t[revenue_col].sum())
-    gp = profit_sum(t[revenue_col] - t[cost_col]) if cost_known else float("nan")  # an empty quarter too: unknown, not 0
-    orders = order_lines(t)
-    n_cust = int(orders[customer_col].nunique())
-    out = {
-        "active_customers": n_cust,
-        "orders": int(orders[order_col].nunique()),
-        "revenue": revenue,
-        "gross_profit": gp,
-        "gross_margin": gp / revenue if revenue else float("nan"),
-        "revenue_per_customer": revenue / n_cust if n_cust else float("nan"),
-    }
-    if sc is not None:
-        cts = float(sc[cost_to_serve_col].sum()) if len(sc) else float("nan")
-        out["cost_to_serve"] = cts
-        out["net_profit"] = gp - cts
-    return pd.Series(out, dtype="float64")
-
-
-def _no_orders_in_quarter(transactions: pd.DataFrame, quarter: Quarter, date_col: str) -> InsufficientDataError:
-    """The error for a quarter without orders, naming the last earlier order date (or None)."""
-    d = transactions[date_col]
-    before = d[d < quarter.start]
-    last_order = before.max() if len(before) else None
-    last = f"; its last order before it was on {last_order:%Y-%m-%d}" if last_order is not None else "; it has no earlier orders either"
+def _no_orders_in_quarter(facts: RegionFacts, quarter: Quarter) -> InsufficientDataError:
+    """The error for a quarter without orders, naming the last earlier quarter with orders (or none)."""
+    g = facts.grid
+    before = g.loc[g["is_buyer"] & (g["quarter"] < pd.Period(str(quarter), freq="Q")), "quarter"]
+    last = str(before.max()) if len(before) else None
+    tail = f"; its last orders before it were in {last}" if last else "; it has no earlier orders either"
     return InsufficientDataError(
-        f"the region has no orders in {_span(quarter)}{last}",
-        code="no_orders_in_quarter",
-        quarter=str(quarter),
-        last_order=last_order,
+        f"the region has no orders in {_span(quarter)}{tail}", code="no_orders_in_quarter", quarter=str(quarter), last_quarter=last
     )
+
+
+#: The figures of :func:`kpi_table`, in order (the last two only with cost-to-serve data); their definitions
+#: are :data:`custlib.analysis.facts.MEASURES`'.
+KPI_FIGURES = (
+    "active_customers",
+    "orders",
+    "revenue",
+    "gross_profit",
+    "gross_margin",
+    "revenue_per_customer",
+    "cost_to_serve",
+    "net_profit",
+)
+
+
+def kpi_table(facts: RegionFacts) -> pd.DataFrame:
+    """Headline figures of the report quarter, the previous one and the same quarter a year before.
+
+    Read from the region's facts (:class:`~custlib.analysis.facts.RegionFacts`, the measures every
+    report shares): revenue and profit are net of credit notes, orders and customers count orders
+    only; ``gross_profit = revenue - cost`` (NaN when the cost of goods is missing); with
+    cost-to-serve data also ``cost_to_serve`` (every customer's, buyers or not) and
+    ``net_profit = gross_profit - cost_to_serve``, customer profitability after the cost of
+    serving (Kaplan & Cooper 1998, *Cost & Effect*, ch. 10). A quarter without any
+    service-cost row has an unknown (NaN) cost to serve.
+
+    Returns
+    -------
+    DataFrame
+        Index: active_customers, orders, revenue, gross_profit, gross_margin,
+        revenue_per_customer [, cost_to_serve, net_profit]; columns: this quarter, previous, change,
+        year_ago, change_yoy (changes are fractions; NaN where the base is 0).
+        facts -> one row per figure.
+
+    Raises
+    ------
+    InsufficientDataError
+        The quarter has no orders (``code="no_orders_in_quarter"``).
+    """
+    quarter = facts.quarter
+    cur = facts.measures(quarter)
+    if cur["orders"] == 0:
+        raise _no_orders_in_quarter(facts, quarter)
+    figures = list(KPI_FIGURES if facts.grid.attrs.get("has_service_costs") else KPI_FIGURES[:-2])
+    prev, yago = facts.measures(quarter.previous), facts.measures(quarter.shift(-4))
+
+    def change(a: pd.Series, b: pd.Series) -> pd.Series:
+        return (a - b) / b.where(b != 0)
+
+    out = pd.DataFrame({str(quarter): cur, str(quarter.previous): prev, str(quarter.shift(-4)): yago}).loc[figures]
+    out.insert(2, "change", change(out.iloc[:, 0], out.iloc[:, 1]))
+    out["change_yoy"] = change(out.iloc[:, 0], out.iloc[:, 3])
+    out.index.name = "figure"
+    return out
 
 
 def quarter_kpis(
@@ -83,19 +111,12 @@ def quarter_kpis(
     month_col: str = "month",
     cost_to_serve_col: str = "cost_to_serve",
 ) -> pd.DataFrame:
-    """Headline figures for a quarter, the previous one and the same quarter a year before.
-
-    Revenue and profit are net of credit notes, orders and customers count orders only.
-    ``gross_profit = revenue - cost`` (cost of goods; NaN when it is missing); with ``service_costs``
-    also ``cost_to_serve`` (the months of the quarter summed) and
-    ``net_profit = gross_profit - cost_to_serve``, customer profitability
-    after the cost of serving (Kaplan & Cooper 1998, *Cost & Effect*, ch. 10).
-    A quarter without any service-cost row has an unknown (NaN) cost to serve.
+    """:func:`kpi_table` of the facts of ``transactions`` (and ``service_costs``) up to ``quarter``.
 
     Parameters
     ----------
     transactions : DataFrame
-        Order lines (customer, date, order id, revenue, cost).
+        Order lines (customer, date, order id, revenue, cost[, is_credit_note]).
     quarter : Quarter
     customer_col, date_col, order_col, revenue_col, cost_col : str
         Column names in ``transactions``.
@@ -107,42 +128,33 @@ def quarter_kpis(
     Returns
     -------
     DataFrame
-        Index: active_customers, orders, revenue, gross_profit, gross_margin,
-        revenue_per_customer [, cost_to_serve, net_profit]; columns: this quarter, previous, change,
-        year_ago, change_yoy (changes are fractions; NaN where the base is 0).
-        Columns in: customer, date, order, revenue, cost (+ month, cost_to_serve) -> out: one row per figure.
+        As :func:`kpi_table`. Columns in: customer, date, order, revenue, cost (+ month, cost_to_serve) -> out: one row per figure.
 
     Raises
     ------
     InsufficientDataError
-        The quarter has no orders (the message gives the last earlier order date).
+        The quarter has no orders.
     DataError
         A column is missing.
     """
     _require(transactions, [customer_col, date_col, order_col, revenue_col, cost_col], "transactions")
+    tx = transactions.rename(
+        columns={customer_col: "customer_id", date_col: "order_date", order_col: "order_id", revenue_col: "revenue", cost_col: "cost"}
+    )
+    sc = None
     if service_costs is not None:
         _require(service_costs, [month_col, cost_to_serve_col], "service_costs")
-
-    cols = (customer_col, order_col, revenue_col, cost_col, cost_to_serve_col, not transactions[cost_col].isna().any())
-
-    def figures(q: Quarter) -> pd.Series:
-        sc = None if service_costs is None else _in_quarter(service_costs, q, month_col)
-        return _quarter_figures(_in_quarter(transactions, q, date_col), sc, *cols)
-
-    cur = figures(quarter)
-    if cur["orders"] == 0:
-        raise _no_orders_in_quarter(transactions, quarter, date_col)
-    prev = figures(quarter.previous)
-    yago = figures(quarter.shift(-4))
-
-    def change(a: pd.Series, b: pd.Series) -> pd.Series:
-        return (a - b) / b.where(b != 0)
-
-    out = pd.DataFrame({str(quarter): cur, str(quarter.previous): prev, str(quarter.shift(-4)): yago})
-    out.insert(2, "change", change(cur, prev))
-    out["change_yoy"] = change(cur, yago)
-    out.index.name = "figure"
-    return out
+        sc = service_costs.rename(columns={month_col: "month", cost_to_serve_col: "cost_to_serve"})
+    if order_lines(_in_quarter(tx, quarter, "order_date")).empty:
+        d = tx["order_date"]
+        before = d[d < quarter.start]
+        last = before.max() if len(before) else None
+        tail = f"; its last order before it was on {last:%Y-%m-%d}" if last is not None else "; it has no earlier orders either"
+        raise InsufficientDataError(
+            f"the region has no orders in {_span(quarter)}{tail}", code="no_orders_in_quarter", quarter=str(quarter), last_order=last
+        )
+    customers = pd.DataFrame({"customer_id": pd.unique(tx["customer_id"])})
+    return kpi_table(region_facts(tx, customers, sc, quarter))
 
 
 def monthly_trend(

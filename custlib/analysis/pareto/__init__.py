@@ -24,8 +24,10 @@ from custlib.analysis.pareto.concentration import (
 from custlib.analysis.pareto.inputs import NO_TIER, TIERS, revenue_tiers
 from custlib.analysis.pareto.over_time import SHARE_MEASURES, concentration_by_quarter, concentration_trend, concentration_vs_peers
 from custlib.analysis.pareto.profitability import (
+    buyers_only,
     customer_profitability,
     net_is_gross,
+    quarter_profit,
     quarter_profitability,
     with_positive_profit,
     with_two_customers,
@@ -46,6 +48,7 @@ __all__ = [
     "concentration_table",
     "concentration_trend",
     "concentration_vs_peers",
+    "buyers_only",
     "customer_profitability",
     "customer_status",
     "gini",
@@ -54,6 +57,7 @@ __all__ = [
     "loss_figures",
     "migration_matrix",
     "net_is_gross",
+    "quarter_profit",
     "quarter_profitability",
     "revenue_tiers",
     "share_of_customers_for",

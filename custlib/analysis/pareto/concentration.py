@@ -14,7 +14,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from custlib.analysis.pareto.inputs import EPS, fraction_param, pct_label, positive_total, require_columns, top_count, values_vector
+from custlib.analysis.facts.abc import EPS as ABC_EPS
+from custlib.analysis.pareto.inputs import fraction_param, pct_label, positive_total, require_columns, top_count, values_vector
 from custlib.exceptions import DataError, InsufficientDataError, ParamsError
 
 BOOT_CELLS = 2_000_000  # resampled values held in memory at once by the bootstrap
@@ -203,9 +204,12 @@ def share_of_customers_for(values, share: float) -> float:
     """The smallest fraction of customers, taken from the top, that holds ``share`` of the total.
 
     ``k / n`` for the smallest ``k`` such that the ``k`` largest values sum to
-    at least ``share`` of the total: the "x% of customers make 80%" figure.
-    Example: ``[1, 2, 3, 4]``, share 0.7 -> 4 + 3 = 7 of 10, so 2 of 4 = 0.5;
-    share 0.8 -> 4 + 3 + 2 = 9 >= 8, so 0.75.
+    at least ``share`` of the sum of the positive values: the "x% of customers make 80%"
+    figure, which is the share of customers in ABC class A when ``share`` is the first
+    ABC cut-off (:func:`custlib.analysis.facts.abc_classes`: customers with a loss add
+    nothing to the share reached). Example: ``[1, 2, 3, 4]``, share 0.7 -> 4 + 3 = 7 of 10,
+    so 2 of 4 = 0.5; share 0.8 -> 4 + 3 + 2 = 9 >= 8, so 0.75. ``[5, 3, 2, -4]``, share 0.8:
+    of the positive 10, 5 + 3 = 8 -> 0.5 (of the total 6 it would be 5 alone).
 
     Parameters
     ----------
@@ -227,9 +231,8 @@ def share_of_customers_for(values, share: float) -> float:
     """
     s = fraction_param(share, "share")
     x = np.sort(values_vector(values), kind="stable")[::-1]
-    total = positive_total(x, "values")
-    reached = np.cumsum(x) / total >= s - EPS
-    # the running total peaks at the sum of the positive values, which is >= the total
+    positive_total(x, "values")  # shares of a zero or negative total are undefined
+    reached = np.cumsum(x) / x[x > 0].sum() >= s - ABC_EPS
     return float((int(np.argmax(reached)) + 1) / x.size)
 
 

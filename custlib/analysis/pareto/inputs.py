@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from custlib.analysis.facts.abc import abc_classes
 from custlib.exceptions import DataError, InsufficientDataError, ParamsError
 from custlib.io.facts import order_lines
 
@@ -124,8 +125,14 @@ def revenue_by_customer(transactions, start, end, *, customer_col, date_col, rev
     return out.loc[out.index.isin(ordered)]
 
 
-def revenue_tiers(values: pd.Series, cutoffs) -> pd.Series:
-    """ABC tiers by revenue from :func:`custlib.analysis.segmentation.abc_classes` (as str)."""
-    from custlib.analysis.segmentation import abc_classes
+def period_revenue(transactions, start, end, *, date_col: str = "order_date", revenue_col: str = "revenue") -> float:
+    """The revenue of every line dated from ``start`` to ``end`` (both inclusive), net of credit notes: the region's revenue."""
+    require_columns(transactions, [date_col, revenue_col], "transactions")
+    lo, hi = period_bounds(start, end)
+    d = date_column(transactions, date_col, "transactions")
+    return float(transactions.loc[((d >= lo) & (d < hi)).to_numpy(), revenue_col].sum())
 
+
+def revenue_tiers(values: pd.Series, cutoffs) -> pd.Series:
+    """ABC tiers by revenue from :func:`custlib.analysis.facts.abc_classes` (as str)."""
     return abc_classes(values, cutoffs=cutoffs).astype("str")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from custlib.analysis.facts import RegionFacts
 from custlib.analysis.pareto.inputs import date_column, period_bounds, require_columns
 from custlib.exceptions import InsufficientDataError
 from custlib.io.contract import SERVICE_COMPONENTS
@@ -64,8 +65,8 @@ def customer_profitability(
     -------
     DataFrame
         Indexed by customer id (sorted). transactions (customer_id, order_date, revenue,
-        cost[, is_credit_note]) + service_costs (customer_id, month, cost_to_serve, components) -> revenue,
-        cost, gross_profit, [components], cost_to_serve, net_profit (floats), returns_only (bool).
+        cost[, is_credit_note]) + service_costs (customer_id, month, cost_to_serve, components) -> revenue, cost,
+        gross_profit, [components], cost_to_serve, net_profit (floats), returns_only, is_buyer (bool: ordered in the period).
 
     Raises
     ------
@@ -99,6 +100,7 @@ def _sales(rows: pd.DataFrame, credit: np.ndarray, customer_col: str, revenue_co
     g = rows.groupby(customer_col, sort=True)
     sales = pd.DataFrame({"revenue": g[revenue_col].sum(), "cost": g[cost_col].sum(skipna=False)}).astype("float64")
     sales["returns_only"] = pd.Series(credit, index=rows.index).groupby(rows[customer_col], sort=True).all().astype("bool")
+    sales["is_buyer"] = ~sales["returns_only"]  # a customer with an order line in the period
     return sales
 
 
@@ -118,7 +120,7 @@ def _service_totals(service_costs, lo, hi, customer_col, month_col, cost_to_serv
 
 def _profit_table(sales: pd.DataFrame, serve: pd.DataFrame | None, customer_col: str) -> pd.DataFrame:
     """Sales and cost to serve joined per customer, with gross and net profit (net = gross when ``serve`` is None)."""
-    returns_only = sales.pop("returns_only")
+    returns_only, is_buyer = sales.pop("returns_only"), sales.pop("is_buyer")
     cost_known = not sales["cost"].isna().any()
     if serve is None:
         out = sales.copy()
@@ -135,6 +137,7 @@ def _profit_table(sales: pd.DataFrame, serve: pd.DataFrame | None, customer_col:
     known = serve is not None
     out["net_profit"] = out["gross_profit"] - out["cost_to_serve"] if known else out["gross_profit"]
     out["returns_only"] = returns_only.reindex(out.index, fill_value=False).astype("bool")
+    out["is_buyer"] = is_buyer.reindex(out.index, fill_value=False).astype("bool")  # served without ordering: False
     out.attrs["net_profit_includes_cost_to_serve"] = known
     out.attrs["cost_known"] = cost_known
     return out
@@ -179,18 +182,64 @@ def quarter_profitability(transactions: pd.DataFrame, service_costs: pd.DataFram
     return customer_profitability(transactions, service_costs, q.start, q.end)
 
 
+def quarter_profit(facts: RegionFacts, quarter=None) -> pd.DataFrame:
+    """The customers of ``quarter`` (default: the report quarter) from the region's facts, shaped as :func:`customer_profitability`.
+
+    Every customer with a line or a cost to serve in the quarter (:meth:`RegionFacts.customers
+    <custlib.analysis.facts.RegionFacts.customers>`): buyers (``is_buyer``), customers who only
+    returned goods and customers served without ordering. Without cost-to-serve data for the quarter,
+    ``net_profit`` is ``gross_profit`` and ``attrs["net_profit_includes_cost_to_serve"]`` is False.
+
+    Raises
+    ------
+    InsufficientDataError
+        As :func:`quarter_profitability`: no line in the quarter (``no_orders_in_quarter``, or
+        ``no_orders_yet`` without earlier orders).
+    """
+    q = facts.quarter if quarter is None else (quarter if isinstance(quarter, Quarter) else Quarter.parse(quarter))
+    out = facts.customers(q)
+    if not (out["is_buyer"] | out["returns_only"]).any():
+        last = facts.last_order_before(q)
+        last = last.date() if last is not None else None
+        raise InsufficientDataError(
+            f"the region has no orders in {q} ({q.start:%Y-%m-%d} to {q.end:%Y-%m-%d}); last order before it: {last}",
+            code="no_orders_in_quarter" if last is not None else "no_orders_yet",
+            quarter=str(q),
+            start=q.start.date(),
+            end=q.end.date(),
+            last=last,
+        )
+    known = bool(out.attrs.get("cost_to_serve_known"))
+    if not known:
+        out = out.assign(net_profit=out["gross_profit"])
+    out.attrs = {"net_profit_includes_cost_to_serve": known, "cost_known": bool(out.attrs.get("cost_known", True))}
+    return out
+
+
+def buyers_only(profit: pd.DataFrame) -> pd.DataFrame:
+    """The rows of customers who ordered: without ``returns_only`` customers or (with ``is_buyer``) customers served without ordering."""
+    keep = np.ones(len(profit), dtype=bool)
+    if "returns_only" in profit.columns:
+        keep &= ~profit["returns_only"].to_numpy(dtype=bool)
+    if "is_buyer" in profit.columns:
+        keep &= profit["is_buyer"].to_numpy(dtype=bool)
+    if keep.all():
+        return profit
+    kept = profit.loc[keep].copy()
+    kept.attrs = dict(profit.attrs)
+    return kept
+
+
 def with_two_customers(profit: pd.DataFrame, region_customers: int) -> pd.DataFrame:
     """The rows of ``profit`` of the customers who bought, when at least two did; else InsufficientDataError.
 
-    A customer who only returned goods in the period (``returns_only``) bought nothing and
-    is left out: the concentration, the whale curve and the tiers are about buyers.
+    A customer who only returned goods in the period (``returns_only``), or who was served without
+    ordering (``is_buyer`` False), bought nothing and is left out (:func:`buyers_only`): the
+    concentration, the whale curve and the tiers are about buyers.
     ``code="one_customer"`` when the region has one customer, ``code="one_buyer"``
     (field ``customers``: the region's size) when only one of several bought.
     """
-    if "returns_only" in profit.columns and profit["returns_only"].any():
-        kept = profit.loc[~profit["returns_only"]].copy()
-        kept.attrs = dict(profit.attrs)
-        profit = kept
+    profit = buyers_only(profit)
     if len(profit) >= 2:
         return profit
     if region_customers <= 1:

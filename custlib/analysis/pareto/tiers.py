@@ -7,7 +7,8 @@ from itertools import product
 import numpy as np
 import pandas as pd
 
-from custlib.analysis.pareto.inputs import NO_TIER, TIERS, require_columns, revenue_by_customer, revenue_tiers
+from custlib.analysis.pareto.inputs import NO_TIER, TIERS, period_revenue, require_columns, revenue_by_customer, revenue_tiers
+from custlib.analysis.pareto.profitability import buyers_only
 from custlib.exceptions import InsufficientDataError
 from custlib.io.contract import SERVICE_COMPONENTS
 from custlib.io.facts import require_cost
@@ -37,10 +38,12 @@ def tier_allocation(
     tier's customers against a base period (e.g. the same quarter a year
     earlier, which avoids seasonality).
 
-    Growth is measured on customers tiered by *this* period's revenue. That
-    selection favours tier A (customers who had a good period land in A;
-    regression to the mean), so an A tier that still grows less than B and C
-    is saturated beyond doubt.
+    Growth is measured on customers tiered by *this* period's revenue. That selection favours
+    tier A (regression to the mean), so an A tier that still grows less than B and C is saturated.
+
+    Only customers who ordered have a tier; the others in ``profit`` (served without ordering,
+    only returns) are the ``"none"`` row, when there are any. The ``"all"`` row is the whole
+    region: every row of ``profit``, its growth the region's revenue against the base period's.
 
     Parameters
     ----------
@@ -60,7 +63,7 @@ def tier_allocation(
     Returns
     -------
     DataFrame
-        Rows A, B, C and "all". profit (revenue, gross_profit, cost_to_serve,
+        Rows A, B, C, ["none",] "all". profit (revenue, gross_profit, cost_to_serve,
         components, net_profit) + transactions -> tier, customers, revenue,
         revenue_share, gross_profit, [components], cost_to_serve,
         cost_to_serve_share, net_profit, net_profit_share,
@@ -78,10 +81,10 @@ def tier_allocation(
     """
     require_columns(profit, ["revenue", "gross_profit", "cost_to_serve", "net_profit"], "profit")
     require_cost(profit, "gross_profit", "resources against profit by tier")
-    if len(profit) < 2:
-        raise InsufficientDataError(
-            f"profit: {len(profit)} customer(s); tiers need at least 2 customers", code="too_few_customers", found=len(profit), needed=2
-        )
+    buyers = buyers_only(profit)
+    if len(buyers) < 2:
+        n = len(buyers)
+        raise InsufficientDataError(f"profit: {n} customer(s) who ordered; tiers need 2", code="too_few_customers", found=n, needed=2)
     if not profit.attrs.get("net_profit_includes_cost_to_serve", True) or profit["cost_to_serve"].isna().all():
         raise InsufficientDataError(
             "no cost-to-serve data for the period (no service_costs table, or no rows in it for these months): "
@@ -91,19 +94,21 @@ def tier_allocation(
     comps = [c for c in components if c in profit.columns]
     base = revenue_by_customer(transactions, base_start, base_end, customer_col=customer_col, date_col=date_col, revenue_col=revenue_col)
     money = ["revenue", "gross_profit", *comps, "cost_to_serve", "net_profit"]
-    out = _tier_sums(profit[money], base, revenue_tiers(profit["revenue"], cutoffs=cutoffs), money)
+    out = _tier_sums(profit[money], base, revenue_tiers(buyers["revenue"], cutoffs=cutoffs).reindex(profit.index).fillna(NO_TIER), money)
+    out.loc["all", "base_revenue"] = period_revenue(transactions, base_start, base_end, date_col=date_col, revenue_col=revenue_col)
     return _with_ratios(out, comps)
 
 
 def _tier_sums(money_frame: pd.DataFrame, base: pd.Series, tiers: pd.Series, money: list[str]) -> pd.DataFrame:
-    """Sums of the money columns and base-period revenue per tier, plus an "all" row; index tier."""
+    """Sums of the money columns and base-period revenue per tier (and "none" when any customer has no tier), plus "all"."""
     frame = money_frame.copy()
     frame.index = frame.index.astype("str")
     base = base.set_axis(base.index.astype("str"))
     frame["base_revenue"] = base.reindex(frame.index).fillna(0.0).to_numpy()
     frame["tier"] = tiers.astype("str").to_numpy()
-    sums = frame.groupby("tier", sort=True)[[*money, "base_revenue"]].sum(min_count=1).reindex(list(TIERS))
-    sums["customers"] = frame.groupby("tier").size().reindex(list(TIERS)).fillna(0).astype("int64")
+    levels = [*TIERS, NO_TIER] if (frame["tier"] == NO_TIER).any() else list(TIERS)
+    sums = frame.groupby("tier", sort=True)[[*money, "base_revenue"]].sum(min_count=1).reindex(levels)
+    sums["customers"] = frame.groupby("tier").size().reindex(levels).fillna(0).astype("int64")
     all_row = frame[[*money, "base_revenue"]].sum(min_count=1).to_frame("all").T
     all_row["customers"] = len(frame)
     out = pd.concat([sums, all_row])
@@ -121,6 +126,8 @@ def _with_ratios(out: pd.DataFrame, comps: list[str]) -> pd.DataFrame:
     out["cost_to_serve_per_revenue"] = out["cost_to_serve"] / out["revenue"].where(out["revenue"] > 0)
     out["net_profit_per_cost_to_serve"] = out["net_profit"] / out["cost_to_serve"].where(out["cost_to_serve"] > 0)
     out["revenue_growth"] = out["revenue"] / out["base_revenue"].where(out["base_revenue"] > 0) - 1.0
+    if NO_TIER in out.index:  # customers without an order this period: no growth of theirs to speak of
+        out.loc[NO_TIER, "revenue_growth"] = np.nan
     out = out.rename_axis("tier").reset_index()
     out["tier"] = out["tier"].astype("str")
     cols = [

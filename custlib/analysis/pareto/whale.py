@@ -285,9 +285,12 @@ def loss_figures(profit, *, share: float = 0.8, cutoffs=(0.8, 0.95)) -> dict[str
     returned = (status == "returned_goods").to_numpy()
     out["returned"] = float(returned.sum())
     out["returned_credit"] = float(-profit.loc[returned, "revenue"].sum()) + 0.0
-    if "returns_only" in profit.columns:  # the buyers: a customer who only returned goods bought nothing
-        keep = ~profit["returns_only"].to_numpy(dtype=bool)
-        profit, status = profit.loc[keep], status.loc[keep]
+    keep = np.ones(len(profit), dtype=bool)  # the buyers: a customer who only returned goods, or was only served, bought nothing
+    if "returns_only" in profit.columns:
+        keep &= ~profit["returns_only"].to_numpy(dtype=bool)
+    if "is_buyer" in profit.columns:
+        keep &= profit["is_buyer"].to_numpy(dtype=bool)
+    profit, status = profit.loc[keep], status.loc[keep]
     if len(profit) < 2:
         return out
     for key, col in (("rev_x", "revenue"), ("net_x", "net_profit")):

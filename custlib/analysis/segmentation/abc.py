@@ -1,6 +1,7 @@
-"""ABC classes by cumulative share of value.
+"""ABC classes by cumulative share of value, on the segmentation features (:func:`customer_features`).
 
-Source: Dickie, H. F. (1951) "ABC inventory analysis shoots for dollars, not
+The classes themselves are :func:`custlib.analysis.facts.abc_classes` (one definition for
+every report, re-exported here). Source: Dickie, H. F. (1951) "ABC inventory analysis shoots for dollars, not
 pennies", Factory Management and Maintenance 109(7), applied to customers as in
 Kotler & Keller, *Marketing Management* (15th ed.), ch. 5.
 """
@@ -10,79 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from custlib.analysis.segmentation.common import EPS, or_list, param_name, words
+from custlib.analysis.facts.abc import abc_classes
+from custlib.analysis.segmentation.common import or_list
 from custlib.analysis.segmentation.features import require_buyers
-from custlib.exceptions import DataError, InsufficientDataError, ParamsError
-
-
-def check_cutoffs(cutoffs) -> tuple[float, float]:
-    try:
-        c1, c2 = (float(c) for c in cutoffs)
-    except (TypeError, ValueError) as err:
-        raise ParamsError(f"{param_name('abc.cutoffs')}: expected two shares like [0.8, 0.95], got {cutoffs!r}") from err
-    if not (0 < c1 <= c2 <= 1):
-        raise ParamsError(f"{param_name('abc.cutoffs')}: expected 0 < first <= second <= 1, got {cutoffs!r}")
-    return c1, c2
-
-
-def abc_classes(values: pd.Series, cutoffs=(0.8, 0.95)) -> pd.Series:
-    """ABC classes by cumulative share of value (Pareto / ABC analysis).
-
-    Customers are sorted by value, largest first, ties broken by index
-    (ascending). ``A`` is the smallest set of top customers whose combined
-    value reaches at least ``cutoffs[0]`` of the total, ``B`` extends that set
-    to the smallest one reaching ``cutoffs[1]``, ``C`` is everyone else.
-
-    Zero and negative values: the total is the sum of the *positive* values;
-    customers with a value <= 0 are never in A or B (they are always C), since
-    they add nothing to the share reached. Source: Dickie (1951); Kotler &
-    Keller, *Marketing Management*, ch. 5.
-
-    Parameters
-    ----------
-    values : Series
-        One value per customer (revenue, profit ...), unique index.
-    cutoffs : pair of float
-        Cumulative shares ending A and B, ``0 < c1 <= c2 <= 1``.
-
-    Returns
-    -------
-    Series
-        ``"A"``, ``"B"`` or ``"C"`` on the input's index, in the input's order,
-        named ``abc``. values -> abc.
-
-    Raises
-    ------
-    ParamsError
-        Bad cut-offs.
-    DataError
-        Non-unique index or missing (NaN) values.
-    InsufficientDataError
-        No customer has a positive value.
-    """
-    c1, c2 = check_cutoffs(cutoffs)
-    s = pd.Series(values, dtype="float64")
-    if not s.index.is_unique:
-        raise DataError("abc_classes: the values' index (customer ids) has duplicates")
-    if s.isna().any():
-        raise DataError(f"abc_classes: {int(s.isna().sum())} value(s) are missing (NaN); expected a number per customer")
-    total = s[s > 0].sum()
-    if s.empty or total <= 0:
-        raise InsufficientDataError(
-            f"ABC classes need at least one customer with a positive {words(s.name or 'value')}; none of the {len(s):,} customers has one",
-            code="no_positive_value",
-            measure=str(s.name or "value"),
-        )
-    order = s.sort_index(kind="stable").sort_values(ascending=False, kind="stable")
-    share = order.clip(lower=0).cumsum().to_numpy() / total
-    n_a = int(np.argmax(share >= c1 - EPS)) + 1
-    n_b = int(np.argmax(share >= c2 - EPS)) + 1
-    labels = np.array(["C"] * len(order), dtype=object)
-    labels[:n_b] = "B"
-    labels[:n_a] = "A"
-    labels[order.to_numpy() <= 0] = "C"
-    out = pd.Series(labels, index=order.index, name="abc", dtype="str")
-    return out.reindex(s.index)
+from custlib.exceptions import InsufficientDataError
 
 
 def abc_table(features: pd.DataFrame, cutoffs=(0.8, 0.95), measures=("revenue", "gross_profit", "net_profit")) -> pd.DataFrame:

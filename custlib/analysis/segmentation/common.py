@@ -88,9 +88,14 @@ better, -1 lower is better) and meaning. Each is a column of
 :func:`customer_features`."""
 
 
+ABC_CUTOFFS = (0.8, 0.95)
+"""The default of ``abc.cutoffs`` (one setting for every report); :func:`segment_region` takes it from
+``params["abc"]["cutoffs"]`` when given there."""
+
+
 DEFAULTS: dict = {
     "window_months": 12,
-    "abc": {"cutoffs": [0.8, 0.95], "measures": ["revenue", "gross_profit", "net_profit"]},
+    "abc": {"measures": ["revenue", "gross_profit", "net_profit"]},  # cut-offs: the top-level abc.cutoffs (ABC_CUTOFFS)
     "rfm": {"profit": "gross_profit", "slip_ratio": 0.5, "slip_alpha": 0.1, "segments": {k: list(v) for k, v in RFM_SEGMENTS.items()}},
     "pyramid": {
         "tiers": [

@@ -16,6 +16,7 @@ import pandas as pd
 from custlib.analysis.segmentation.abc import abc_classes, abc_summary, abc_table
 from custlib.analysis.segmentation.clusters import cluster_customers
 from custlib.analysis.segmentation.common import (
+    ABC_CUTOFFS,
     DEFAULTS,
     LOYALTY_CLASSES,
     QUADRANTS,
@@ -123,7 +124,7 @@ class _Run:
         return InsufficientDataError(message, code=code)
 
     def abc(self):
-        self.T["abc_classes"] = abc_table(self.feats, self.P["abc"]["cutoffs"], self.P["abc"]["measures"])
+        self.T["abc_classes"] = abc_table(self.feats, self.P["abc"].get("cutoffs", ABC_CUTOFFS), self.P["abc"]["measures"])
         self.T["abc"] = abc_summary(self.feats, self.T["abc_classes"])
 
     def rfm(self):
@@ -207,7 +208,7 @@ class _Run:
     def abc_migration(self):
         if self.feats_prev is None:
             raise self.missing(self.prev_reason)
-        cut, f, fp = self.P["abc"]["cutoffs"], self.feats, self.feats_prev
+        cut, f, fp = self.P["abc"].get("cutoffs", ABC_CUTOFFS), self.feats, self.feats_prev
         cur = abc_classes(f.loc[f["is_buyer"], "revenue_quarter"].rename("revenue"), cut)
         prev = abc_classes(fp.loc[fp["is_buyer"], "revenue_quarter"].rename("revenue"), cut)
         self.T["abc_moves"] = class_moves(prev, cur, ("A", "B", "C"))
@@ -247,7 +248,7 @@ class _Run:
         P, pyr, fp = self.P, self.pyr, self.feats_prev
         self.previous("rfm_previous_customers", lambda: rfm_table(fp, **P["rfm"]))
         self.previous("pyramid_value_previous_customers", lambda: value_pyramid(fp, pyr["value"], pyr["tiers"], name="value"))
-        self.previous("abc_previous_classes", lambda: abc_table(fp, P["abc"]["cutoffs"], P["abc"]["measures"]))
+        self.previous("abc_previous_classes", lambda: abc_table(fp, P["abc"].get("cutoffs", ABC_CUTOFFS), P["abc"]["measures"]))
         self.attempt("abc", self.abc)
         self.attempt("rfm", self.rfm)
         for which in ("value", "profit", "potential"):
@@ -301,7 +302,10 @@ def segment_region(
         The region's data (whole history up to the quarter's end or later).
     quarter : str or Quarter
     params : dict, optional
-        The ``segmentation`` parameters; missing keys take :data:`DEFAULTS`.
+        The ``segmentation`` parameters; missing keys take :data:`DEFAULTS`. The ABC cut-offs are
+        ``params["abc"]["cutoffs"]`` when given (the report notebooks read the top-level ``abc.cutoffs``),
+        else :data:`ABC_CUTOFFS`. This function's ABC table classes every customer who ever ordered on
+        the trailing window's revenue; the reports use the quarter's (:mod:`custlib.analysis.facts`).
     service_costs : DataFrame, optional
     seed : int
         Seed of k-means, its fit sample in large regions and the silhouette

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from custlib.analysis.segmentation.abc import abc_classes, abc_summary, abc_table
+from custlib.analysis.segmentation.abc import abc_summary, abc_table
 from custlib.analysis.segmentation.clusters import cluster_customers
 from custlib.analysis.segmentation.common import LOYALTY_CLASSES, STAGES
 from custlib.analysis.segmentation.loyalty import class_summary, loyalty_classes
@@ -66,11 +66,14 @@ def class_migration(before: pd.DataFrame, now: pd.DataFrame, *, column: str, ord
     return transition_matrix(before[column], now[column], order=order, values=values)
 
 
-def abc_migration(before: pd.DataFrame, features: pd.DataFrame, cutoffs=(0.8, 0.95)) -> pd.DataFrame:
-    """Customers by ABC class on last quarter's revenue (rows) and this quarter's (columns): the C -> B -> A upgrade."""
-    now = features.loc[features["is_buyer"], "revenue_quarter"].rename("revenue")
-    prev = before.loc[before["is_buyer"], "revenue_quarter"].rename("revenue")
-    return transition_matrix(abc_classes(prev, cutoffs), abc_classes(now, cutoffs), order=("A", "B", "C"))
+def abc_migration(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
+    """Customers by ABC class on last quarter's revenue (rows) and this quarter's (columns): the C -> B -> A upgrade.
+
+    ``previous`` and ``current`` are the quarters' ABC tables (:meth:`custlib.analysis.facts.RegionFacts.abc_table`:
+    the customers who ordered in the quarter, the classes of every report); a customer without an order in one of
+    the quarters is in its :data:`NONE_LABEL` row or column. -> :func:`transition_matrix`.
+    """
+    return transition_matrix(previous["abc_revenue"], current["abc_revenue"], order=("A", "B", "C"))
 
 
 def valuable_moved_down(

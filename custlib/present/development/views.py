@@ -258,17 +258,17 @@ def kpis_view(kpis: pd.DataFrame, ctx) -> TableView:
         "existing_revenue": N_("Existing customers' revenue"),
         "existing_profit": N_("Existing customers' profit"),
         "new_profit": N_("New customers' profit"),
-        "dev_minus_new_profit": N_("Development minus acquisition"),
+        "development_gain": N_("Profit change of the customers of a year earlier"),
+        "acquisition_gain": N_("Profit added by the customers won in the year"),
     }
     pct = {
         "existing_revenue_qoq_pct": N_("Change on the previous quarter"),
         "existing_revenue_yoy_pct": N_("Change on a year earlier"),
         "existing_share_revenue": N_("Share of revenue"),
-        "existing_profit_yoy_pct": N_("Profit change on a year earlier"),
     }
     order = ["existing_revenue", "existing_revenue_qoq_pct", "existing_revenue_yoy_pct", "existing_share_revenue", "existing_profit"]
-    order += ["existing_profit_yoy_pct", "new_customers", "new_profit", "dev_minus_new_profit"]
-    headers = {**money, **pct, "new_customers": N_("New customers")}
+    order += ["new_customers", "new_profit", "development_gain", "acquired_customers", "acquisition_gain"]
+    headers = {**money, **pct, "new_customers": N_("New customers"), "acquired_customers": N_("Customers won in the year")}
     frame = pd.DataFrame({t.gettext("Quarter"): kpis["quarter"].astype("str"), **{t.gettext(headers[c]): kpis[c] for c in order}})
     kinds = {t.gettext(m): "money" for m in money.values()} | {t.gettext(m): "percent" for m in pct.values()}
     caption = (
@@ -276,7 +276,7 @@ def kpis_view(kpis: pd.DataFrame, ctx) -> TableView:
         if _without_service_costs(ctx)
         else None
     )
-    return TableView(frame, {**kinds, t.gettext("New customers"): "integer"}, caption)
+    return TableView(frame, {**kinds, t.gettext("New customers"): "integer", t.gettext("Customers won in the year"): "integer"}, caption)
 
 
 @on_cost
