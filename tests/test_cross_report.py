@@ -60,10 +60,16 @@ HEADLINES: dict[tuple[str, str], str | None] = {
     ("03_forecast_development", "New customers"): "new_customers",
     ("03_forecast_development", "Customers on the watch list"): None,
     ("03_forecast_development", "Expected profit of the campaign plan"): None,
+    ("03_forecast_development", "Revenue forecast for next quarter"): None,
     ("04_compare_make_vs_buy", "Products to make in-house"): None,
     ("04_compare_make_vs_buy", "Products to buy from a supplier"): None,
     ("04_compare_make_vs_buy", "Close calls to revisit"): None,
     ("04_compare_make_vs_buy", "Expected saving from the recommendations (present value)"): None,
+    # the same figures when the report compares the example cases (the sample data, makebuy.show_examples)
+    ("04_compare_make_vs_buy", "Example products to make in-house"): None,
+    ("04_compare_make_vs_buy", "Example products to buy from a supplier"): None,
+    ("04_compare_make_vs_buy", "Example close calls to revisit"): None,
+    ("04_compare_make_vs_buy", "Expected saving in the examples (present value)"): None,
 }
 
 #: The tables read, by report and first column header, and the measures each shows (see the readers below).
