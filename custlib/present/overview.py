@@ -61,10 +61,10 @@ def _cell(ctx, figure: str, value) -> str:
 
 def _change(ctx, figure: str, kpis: pd.DataFrame, this: str, base: str, relative: str) -> str:
     """A change with its sign and unit: percentage points for a rate, a relative percent otherwise."""
-    # rounded to the digit shown first, so that a tiny fall never reads as "-0.0"
+    # the formatter signs the number as shown, so a tiny fall reads "0.0", never "-0.0"
     if figure in _RATES:
-        return ctx.fmt.points(round(kpis.loc[figure, this] - kpis.loc[figure, base], 3) + 0.0)
-    return ctx.fmt.percent(round(kpis.loc[figure, relative], 3) + 0.0, signed=True)
+        return ctx.fmt.points(kpis.loc[figure, this] - kpis.loc[figure, base])
+    return ctx.fmt.percent(kpis.loc[figure, relative], signed=True)
 
 
 @on_cost
