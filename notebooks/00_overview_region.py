@@ -50,10 +50,10 @@ tx, customers, top_n = ctx.data.transactions, ctx.data.customers, ctx.params["re
 # 本季度的主要指标与上季度的比较，以及据此建议采取的行动。
 
 # %%
-kpis = ctx.compute(ov.quarter_kpis, tx, ctx.quarter, service_costs=ctx.data.service_costs)
+kpis = ctx.compute(ov.quarter_kpis, tx, ctx.quarter, service_costs=ctx.data.service_costs, coverage=ctx.coverage)
 top = ctx.compute(ov.top_customers, tx, customers, ctx.quarter, n=top_n)
-lapsed = ctx.compute(ov.lapsed_customers, tx, customers, ctx.quarter)
-lapsed_before = ctx.compute(ov.lapsed_customers, tx, customers, ctx.quarter.previous)
+lapsed = ctx.compute(ov.lapsed_customers, tx, customers, ctx.quarter, coverage=ctx.coverage)
+lapsed_before = ctx.compute(ov.lapsed_customers, tx, customers, ctx.previous_quarter, coverage=ctx.coverage)
 ctx.summary(
     summary.headline_figures(kpis, lapsed, lapsed_before),
     summary.advice(
@@ -92,7 +92,7 @@ ctx.show(kpis, views.kpi_view)
 # 近两年的销售收入（柱）与毛利（线）；留意季节性以及整体的上升或下滑。
 
 # %%
-trend = ctx.compute(ov.monthly_trend, tx, ctx.quarter.end, months=P["trend_months"])
+trend = ctx.compute(ov.monthly_trend, tx, ctx.quarter.end, months=P["trend_months"], coverage=ctx.coverage)
 ctx.plot(trend, views.monthly_trend_chart)
 
 # %% [markdown] tags=["lang-en"]

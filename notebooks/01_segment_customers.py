@@ -52,7 +52,7 @@ P = ctx.params["segmentation"]
 
 # %%
 features = ctx.compute(seg.customer_features, ctx.data.transactions, ctx.data.customers, ctx.quarter, service_costs=ctx.data.service_costs, window_months=P["window_months"])
-before = ctx.compute(seg.customer_features, ctx.data.transactions, ctx.data.customers, ctx.quarter.previous, service_costs=ctx.data.service_costs, window_months=P["window_months"])
+before = ctx.compute(seg.customer_features, ctx.data.transactions, ctx.data.customers, ctx.previous_quarter, service_costs=ctx.data.service_costs, window_months=P["window_months"])
 active = ctx.compute(seg.active_customers, ctx.data.transactions, ctx.data.customers, (ctx.quarter.previous, ctx.quarter))
 abc = ctx.compute(seg.abc_table, features, P["abc"]["cutoffs"], P["abc"]["measures"])
 rfm = ctx.compute(seg.rfm_table, features, **P["rfm"])

@@ -45,13 +45,12 @@ P = ctx.params["pareto"]
 # %%
 tx, costs, cutoffs, lag = ctx.data.transactions, ctx.data.service_costs, P["abc_cutoffs"], P["growth_lag_quarters"]
 profit = ctx.compute(pa.quarter_profitability, tx, costs, ctx.quarter)
-previous = ctx.compute(pa.quarter_profitability, tx, costs, ctx.quarter.previous)
+previous = ctx.compute(pa.quarter_profitability, tx, costs, ctx.previous_quarter)
 buyers = ctx.compute(pa.with_two_customers, profit, len(ctx.data.customers))
 positive = ctx.compute(pa.with_positive_profit, buyers)
 base = ctx.quarter.shift(-lag)
 allocation = ctx.compute(pa.tier_allocation, buyers, tx, base.start, base.end, cutoffs=cutoffs)
-last = ctx.quarter.previous
-migration = ctx.compute(pa.tier_migration, tx, last.start, last.end, ctx.quarter.start, ctx.quarter.end, cutoffs=cutoffs)
+migration = ctx.compute(pa.quarter_tier_migration, tx, ctx.previous_quarter, ctx.quarter, cutoffs=cutoffs)
 
 # %%
 figures = report.headline_figures(profit, previous, share=P["share"], cutoffs=cutoffs)

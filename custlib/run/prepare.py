@@ -12,13 +12,20 @@ from custlib.io.data import load_region, slugify
 from custlib.reports.context import PREPARED_MARKER
 
 
-def prepare_region(con, region: str, quarter, dest: Path, peers, source_fp: dict | None = None) -> bool:
+def _marker(region: str, quarter, source_fp: dict | None, facts: dict | None) -> dict:
+    """A slice's ``_prepared.json``: region, quarter, source fingerprint and the whole source's facts (coverage, exclusions)."""
+    marker = {"region": region, "quarter": str(quarter), "source": source_fp or {}}
+    return {**marker, "data": facts} if facts else marker
+
+
+def prepare_region(con, region: str, quarter, dest: Path, peers, source_fp: dict | None = None, facts: dict | None = None) -> bool:
     """Write one region's slice (validated, typed) as Parquet into ``dest``, atomically.
 
     Returns False (and writes nothing) when ``dest`` already holds the slice
-    of the same source (by fingerprint), region and quarter.
+    of the same source (by fingerprint), region and quarter. ``facts``
+    (:func:`custlib.io.data.source_facts`) go into the slice's marker.
     """
-    marker = {"region": region, "quarter": str(quarter), "source": source_fp or {}}
+    marker = _marker(region, quarter, source_fp, facts)
     mpath = dest / PREPARED_MARKER
     if source_fp and mpath.is_file():
         try:
@@ -66,18 +73,18 @@ def _copy_products(con, folder: Path) -> None:
 DATE_COLUMN = {"transactions": "order_date", "offers": "offer_date", "service_costs": "month"}
 
 
-def prepare_regions(con, regions: list[str], quarter, cache: Path, peers, source_fp: dict | None = None) -> list[str]:
+def prepare_regions(con, regions: list[str], quarter, cache: Path, peers, source_fp: dict | None = None, facts=None) -> list[str]:
     """Write every region's slice as Parquet under ``cache/<slug>/``, one scan per table for all regions.
 
     Each table is copied once with DuckDB's partitioned ``COPY`` (by region),
     then each region's files are moved into its folder, which replaces the
     old one in one rename. Regions whose folder already holds the slice of
     the same source (by fingerprint) and quarter are skipped. Returns the
-    regions prepared.
+    regions prepared. ``facts`` (:func:`custlib.io.data.source_facts`) go into each marker.
     """
     todo = []
     for r in regions:
-        marker = {"region": r, "quarter": str(quarter), "source": source_fp or {}}
+        marker = _marker(r, quarter, source_fp, facts)
         mpath = cache / slugify(r) / PREPARED_MARKER
         try:
             if source_fp and json.loads(mpath.read_text(encoding="utf-8")) == marker:
@@ -129,7 +136,7 @@ def prepare_regions(con, regions: list[str], quarter, cache: Path, peers, source
             if has_products:
                 _copy_products(con, tmp)
             peers.to_parquet(tmp / "peer_quarterly.parquet", index=False)
-            marker = {"region": r, "quarter": str(quarter), "source": source_fp or {}}
+            marker = _marker(r, quarter, source_fp, facts)
             (tmp / PREPARED_MARKER).write_text(json.dumps(marker), encoding="utf-8")
             dest_dir = cache / slugify(r)
             if dest_dir.exists():

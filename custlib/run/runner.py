@@ -27,7 +27,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from custlib.exceptions import ParamsError
-from custlib.io.data import list_regions, match_regions, peer_quarterly, resolve_quarter, slugify, source_coverage, with_peer_file
+from custlib.io.data import (
+    data_coverage,
+    list_regions,
+    match_regions,
+    peer_quarterly,
+    resolve_quarter,
+    slugify,
+    source_facts,
+    with_peer_file,
+)
 from custlib.io.params import DEFAULT_CURRENCY, load_params, parse_sets, with_source_currency
 from custlib.io.validate import validate_source
 from custlib.run.cluster import execute_on_cluster
@@ -156,7 +165,7 @@ def _render(
     base_params = load_params(None, params_dir, sets)
     con, source, _ = validate_source(data, base_params.get("validation"))
     try:
-        q = resolve_quarter(con, quarter, source_coverage(source))
+        q = resolve_quarter(con, quarter, coverage=data_coverage(con, source))
         chosen = match_regions(list_regions(con), regions)
         base_params = with_source_currency(base_params, source.currency)
         region_params = {r: with_source_currency(load_params(r, params_dir, sets), source.currency) for r in chosen}
@@ -172,7 +181,7 @@ def _render(
             source_fp = source.fingerprint()
             if scheduler is None:
                 peers = with_peer_file(peer_quarterly(con, q.end), source, q)
-                prepare_regions(con, chosen, q, cache, peers, source_fp)
+                prepare_regions(con, chosen, q, cache, peers, source_fp, source_facts(con, source))
             con.close()
             con = None
             t_prepared = time.perf_counter()

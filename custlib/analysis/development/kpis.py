@@ -11,7 +11,7 @@ from custlib.analysis.development.common import (
 )
 from custlib.exceptions import InsufficientDataError, ParamsError
 from custlib.io.facts import order_mask
-from custlib.io.periods import Quarter
+from custlib.io.periods import Coverage, Quarter
 
 KPI_COLUMNS = [
     "quarter",
@@ -30,8 +30,14 @@ KPI_COLUMNS = [
 """Columns of :func:`development_kpis` shown in the report."""
 
 
-def quarter_frame(transactions: pd.DataFrame, customer_col: str, service_costs: pd.DataFrame | None) -> pd.DataFrame:
+def quarter_frame(
+    transactions: pd.DataFrame, customer_col: str, service_costs: pd.DataFrame | None, data_start: pd.Period | None = None
+) -> pd.DataFrame:
     """Revenue and profit per customer and quarter, with the customer's first quarter.
+
+    ``data_start`` is the data's first quarter (default: the first quarter of ``transactions``):
+    a customer first seen in it may have bought before the data starts, so its ``_first`` is
+    the quarter before it (an existing customer of unknown age, never a new one).
 
     Rows sorted by customer id and quarter: customer_col, _q (Period), revenue,
     profit, ordered (the customer placed an order that quarter), _first (Period, the
@@ -73,7 +79,8 @@ def quarter_frame(transactions: pd.DataFrame, customer_col: str, service_costs: 
     far = q_min + n_q  # a customer who never ordered has no first order: "first" after every quarter
     first = pd.Series(np.where(ordered, quarter, far)).groupby(cust).transform("min").to_numpy()
     # customers already buying in the data's first quarter are of unknown age: count them as existing
-    first = np.where(first > q_min, first, q_min - 1)
+    start = q_min if data_start is None else min(q_min, int(data_start.ordinal))
+    first = np.where(first > start, first, start - 1)
     return pd.DataFrame(
         {
             customer_col: ids.take(cust),
@@ -95,14 +102,18 @@ def development_kpis(
     n_quarters: int = 8,
     trend_quarters: int = 4,
     customer_col: str = "customer_id",
+    coverage: Coverage | None = None,
 ) -> pd.DataFrame:
     """Development measures per quarter: existing customers against new ones (DOMAIN.md section 3).
 
     A customer is *existing* in a quarter when their first order was in an earlier quarter and *new* when it was in that quarter
     (a credit note is never an order: customers are counted in the quarters they ordered; their revenue and profit are net of
     every credit note, and profit is NaN when the cost of goods is missing).
-    Customers already buying in the first quarter of ``transactions`` count as existing there (their earlier history is not in the
-    data), so that quarter shows no new customers. Per quarter: revenue and profit (gross profit, minus cost to serve when
+    Customers already buying in the data's first quarter count as existing there (their earlier history is not in the data): a new
+    customer is one whose first order in the data falls after that quarter, and the first quarter's new customers are unknown
+    (NaN), not zero. The data's first quarter is ``coverage.first_quarter`` when ``coverage`` is given (the whole data's, not this
+    region's), else the first quarter of ``transactions``. Quarters before the data are not shown; a change against a quarter that
+    is not complete in the data (or of one) is NaN, and so is a trend over a window holding one. Per quarter: revenue and profit (gross profit, minus cost to serve when
     ``service_costs`` is given) of existing and of new customers; the change of existing customers' revenue and profit against the
     previous quarter and the same quarter a year earlier (absolute and relative; NaN when that quarter lies before the data);
     existing customers' share of the total; ``dev_minus_new_profit`` = year-on-year profit growth from existing customers minus the
@@ -124,11 +135,14 @@ def development_kpis(
     trend_quarters : int
         Window of the trend slope (>= 2).
     customer_col : str
+    coverage : Coverage, optional
+        The days the whole data covers (:attr:`custlib.io.data.RegionData.coverage`).
 
     Returns
     -------
     DataFrame
-        order lines -> one row per quarter (str "2026Q3"): quarter, existing_customers, new_customers, existing_revenue,
+        order lines -> one row per quarter (str "2026Q3") from the data's first quarter: quarter, coverage ("complete" or
+        "partial", see :meth:`custlib.io.periods.Coverage.status`), existing_customers, new_customers, existing_revenue,
         new_revenue, total_revenue, existing_profit, new_profit, total_profit, existing_revenue_qoq, existing_revenue_qoq_pct,
         existing_revenue_yoy, existing_revenue_yoy_pct, existing_profit_qoq, existing_profit_qoq_pct, existing_profit_yoy,
         existing_profit_yoy_pct, existing_share_revenue, existing_share_profit, dev_minus_new_profit, trend_slope_revenue,
@@ -150,16 +164,26 @@ def development_kpis(
     tx = transactions.loc[transactions["order_date"] <= q.end]
     if tx.empty:
         raise InsufficientDataError(f"transactions: no orders up to {q}", code="no_orders")
-    g = quarter_frame(tx, customer_col, None if service_costs is None else service_costs.loc[service_costs["month"] <= q.end])
+    sc = None if service_costs is None else service_costs.loc[service_costs["month"] <= q.end]
+    out = _kpi_rows(tx, sc, q, n_quarters, trend_quarters, customer_col, coverage)
+    return out.set_axis(out.index.astype("str")).rename_axis("quarter").reset_index()
+
+
+def _kpi_rows(tx, sc, q: Quarter, n_quarters: int, trend_quarters: int, customer_col: str, coverage: Coverage | None) -> pd.DataFrame:
+    """:func:`development_kpis`'s rows, indexed by quarter (Period), from the data's first quarter to ``q``."""
+    data_start = pd.Period(str(coverage.first_quarter), freq="Q") if coverage is not None else tx["order_date"].min().to_period("Q")
+    g = quarter_frame(tx, customer_col, sc, data_start)
     # new in the quarter of the first order; a quarter of returns only before it (or without any order in the data) is an
     # existing customer's, whose purchases predate the data
     g = g.assign(kind=np.where(g["_first"] == g["_q"], "new", "existing"))
     last = pd.Period(str(q), freq="Q")
-    first = min(g["_q"].min(), last - (n_quarters + 4 + trend_quarters))
-    periods = pd.period_range(first, last, freq="Q")
+    periods = pd.period_range(min(g["_q"].min(), last - (n_quarters + 4 + trend_quarters)), last, freq="Q")
+    status = pd.Series([coverage.status(str(p)) if coverage is not None else "complete" for p in periods], index=periods)
     out = _by_kind(g, periods)
-    out = _with_trend(_with_changes(out, tx["order_date"].min().to_period("Q")), trend_quarters).iloc[-n_quarters:]
-    return out.set_axis(out.index.astype("str")).rename_axis("quarter").reset_index()
+    out.loc[out.index == data_start, ["new_customers", "new_revenue", "new_profit"]] = np.nan  # who is new there: unknown
+    out = _with_trend(_with_changes(out, data_start, status == "complete"), trend_quarters, status == "complete")
+    out.insert(0, "coverage", status)
+    return out.loc[out.index >= data_start].iloc[-n_quarters:]
 
 
 def _by_kind(g: pd.DataFrame, periods: pd.PeriodIndex) -> pd.DataFrame:
@@ -185,16 +209,19 @@ def _by_kind(g: pd.DataFrame, periods: pd.PeriodIndex) -> pd.DataFrame:
     return out
 
 
-def _with_changes(out: pd.DataFrame, data_start: pd.Period) -> pd.DataFrame:
+def _with_changes(out: pd.DataFrame, data_start: pd.Period, complete: pd.Series | None = None) -> pd.DataFrame:
     """Changes of existing customers' revenue and profit on the previous quarter and a year earlier, and their share.
 
-    No comparison with quarters before ``data_start`` (the data's first quarter).
+    No comparison with quarters before ``data_start`` (the data's first quarter), nor of or with a quarter
+    that ``complete`` (bool per quarter, default all) says the data does not cover whole.
     """
     out = out.copy()
+    complete = pd.Series(True, index=out.index) if complete is None else complete.reindex(out.index, fill_value=False)
     for m in ("revenue", "profit"):
         e = out[f"existing_{m}"]
         for tag, lag in (("qoq", 1), ("yoy", 4)):
-            prev = e.shift(lag).where(out.index - lag >= data_start)
+            ok = (out.index - lag >= data_start) & complete.to_numpy() & complete.shift(lag, fill_value=False).to_numpy()
+            prev = e.shift(lag).where(ok)
             out[f"existing_{m}_{tag}"] = e - prev
             out[f"existing_{m}_{tag}_pct"] = (e - prev) / prev.abs().where(prev != 0)
         out[f"existing_share_{m}"] = e / out[f"total_{m}"].where(out[f"total_{m}"] != 0)
@@ -202,12 +229,15 @@ def _with_changes(out: pd.DataFrame, data_start: pd.Period) -> pd.DataFrame:
     return out
 
 
-def _with_trend(out: pd.DataFrame, trend_quarters: int) -> pd.DataFrame:
-    """The least-squares slope of existing revenue over ``trend_quarters`` and the run of year-on-year growth."""
+def _with_trend(out: pd.DataFrame, trend_quarters: int, complete: pd.Series | None = None) -> pd.DataFrame:
+    """The least-squares slope of existing revenue over ``trend_quarters`` and the run of year-on-year growth.
+
+    A window holding a quarter that ``complete`` (default all) says the data does not cover whole has no slope.
+    """
     out = out.copy()
     x = np.arange(trend_quarters, dtype="float64")
     xc = x - x.mean()
-    e = out["existing_revenue"]
+    e = out["existing_revenue"] if complete is None else out["existing_revenue"].where(complete.reindex(out.index, fill_value=False))
     slope = e.rolling(trend_quarters).apply(lambda v: float(np.dot(xc, v - v.mean()) / np.dot(xc, xc)), raw=True)
     out["trend_slope_revenue"] = slope
     out["trend_slope_pct"] = slope / e.rolling(trend_quarters).mean().where(lambda s: s != 0)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from custlib.exceptions import DataError, InsufficientDataError
 from custlib.io.facts import order_lines, profit_sum
-from custlib.io.periods import Quarter
+from custlib.io.periods import Coverage, Quarter, comparison_gap
 
 
 def _in_quarter(transactions: pd.DataFrame, quarter: Quarter, date_col: str) -> pd.DataFrame:
@@ -70,6 +70,13 @@ def _no_orders_in_quarter(transactions: pd.DataFrame, quarter: Quarter, date_col
     )
 
 
+def _change(a: pd.Series, b: pd.Series, coverage: Coverage | None, quarter: Quarter, base: Quarter) -> pd.Series:
+    """Relative change of ``a`` on ``b``: NaN where the base is 0, and throughout unless the data covers both quarters whole."""
+    if comparison_gap(coverage, quarter, base) is not None:
+        return a * float("nan")
+    return (a - b) / b.where(b != 0)
+
+
 def quarter_kpis(
     transactions: pd.DataFrame,
     quarter: Quarter,
@@ -82,9 +89,13 @@ def quarter_kpis(
     service_costs: pd.DataFrame | None = None,
     month_col: str = "month",
     cost_to_serve_col: str = "cost_to_serve",
+    coverage: Coverage | None = None,
 ) -> pd.DataFrame:
     """Headline figures for a quarter, the previous one and the same quarter a year before.
 
+    With ``coverage`` (the data's span), a comparison quarter the data does not cover has
+    no figures (NaN, never zeros), and a change against a quarter that is not complete, or
+    of a quarter that is not, is NaN: part of a quarter set against a whole one is no change.
     Revenue and profit are net of credit notes, orders and customers count orders only.
     ``gross_profit = revenue - cost`` (cost of goods; NaN when it is missing); with ``service_costs``
     also ``cost_to_serve`` (the months of the quarter summed) and
@@ -103,6 +114,8 @@ def quarter_kpis(
         Cost to serve per customer and month (``month`` the first day of the month).
     month_col, cost_to_serve_col : str
         Column names in ``service_costs``.
+    coverage : Coverage, optional
+        The days the whole data covers (:attr:`custlib.io.data.RegionData.coverage`); None: every quarter counts as covered.
 
     Returns
     -------
@@ -127,20 +140,16 @@ def quarter_kpis(
 
     def figures(q: Quarter) -> pd.Series:
         sc = None if service_costs is None else _in_quarter(service_costs, q, month_col)
-        return _quarter_figures(_in_quarter(transactions, q, date_col), sc, *cols)
+        out = _quarter_figures(_in_quarter(transactions, q, date_col), sc, *cols)
+        return out if coverage is None or coverage.has_data(q) else out * float("nan")  # no data: unknown, not zero
 
     cur = figures(quarter)
     if cur["orders"] == 0:
         raise _no_orders_in_quarter(transactions, quarter, date_col)
-    prev = figures(quarter.previous)
-    yago = figures(quarter.shift(-4))
-
-    def change(a: pd.Series, b: pd.Series) -> pd.Series:
-        return (a - b) / b.where(b != 0)
-
+    prev, yago = figures(quarter.previous), figures(quarter.shift(-4))
     out = pd.DataFrame({str(quarter): cur, str(quarter.previous): prev, str(quarter.shift(-4)): yago})
-    out.insert(2, "change", change(cur, prev))
-    out["change_yoy"] = change(cur, yago)
+    out.insert(2, "change", _change(cur, prev, coverage, quarter, quarter.previous))
+    out["change_yoy"] = _change(cur, yago, coverage, quarter, quarter.shift(-4))
     out.index.name = "figure"
     return out
 
@@ -154,11 +163,14 @@ def monthly_trend(
     order_col: str = "order_id",
     revenue_col: str = "revenue",
     cost_col: str = "cost",
+    *,
+    coverage: Coverage | None = None,
 ) -> pd.DataFrame:
     """Revenue, gross profit, orders and active customers per month.
 
     The last ``months`` calendar months up to ``end``; months without orders
-    appear with zeros. Revenue and gross profit are net of credit notes, orders
+    appear with zeros. With ``coverage``, months before the data's first month or
+    after its last are left out (no data is not zero). Revenue and gross profit are net of credit notes, orders
     and customers count orders only; gross profit is missing (NaN) throughout
     when the cost of goods is.
 
@@ -171,6 +183,8 @@ def monthly_trend(
     months : int
         Calendar months in the window, ending with ``end``'s month.
     customer_col, date_col, order_col, revenue_col, cost_col : str
+    coverage : Coverage, optional
+        The days the whole data covers; the window is cut to its months.
 
     Returns
     -------
@@ -185,6 +199,9 @@ def monthly_trend(
     """
     end = pd.Timestamp(end)
     first = (end.to_period("M") - (months - 1)).to_timestamp()
+    if coverage is not None:
+        first = max(first, coverage.first.to_period("M").to_timestamp())
+        end = min(end, coverage.last)
     t = transactions[(transactions[date_col] >= first) & (transactions[date_col] < end + pd.Timedelta(days=1))]
     if t.empty:
         raise InsufficientDataError(
@@ -276,6 +293,8 @@ def lapsed_customers(
     customer_col: str = "customer_id",
     date_col: str = "order_date",
     revenue_col: str = "revenue",
+    *,
+    coverage: Coverage | None = None,
 ) -> pd.DataFrame:
     """The customers who ordered in the previous quarter but not in this one.
 
@@ -293,6 +312,9 @@ def lapsed_customers(
         The customers (customer_id, name, industry).
     quarter : Quarter
     customer_col, date_col, revenue_col : str
+    coverage : Coverage, optional
+        The days the whole data covers: both quarters must be complete in it (a quarter
+        before the data has no customers who could stop, a partial one too few).
 
     Returns
     -------
@@ -305,13 +327,17 @@ def lapsed_customers(
     Raises
     ------
     InsufficientDataError
-        The previous quarter has no orders (nobody could have stopped).
+        The previous quarter has no orders (nobody could have stopped), or the data does not
+        cover both quarters whole (codes of :func:`custlib.io.periods.comparison_gap`).
     DataError
         A column is missing.
     """
     _require(transactions, [customer_col, date_col, revenue_col], "transactions")
     _require(customers, [customer_col, "name", "industry"], "customers")
     prev = quarter.previous
+    gap = comparison_gap(coverage, quarter, prev)
+    if gap is not None:
+        raise InsufficientDataError(f"no comparison of {quarter} with {prev}: {gap[0]}", code=gap[0], **gap[1])
     before = _in_quarter(transactions, prev, date_col)
     ordered_before = order_lines(before)
     if ordered_before.empty:
