@@ -39,10 +39,15 @@ def _cmd_validate(args) -> int:
     from custlib.io.validate import validate_source
 
     rules = load_params(None, _params_dir(args), args.set).get("validation")
+    from custlib.io.data import data_coverage
+    from custlib.io.periods import describe_coverage
+
     con, source, res = validate_source(args.data, rules)
+    coverage = data_coverage(con, source)
     con.close()
     rows = ", ".join(f"{t}: {n:,} rows" for t, n in res.rows.items())
     print(f"{source.location}: valid ({rows})")
+    print(f"  {describe_coverage(coverage)}")
     if source.mapping is not None:
         from custlib.io.mapping import describe_exclusions
 

@@ -53,8 +53,8 @@ tx, customers, top_n = ctx.data.transactions, ctx.data.customers, ctx.params["re
 # %%
 kpis = ctx.compute(ov.kpi_table, ctx.facts)  # the region's facts: the same figures in every report
 top = ctx.compute(ov.top_customers, tx, customers, ctx.quarter, n=top_n)
-lapsed = ctx.compute(ov.lapsed_customers, tx, customers, ctx.quarter)
-lapsed_before = ctx.compute(ov.lapsed_customers, tx, customers, ctx.quarter.previous)
+lapsed = ctx.compute(ov.lapsed_customers, tx, customers, ctx.quarter, coverage=ctx.coverage)
+lapsed_before = ctx.compute(ov.lapsed_customers, tx, customers, ctx.previous_quarter, coverage=ctx.coverage)
 ctx.summary(
     summary.headline_figures(kpis, lapsed, lapsed_before),
     summary.advice(
@@ -93,7 +93,7 @@ ctx.show(kpis, views.kpi_view)
 # 近两年的销售收入（柱）与毛利（线）；留意季节性以及整体的上升或下滑。
 
 # %%
-trend = ctx.compute(ov.monthly_trend, tx, ctx.quarter.end, months=P["trend_months"])
+trend = ctx.compute(ov.monthly_trend, tx, ctx.quarter.end, months=P["trend_months"], coverage=ctx.coverage)
 ctx.plot(trend, views.monthly_trend_chart)
 
 # %% [markdown] tags=["lang-en"]

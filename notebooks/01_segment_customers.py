@@ -54,7 +54,7 @@ P = ctx.params["segmentation"]
 
 # %%
 features = ctx.compute(seg.customer_features, ctx.data.transactions, ctx.data.customers, ctx.quarter, service_costs=ctx.data.service_costs, window_months=P["window_months"])
-before = ctx.compute(seg.customer_features, ctx.data.transactions, ctx.data.customers, ctx.quarter.previous, service_costs=ctx.data.service_costs, window_months=P["window_months"])
+before = ctx.compute(seg.customer_features, ctx.data.transactions, ctx.data.customers, ctx.previous_quarter, service_costs=ctx.data.service_costs, window_months=P["window_months"])
 active = ctx.compute(ctx.facts.series, "active_customers", (ctx.quarter.previous, ctx.quarter))  # the region's facts
 abc = ctx.compute(ctx.facts.abc_table, ctx.quarter, P["abc"]["measures"])  # on the quarter, cut-offs abc.cutoffs
 rfm = ctx.compute(seg.rfm_table, features, **P["rfm"])

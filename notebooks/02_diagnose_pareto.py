@@ -46,13 +46,12 @@ P = ctx.params["pareto"]
 # %%
 tx, cutoffs, lag = ctx.data.transactions, ctx.abc_cutoffs, P["growth_lag_quarters"]  # cut-offs: abc.cutoffs, shared with segmentation
 profit = ctx.compute(pa.quarter_profit, ctx.facts, ctx.quarter)  # every customer with a line or a cost to serve
-previous = ctx.compute(pa.quarter_profit, ctx.facts, ctx.quarter.previous)
+previous = ctx.compute(pa.quarter_profit, ctx.facts, ctx.previous_quarter)
 buyers = ctx.compute(pa.with_two_customers, profit, len(ctx.data.customers))  # those who ordered
 positive = ctx.compute(pa.with_positive_profit, buyers)
 base = ctx.quarter.shift(-lag)
 allocation = ctx.compute(pa.tier_allocation, profit, tx, base.start, base.end, cutoffs=cutoffs)
-last = ctx.quarter.previous
-migration = ctx.compute(pa.tier_migration, tx, last.start, last.end, ctx.quarter.start, ctx.quarter.end, cutoffs=cutoffs)
+migration = ctx.compute(pa.quarter_tier_migration, tx, ctx.previous_quarter, ctx.quarter, cutoffs=cutoffs)
 
 # %%
 figures = report.headline_figures(profit, previous, share=cutoffs[0], cutoffs=cutoffs)

@@ -52,7 +52,7 @@ costs = ctx.compute(dev.costs_up_to, ctx.data.service_costs, asof)  # cost to se
 plan = ctx.compute(dev.campaign_plan, ctx.data.customers, ctx.data.offers, orders, costs, asof=asof, seed=ctx.seed, **P["campaign"])
 life = ctx.compute(clv.lifetime_value_analysis, orders, asof, **{"seed": ctx.seed, **ctx.params["clv"]})
 bgnbd = rd.purchase_model(life)  # probability alive for the watch and win-back lists (None without)
-kpis = ctx.compute(dev.development_kpis, orders, costs, quarter=ctx.quarter, **P["kpis"])
+kpis = ctx.compute(dev.development_kpis, orders, costs, quarter=ctx.quarter, coverage=ctx.coverage, **P["kpis"])
 watch = ctx.compute(
     dev.watch_list, orders, ctx.data.customers, asof=asof, bgnbd=bgnbd, time_unit=ctx.params["clv"]["time_unit"], **P["early_warning"]
 )

@@ -46,7 +46,7 @@ ctx.report_terms = mbr.case_terms(P, ctx.lang)  # the client's own names of its 
 
 # %%
 cases = ctx.compute(mb.analyse_cases, P)  # every case: costs, break-even, simulated demand, sensitivity, scorecard
-ctx.summary(mbr.headline_figures(cases), mbr.actions(cases, ctx), notebook=mbr.NOTEBOOK, domain="makebuy")
+ctx.summary(mbr.headline_figures(cases), mbr.actions(cases, ctx), notebook=mbr.NOTEBOOK, domain="makebuy", against_last_quarter=False)
 
 # %% [markdown] tags=["lang-en"]
 # ## The products compared

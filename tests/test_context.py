@@ -127,7 +127,8 @@ def test_summary_shows_values_changes_and_publishes_labels_in_every_language(sho
 def test_header_names_the_region_in_the_reports_language(shown, lang, region):
     from types import SimpleNamespace
 
-    data = SimpleNamespace(customers=pd.DataFrame({"customer_id": ["a", "b"]}), transactions=pd.DataFrame({"revenue": [1.0]}))
+    tx = pd.DataFrame({"customer_id": ["a"], "order_date": pd.to_datetime(["2026-08-01"]), "revenue": [1.0]})
+    data = SimpleNamespace(customers=pd.DataFrame({"customer_id": ["a", "b"]}), transactions=tx)
     ReportContext("East", Quarter.parse("2026Q3"), {"report": {"lang": lang}}, data=data, lang=lang).header()
     ((kind, text),) = shown
     assert kind == "md" and text.startswith(region) and "2026-07-01" in text

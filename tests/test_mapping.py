@@ -411,3 +411,21 @@ def test_contract_files_without_cost_are_accepted_when_the_mapping_says_cost_is_
     assert source.cost_known is False
     assert con.execute("SELECT count(cost), count(*) FROM transactions").fetchall()[0] == (0, len(tables["transactions"]))
     con.close()
+
+
+def test_the_readme_documents_every_key_of_the_mapping_schema():
+    """The README's "Source mapping" section is the reference: every key the schema accepts is named there."""
+    import json
+    import re
+
+    from custlib.io.mapping import SCHEMA_FILE
+
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Source mapping") : readme.index("## Parameters")]
+    keys = set(schema["properties"]) | set(schema["properties"]["coverage"]["properties"])
+    keys |= set(schema["$defs"]["table"]["properties"]) | set(schema["$defs"]["table"]["properties"]["credit_notes"]["properties"])
+    for form in schema["$defs"]["field"]["oneOf"]:
+        keys |= set(form.get("properties", {}))
+    missing = sorted(k for k in keys if not re.search(rf"[`{{,\s]{re.escape(k)}[`:]", section))  # `key` or key: in an example
+    assert not missing, f"README 'Source mapping' does not document: {missing}"

@@ -61,9 +61,10 @@ def test_axis_ticks_use_the_table_rules_in_chinese_and_compact_units_in_english(
 
 def test_messages_fill_placeholders_and_plural_forms():
     en, zh = Messages("en", "custlib"), Messages("zh", "custlib")
-    assert en.ngettext("{n} customer", "{n} customers", 1) == "1 customer"
-    assert en.ngettext("{n} customer", "{n} customers", 3) == "3 customers"
-    assert zh.ngettext("{n} customer", "{n} customers", 3) == "3 家客户"
+    one, many = "{n} customer ordered in the quarter", "{n} customers ordered in the quarter"
+    assert en.ngettext(one, many, 1) == "1 customer ordered in the quarter"
+    assert en.ngettext(one, many, 3) == "3 customers ordered in the quarter"
+    assert zh.ngettext(one, many, 3) == "本季度有 3 家客户下单"
     assert zh.gettext("*Not available:* {reason}", reason="x") == "*暂无结果：* x"
 
 

@@ -150,7 +150,9 @@ def test_bad_params_and_unknown_quarter_are_refused_before_anything_is_written(t
     out = tmp_path / "out"
     with pytest.raises(ParamsError, match="--set: unknown key 'report.colour'"):
         render(tiny, out=out, sets=["report.colour=red"], progress=False)
-    with pytest.raises(ParamsError, match="quarter: 2030Q1 is outside the data; complete quarters run from 2024Q1 to 2025Q4"):
+    with pytest.raises(
+        ParamsError, match=r"quarter: 2030Q1 is outside the data, which covers 2024-01-\d\d to 2025-12-31 \(quarters 2024Q1 to 2025Q4\)"
+    ):
         render(tiny, quarter="2030Q1", out=out, progress=False)
     assert not out.exists()
 

@@ -1001,7 +1001,7 @@ def test_headline_figures_degrade_when_sections_are_missing():
     figures, actions = _headlines(rep)
     assert figures["value"].tolist()[:2] == [2.0, 2.0] and figures["value"][2:].isna().all()
     assert figures["previous"].tolist()[0] == 3.0 and figures["previous"][1:].isna().all()
-    assert actions == ["No valuable customer is at risk or moved down a tier: keep the current visit plan."]
+    assert actions == []  # who is at risk or moved down is unknown: no "nobody is" sentence (issue 15)
     empty, _ = _headlines(seg.RegionSegmentation(quarter="2026Q3", unavailable={"abc": "no orders"}))
     assert len(empty) == 5 and empty["value"].isna().all()
     quiet = _tx([("o1", "X", "2026-03-01", "a", 100.0, 60.0), ("o2", "Y", "2026-04-01", "a", 10.0, 6.0)])

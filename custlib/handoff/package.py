@@ -165,7 +165,7 @@ def stage_data(stage: Path, sl: RegionSlice, reg: str, q, params_sets: list[str]
     DataError
         The slice does not validate, or does not cover the quarter.
     """
-    from custlib.io.data import resolve_quarter
+    from custlib.io.data import data_span, resolve_quarter
     from custlib.io.params import load_params
     from custlib.io.validate import validate_source
     from custlib.reports.context import settings_json
@@ -187,6 +187,8 @@ def stage_data(stage: Path, sl: RegionSlice, reg: str, q, params_sets: list[str]
     con, _, _ = validate_source(stage / "data", sl.params.get("validation"))
     try:
         resolve_quarter(con, str(q))
+        if (last := data_span(con)[1]) < q.end:  # a quarter asked for by name may be partial; the slice's own orders must reach its end
+            raise ParamsError(f"quarter: {q} ends on {q.end:%Y-%m-%d}, after the slice's last order on {last:%Y-%m-%d}")
     except ParamsError as err:
         raise DataError(
             f"{reg}: the region's data slice would not re-run for {q} on the client's machine: {err} "

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -32,7 +32,7 @@ import pandas as pd
 from custlib.exceptions import DataError, InsufficientDataError, ParamsError
 from custlib.io.contract import DERIVED_TABLES, TABLES, Table
 from custlib.io.facts import CostBasis, with_assumed_margin
-from custlib.io.periods import Quarter, latest_complete_quarter
+from custlib.io.periods import Coverage, Quarter
 from custlib.io.readers import (  # noqa: F401 (re-exported)
     MAPPING_FILE,
     ReadOptions,
@@ -461,6 +461,12 @@ class RegionData:
     cost_basis : CostBasis
         Whether the cost of goods is known, missing, or filled from an assumed margin
         (:func:`with_cost_basis`).
+    coverage : Coverage or None
+        The days the whole data covers (:func:`data_coverage`), not only this region's:
+        quarters outside it have no data, quarters it partly covers are partial.
+    exclusions : dict
+        What the source mapping left out or marked, for the whole export
+        (:func:`custlib.io.mapping.exclusions`; empty without a mapping).
     """
 
     region: str
@@ -472,6 +478,8 @@ class RegionData:
     peer_quarterly: pd.DataFrame
     products: pd.DataFrame | None = None
     cost_basis: CostBasis = CostBasis()
+    coverage: Coverage | None = None
+    exclusions: dict = field(default_factory=dict)
 
 
 def _public_cols(table: str) -> list[str]:
@@ -490,23 +498,49 @@ COVERAGE_FILE = "_coverage.json"
 PEER_FILE = "peer_quarterly.parquet"
 
 
-def source_coverage(source: Source) -> pd.Timestamp | None:
-    """The date a directory source declares its data complete to (``_coverage.json``: ``{"until": "YYYY-MM-DD"}``).
+def declared_coverage(source: Source | None) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """The first and last day a source declares it covers, when its orders do not show them (None: not declared).
 
-    A region's hand-off package writes it: a region's own last order may fall
-    before the quarter's last day although the quarter is complete.
+    A source mapping says it with ``coverage: {from: ..., to: ...}``; a folder of contract files with
+    ``_coverage.json`` (``{"from": "YYYY-MM-DD", "until": "YYYY-MM-DD"}``, either key optional). A region's
+    hand-off package writes the latter: its own first and last orders may fall inside quarters that the
+    whole data covers completely.
     """
-    if source.is_sql:
-        return None
+    if source is None or source.is_sql:
+        return None, None
+    first = last = None
+    if source.mapping is not None:
+        first, last = source.mapping.coverage_from, source.mapping.coverage_to
     path = source.root / COVERAGE_FILE
-    if not path.is_file():
-        return None
-    import json
+    if path.is_file():
+        import json
 
-    try:
-        return pd.Timestamp(json.loads(path.read_text(encoding="utf-8"))["until"])
-    except (ValueError, KeyError, TypeError) as err:
-        raise DataError(f'{path}: expected {{"until": "YYYY-MM-DD"}}') from err
+        try:
+            values = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(values, dict) or not values.keys() <= {"from", "until"}:
+                raise KeyError(sorted(values) if isinstance(values, dict) else values)
+            first = pd.Timestamp(values["from"]) if values.get("from") else first
+            last = pd.Timestamp(values["until"]) if values.get("until") else last
+        except (ValueError, KeyError, TypeError) as err:
+            raise DataError(f'{path}: expected {{"from": "YYYY-MM-DD", "until": "YYYY-MM-DD"}} (either key optional)') from err
+    return first, last
+
+
+def source_coverage(source: Source) -> pd.Timestamp | None:
+    """The last day a source declares it covers (see :func:`declared_coverage`), or None."""
+    return declared_coverage(source)[1]
+
+
+def data_coverage(con, source: Source | None = None) -> Coverage:
+    """The days the data covers: from its first order (or the declared first day) to its last (or the declared last day).
+
+    Every analysis of a region is told this span (:attr:`RegionData.coverage`): a quarter
+    before it has no data (never zeros), a quarter it only partly covers is partial, and a
+    customer whose first order falls in its first quarter may have bought before.
+    """
+    lo, hi = data_span(con)
+    first, last = declared_coverage(source)
+    return Coverage(min(lo, first) if first is not None else lo, max(hi, last) if last is not None else hi)
 
 
 def with_peer_file(peers: pd.DataFrame, source: Source, quarter: Quarter) -> pd.DataFrame:
@@ -518,28 +552,43 @@ def with_peer_file(peers: pd.DataFrame, source: Source, quarter: Quarter) -> pd.
     return pd.concat([peers, extra], ignore_index=True).sort_values(["region", "quarter"], kind="stable", ignore_index=True)
 
 
-def resolve_quarter(con, quarter: str | None, last_date=None) -> Quarter:
-    """``quarter`` parsed, or the latest complete quarter in the data when None/"latest".
+def source_facts(con, source: Source) -> dict:
+    """What each region's reports need to know of the whole source, as JSON: its coverage and what its mapping left out.
 
-    ``last_date`` (e.g. from :func:`source_coverage`) extends the data's own last order date.
+    The runner writes it into each prepared slice (a slice's own orders do not show the whole data's span).
+    """
+    return {"coverage": data_coverage(con, source).to_dict(), "exclusions": dict(source.exclusions)}
+
+
+def resolve_quarter(con, quarter: str | None, last_date=None, *, coverage: Coverage | None = None) -> Quarter:
+    """``quarter`` parsed, or the latest complete quarter of the data when None/"latest".
+
+    ``coverage`` is the data's span (:func:`data_coverage`); without it, the span of the
+    orders, its end extended to ``last_date`` when given. ``latest`` never picks a partial
+    quarter; a partial quarter asked for by name is reported, labelled partial.
 
     Raises
     ------
     ParamsError
-        The quarter is malformed or outside the data.
+        The quarter is malformed or outside the data, or ``latest`` was asked of data
+        covering no complete quarter (the message names the span and the quarters to ask for).
     """
-    lo, hi = data_span(con)
-    if last_date is not None:
-        hi = max(hi, pd.Timestamp(last_date))
-    latest = latest_complete_quarter(hi)
+    if coverage is None:
+        lo, hi = data_span(con)
+        coverage = Coverage(lo, hi if last_date is None else max(hi, pd.Timestamp(last_date)))
+    first, last = coverage.first_quarter, coverage.last_quarter
     if quarter in (None, "", "latest"):
-        if latest.end < lo:
-            raise InsufficientDataError(f"transactions: the data ({lo:%Y-%m-%d}..{hi:%Y-%m-%d}) covers no complete quarter")
+        latest = coverage.latest_complete()
+        if latest is None:
+            partial = str(first) if first == last else f"{first}, {last}"
+            raise ParamsError(
+                f"quarter: the data covers {coverage}, which holds no complete quarter, so 'latest' has none to pick "
+                f"(partial: {partial}); ask for one by name, e.g. --quarter {last}, and the report says it is partial"
+            )
         return latest
     q = Quarter.parse(quarter)
-    first = Quarter.of(lo)
-    if q < first or q > latest:
-        raise ParamsError(f"quarter: {q} is outside the data; complete quarters run from {first} to {latest}")
+    if not coverage.has_data(q):
+        raise ParamsError(f"quarter: {q} is outside the data, which covers {coverage} (quarters {first} to {last})")
     return q
 
 
@@ -613,10 +662,11 @@ def peer_quarterly(con, until: pd.Timestamp) -> pd.DataFrame:
     return out
 
 
-def load_region(con, region: str, quarter: Quarter, peers: bool = True) -> RegionData:
+def load_region(con, region: str, quarter: Quarter, peers: bool = True, coverage: Coverage | None = None) -> RegionData:
     """The region's customers and their history up to the quarter's end.
 
     ``peers=False`` skips the cross-region aggregates (a prepared slice carries them in a file).
+    ``coverage`` is the data's span (default: the span of every order in ``con``, see :func:`data_coverage`).
 
     Columns in: the validated views. Out: typed frames (see RegionData).
     """
@@ -655,7 +705,17 @@ def load_region(con, region: str, quarter: Quarter, peers: bool = True) -> Regio
             f"(SELECT DISTINCT product_id FROM transactions WHERE {in_region} AND order_date <= ?) ORDER BY product_id",
             [region, end],
         ).df()
-    return RegionData(region_name, quarter, _fix_types(cust), _fix_types(tx), _fix_types(offers), _fix_types(services), peers, products)
+    return RegionData(
+        region_name,
+        quarter,
+        _fix_types(cust),
+        _fix_types(tx),
+        _fix_types(offers),
+        _fix_types(services),
+        peers,
+        products,
+        coverage=coverage if coverage is not None else data_coverage(con),
+    )
 
 
 def with_cost_basis(data: RegionData, gross_margin=None) -> RegionData:

@@ -91,6 +91,9 @@ class Mapping:
     currency: str | None
     defaults: ReadOptions
     tables: dict[str, TableSpec]
+    #: first and last day of the export as ``coverage:`` declares them (None: the first / last order)
+    coverage_from: object = None
+    coverage_to: object = None
 
     @property
     def cost_known(self) -> bool:
@@ -136,7 +139,9 @@ def load_mapping(path: Path) -> Mapping:
     values = values or {}
     if not isinstance(values, dict):
         raise DataError(f"{path}: expected a mapping (currency:, tables:, ...), got {type(values).__name__}")
+    values = _dates_as_text(values)
     _schema_error(values, str(path))
+    coverage = _coverage(values.get("coverage") or {}, path)
     top = {k: values[k] for k in _READ_KEYS if k in values}
     defaults = _options(top, path, "<top>")
     tables = {}
@@ -166,7 +171,36 @@ def load_mapping(path: Path) -> Mapping:
             spec,
         )
         _check_columns(tables[name], path)
-    return Mapping(path, values, values.get("currency"), defaults, tables)
+    return Mapping(path, values, values.get("currency"), defaults, tables, *coverage)
+
+
+def _dates_as_text(values: dict) -> dict:
+    """``coverage.from`` / ``to`` written unquoted (YAML reads ``1997-01-01`` as a date) as ``"1997-01-01"``."""
+    import datetime as dt
+
+    cov = values.get("coverage")
+    if not isinstance(cov, dict):
+        return values
+    fixed = {k: v.isoformat() if isinstance(v, dt.date) and not isinstance(v, dt.datetime) else v for k, v in cov.items()}
+    return {**values, "coverage": fixed}
+
+
+def _coverage(cov: dict, path: Path):
+    """``coverage.from`` and ``coverage.to`` as Timestamps (None when not given); refused when not real dates or reversed."""
+    import pandas as pd
+
+    out = []
+    for key in ("from", "to"):
+        if key not in cov:
+            out.append(None)
+            continue
+        try:
+            out.append(pd.Timestamp(cov[key]))
+        except ValueError as err:
+            raise DataError(f"{path}: 'coverage.{key}' {cov[key]!r} is not a date (YYYY-MM-DD)") from err
+    if out[0] is not None and out[1] is not None and out[1] < out[0]:
+        raise DataError(f"{path}: 'coverage.to' ({cov['to']}) is before 'coverage.from' ({cov['from']})")
+    return out
 
 
 def _options(values: dict, path: Path, where: str) -> ReadOptions:

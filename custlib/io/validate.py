@@ -15,7 +15,8 @@ Rules (documented in the README's data contract):
 - keys are unique, and required values are not empty;
 - no NaN or infinite amounts, and none whose absolute value exceeds
   ``validation.max_abs_amount``;
-- dates lie between ``validation.min_date`` and today (no future orders);
+- dates lie between ``validation.min_date`` (a source mapping's ``coverage.from`` instead, when it
+  declares one) and today (no future orders), and not after a mapping's ``coverage.to``;
 - every transaction, offer and service-cost row names a known customer;
 - ``market_type`` is one of the five market types;
 - returns: a line with negative quantity is a return and must have
@@ -34,6 +35,7 @@ import duckdb
 from custlib.exceptions import DataError, ParamsError
 from custlib.io.contract import TABLES
 from custlib.io.data import Source, cost_problems, create_typed_views, open_raw, slugify, typed_expr
+from custlib.io.readers import MAPPING_FILE
 
 DEFAULT_RULES = {"min_date": "2000-01-01", "max_abs_amount": 1.0e12, "max_examples": 5}
 
@@ -106,7 +108,7 @@ def check(con, source: Source, rules: dict | None = None, today: dt.date | None 
     -------
     ValidationResult
     """
-    rules = {**DEFAULT_RULES, **(rules or {})}
+    rules = _with_declared_coverage({**DEFAULT_RULES, **(rules or {})}, source)
     n = int(rules["max_examples"])
     today = today or dt.date.today()
     res = ValidationResult()
@@ -125,6 +127,24 @@ def _key_expr(table, column: str, duck_type: str) -> str:
     """A key column's typed value as the analyses see it: a ``month`` is its first day (5 and 20 January are one key)."""
     expr = typed_expr(column, table.column(column).kind, duck_type)
     return f"date_trunc('month', {expr})" if column == "month" else expr
+
+
+def _with_declared_coverage(rules: dict, source: Source) -> dict:
+    """The date rules with a source mapping's ``coverage:``: its ``from`` replaces ``validation.min_date``, its ``to`` bounds dates too.
+
+    The mapping's word on its own export is more precise than a plausibility default: CDNOW's
+    orders of 1997 pass with ``coverage: {from: 1997-01-01}``, and a line dated outside the
+    declared span is refused, naming the key.
+    """
+    m = source.mapping
+    out = {**rules, "min_date_key": "validation.min_date"}
+    if m is None:
+        return out
+    if m.coverage_from is not None:
+        out.update(min_date=f"{m.coverage_from:%Y-%m-%d}", min_date_key=f"coverage.from in {MAPPING_FILE}")
+    if m.coverage_to is not None:
+        out.update(max_date=f"{m.coverage_to:%Y-%m-%d}", max_date_key=f"coverage.to in {MAPPING_FILE}")
+    return out
 
 
 def _check_region_names(con, source: Source, res: ValidationResult) -> None:
@@ -306,15 +326,22 @@ def _column_checks(batch: _Batch, label: str, c, duck_type: str, rules: dict, to
             lambda total, ex: f"{label}: column '{c.name}' has {total} value(s) that are not {what}: {_rows_list(ex, n)}",
         )
         if c.kind == "date":
-            lo = rules["min_date"]
+            lo, lo_key = rules["min_date"], rules.get("min_date_key", "validation.min_date")
             if c.name == "month":  # any day of a month stands for the month: compare months
                 lo = dt.date.fromisoformat(str(lo)).replace(day=1).isoformat()
                 expr = f"date_trunc('month', {expr})"
             batch.add(
                 f"{expr} < DATE '{lo}'",
                 f"CAST({expr} AS VARCHAR)",
-                lambda total, ex: f"{label}: column '{c.name}' has {total} date(s) before {lo} (validation.min_date): {_rows_list(ex, n)}",
+                lambda total, ex: f"{label}: column '{c.name}' has {total} date(s) before {lo} ({lo_key}): {_rows_list(ex, n)}",
             )
+            if rules.get("max_date"):
+                hi, hi_key = rules["max_date"], rules["max_date_key"]
+                batch.add(
+                    f"{expr} > DATE '{hi}'",
+                    f"CAST({expr} AS VARCHAR)",
+                    lambda total, ex: f"{label}: column '{c.name}' has {total} date(s) after {hi} ({hi_key}): {_rows_list(ex, n)}",
+                )
             batch.add(
                 f"{expr} > DATE '{today.isoformat()}'",
                 f"CAST({expr} AS VARCHAR)",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from custlib.present.costs import on_cost
+from custlib.present.coverage import comparable, quarter_label
 from custlib.present.messages import N_
 from custlib.present.style import PALETTE
 from custlib.present.tables import TableView
@@ -62,6 +63,8 @@ def _cell(ctx, figure: str, value) -> str:
 def _change(ctx, figure: str, kpis: pd.DataFrame, this: str, base: str, relative: str) -> str:
     """A change with its sign and unit: percentage points for a rate, a relative percent otherwise."""
     # the formatter signs the number as shown, so a tiny fall reads "0.0", never "-0.0"
+    if not comparable(ctx, this, base):  # against a quarter without data or a partial one: no change to show
+        return ctx.fmt.percent(float("nan"))
     if figure in _RATES:
         return ctx.fmt.points(kpis.loc[figure, this] - kpis.loc[figure, base])
     return ctx.fmt.percent(kpis.loc[figure, relative], signed=True)
@@ -78,13 +81,14 @@ def kpi_view(kpis: pd.DataFrame, ctx) -> TableView:
     figure_h = t.gettext("Figure")
     vs_prev = t.gettext("Change on {quarter}", quarter=prev)
     vs_yago = t.gettext("Change on {quarter}", quarter=yago)
+    label = {q: quarter_label(ctx, q) for q in (this, prev, yago)}  # "2010Q4 (partial)", "2010Q3 (no data)"
     rows = [
         {
             figure_h: t.label(fig, FIGURES),
-            this: _cell(ctx, fig, kpis.loc[fig, this]),
-            prev: _cell(ctx, fig, kpis.loc[fig, prev]),
+            label[this]: _cell(ctx, fig, kpis.loc[fig, this]),
+            label[prev]: _cell(ctx, fig, kpis.loc[fig, prev]),
             vs_prev: _change(ctx, fig, kpis, this, prev, "change"),
-            yago: _cell(ctx, fig, kpis.loc[fig, yago]),
+            label[yago]: _cell(ctx, fig, kpis.loc[fig, yago]),
             vs_yago: _change(ctx, fig, kpis, this, yago, "change_yoy"),
         }
         for fig in kpis.index

@@ -13,6 +13,7 @@ import pandas as pd
 
 from custlib.analysis.pareto import NO_TIER, SHARE_MEASURES, WhaleSummary
 from custlib.present.costs import on_cost
+from custlib.present.coverage import comparable, quarter_label
 from custlib.present.messages import N_
 from custlib.present.style import PALETTE
 from custlib.present.tables import TableView
@@ -160,7 +161,14 @@ def allocation_view(result: pd.DataFrame, ctx, lag_quarters: int = 4) -> TableVi
     frame = result[list(cols)].assign(tier=[t.label(x, TIER_LABELS) for x in result["tier"]])
     frame = frame.rename(columns={k: v[0] for k, v in cols.items()})
     caption = None
-    if not (result["base_revenue"] > 0).any():
+    if not comparable(ctx, ctx.quarter, base):  # a comparison quarter without data, or a partial one: no growth to show
+        frame[cols["revenue_growth"][0]] = float("nan")
+        caption = t.gettext(
+            "The data do not cover both {quarter} and {base} whole: revenue growth between them cannot be shown.",
+            quarter=quarter_label(ctx, ctx.quarter),
+            base=quarter_label(ctx, base),
+        )
+    elif not (result["base_revenue"] > 0).any():
         caption = t.gettext("No orders in {quarter}, the comparison quarter: revenue growth cannot be shown.", quarter=str(base))
     return TableView(frame, {v[0]: v[1] for v in cols.values()}, caption=caption)
 
@@ -236,7 +244,7 @@ def concentration_trend_chart(result: pd.DataFrame, ctx, ax=None, *, color: str 
     ax.fill_between(pos, low, high, color="grey", alpha=0.2, label=t.gettext("Other regions (range)"))
     ax.plot(pos, result["peer_median"], color="grey", linestyle="--", label=t.gettext("Other regions (median)"))
     ax.plot(pos, result["this_region"], color=color, marker="o", linewidth=2, label=t.gettext("This region"))
-    ax.set_xticks(pos, result["quarter"].tolist(), rotation=45, ha="right")
+    ax.set_xticks(pos, [quarter_label(ctx, q) for q in result["quarter"]], rotation=45, ha="right")  # "2010Q4 (partial)"
     measure = str(result.attrs.get("measure", ""))
     ax.set_ylabel(t.label(measure, TREND_MEASURES))
     ax.yaxis.set_major_formatter(ctx.fmt.axis("percent" if measure in SHARE_MEASURES else "ratio"))

@@ -26,16 +26,18 @@ from custlib.io.data import (
     RegionData,
     Source,
     create_typed_views,
+    data_coverage,
     load_region,
     open_raw,
     resolve_quarter,
-    source_coverage,
     with_cost_basis,
     with_peer_file,
 )
 from custlib.io.examples import is_generated_sample, with_example_cases
+from custlib.io.facts import order_lines
 from custlib.io.params import DEFAULT_CURRENCY, check, deep_merge, load_params, with_source_currency
-from custlib.io.periods import Quarter
+from custlib.io.periods import Coverage, Quarter, comparison_gap
+from custlib.present import coverage as coverage_words
 from custlib.present.costs import cost_header, figure_label
 from custlib.present.messages import LANGS, Messages, check_lang, domain_of
 from custlib.present.numbers import Formatter
@@ -72,7 +74,7 @@ class ReportContext:
         if self._facts is None:
             d = self.data
             cutoffs = (self.params.get("abc") or {}).get("cutoffs", (0.8, 0.95))
-            self._facts = region_facts(d.transactions, d.customers, d.service_costs, self.quarter, cutoffs)
+            self._facts = region_facts(d.transactions, d.customers, d.service_costs, self.quarter, cutoffs, self.coverage)
         return self._facts
 
     @property
@@ -102,22 +104,51 @@ class ReportContext:
         """The messages of ``domain`` in the report's language, with this report's own names (``label_zh``)."""
         return Messages(self.lang, domain, extra=self.report_terms)
 
+    @property
+    def coverage(self) -> Coverage | None:
+        """The days the whole data covers (first and last date; None when unknown): see :class:`~custlib.io.periods.Coverage`."""
+        return getattr(self.data, "coverage", None)
+
+    @property
+    def previous_quarter(self):
+        """The quarter before the report's, to compare with; an :class:`~custlib.reports.sections.Unavailable` when there is none.
+
+        A comparison needs both quarters complete in the data (:func:`custlib.io.periods.comparison_gap`):
+        a quarter before the data has no figures (never zeros), and a partial one would set part of a
+        quarter against a whole one. A step given the Unavailable is unavailable too, with its reason
+        (``no_previous_quarter_in_data`` or ``partial_quarter``).
+        """
+        gap = comparison_gap(self.coverage, self.quarter, self.quarter.previous)
+        if gap is None:
+            return self.quarter.previous
+        code, fields = gap
+        return _sections.Unavailable(code, fields, f"no comparison of {self.quarter} with {self.quarter.previous} ({code})")
+
     def header(self) -> None:
-        """Show the line naming region, quarter and data size, in the report's language."""
+        """Show the lines naming region, quarter, data size and coverage, in the report's language.
+
+        The customer count is the customers who ordered in the quarter (a credit note is no order);
+        the second line gives the days the whole data covers and the export's lines a source mapping
+        left out for want of a customer id, with their share of its revenue.
+        """
         d, q, t, f = self.data, self.quarter, self.t, self.fmt
-        n_c, n_t = len(d.customers), len(d.transactions)
-        self.say(
-            t.gettext(
-                "**Region:** {region} · **Quarter:** {quarter} ({start} to {end}) · {customers} · {lines} up to the quarter's end",
-                region=esc(t.region(self.region)),
-                quarter=q,
-                start=f.date(q.start),
-                end=f.date(q.end),
-                customers=t.ngettext("{n} customer", "{n} customers", n_c, n=f.integer(n_c)),
-                lines=t.ngettext("{n} order line", "{n} order lines", n_t, n=f.integer(n_t)),
-            )
-            + (f" · {note}" if (note := cost_header(self)) else "")
+        tx = d.transactions
+        in_q = order_lines(tx.loc[(tx["order_date"] >= q.start) & (tx["order_date"] <= q.end)])
+        n_c, n_t = int(in_q["customer_id"].nunique()), len(tx)
+        first = t.gettext(
+            "**Region:** {region} · **Quarter:** {quarter} ({start} to {end}) · {customers} · {lines} up to the quarter's end",
+            region=esc(t.region(self.region)),
+            quarter=q,
+            start=f.date(q.start),
+            end=f.date(q.end),
+            customers=t.ngettext("{n} customer ordered in the quarter", "{n} customers ordered in the quarter", n_c, n=f.integer(n_c)),
+            lines=t.ngettext("{n} order line", "{n} order lines", n_t, n=f.integer(n_t)),
         )
+        notes = [n for n in (coverage_words.partial_quarter_note(self), cost_header(self)) if n]
+        lines = [" · ".join([first, *notes])]
+        if (data := coverage_words.data_line(self)) is not None:
+            lines.append(data)
+        self.say("\n\n".join(lines))
 
     # ------------------------------------------------------------------ one analysis step, shown
     def compute(self, fn, *args, **kwargs):
@@ -175,7 +206,7 @@ class ReportContext:
             return
         display(HTML(table_html(tv.frame, self.fmt, tv.kinds, tv.caption, tv.index)))
 
-    def summary(self, figures, actions=(), notebook: str = "", domain: str = "custlib") -> None:
+    def summary(self, figures, actions=(), notebook: str = "", domain: str = "custlib", against_last_quarter: bool = True) -> None:
         """Show the executive summary: three to five headline figures and what they suggest doing.
 
         Parameters
@@ -191,6 +222,11 @@ class ReportContext:
             Which analysis the figures belong to (the quarter's roll-up groups by it).
         domain : str
             Catalogue domain of the figure labels.
+        against_last_quarter : bool
+            Whether the figures compare with last quarter (False for a report computed from
+            parameters, not orders). When they do and the data does not cover both quarters
+            whole, no change is shown and the summary says why (a quarter without data, or a
+            partial one: :func:`custlib.io.periods.comparison_gap`); ``previous`` is not published.
 
         The figures are also published (mimetype ``HEADLINE_MIME``) with their label in
         every report language and the report's currency, so that the runner's roll-up
@@ -202,9 +238,11 @@ class ReportContext:
 
         t, f = self.messages(domain), self.fmt
         items, rows = [], []
+        # no change against a quarter without data or a partial one: the figures stand alone, and the summary says why
+        gap = comparison_gap(self.coverage, self.quarter, self.quarter.previous) if against_last_quarter else None
         for r in figures.to_dict("records"):
             unit, good = r.get("unit", ""), r.get("good", "up")
-            value, prev = _num(r.get("value")), _num(r.get("previous"))
+            value, prev = _num(r.get("value")), None if gap else _num(r.get("previous"))
             label = str(r["figure"])
             rows.append(
                 {
@@ -232,9 +270,10 @@ class ReportContext:
             )
         acts = "".join(f"<li>{a}</li>" for a in actions)
         head = html.escape(self.t.gettext("Executive summary"))
+        no_change = f'<div class="no-change">{html.escape(coverage_words.comparison_reason(self, *gap))}</div>' if gap else ""
         body = (
             f'<div class="exec-summary"><strong>{head}</strong>'
-            f'<div class="figures">{"".join(items)}</div>' + (f'<ul class="actions">{acts}</ul>' if acts else "") + "</div>"
+            f'<div class="figures">{"".join(items)}</div>{no_change}' + (f'<ul class="actions">{acts}</ul>' if acts else "") + "</div>"
         )
         display({"text/html": body, HEADLINE_MIME: {"rows": rows}}, raw=True)
 
@@ -298,9 +337,11 @@ def open_report(data: str, region: str, quarter: str = "latest", settings: dict 
 
         con, source, _ = validate_source(data, params.get("validation"))
         params = with_example_cases(with_source_currency(params, source.currency), is_generated_sample(source))
-        q = resolve_quarter(con, quarter, source_coverage(source))
-        rd = load_region(con, region, q)
+        cov = data_coverage(con, source)
+        q = resolve_quarter(con, quarter, coverage=cov)
+        rd = load_region(con, region, q, coverage=cov)
         rd.peer_quarterly = with_peer_file(rd.peer_quarterly, source, q)
+        rd.exclusions = dict(source.exclusions)
         con.close()
     rd = with_cost_basis(rd, (params.get("assumptions") or {}).get("gross_margin"))
     lang = check_lang(params.get("report", {}).get("lang", "en"))
@@ -329,7 +370,10 @@ def _load_prepared(src_path: Path, region: str, quarter) -> tuple[RegionData, Qu
             con.close()
             raise DataError("; ".join(problems))
         create_typed_views(con, tables)
-        rd = load_region(con, region, q, peers=False)
+        facts = marker.get("data") or {}  # the whole source's coverage and exclusions, as the runner found them
+        cov = Coverage.from_dict(facts["coverage"]) if facts.get("coverage") else data_coverage(con, source)
+        rd = load_region(con, region, q, peers=False, coverage=cov)
+        rd.exclusions = dict(facts.get("exclusions") or {})
         con.close()
         if (src_path / "peer_quarterly.parquet").is_file():
             rd.peer_quarterly = pd.read_parquet(src_path / "peer_quarterly.parquet")
@@ -342,6 +386,8 @@ def _load_prepared(src_path: Path, region: str, quarter) -> tuple[RegionData, Qu
             None if f is None else f.copy(deep=False)
             for f in (rd.customers, rd.transactions, rd.offers, rd.service_costs, rd.peer_quarterly, rd.products)
         ),
+        coverage=rd.coverage,
+        exclusions=dict(rd.exclusions),
     )
     return copy, q
 

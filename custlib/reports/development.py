@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from custlib.present.coverage import quarter_label
 from custlib.present.development.labels import MODELS, value_label
 from custlib.present.messages import N_
 
@@ -286,14 +287,16 @@ def kpi_sentences(kpis: pd.DataFrame, ctx) -> str:
     parts = [
         t.gettext(
             "In {quarter} existing customers bought {revenue} ({qoq} on the previous quarter, {yoy} on a year earlier).",
-            quarter=str(r["quarter"]),
+            quarter=quarter_label(ctx, r["quarter"]),
             revenue=f.money(r["existing_revenue"]),
             qoq=qoq,
             yoy=yoy,
         )
     ]
     streak = int(r["yoy_growth_streak"])
-    if streak:
+    if pd.isna(r["existing_revenue_yoy_pct"]):
+        pass  # no quarter a year earlier to compare with: neither growth nor its absence to report
+    elif streak:
         parts.append(
             t.ngettext("{n} quarter of year-on-year growth is running.", "{n} quarters of year-on-year growth are running.", streak)
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from custlib.present.coverage import comparable
 from custlib.present.messages import N_
 
 DOMAIN = "overview"
@@ -88,9 +89,9 @@ def call_lapsed_customers(lapsed, ctx) -> str | None:
 
 
 def check_prices_when_margin_fell(kpis, ctx, points: float = 0.01) -> str | None:
-    """Fires when the gross margin fell by ``points`` (1 percentage point) or more against last quarter."""
+    """Fires when the gross margin fell by ``points`` (1 percentage point) or more against last quarter (both quarters complete in the data)."""
     now, before = _kpi(kpis, "gross_margin", 0), _kpi(kpis, "gross_margin", 1)
-    if not now <= before - points:
+    if not now <= before - points or not comparable(ctx, ctx.quarter, ctx.quarter.previous):
         return None
     t = ctx.messages(DOMAIN)
     return t.gettext(
@@ -147,7 +148,8 @@ def advice(
     """At most ``limit`` actions, in the order of the rules above; when none fires, that the plan can stay.
 
     The thresholds are the rules' (``params/defaults.yaml``, section ``overview``).
-    Nothing at all when the quarter's figures are unavailable.
+    Nothing at all when the quarter's figures are unavailable, and no keep-the-plan sentence
+    when the data does not cover this quarter and the last one whole (nothing to compare).
     """
     fired = [
         call_lapsed_customers(lapsed, ctx),
@@ -156,7 +158,8 @@ def advice(
         watch_largest_customers(top, kpis, ctx, share=concentration_share),
     ]
     actions = [a for a in fired if a is not None][:limit]
-    if not actions and _frame(kpis) is not None:
+    # "held up against last quarter" only where there is a last quarter to hold up against
+    if not actions and _frame(kpis) is not None and comparable(ctx, ctx.quarter, ctx.quarter.previous):
         t = ctx.messages(DOMAIN)
         if pd.isna(_kpi(kpis, "gross_margin", 0)):  # no cost of goods: nothing is said about the margin
             actions.append(t.gettext("Revenue and customers held up against last quarter: keep the current plan."))

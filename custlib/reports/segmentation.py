@@ -163,5 +163,7 @@ def actions(ctx, *, at_risk, moved_down, scorecard, features, window_months: int
         )
         if s
     ]
-    last = keep_the_visit_plan(fired, ctx)
+    # "nothing moved down" only when the moves are known (they are not without a previous quarter in the data)
+    known = _frame(at_risk) is not None and _frame(moved_down) is not None
+    last = keep_the_visit_plan(fired, ctx) if known else None
     return fired + [last] if last else fired

@@ -38,7 +38,7 @@ def run_region(source_location: str, region: str, quarter: str, specs: list[dict
     list of dict
         Per notebook: status, error, seconds, phases, html (bytes), ipynb (bytes).
     """
-    from custlib.io.data import Source, create_typed_views, open_raw, peer_quarterly, slugify
+    from custlib.io.data import Source, create_typed_views, open_raw, peer_quarterly, slugify, source_facts
     from custlib.io.periods import Quarter
     from custlib.run.prepare import prepare_region
     from custlib.run.slots import Job, Slot, run_in_slot
@@ -53,7 +53,7 @@ def run_region(source_location: str, region: str, quarter: str, specs: list[dict
         create_typed_views(con, tables)
         q = Quarter.parse(quarter)
         t0 = time.perf_counter()
-        prepare_region(con, region, q, work / "data", peer_quarterly(con, q.end))
+        prepare_region(con, region, q, work / "data", peer_quarterly(con, q.end), facts=source_facts(con, source))
         con.close()
         prep_s = time.perf_counter() - t0
         nb_dir = work / "notebooks"

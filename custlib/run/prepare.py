@@ -12,13 +12,20 @@ from custlib.io.data import load_region, slugify
 from custlib.reports.context import PREPARED_MARKER
 
 
-def prepare_region(con, region: str, quarter, dest: Path, peers, source_fp: dict | None = None) -> bool:
+def _marker(region: str, quarter, source_fp: dict | None, facts: dict | None) -> dict:
+    """A slice's ``_prepared.json``: region, quarter, source fingerprint and the whole source's facts (coverage, exclusions)."""
+    marker = {"region": region, "quarter": str(quarter), "source": source_fp or {}}
+    return {**marker, "data": facts} if facts else marker
+
+
+def prepare_region(con, region: str, quarter, dest: Path, peers, source_fp: dict | None = None, facts: dict | None = None) -> bool:
     """Write one region's slice (validated, typed) as Parquet into ``dest``, atomically.
 
     Returns False (and writes nothing) when ``dest`` already holds the slice
-    of the same source (by fingerprint), region and quarter.
+    of the same source (by fingerprint), region and quarter. ``facts``
+    (:func:`custlib.io.data.source_facts`) go into the slice's marker.
     """
-    marker = {"region": region, "quarter": str(quarter), "source": source_fp or {}}
+    marker = _marker(region, quarter, source_fp, facts)
     mpath = dest / PREPARED_MARKER
     if source_fp and mpath.is_file():
         try:
@@ -74,7 +81,7 @@ DATE_COLUMN = {"transactions": "order_date", "offers": "offer_date", "service_co
 
 
 def prepare_regions(
-    con, regions: list[str], quarter, cache: Path, peers, source_fp: dict | None = None, work: Path | None = None
+    con, regions: list[str], quarter, cache: Path, peers, source_fp: dict | None = None, facts=None, work: Path | None = None
 ) -> list[str]:
     """Write every region's slice as Parquet under ``cache/<slug>/``, one scan per table for all regions.
 
@@ -84,11 +91,12 @@ def prepare_regions(
     the same source (by fingerprint) and quarter are skipped. Returns the
     regions prepared. Temporary files and the folders being replaced go to
     ``work`` (default ``cache``; on the same file system), e.g. the render's
-    staging folder, which is removed with whatever a killed run left there.
+    staging folder, which is removed with whatever a killed run left there. ``facts``
+    (:func:`custlib.io.data.source_facts`) go into each marker.
     """
     todo = []
     for r in regions:
-        marker = {"region": r, "quarter": str(quarter), "source": source_fp or {}}
+        marker = _marker(r, quarter, source_fp, facts)
         mpath = cache / slugify(r) / PREPARED_MARKER
         try:
             if source_fp and json.loads(mpath.read_text(encoding="utf-8")) == marker:
@@ -141,7 +149,7 @@ def prepare_regions(
             if has_products:
                 _copy_products(con, tmp)
             peers.to_parquet(tmp / "peer_quarterly.parquet", index=False)
-            marker = {"region": r, "quarter": str(quarter), "source": source_fp or {}}
+            marker = _marker(r, quarter, source_fp, facts)
             (tmp / PREPARED_MARKER).write_text(json.dumps(marker), encoding="utf-8")
             replace_folder(tmp, cache / slugify(r), work / f"{slugify(r)}.old")
     finally:

@@ -36,7 +36,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from custlib.exceptions import ParamsError
-from custlib.io.data import list_regions, match_regions, peer_quarterly, resolve_quarter, slugify, source_coverage, with_peer_file
+from custlib.io.data import (
+    data_coverage,
+    list_regions,
+    match_regions,
+    peer_quarterly,
+    resolve_quarter,
+    slugify,
+    source_facts,
+    with_peer_file,
+)
 from custlib.io.examples import is_generated_sample, with_example_cases
 from custlib.io.params import DEFAULT_CURRENCY, load_params, parse_sets, with_source_currency
 from custlib.io.validate import validate_source
@@ -180,7 +189,7 @@ def _render(
     base_params = load_params(None, params_dir, sets)
     con, source, _ = validate_source(data, base_params.get("validation"))
     try:
-        q = resolve_quarter(con, quarter, source_coverage(source))
+        q = resolve_quarter(con, quarter, coverage=data_coverage(con, source))
         chosen = match_regions(list_regions(con), regions)
         base_params = with_source_currency(base_params, source.currency)
         sample = is_generated_sample(source)  # makebuy.show_examples: auto shows the example cases on the sample only
@@ -200,7 +209,7 @@ def _render(
                 source_fp = source.fingerprint()
                 if scheduler is None:
                     peers = with_peer_file(peer_quarterly(con, q.end), source, q)
-                    prepare_regions(con, chosen, q, cache, peers, source_fp, work=staging.work)
+                    prepare_regions(con, chosen, q, cache, peers, source_fp, source_facts(con, source), work=staging.work)
                 con.close()
                 con = None
                 times["prepared"] = time.perf_counter()

@@ -53,9 +53,9 @@ tx, customers = ctx.data.transactions, ctx.data.customers
 # 本季度的主要指标与上季度的比较，以及据此建议采取的行动。
 
 # %%
-kpis = ctx.compute(analysis.quarter_kpis, tx, ctx.quarter, service_costs=ctx.data.service_costs)
-lapsed = ctx.compute(analysis.lapsed_customers, tx, customers, ctx.quarter)
-lapsed_before = ctx.compute(analysis.lapsed_customers, tx, customers, ctx.quarter.previous)
+kpis = ctx.compute(analysis.quarter_kpis, tx, ctx.quarter, service_costs=ctx.data.service_costs, coverage=ctx.coverage)
+lapsed = ctx.compute(analysis.lapsed_customers, tx, customers, ctx.quarter, coverage=ctx.coverage)
+lapsed_before = ctx.compute(analysis.lapsed_customers, tx, customers, ctx.previous_quarter, coverage=ctx.coverage)
 top = ctx.compute(analysis.top_customers, tx, customers, ctx.quarter, n=ctx.params["report"]["top_n"])
 ctx.summary(
     summary.headline_figures(kpis, lapsed, lapsed_before),

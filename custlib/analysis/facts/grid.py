@@ -81,6 +81,7 @@ def customer_quarters(
     *,
     through=None,
     components: tuple[str, ...] = SERVICE_COMPONENTS,
+    data_start=None,
 ) -> pd.DataFrame:
     """Per customer and quarter: revenue, cost, gross profit, cost to serve, net profit and orders.
 
@@ -111,6 +112,8 @@ def customer_quarters(
         Lines and service months after this day are left out.
     components : tuple of str
         Cost-to-serve components kept when present with a value.
+    data_start : Period or Quarter, optional
+        The whole data's first quarter (``Coverage.first_quarter``): new customers only after it (default: the lines').
 
     Returns
     -------
@@ -129,11 +132,7 @@ def customer_quarters(
     _require(transactions, ["customer_id", "order_date", "order_id", "revenue", "cost"], "transactions")
     if service_costs is not None:
         _require(service_costs, ["customer_id", "month", "cost_to_serve"], "service_costs")
-    if through is not None:
-        end = pd.Timestamp(through).normalize() + pd.Timedelta(days=1)
-        transactions = transactions.loc[pd.to_datetime(transactions["order_date"]) < end]
-        if service_costs is not None:
-            service_costs = service_costs.loc[pd.to_datetime(service_costs["month"]) < end]
+    transactions, service_costs = _through(transactions, service_costs, through)
     tq = _quarter_ordinals(transactions["order_date"], "transactions", "order_date")
     both = np.concatenate([tq, _quarter_ordinals(service_costs["month"], "service_costs", "month") if service_costs is not None else []])
     cost_known = not bool(transactions["cost"].isna().any())
@@ -144,20 +143,33 @@ def customer_quarters(
     q_min, n_q = int(both.min()), int(both.max() - both.min()) + 1
     key = _codes(transactions["customer_id"], ids).astype("int64") * n_q + (tq - q_min)
     serve, known = _serve_sums(service_costs, ids, q_min, n_q, components)
-    out = _assemble(_line_sums(transactions, key, len(ids) * n_q), serve, known, ids, q_min, n_q, cost_known, tq)
+    start = int(tq.min()) if len(tq) else None
+    if data_start is not None and start is not None:
+        start = min(start, int(pd.Period(str(data_start), freq="Q").ordinal))
+    out = _assemble(_line_sums(transactions, key, len(ids) * n_q), serve, known, ids, q_min, n_q, cost_known, start)
     out.attrs.update(
         last_order=_last_orders(transactions, tq),
         has_service_costs=service_costs is not None,
         cost_known=cost_known,
-        data_start=_period(tq.min()) if len(tq) else None,
+        data_start=_period(start) if start is not None else None,
         service_quarters=sorted(str(_period(q + q_min)) for q in np.flatnonzero(known)),
     )
     return out
 
 
-def _assemble(lines, serve, known, ids, q_min: int, n_q: int, cost_known: bool, tq: np.ndarray) -> pd.DataFrame:
+def _through(transactions: pd.DataFrame, service_costs: pd.DataFrame | None, through):
+    """The lines and service months up to the day ``through`` (all when None)."""
+    if through is None:
+        return transactions, service_costs
+    end = pd.Timestamp(through).normalize() + pd.Timedelta(days=1)
+    transactions = transactions.loc[pd.to_datetime(transactions["order_date"]) < end]
+    if service_costs is not None:
+        service_costs = service_costs.loc[pd.to_datetime(service_costs["month"]) < end]
+    return transactions, service_costs
+
+
+def _assemble(lines, serve, known, ids, q_min: int, n_q: int, cost_known: bool, data_start: int | None) -> pd.DataFrame:
     """The grid's rows from the line sums and the service-cost sums (keys ``customer * n_q + quarter - q_min``)."""
-    data_start = int(tq.min()) if len(tq) else None
     g = lines.join(serve, how="outer") if serve is not None else lines
     served_only = ~g.index.isin(lines.index)  # served without a line: no revenue, no cost of goods (unknown without one)
     g.loc[served_only, "revenue"] = 0.0
@@ -203,13 +215,13 @@ def _period(ordinal: int) -> pd.Period:
 def _first_orders(cust: np.ndarray, quarter: np.ndarray, ordered: np.ndarray, data_start: int | None) -> np.ndarray:
     """Per row, the ordinal of the customer's first order quarter (NaT's ordinal when none).
 
-    A first order in the data's first quarter becomes the quarter before it: the customer's
+    A first order in (or before) the data's first quarter becomes the quarter before it: the customer's
     earlier history is not in the data, so they are never counted as new.
     """
     nat = np.iinfo("int64").min
     first = pd.Series(np.where(ordered, quarter, np.iinfo("int64").max)).groupby(cust).transform("min").to_numpy()
     if data_start is not None:
-        first = np.where(first == data_start, data_start - 1, first)
+        first = np.where(first <= data_start, data_start - 1, first)
     return np.where(first == np.iinfo("int64").max, nat, first)
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 from custlib.analysis.facts.abc import CLASSES, abc_classes, check_cutoffs
 from custlib.analysis.facts.grid import customer_quarters
 from custlib.exceptions import InsufficientDataError
-from custlib.io.periods import Quarter
+from custlib.io.periods import Coverage, Quarter
 
 #: The region's measures of one quarter, with their definitions (see also :func:`customer_quarters`).
 MEASURES: dict[str, str] = {
@@ -65,6 +65,8 @@ COUNTS = frozenset(
         "class_c_customers",
     }
 )
+#: The measures of new customers: unknown (NaN) in the data's first quarter, whose buyers may have bought before it.
+NEW_MEASURES = ("new_customers", "new_revenue", "new_profit")
 #: The measures the ABC and concentration figures are computed on.
 CONCENTRATION_MEASURES = ("revenue", "gross_profit", "net_profit")
 
@@ -88,10 +90,13 @@ class RegionFacts:
         Customers of the region in the customers table.
     cutoffs : (float, float)
         ``abc.cutoffs``: the ABC classes, and "customers making 80%" (the first cut-off).
+    coverage : Coverage or None
+        The whole data's span; None when unknown (then every quarter counts as covered).
     """
 
-    def __init__(self, grid: pd.DataFrame, quarter, customers_in_base: int, cutoffs=(0.8, 0.95)):
+    def __init__(self, grid: pd.DataFrame, quarter, customers_in_base: int, cutoffs=(0.8, 0.95), coverage: Coverage | None = None):
         self.grid = grid
+        self.coverage = coverage
         self.quarter = _quarter(quarter)
         self.customers_in_base = int(customers_in_base)
         self.cutoffs = check_cutoffs(cutoffs)
@@ -182,7 +187,12 @@ class RegionFacts:
         q = _quarter(quarter or self.quarter)
         key = ("measures", str(q))
         if key not in self._cache:
-            self._cache[key] = self._measures(q)
+            m = self._measures(q)
+            if self.coverage is not None and not self.coverage.has_data(q):
+                m = m * np.nan  # a quarter the data does not cover: unknown, not zero
+            elif self.coverage is not None and q == self.coverage.first_quarter:
+                m[list(NEW_MEASURES)] = np.nan  # who is new in the data's first quarter is unknown
+            self._cache[key] = m
         return self._cache[key].copy()
 
     def table(self, quarters) -> pd.DataFrame:
@@ -255,7 +265,9 @@ class RegionFacts:
         return out
 
 
-def region_facts(transactions: pd.DataFrame, customers: pd.DataFrame, service_costs, quarter, cutoffs=(0.8, 0.95)) -> RegionFacts:
+def region_facts(
+    transactions: pd.DataFrame, customers: pd.DataFrame, service_costs, quarter, cutoffs=(0.8, 0.95), coverage: Coverage | None = None
+) -> RegionFacts:
     """The facts of one region up to the end of ``quarter``.
 
     Parameters
@@ -270,6 +282,9 @@ def region_facts(transactions: pd.DataFrame, customers: pd.DataFrame, service_co
         The report quarter; lines and service months after its end are left out.
     cutoffs : (float, float)
         ``abc.cutoffs``.
+    coverage : Coverage, optional
+        The whole data's span (:class:`~custlib.io.periods.Coverage`): customers are new only after its first
+        quarter, and a quarter it does not cover has unknown (NaN) measures, never zeros.
 
     Returns
     -------
@@ -284,5 +299,6 @@ def region_facts(transactions: pd.DataFrame, customers: pd.DataFrame, service_co
         Bad cut-offs.
     """
     q = _quarter(quarter)
-    grid = customer_quarters(transactions, service_costs, through=q.end)
-    return RegionFacts(grid, q, len(customers), cutoffs)
+    start = coverage.first_quarter if coverage is not None else None
+    grid = customer_quarters(transactions, service_costs, through=q.end, data_start=start)
+    return RegionFacts(grid, q, len(customers), cutoffs, coverage)

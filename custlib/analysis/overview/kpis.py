@@ -12,7 +12,7 @@ import pandas as pd
 from custlib.analysis.facts import RegionFacts, region_facts
 from custlib.exceptions import DataError, InsufficientDataError
 from custlib.io.facts import order_lines
-from custlib.io.periods import Quarter
+from custlib.io.periods import Coverage, Quarter, comparison_gap
 
 
 def _in_quarter(transactions: pd.DataFrame, quarter: Quarter, date_col: str) -> pd.DataFrame:
@@ -66,7 +66,10 @@ def kpi_table(facts: RegionFacts) -> pd.DataFrame:
     cost-to-serve data also ``cost_to_serve`` (every customer's, buyers or not) and
     ``net_profit = gross_profit - cost_to_serve``, customer profitability after the cost of
     serving (Kaplan & Cooper 1998, *Cost & Effect*, ch. 10). A quarter without any
-    service-cost row has an unknown (NaN) cost to serve.
+    service-cost row has an unknown (NaN) cost to serve. With the data's coverage
+    (``facts.coverage``), a comparison quarter the data does not cover has no figures (NaN,
+    never zeros), and a change against a quarter that is not complete, or of a quarter that
+    is not, is NaN: part of a quarter set against a whole one is no change.
 
     Returns
     -------
@@ -88,14 +91,18 @@ def kpi_table(facts: RegionFacts) -> pd.DataFrame:
     figures = list(KPI_FIGURES if facts.grid.attrs.get("has_service_costs") else KPI_FIGURES[:-2])
     prev, yago = facts.measures(quarter.previous), facts.measures(quarter.shift(-4))
 
-    def change(a: pd.Series, b: pd.Series) -> pd.Series:
-        return (a - b) / b.where(b != 0)
-
     out = pd.DataFrame({str(quarter): cur, str(quarter.previous): prev, str(quarter.shift(-4)): yago}).loc[figures]
-    out.insert(2, "change", change(out.iloc[:, 0], out.iloc[:, 1]))
-    out["change_yoy"] = change(out.iloc[:, 0], out.iloc[:, 3])
+    out.insert(2, "change", _change(out.iloc[:, 0], out.iloc[:, 1], facts.coverage, quarter, quarter.previous))
+    out["change_yoy"] = _change(out.iloc[:, 0], out.iloc[:, 3], facts.coverage, quarter, quarter.shift(-4))
     out.index.name = "figure"
     return out
+
+
+def _change(a: pd.Series, b: pd.Series, coverage: Coverage | None, quarter: Quarter, base: Quarter) -> pd.Series:
+    """Relative change of ``a`` on ``b``: NaN where the base is 0, and throughout unless the data covers both quarters whole."""
+    if comparison_gap(coverage, quarter, base) is not None:
+        return a * float("nan")
+    return (a - b) / b.where(b != 0)
 
 
 def quarter_kpis(
@@ -110,8 +117,9 @@ def quarter_kpis(
     service_costs: pd.DataFrame | None = None,
     month_col: str = "month",
     cost_to_serve_col: str = "cost_to_serve",
+    coverage: Coverage | None = None,
 ) -> pd.DataFrame:
-    """:func:`kpi_table` of the facts of ``transactions`` (and ``service_costs``) up to ``quarter``.
+    """:func:`kpi_table` of the facts of ``transactions`` (and ``service_costs``) up to ``quarter``; ``coverage`` is the data's span (see :func:`kpi_table`).
 
     Parameters
     ----------
@@ -124,6 +132,8 @@ def quarter_kpis(
         Cost to serve per customer and month (``month`` the first day of the month).
     month_col, cost_to_serve_col : str
         Column names in ``service_costs``.
+    coverage : Coverage, optional
+        The days the whole data covers (:attr:`custlib.io.data.RegionData.coverage`); None: every quarter counts as covered.
 
     Returns
     -------
@@ -154,7 +164,7 @@ def quarter_kpis(
             f"the region has no orders in {_span(quarter)}{tail}", code="no_orders_in_quarter", quarter=str(quarter), last_order=last
         )
     customers = pd.DataFrame({"customer_id": pd.unique(tx["customer_id"])})
-    return kpi_table(region_facts(tx, customers, sc, quarter))
+    return kpi_table(region_facts(tx, customers, sc, quarter, coverage=coverage))
 
 
 def monthly_trend(
@@ -166,11 +176,14 @@ def monthly_trend(
     order_col: str = "order_id",
     revenue_col: str = "revenue",
     cost_col: str = "cost",
+    *,
+    coverage: Coverage | None = None,
 ) -> pd.DataFrame:
     """Revenue, gross profit, orders and active customers per month.
 
     The last ``months`` calendar months up to ``end``; months without orders
-    appear with zeros. Revenue and gross profit are net of credit notes, orders
+    appear with zeros. With ``coverage``, months before the data's first month or
+    after its last are left out (no data is not zero). Revenue and gross profit are net of credit notes, orders
     and customers count orders only; gross profit is missing (NaN) throughout
     when the cost of goods is.
 
@@ -183,6 +196,8 @@ def monthly_trend(
     months : int
         Calendar months in the window, ending with ``end``'s month.
     customer_col, date_col, order_col, revenue_col, cost_col : str
+    coverage : Coverage, optional
+        The days the whole data covers; the window is cut to its months.
 
     Returns
     -------
@@ -197,6 +212,9 @@ def monthly_trend(
     """
     end = pd.Timestamp(end)
     first = (end.to_period("M") - (months - 1)).to_timestamp()
+    if coverage is not None:
+        first = max(first, coverage.first.to_period("M").to_timestamp())
+        end = min(end, coverage.last)
     t = transactions[(transactions[date_col] >= first) & (transactions[date_col] < end + pd.Timedelta(days=1))]
     if t.empty:
         raise InsufficientDataError(
@@ -288,6 +306,8 @@ def lapsed_customers(
     customer_col: str = "customer_id",
     date_col: str = "order_date",
     revenue_col: str = "revenue",
+    *,
+    coverage: Coverage | None = None,
 ) -> pd.DataFrame:
     """The customers who ordered in the previous quarter but not in this one.
 
@@ -305,6 +325,9 @@ def lapsed_customers(
         The customers (customer_id, name, industry).
     quarter : Quarter
     customer_col, date_col, revenue_col : str
+    coverage : Coverage, optional
+        The days the whole data covers: both quarters must be complete in it (a quarter
+        before the data has no customers who could stop, a partial one too few).
 
     Returns
     -------
@@ -317,13 +340,17 @@ def lapsed_customers(
     Raises
     ------
     InsufficientDataError
-        The previous quarter has no orders (nobody could have stopped).
+        The previous quarter has no orders (nobody could have stopped), or the data does not
+        cover both quarters whole (codes of :func:`custlib.io.periods.comparison_gap`).
     DataError
         A column is missing.
     """
     _require(transactions, [customer_col, date_col, revenue_col], "transactions")
     _require(customers, [customer_col, "name", "industry"], "customers")
     prev = quarter.previous
+    gap = comparison_gap(coverage, quarter, prev)
+    if gap is not None:
+        raise InsufficientDataError(f"no comparison of {quarter} with {prev}: {gap[0]}", code=gap[0], **gap[1])
     before = _in_quarter(transactions, prev, date_col)
     ordered_before = order_lines(before)
     if ordered_before.empty:

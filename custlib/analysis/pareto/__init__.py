@@ -32,7 +32,7 @@ from custlib.analysis.pareto.profitability import (
     with_positive_profit,
     with_two_customers,
 )
-from custlib.analysis.pareto.tiers import MOVES, migration_matrix, tier_allocation, tier_migration
+from custlib.analysis.pareto.tiers import MOVES, migration_matrix, quarter_tier_migration, tier_allocation, tier_migration
 from custlib.analysis.pareto.whale import STATUSES, WhaleSummary, customer_status, loss_figures, whale_curve, whale_summary
 
 __all__ = [
@@ -59,6 +59,7 @@ __all__ = [
     "net_is_gross",
     "quarter_profit",
     "quarter_profitability",
+    "quarter_tier_migration",
     "revenue_tiers",
     "share_of_customers_for",
     "tier_allocation",

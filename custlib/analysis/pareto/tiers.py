@@ -12,6 +12,7 @@ from custlib.analysis.pareto.profitability import buyers_only
 from custlib.exceptions import InsufficientDataError
 from custlib.io.contract import SERVICE_COMPONENTS
 from custlib.io.facts import require_cost
+from custlib.io.periods import Quarter
 
 #: Kinds of movement in :func:`tier_migration`.
 MOVES = ("up", "down", "same", "entered", "left")
@@ -215,6 +216,18 @@ def tier_migration(
     out.insert(2, "move", pd.Series([_move(a, b) for a, b in zip(out["from_tier"], out["to_tier"], strict=True)], dtype="str"))
     out["revenue_change"] = out["revenue_after"] - out["revenue_before"]
     return out
+
+
+def quarter_tier_migration(
+    transactions: pd.DataFrame, previous, quarter, *, cutoffs: tuple[float, float] = (0.8, 0.95), **columns
+) -> pd.DataFrame:
+    """:func:`tier_migration` from quarter ``previous`` to quarter ``quarter`` (``Quarter`` or ``"2026Q3"``).
+
+    A report passes ``ctx.previous_quarter``, which is unavailable (and so is this step, with its
+    reason) when the data does not cover the quarter before whole. ``columns``: as :func:`tier_migration`'s.
+    """
+    p, q = Quarter.parse(previous), Quarter.parse(quarter)
+    return tier_migration(transactions, p.start, p.end, q.start, q.end, cutoffs=cutoffs, **columns)
 
 
 def migration_matrix(moves: pd.DataFrame, values: str = "customers") -> pd.DataFrame:

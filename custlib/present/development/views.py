@@ -7,6 +7,7 @@ import pandas as pd
 
 from custlib.analysis.development.pairs import one_direction
 from custlib.present.costs import on_cost
+from custlib.present.coverage import quarter_label
 from custlib.present.development.labels import (
     CATEGORIES,
     CHANNELS,
@@ -269,7 +270,8 @@ def kpis_view(kpis: pd.DataFrame, ctx) -> TableView:
     order = ["existing_revenue", "existing_revenue_qoq_pct", "existing_revenue_yoy_pct", "existing_share_revenue", "existing_profit"]
     order += ["new_customers", "new_profit", "development_gain", "acquired_customers", "acquisition_gain"]
     headers = {**money, **pct, "new_customers": N_("New customers"), "acquired_customers": N_("Customers won in the year")}
-    frame = pd.DataFrame({t.gettext("Quarter"): kpis["quarter"].astype("str"), **{t.gettext(headers[c]): kpis[c] for c in order}})
+    quarters = [quarter_label(ctx, q) for q in kpis["quarter"].astype("str")]  # "2010Q4 (partial)" where the data covers part of it
+    frame = pd.DataFrame({t.gettext("Quarter"): quarters, **{t.gettext(headers[c]): kpis[c].to_numpy() for c in order}})
     kinds = {t.gettext(m): "money" for m in money.values()} | {t.gettext(m): "percent" for m in pct.values()}
     caption = (
         t.gettext("The data has no service costs: profit is gross profit, before the cost to serve.")
