@@ -39,14 +39,17 @@ $(CDNOW): | $(STAMP)
 	$(BIN)/pip download --quiet --disable-pip-version-check --no-deps lifetimes==0.11.3 -d data/cdnow/.dl
 	$(BIN)/python -c 'import glob, zipfile; z = zipfile.ZipFile(glob.glob("data/cdnow/.dl/*.whl")[0]); open("$(CDNOW)", "wb").write(z.read("lifetimes/datasets/CDNOW_master.txt"))'
 	rm -rf data/cdnow/.dl
-	cp examples/cdnow/source.yaml data/cdnow/source.yaml
 
-data-cdnow: $(CDNOW) ## fetch CDNOW_master.txt from the lifetimes wheel on PyPI into data/cdnow/ (with examples/cdnow/source.yaml)
+# the mapping follows the example: a newer examples/cdnow/source.yaml replaces an older copy
+data/cdnow/source.yaml: examples/cdnow/source.yaml | $(CDNOW)
+	cp $< $@
+
+data-cdnow: $(CDNOW) data/cdnow/source.yaml ## fetch CDNOW_master.txt from the lifetimes wheel on PyPI into data/cdnow/ (with examples/cdnow/source.yaml)
 
 reports: $(STAMP) $(DATA)/transactions.parquet ## render every region's reports for the latest quarter; prints the index path
 	$(BIN)/custlib render --data $(DATA) --out $(OUT) --quarter $(QUARTER) $(if $(JOBS),--jobs $(JOBS))
 
-test: $(STAMP) $(CDNOW) ## run the whole test suite (fetches the CDNOW data first)
+test: $(STAMP) $(CDNOW) data/cdnow/source.yaml ## run the whole test suite (fetches the CDNOW data first)
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP) ## run the tests without the slow and end-to-end ones
