@@ -439,7 +439,7 @@ def test_runtime_requirements_are_the_closure_of_the_runtime_roots_at_the_full_l
     assert {n: v for n, v in runtime.items() if full.get(n) != v} == {}
     dev = {"pytest", "ruff", "playwright", "jupyterlab", "jupyter-server", "ipykernel", "debugpy", "jupytext", "dask", "distributed"}
     assert not dev & set(runtime)
-    assert not {"sqlalchemy", "psycopg", "psycopg-binary", "mplfonts"} & set(runtime)
+    assert not {"sqlalchemy", "psycopg", "psycopg-binary", "mplfonts", "pyarrow"} & set(runtime)
 
 
 def _relative_links(path: Path) -> list[str]:
