@@ -57,6 +57,13 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_sample(args) -> int:
+    import importlib.util
+
+    if importlib.util.find_spec("pyarrow") is None:  # a hand-off's environment: reports only
+        raise CustlibError(
+            "making sample data needs pyarrow, which this environment lacks (a hand-off installs only what a report run "
+            "needs); install it at the workbook's version (pyarrow in the workbook's requirements.txt)"
+        )
     from custlib.io.sample import generate_sample
 
     paths = generate_sample(args.out, customers=args.customers, regions=args.regions, seed=args.seed)

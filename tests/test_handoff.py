@@ -439,7 +439,7 @@ def test_runtime_requirements_are_the_closure_of_the_runtime_roots_at_the_full_l
     assert {n: v for n, v in runtime.items() if full.get(n) != v} == {}
     dev = {"pytest", "ruff", "playwright", "jupyterlab", "jupyter-server", "ipykernel", "debugpy", "jupytext", "dask", "distributed"}
     assert not dev & set(runtime)
-    assert not {"sqlalchemy", "psycopg", "psycopg-binary", "mplfonts"} & set(runtime)
+    assert not {"sqlalchemy", "psycopg", "psycopg-binary", "mplfonts", "pyarrow"} & set(runtime)
 
 
 def _relative_links(path: Path) -> list[str]:
@@ -789,6 +789,22 @@ def _readme_commands(readme: str) -> list[str]:
     return [ln.strip() for ln in block.splitlines() if ln.startswith("    ")]
 
 
+#: ``du -sm`` of a fresh venv after ``pip install -r requirements.txt`` (the full lock, pip's defaults: bytecode
+#: compiled), Linux x86_64, CPython 3.11.7, pip 23.2.1, 2026-12-04: the size the issue calls "today's"
+FULL_INSTALL_MB = 1386
+#: the hand-off's first command (``python3 -m venv .venv && .venv/bin/pip install -r requirements.txt`` with the
+#: runtime lock, then custlib with ``-e``), ``du -sm .venv``, same machine and day: 759 MB (929 MB with pyarrow).
+#: The issue's target, half of the full install (693 MB), is not reached: see README "Client hand-off". The budget
+#: leaves room for wheels' sizes moving between builds and fails if pyarrow (170 MB) or a tool comes back.
+RUNTIME_INSTALL_BUDGET_MB = 800
+
+
+def _du_mb(path: Path) -> int:
+    """``du -sm path``: the disk space in MiB, hard links counted once."""
+    out = subprocess.run(["du", "-sm", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(out.split()[0])
+
+
 @pytest.mark.slow
 @pytest.mark.e2e
 @pytest.mark.skipif(
@@ -796,9 +812,11 @@ def _readme_commands(readme: str) -> list[str]:
     reason="installs the package's requirements from a package index into a new venv (minutes, network); set CUSTLIB_TEST_INSTALL=1",
 )
 def test_package_reruns_from_its_readme_in_a_fresh_venv_with_only_the_runtime_requirements(sample, tmp_path):
-    """The client's way, literally: unzip, run the README's two commands in a clean environment, read the reports."""
+    """The client's way, literally: unzip, run the README's two commands in a clean environment, read the reports;
+    then the same render in Chinese. The venv holds no pyarrow, test, lint, notebook-editing or cluster tool and
+    stays within the install budget (``du -sm .venv``; printed, with the package folder's size, for the README)."""
     root, _ = sample
-    res = handoff.build_handoff(root / "data", "North", "2026Q3", tmp_path / "n.zip", tmp_path / "none", notebooks="00", params_dir=PARAMS)
+    res = handoff.build_handoff(root / "data", "North", "2026Q3", tmp_path / "n.zip", tmp_path / "none", params_dir=PARAMS)
     top = _unpack(res.path, tmp_path / "client")
     (top / "reports").rename(top / "shipped")
     commands = _readme_commands((top / "README.md").read_text(encoding="utf-8"))
@@ -807,10 +825,29 @@ def test_package_reruns_from_its_readme_in_a_fresh_venv_with_only_the_runtime_re
     for cmd in commands:
         run = subprocess.run(["bash", "-c", cmd], cwd=top, env=env, capture_output=True, text=True, timeout=1800)
         assert run.returncode == 0, f"{cmd}\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
+        if cmd is commands[0]:
+            venv_mb = _du_mb(top / ".venv")  # before the render writes any bytecode or cache
+    package_mb = _du_mb(top) - venv_mb
+    print(f"\nhand-off install: .venv {venv_mb} MB (full lock: {FULL_INSTALL_MB} MB); unpacked package {package_mb} MB")
+    shipped = sorted(p.stem for p in (top / "shipped/2026Q3/north").glob("*.html"))
+    assert shipped == sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     manifest = json.loads((top / "reports/2026Q3/manifest.json").read_text(encoding="utf-8"))
-    assert [(e["notebook"], e["status"]) for e in manifest["reports"]] == [("00_overview_region", "ok")]
-    freeze = subprocess.run([str(top / ".venv/bin/pip"), "freeze"], capture_output=True, text=True, check=True).stdout.lower()
-    assert not [p for p in ("pytest==", "ruff==", "jupyterlab==", "mplfonts==", "playwright==", "dask==") if p in freeze]
-    assert (top / ".venv/bin/python").is_file() and "North" in (top / "reports/2026Q3/north/00_overview_region.html").read_text(
-        encoding="utf-8"
+    assert sorted((e["notebook"], e["status"]) for e in manifest["reports"]) == [(n, "ok") for n in shipped]
+    for name in shipped:  # the client's render, without pyarrow, gives the pages the package shipped
+        rel = f"2026Q3/north/{name}.html"
+        assert (top / "reports" / rel).read_bytes() == (top / "shipped" / rel).read_bytes(), rel
+    zh = subprocess.run(
+        [str(top / ".venv/bin/custlib"), "render", "--data", "data", "--regions", "north", "--quarter", "2026Q3", "--out", "reports-zh"]
+        + ["--set", "report.lang=zh", "--quiet"],
+        cwd=top,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
     )
+    assert zh.returncode == 0, zh.stderr[-3000:]
+    page = (top / "reports-zh/2026Q3/north/00_overview_region.html").read_text(encoding="utf-8")
+    assert "custlib Noto Sans CJK SC" in page and re.search(r"[\u4e00-\u9fff]{4}", page)  # Chinese, with the packed font
+    freeze = subprocess.run([str(top / ".venv/bin/pip"), "freeze"], capture_output=True, text=True, check=True).stdout.lower()
+    assert not [p for p in ("pytest==", "ruff==", "jupyterlab==", "mplfonts==", "playwright==", "dask==", "pyarrow==") if p in freeze]
+    assert venv_mb < RUNTIME_INSTALL_BUDGET_MB, f"the hand-off's venv takes {venv_mb} MB"

@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from custlib.exceptions import DataError
+from custlib.io.parquet import read_parquet
 
 MIN_NEEDLE = 4
 
@@ -66,7 +67,7 @@ def member_text(name: str, raw: bytes) -> str:
     suffix = Path(name).suffix.lower()
     parts = [name]
     if suffix == ".parquet":
-        frame = pd.read_parquet(io.BytesIO(raw))
+        frame = read_parquet(raw)
         parts.extend(map(str, frame.columns))
         for col in frame.columns:
             s = frame[col]

@@ -24,6 +24,7 @@ import pandas as pd
 
 from custlib.exceptions import DataError, ParamsError, RenderError
 from custlib.handoff.leaks import find_leaks, refuse_leaks
+from custlib.io.parquet import read_parquet, write_parquet
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 ROOT = PACKAGE_DIR.parent
@@ -175,9 +176,9 @@ def stage_data(stage: Path, sl: RegionSlice, reg: str, q, params_sets: list[str]
     for name in DATA_TABLES:
         frame = sl.tables[name]
         if frame is not None:
-            frame.to_parquet(stage / "data" / f"{name}.parquet", index=False)
+            write_parquet(frame, stage / "data" / f"{name}.parquet")
             counts[name] = len(frame)
-    sl.peers.to_parquet(stage / "data" / "peer_quarterly.parquet", index=False)
+    write_parquet(sl.peers, stage / "data" / "peer_quarterly.parquet")
     # the quarter is complete although the region's own last order may fall before its last day
     (stage / "data" / "_coverage.json").write_text(json.dumps({"until": q.end.date().isoformat()}), encoding="utf-8")
     (stage / "params").mkdir()
@@ -279,7 +280,7 @@ def write_readme(stage: Path, region: str, slug: str, q, anonymised: bool, key_s
     pyver = ".".join(map(str, sys.version_info[:3]))
     text = readme_text(region, slug, q, anonymised, key_source, reports, counts, pyver, sets)
     (stage / "README.md").write_text(text, encoding="utf-8")
-    peers = pd.read_parquet(stage / "data" / "peer_quarterly.parquet").columns.tolist()
+    peers = read_parquet(stage / "data" / "peer_quarterly.parquet").columns.tolist()
     (stage / "DATA.md").write_text(data_text(region, peers), encoding="utf-8")
 
 

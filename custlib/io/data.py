@@ -12,7 +12,7 @@ contract's types. Parquet files are scanned by DuckDB in place; CSV files are
 decoded strictly in their declared encoding (UTF-8, with or without BOM, unless
 ``source.yaml`` declares another; a byte that does not decode is refused with its
 line and offset, never guessed) and parsed by pandas; Excel sheets are read with
-python-calamine into Arrow columns; SQL tables are copied into DuckDB in chunks,
+python-calamine; SQL tables are copied into DuckDB in chunks,
 so no table is ever held whole in pandas. A folder with ``source.yaml`` is read
 through it (:mod:`custlib.io.mapping`). A region's slice for a quarter is then
 selected by a DuckDB query (:func:`load_region`).
@@ -32,12 +32,12 @@ import pandas as pd
 from custlib.exceptions import DataError, InsufficientDataError, ParamsError
 from custlib.io.contract import DERIVED_TABLES, TABLES, Table
 from custlib.io.facts import CostBasis, with_assumed_margin
+from custlib.io.parquet import read_parquet, zoned_columns
 from custlib.io.periods import Coverage, Quarter
 from custlib.io.readers import (  # noqa: F401 (re-exported)
     MAPPING_FILE,
     ReadOptions,
     TableFile,
-    arrow_to_duck,
     decode_csv,
     decode_strict,
     frame_to_duck,
@@ -45,6 +45,7 @@ from custlib.io.readers import (  # noqa: F401 (re-exported)
     read_bytes,
     read_csv,
     read_xlsx,
+    sheet_to_duck,
 )
 
 FORMATS = ("parquet", "csv", "xlsx")
@@ -346,7 +347,7 @@ def _open_one(con, source: Source, name: str, table: Table) -> bool:
     elif tf.fmt == "csv":
         frame_to_duck(con, name, read_csv(tf.path, table, read_options(source)), 2)  # row 1 is the header line
     else:
-        arrow_to_duck(con, name, read_xlsx(tf.path, table)[0])
+        sheet_to_duck(con, name, read_xlsx(tf.path, table)[0])
     return True
 
 
@@ -355,18 +356,10 @@ def _local_time_columns(path: Path) -> dict[str, str]:
 
     Parquet stores such a timestamp as a UTC instant; its date is the date in the zone it was
     written in, not in UTC or in this machine's zone (00:30 on 31 March in Shanghai is 30 March
-    in UTC, another quarter), so these columns are read as local times in their own zone.
+    in UTC, another quarter), so these columns are read as local times in their own zone
+    (:func:`custlib.io.parquet.zoned_columns`: the zone the file's Arrow schema names, else UTC).
     """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    try:
-        schema = pq.read_schema(path)
-    except (OSError, pa.ArrowException):
-        return {}  # reading it fails below with the file's name
-    return {
-        f.name: f.type.tz.replace("'", "") for f in schema if pa.types.is_timestamp(f.type) and f.type.tz and f.name != "file_row_number"
-    }
+    return {c: tz.replace("'", "") for c, tz in zoned_columns(path).items() if c != "file_row_number"}
 
 
 def read_options(source: Source) -> ReadOptions:
@@ -547,7 +540,7 @@ def with_peer_file(peers: pd.DataFrame, source: Source, quarter: Quarter) -> pd.
     """``peers`` plus the rows of regions it lacks from the source's ``peer_quarterly.parquet`` (a hand-off package's)."""
     if source.is_sql or not (source.root / PEER_FILE).is_file():
         return peers
-    extra = pd.read_parquet(source.root / PEER_FILE)
+    extra = read_parquet(source.root / PEER_FILE)
     extra = extra[~extra["region"].isin(set(peers["region"])) & (extra["quarter"] <= str(quarter))]
     return pd.concat([peers, extra], ignore_index=True).sort_values(["region", "quarter"], kind="stable", ignore_index=True)
 

@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING
 from custlib._lightimport import jsonschema as _jsonschema
 from custlib.exceptions import DataError
 from custlib.io.contract import DERIVED_TABLES, TABLES
-from custlib.io.readers import MAPPING_FILE, ReadOptions, TableFile, arrow_to_duck, frame_to_duck, number_sql, read_csv, read_xlsx
+from custlib.io.parquet import read_parquet
+from custlib.io.readers import MAPPING_FILE, ReadOptions, TableFile, frame_to_duck, number_sql, read_csv, read_xlsx, sheet_to_duck
 from custlib.io.yamlfile import YamlError, load_file
 
 if TYPE_CHECKING:  # a type only: custlib.io.data imports this module when a folder holds source.yaml
@@ -369,13 +370,11 @@ def _read_src(con, spec: TableSpec, path: Path, need: set[str]) -> None:
     if suffixes and suffixes[-1] == ".gz":
         suffixes = suffixes[:-1]
     if suffixes and suffixes[-1] == ".xlsx":
-        arrow_to_duck(con, f"src_{spec.name}", read_xlsx(path, None, spec.opts, need=need, text=True)[0])
+        sheet_to_duck(con, f"src_{spec.name}", read_xlsx(path, None, spec.opts, need=need, text=True)[0])
         con.execute(f'ALTER TABLE "raw_src_{spec.name}" RENAME TO "src_{spec.name}"')
         return
     elif suffixes and suffixes[-1] == ".parquet":
-        import pandas as pd
-
-        frame = pd.read_parquet(path).astype("string")  # text, with missing values kept missing
+        frame = read_parquet(path).astype("string")  # text, with missing values kept missing
         first = 1
     else:
         frame = read_csv(path, None, spec.opts)

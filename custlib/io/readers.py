@@ -2,7 +2,7 @@
 
 Shared by the contract's loader (:mod:`custlib.io.data`) and the source mapping
 (:mod:`custlib.io.mapping`); both put what they read into DuckDB through
-:func:`arrow_to_duck` / :func:`frame_to_duck`.
+:func:`sheet_to_duck` / :func:`frame_to_duck`.
 """
 
 from __future__ import annotations
@@ -124,16 +124,17 @@ def read_csv(path: Path, table: Table | None = None, opts: ReadOptions | None = 
 
 
 def read_xlsx(path: Path, table: Table | None = None, opts: ReadOptions | None = None, need: set | None = None, text: bool = False):
-    """The first sheet as a pyarrow Table with ``_row`` (the sheet's row number), read with python-calamine.
+    """The first sheet as a DataFrame with ``_row`` (the sheet's row number), read with python-calamine.
 
     Title rows above the header are skipped: the header is the first of the top 20 rows
     holding every name in ``need`` (default: the table's required columns), else the first
     row. Empty rows are left out. A column whose cells are all numbers, all dates or all
     text keeps that type (as Parquet would; the contract's checks parse each type); a column
     mixing types, or every column when ``text`` is true, becomes text like a CSV's (a whole
-    float loses its ``.0``, a date is written ``YYYY-MM-DD HH:MM:SS``).
+    float loses its ``.0``, a date is written ``YYYY-MM-DD HH:MM:SS``). Empty cells are
+    missing values (``<NA>``, ``NaT``, ``None``), which DuckDB reads as NULL
+    (:func:`sheet_to_duck`).
     """
-    import pyarrow as pa
     from python_calamine import CalamineWorkbook
 
     try:
@@ -159,17 +160,15 @@ def read_xlsx(path: Path, table: Table | None = None, opts: ReadOptions | None =
         body = rows[header_row + 1 :]
     # a 2-D object array transposes 400k rows in 0.15 s where zip(*rows) takes 0.75 s
     grid = np.array(body, dtype=object).reshape(len(body), len(names))
-    arrays = {"_row": pa.array(np.asarray(index, dtype="int64") + 1)}  # to_python(skip_empty_area=False) starts at row 1
+    columns = {"_row": np.asarray(index, dtype="int64") + 1}  # to_python(skip_empty_area=False) starts at row 1
     for j, name in enumerate(names):
-        arrays[name] = _xlsx_column(grid[:, j].tolist(), text)
-    return pa.table(arrays), header_row
+        columns[name] = _xlsx_column(grid[:, j].tolist(), text)
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(body))), header_row
 
 
 def _xlsx_column(col: list, text: bool):
-    """One sheet column as an Arrow array: native when its cells share a type, else text."""
+    """One sheet column: native when its cells share a type (float, timestamp or date), else text."""
     import datetime as _dt
-
-    import pyarrow as pa
 
     types = list(map(type, col))
     kinds = set(types)
@@ -178,19 +177,22 @@ def _xlsx_column(col: list, text: bool):
         kinds.discard(str)  # the only text is empty cells
     values = [None if v == "" else v for v in col] if n_empty else col
     if kinds == {str} or not kinds:
-        return pa.array(values, type=pa.string())
+        return pd.array(values, dtype="str")
     if not text:
         if kinds <= {int, float}:
-            return pa.array(values, type=pa.float64())
-        if len(kinds) == 1 and kinds <= {_dt.datetime, _dt.date}:
-            return pa.array(values)
-    return pa.array([None if v is None else _cell_text(v) for v in values], type=pa.string())
+            return pd.array(values, dtype="Float64")
+        if kinds == {_dt.datetime}:
+            return pd.array(values, dtype="datetime64[us]")
+        if kinds == {_dt.date}:
+            return pd.Series(values, dtype=object).to_numpy()  # DuckDB reads date objects as DATE
+    return pd.array([None if v is None else _cell_text(v) for v in values], dtype="str")
 
 
-def arrow_to_duck(con, name: str, table) -> None:
-    con.register(f"_at_{name}", table)
-    con.execute(f'CREATE OR REPLACE TABLE "raw_{name}" AS SELECT * FROM "_at_{name}"')
-    con.unregister(f"_at_{name}")
+def sheet_to_duck(con, name: str, frame: pd.DataFrame) -> None:
+    """A sheet read by :func:`read_xlsx` as DuckDB table ``raw_<name>``."""
+    con.register(f"_xl_{name}", frame)
+    con.execute(f'CREATE OR REPLACE TABLE "raw_{name}" AS SELECT * FROM "_xl_{name}"')
+    con.unregister(f"_xl_{name}")
 
 
 def _cell_text(v) -> str:

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from custlib.analysis.facts import RegionFacts, region_facts
 from custlib.exceptions import DataError, ParamsError
@@ -36,6 +35,7 @@ from custlib.io.data import (
 from custlib.io.examples import is_generated_sample, with_example_cases
 from custlib.io.facts import order_lines
 from custlib.io.params import DEFAULT_CURRENCY, check, deep_merge, load_params, with_source_currency
+from custlib.io.parquet import read_parquet
 from custlib.io.periods import Coverage, Quarter, comparison_gap
 from custlib.present import coverage as coverage_words
 from custlib.present.costs import cost_header, figure_label
@@ -376,7 +376,7 @@ def _load_prepared(src_path: Path, region: str, quarter) -> tuple[RegionData, Qu
         rd.exclusions = dict(facts.get("exclusions") or {})
         con.close()
         if (src_path / "peer_quarterly.parquet").is_file():
-            rd.peer_quarterly = pd.read_parquet(src_path / "peer_quarterly.parquet")
+            rd.peer_quarterly = read_parquet(src_path / "peer_quarterly.parquet")
         _SLICE_CACHE.clear()
         _SLICE_CACHE[key] = rd
     copy = RegionData(

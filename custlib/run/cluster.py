@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from custlib.exceptions import RenderError
+from custlib.exceptions import ParamsError, RenderError
 
 
 def run_region(source_location: str, region: str, quarter: str, specs: list[dict], notebooks: dict[str, bytes]) -> list[dict]:
@@ -82,6 +82,29 @@ def run_region(source_location: str, region: str, quarter: str, specs: list[dict
         if slot is not None:
             slot.close()
         shutil.rmtree(work, ignore_errors=True)
+
+
+#: what ``render --scheduler`` imports: the workbook's full environment has them, a hand-off's does not
+CLUSTER_PACKAGES = ("dask", "distributed")
+
+
+def need_cluster_packages() -> None:
+    """Refuse ``--scheduler`` before anything runs when Dask distributed is not installed.
+
+    Raises
+    ------
+    ParamsError
+        dask or distributed is missing (a hand-off installs only what a report run needs).
+    """
+    import importlib.util
+
+    missing = [p for p in CLUSTER_PACKAGES if importlib.util.find_spec(p) is None]
+    if missing:
+        raise ParamsError(
+            f"--scheduler: running on a Dask cluster needs {' and '.join(missing)}, which this environment lacks "
+            "(a hand-off installs only what a report run needs); leave out --scheduler to render on this machine, "
+            "or install dask and distributed at the workbook's versions (its requirements.txt)"
+        )
 
 
 def execute_on_cluster(scheduler: str, source_location: str, job_list, progress: bool = True):

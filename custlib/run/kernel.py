@@ -26,7 +26,6 @@ HEAVY_MODULES = (
     "scipy.optimize",
     "scipy.special",
     "duckdb",
-    "pyarrow.parquet",
     "matplotlib.pyplot",
     "seaborn",
     "statsmodels.api",

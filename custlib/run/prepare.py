@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from custlib.io.data import load_region, slugify
+from custlib.io.parquet import write_parquet
 from custlib.reports.context import PREPARED_MARKER
 
 
@@ -36,15 +37,15 @@ def prepare_region(con, region: str, quarter, dest: Path, peers, source_fp: dict
     rd = load_region(con, region, quarter)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
     try:
-        rd.customers.to_parquet(tmp / "customers.parquet", index=False)
-        rd.transactions.to_parquet(tmp / "transactions.parquet", index=False)
+        write_parquet(rd.customers, tmp / "customers.parquet")
+        write_parquet(rd.transactions, tmp / "transactions.parquet")
         if rd.offers is not None:
-            rd.offers.to_parquet(tmp / "offers.parquet", index=False)
+            write_parquet(rd.offers, tmp / "offers.parquet")
         if rd.service_costs is not None:
-            rd.service_costs.to_parquet(tmp / "service_costs.parquet", index=False)
+            write_parquet(rd.service_costs, tmp / "service_costs.parquet")
         if rd.products is not None:
-            rd.products.to_parquet(tmp / "products.parquet", index=False)
-        peers.to_parquet(tmp / "peer_quarterly.parquet", index=False)
+            write_parquet(rd.products, tmp / "products.parquet")
+        write_parquet(peers, tmp / "peer_quarterly.parquet")
         (tmp / PREPARED_MARKER).write_text(json.dumps(marker), encoding="utf-8")
         replace_folder(tmp, dest, dest.with_name(dest.name + ".old"))
     except BaseException:
@@ -148,7 +149,7 @@ def prepare_regions(
                     con.execute(f"COPY (SELECT * FROM {src}) TO '{str(dest)}' (FORMAT parquet)").fetchall()
             if has_products:
                 _copy_products(con, tmp)
-            peers.to_parquet(tmp / "peer_quarterly.parquet", index=False)
+            write_parquet(peers, tmp / "peer_quarterly.parquet")
             marker = _marker(r, quarter, source_fp, facts)
             (tmp / PREPARED_MARKER).write_text(json.dumps(marker), encoding="utf-8")
             replace_folder(tmp, cache / slugify(r), work / f"{slugify(r)}.old")

@@ -49,7 +49,7 @@ from custlib.io.data import (
 from custlib.io.examples import is_generated_sample, with_example_cases
 from custlib.io.params import DEFAULT_CURRENCY, load_params, parse_sets, with_source_currency
 from custlib.io.validate import validate_source
-from custlib.run.cluster import execute_on_cluster
+from custlib.run.cluster import execute_on_cluster, need_cluster_packages
 from custlib.run.files import output_lock
 from custlib.run.manifest import code_sha256, file_sha256, previous_reports, report_intact, run_key, write_index_and_manifest
 from custlib.run.prepare import prepare_regions
@@ -162,6 +162,8 @@ def _start(data, quarter, regions, notebooks, out, jobs, sets, params_dir, noteb
     t_start = time.perf_counter()
     sets = list(sets or [])
     parse_sets(sets)  # syntax errors first
+    if scheduler is not None:
+        need_cluster_packages()
     nbs = list_notebooks(notebooks, notebook_dir)
     if not nbs:
         raise ParamsError(f"notebooks: no report notebooks (NN_name.ipynb) in {notebook_dir}")

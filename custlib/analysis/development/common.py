@@ -37,14 +37,17 @@ def month_start(ts) -> pd.Timestamp:
 def positions(keys, values) -> np.ndarray:
     """Position of each of ``values`` in the unique ``keys``, -1 where absent (``pandas.Index.get_indexer``).
 
-    Strings are looked up with pyarrow's hash table (``pyarrow.compute.index_in``),
-    several times faster than pandas on millions of ids; other types use pandas.
+    Where pyarrow is installed (the workbook's environment, not a hand-off's), strings are
+    looked up with its hash table (``pyarrow.compute.index_in``), several times faster than
+    pandas on millions of ids, with the same positions; otherwise, and for other types, pandas.
     """
     keys = pd.Index(keys)
     if pd.api.types.is_string_dtype(keys) and pd.api.types.is_string_dtype(getattr(values, "dtype", None)):
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
+        try:
+            import pyarrow as pa
+            import pyarrow.compute as pc
+        except ImportError:
+            return keys.get_indexer(values)
         try:
             arr = pa.array(values)
             found = pc.index_in(arr, value_set=pa.array(keys).cast(arr.type))
