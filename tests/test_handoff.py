@@ -636,7 +636,7 @@ def test_package_unpacks_and_reruns_in_a_fresh_folder_with_its_own_custlib(sampl
     ).read_bytes()
     readme = (top / "README.md").read_text(encoding="utf-8")
     assert "custlib render --data data --regions north --quarter 2026Q3" in readme
-    assert "pip install -r requirements.txt" in readme
+    assert "pip install --no-compile -r requirements.txt" in readme
     nb = nbformat.read(top / "notebooks/00_overview_region.ipynb", as_version=4)
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
     packed = pd.read_parquet(top / "data/customers.parquet")
@@ -792,11 +792,13 @@ def _readme_commands(readme: str) -> list[str]:
 #: ``du -sm`` of a fresh venv after ``pip install -r requirements.txt`` (the full lock, pip's defaults: bytecode
 #: compiled), Linux x86_64, CPython 3.11.7, pip 23.2.1, 2026-12-04: the size the issue calls "today's"
 FULL_INSTALL_MB = 1386
-#: the hand-off's first command (``python3 -m venv .venv && .venv/bin/pip install -r requirements.txt`` with the
-#: runtime lock, then custlib with ``-e``), ``du -sm .venv``, same machine and day: 759 MB (929 MB with pyarrow).
-#: The issue's target, half of the full install (693 MB), is not reached: see README "Client hand-off". The budget
-#: leaves room for wheels' sizes moving between builds and fails if pyarrow (170 MB) or a tool comes back.
-RUNTIME_INSTALL_BUDGET_MB = 800
+#: the same with ``--no-compile`` (pip writes no bytecode): 1,142 MB, same machine and day
+FULL_INSTALL_NO_COMPILE_MB = 1142
+#: The issue's target: the hand-off's install under half of today's (the full lock as pip installs it by default).
+#: The hand-off's first command installs the runtime lock with ``--no-compile`` (Python writes the bytecode of the
+#: modules a run imports when it first imports them): 571 MB right after it, 640 MB after a render (measured
+#: 2026-12-04); the venv is measured after the client's renders, bytecode included, and must stay under half.
+RUNTIME_INSTALL_BUDGET_MB = FULL_INSTALL_MB // 2
 
 
 def _du_mb(path: Path) -> int:
@@ -821,14 +823,16 @@ def test_package_reruns_from_its_readme_in_a_fresh_venv_with_only_the_runtime_re
     (top / "reports").rename(top / "shipped")
     commands = _readme_commands((top / "README.md").read_text(encoding="utf-8"))
     assert len(commands) == 2 and commands[0].startswith("python3 -m venv .venv")
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    # a client's shell: no PYTHONPATH, no venv, and Python writes bytecode as it does by default
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONDONTWRITEBYTECODE")}
     for cmd in commands:
         run = subprocess.run(["bash", "-c", cmd], cwd=top, env=env, capture_output=True, text=True, timeout=1800)
         assert run.returncode == 0, f"{cmd}\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
         if cmd is commands[0]:
             venv_mb = _du_mb(top / ".venv")  # before the render writes any bytecode or cache
-    package_mb = _du_mb(top) - venv_mb
-    print(f"\nhand-off install: .venv {venv_mb} MB (full lock: {FULL_INSTALL_MB} MB); unpacked package {package_mb} MB")
+    after_mb = _du_mb(top / ".venv")  # with the bytecode the render wrote
+    package_mb = _du_mb(top) - after_mb
+    print(f"\nhand-off install: .venv {venv_mb} MB (full lock: {FULL_INSTALL_MB} MB); unpacked package and reports {package_mb} MB")
     shipped = sorted(p.stem for p in (top / "shipped/2026Q3/north").glob("*.html"))
     assert shipped == sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     manifest = json.loads((top / "reports/2026Q3/manifest.json").read_text(encoding="utf-8"))
@@ -850,4 +854,6 @@ def test_package_reruns_from_its_readme_in_a_fresh_venv_with_only_the_runtime_re
     assert "custlib Noto Sans CJK SC" in page and re.search(r"[\u4e00-\u9fff]{4}", page)  # Chinese, with the packed font
     freeze = subprocess.run([str(top / ".venv/bin/pip"), "freeze"], capture_output=True, text=True, check=True).stdout.lower()
     assert not [p for p in ("pytest==", "ruff==", "jupyterlab==", "mplfonts==", "playwright==", "dask==", "pyarrow==") if p in freeze]
-    assert venv_mb < RUNTIME_INSTALL_BUDGET_MB, f"the hand-off's venv takes {venv_mb} MB"
+    after_mb = _du_mb(top / ".venv")  # with the bytecode the renders wrote
+    print(f"hand-off install after the renders: .venv {after_mb} MB (full lock without bytecode: {FULL_INSTALL_NO_COMPILE_MB} MB)")
+    assert venv_mb <= after_mb < RUNTIME_INSTALL_BUDGET_MB, f"the hand-off's venv takes {venv_mb} MB, {after_mb} MB after the renders"

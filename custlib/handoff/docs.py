@@ -220,7 +220,7 @@ help: ## list the targets
 
 venv: ## create .venv/ with the pinned runtime requirements and custlib (step 1)
 \t$(PYTHON) -m venv .venv
-\t.venv/bin/pip install -r requirements.txt
+\t.venv/bin/pip install --no-compile -r requirements.txt
 \t.venv/bin/pip install --no-build-isolation --no-deps -e .
 
 reports: ## render the reports again into reports/ (step 2)
@@ -228,7 +228,7 @@ reports: ## render the reports again into reports/ (step 2)
 """
 
 
-STEP1 = "python3 -m venv .venv && .venv/bin/pip install -r requirements.txt && .venv/bin/pip install --no-build-isolation --no-deps -e ."
+STEP1 = "python3 -m venv .venv && .venv/bin/pip install --no-compile -r requirements.txt && .venv/bin/pip install --no-build-isolation --no-deps -e ."
 
 
 def _privacy(region: str, anonymised: bool, key_source: str) -> str:
@@ -282,7 +282,9 @@ The second command validates `data/` against the data contract ([DATA.md](DATA.m
 (replacing the reports shipped here). `make venv` and `make reports` do the same.
 On Windows use `py -m venv .venv`, then `.venv\\Scripts\\pip ...` and `.venv\\Scripts\\custlib ...`.
 
-`requirements.txt` pins only what a report run needs: no test, lint or notebook-editing tools. To work on the
+`requirements.txt` pins only what a report run needs: no test, lint or notebook-editing tools. `--no-compile`
+keeps pip from compiling every module of every library ahead of time (about 190 MB); Python compiles the ones a
+run imports the first time it imports them. To work on the
 notebooks in JupyterLab, add it at the versions the workbook uses (`-c requirements.txt` keeps every package
 already installed at its pin):
 

@@ -4,7 +4,7 @@
 :func:`build_handoff`. The package re-runs on the client's machine with two
 commands (they are in its README.md)::
 
-    python3 -m venv .venv && .venv/bin/pip install -r requirements.txt && .venv/bin/pip install --no-build-isolation --no-deps -e .
+    python3 -m venv .venv && .venv/bin/pip install --no-compile -r requirements.txt && .venv/bin/pip install --no-build-isolation --no-deps -e .
     .venv/bin/custlib render --data data --regions <region-slug> --quarter <Q> --out reports
 
 Layout of the zip (everything under one folder ``handoff-<slug>-<Q>[-anon]/``)::
