@@ -454,13 +454,19 @@ def test_advice_says_nothing_held_up_or_moved_when_there_is_no_last_quarter_to_c
 
     whole = Coverage(pd.Timestamp("2025-01-01"), pd.Timestamp("2025-12-31"))
     kpis = pd.DataFrame(
-        {"2025Q2": [100.0, 0.3], "2025Q1": [90.0, 0.5], "change": [0.11, -0.4], "2024Q2": [np.nan] * 2, "change_yoy": [np.nan] * 2},
-        index=pd.Index(["revenue", "gross_margin"], name="figure"),
+        {
+            "2025Q2": [100.0, 0.3, 5.0],
+            "2025Q1": [90.0, 0.5, 5.0],
+            "change": [0.11, -0.4, 0.0],
+            "2024Q2": [np.nan] * 3,
+            "change_yoy": [np.nan] * 3,
+        },
+        index=pd.Index(["revenue", "gross_margin", "active_customers"], name="figure"),
     )
     fell = "Gross margin fell from 50.0% to 30.0%: check prices and discounts on the largest orders."
     assert ov_report.advice(kpis, None, None, _ctx("2025Q2", whole)) == [fell]
     assert ov_report.advice(kpis, None, None, _ctx("2025Q2", SPAN)) == []  # 2025Q1 partial: no margin fall, no "held up"
-    steady = kpis.assign(**{"2025Q1": [90.0, 0.3]})
+    steady = kpis.assign(**{"2025Q1": [90.0, 0.3, 5.0]})
     assert ov_report.advice(steady, None, None, _ctx("2025Q2", whole)) == [
         "Revenue, margin and customers held up against last quarter: keep the current plan."
     ]

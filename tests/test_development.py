@@ -1573,10 +1573,13 @@ def test_rule_call_winback_and_keep_plan():
     more = _kpi_tx()
     more.loc[3, "revenue"] = 300.0  # development added more than acquisition: move_to_acquisition stays silent
     kpis = dev.development_kpis(more, quarter="2025Q2", n_quarters=2, trend_quarters=2)
-    assert rd.advice(_ctx("en"), kpis=kpis, watch=_watch2().iloc[0:0]) == [
+    nobody = _plan(contacts=(0, 0, 0), ranked=(False, False, False))  # no group ranked: no campaign to run or to drop
+    assert rd.advice(_ctx("en"), kpis=kpis, watch=_watch2().iloc[0:0], plan=nobody, winback=wb.iloc[0:0]) == [
         "No customer is slipping and no campaign or win-back call is due: keep the current plan."
     ]
-    assert rd.keep_plan(None, None, _ctx("en")) is None and rd.advice(_ctx("en")) == []
+    # not firing: an unknown watch list, plan or win-back list is no "nothing to do"
+    assert rd.advice(_ctx("en"), kpis=kpis, watch=_watch2().iloc[0:0]) == []
+    assert rd.keep_plan(None, None, None, _ctx("en")) is None and rd.advice(_ctx("en")) == []
     assert len(rd.advice(_ctx("zh"), kpis, _watch2(), _plan(), wb)) == 3
 
 

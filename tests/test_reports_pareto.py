@@ -142,10 +142,15 @@ def test_ask_customers_who_moved_down_fires_when_someone_moved_down(region):
 
 
 def test_keep_the_allocation_only_when_nobody_loses_money(region):
-    profit, previous, _, _ = region
-    assert rpt.keep_the_allocation(previous, ctx()) == "No customer loses money: keep the current allocation."
-    assert rpt.keep_the_allocation(profit, ctx()) is None
-    assert rpt.advice(ctx(), previous) == ["No customer loses money: keep the current allocation."]
+    """2026Q2: nobody loses money, and its allocation (against 2025Q2, before the data: no growth) moves nothing."""
+    profit, previous, allocation, _ = region
+    tx, _ = region_frames()
+    q = Quarter.parse("2026Q2")
+    before = pa.tier_allocation(previous, tx, q.shift(-4).start, q.shift(-4).end)
+    assert rpt.keep_the_allocation(previous, before, ctx()) == "No customer loses money: keep the current allocation."
+    assert rpt.keep_the_allocation(profit, allocation, ctx()) is None
+    assert rpt.advice(ctx(), previous, before) == ["No customer loses money: keep the current allocation."]
+    assert rpt.advice(ctx(), previous) == []  # the allocation not computed: whether to keep it is unknown
 
 
 def test_advice_keeps_the_first_three_rules_that_fire(region):

@@ -84,7 +84,9 @@ def _next_quarter(forecast) -> dict | None:
 
 
 def visit_watch_list(watch, ctx) -> str | None:
-    """Fires when the watch list has customers: visit them, with the revenue a month they no longer buy."""
+    """Fires when ``watch`` (:func:`~custlib.analysis.development.watch_list`, the early warnings of
+    ``development.early_warning``) has at least one row: visit them, with their count and the revenue a month they no
+    longer buy, ``sum(max(trailing_avg_revenue - recent_avg_revenue, 0))``. Silent on an empty or unavailable list."""
     if not _have(watch) or watch.empty:
         return None
     t, n = ctx.messages(DOMAIN), len(watch)
@@ -99,7 +101,10 @@ def visit_watch_list(watch, ctx) -> str | None:
 
 
 def run_campaign(plan, ctx) -> str | None:
-    """Fires when the campaign plan contacts customers within the budget: run it, with its expected profit."""
+    """Fires when the campaign plan (:func:`~custlib.analysis.development.campaign_plan` within
+    ``development.campaign.budget``) contacts at least one customer (``contact_customers > 0`` in some target group):
+    run it, with the customers contacted (``sum(contact_customers)``) and the expected profit
+    (``sum(contact_profit_total)``) of those groups. Silent when the plan is unavailable or contacts nobody."""
     chosen = _chosen(plan)
     if chosen is None or chosen.empty:
         return None
@@ -114,7 +119,10 @@ def run_campaign(plan, ctx) -> str | None:
 
 
 def do_not_run_campaign(plan, ctx) -> str | None:
-    """Fires when target groups were ranked but none is contacted: no group is expected to make a profit."""
+    """Fires when the plan was computed, at least one target group was ranked (``ranked``: it has
+    ``development.campaign.min_offers`` past offers) and no group is contacted (every ``contact_customers`` is 0): no
+    ranked group is expected to make a profit. Silent when some group is contacted (:func:`run_campaign`), when no
+    group could be ranked (too few past offers: nothing to advise against) and when the plan is unavailable."""
     chosen = _chosen(plan)
     if chosen is None or len(chosen) or not plan["ranked"].fillna(False).astype(bool).any():
         return None
@@ -156,7 +164,10 @@ def move_to_acquisition(kpis, ctx) -> str | None:
 
 
 def call_winback(winback, ctx) -> str | None:
-    """Fires when there are lapsed customers worth winning back: call them, with the profit they brought."""
+    """Fires when ``winback`` (:func:`~custlib.analysis.development.winback_candidates`: customers without an order in
+    the last ``development.winback.lapsed_quarters`` quarters whose profit in the ``development.winback.value_quarters``
+    quarters up to their last order reaches the ``value_quantile`` of current customers') has at least one row: call
+    them, with their count and that profit (``sum(past_profit)``). Silent on an empty or unavailable list."""
     if not _have(winback) or winback.empty:
         return None
     t, n = ctx.messages(DOMAIN), len(winback)
@@ -169,9 +180,15 @@ def call_winback(winback, ctx) -> str | None:
     )
 
 
-def keep_plan(kpis, watch, ctx) -> str | None:
-    """Fires when the KPIs or the watch list are known (the caller checks that no other rule fired): keep the plan."""
-    if not (_have(kpis) or _have(watch)):
+def keep_plan(watch, plan, winback, ctx) -> str | None:
+    """Fires when everything the sentence speaks about was computed and asks for nothing: the watch list is empty
+    (nobody slipping), the campaign plan contacts nobody (no campaign due) and the win-back list is empty (no call
+    due). Silent when any of the three is unavailable (e.g. a watch list that needs more history, a plan without an
+    offers table, a win-back list without the cost of goods): "no customer is slipping" is then unknown, not true.
+    :func:`advice` says it only when no other rule fired.
+    """
+    chosen = _chosen(plan)
+    if not (_have(watch) and _have(winback) and chosen is not None) or len(watch) or len(winback) or len(chosen):
         return None
     return ctx.messages(DOMAIN).gettext("No customer is slipping and no campaign or win-back call is due: keep the current plan.")
 
@@ -187,7 +204,7 @@ def advice(ctx, kpis=None, watch=None, plan=None, winback=None) -> list[str]:
     ]
     actions = [a for a in fired if a]
     if not actions:
-        actions = [a for a in (keep_plan(kpis, watch, ctx),) if a]
+        actions = [a for a in (keep_plan(watch, plan, winback, ctx),) if a]
     return actions[:3]
 
 
@@ -258,8 +275,9 @@ def forecast_sentence(forecast, ctx) -> str:
 
 
 def next_quarter_forecast(forecast, ctx) -> str | None:
-    """Fires when the forecast covers the whole next quarter (horizon of 3 months or more): the quarter's revenue
-    forecast with its prediction interval, the sum of the chart's first three months."""
+    """Fires when the forecast was computed and covers the whole next quarter (``development.forecast.horizon`` of 3
+    months or more): the quarter's revenue forecast with its prediction interval (``level``), the sum of the chart's
+    first three months. Silent when the forecast is unavailable or its horizon is under a quarter."""
     nxt = _next_quarter(forecast)
     if nxt is None:
         return None

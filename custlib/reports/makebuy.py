@@ -99,7 +99,8 @@ def headline_figures(analysis: MakeBuyAnalysis | None) -> pd.DataFrame:
 
 
 def close_call_rule(a: CaseAnalysis, product: str, ctx) -> str | None:
-    """Fires when the combined score is within the close-call band of 3: decide again later."""
+    """Fires when the case is a close call (:attr:`Recommendation.close_call`: the combined score within
+    ``makebuy.close_call_band``, default 0.25, of the neutral 3): name the option it leans to and decide again later."""
     if not a.recommendation.close_call:
         return None
     t = ctx.messages("makebuy")
@@ -111,7 +112,8 @@ def close_call_rule(a: CaseAnalysis, product: str, ctx) -> str | None:
 
 
 def cost_backed_rule(a: CaseAnalysis, product: str, ctx) -> str | None:
-    """Fires when it is not a close call and the recommended option is also expected to cost less (saving >= 0)."""
+    """Fires when the case is not a close call and the recommended option is also expected to cost less
+    (:attr:`CaseAnalysis.expected_saving` ``>= 0``, present value over the case's horizon): that saving is said."""
     if a.recommendation.close_call or a.expected_saving < 0:
         return None
     t, f = ctx.messages("makebuy"), ctx.fmt
@@ -126,7 +128,8 @@ def cost_backed_rule(a: CaseAnalysis, product: str, ctx) -> str | None:
 
 
 def qualitative_override_rule(a: CaseAnalysis, product: str, ctx) -> str | None:
-    """Fires when it is not a close call but the qualitative factors win against a cost disadvantage (saving < 0)."""
+    """Fires when the case is not a close call but the qualitative factors win against a cost disadvantage
+    (:attr:`CaseAnalysis.expected_saving` ``< 0``): the extra cost (``-expected_saving``, present value) is said."""
     if a.recommendation.close_call or a.expected_saving >= 0:
         return None
     t, f = ctx.messages("makebuy"), ctx.fmt

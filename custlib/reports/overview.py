@@ -27,6 +27,11 @@ def _kpi(kpis, figure: str, column) -> float:
     return float(kpis.loc[figure, column if isinstance(column, str) else kpis.columns[column]])
 
 
+def _at_least(x: float, threshold: float) -> bool:
+    """``x >= threshold`` up to float rounding (35% to 34% is a fall of one point, not of 0.9999...); False for NaN."""
+    return x >= threshold - 1e-12
+
+
 def headline_figures(kpis, lapsed, lapsed_previous) -> pd.DataFrame:
     """The overview's headline figures, this quarter against last quarter.
 
@@ -72,7 +77,10 @@ def headline_figures(kpis, lapsed, lapsed_previous) -> pd.DataFrame:
 
 
 def call_lapsed_customers(lapsed, ctx) -> str | None:
-    """Fires when some customers ordered last quarter but not this one: call them."""
+    """Fires when ``lapsed`` (:func:`~custlib.analysis.overview.lapsed_customers`: customers with an order last
+    quarter and none this quarter; a credit note is no order) has at least one row: call them, with their count and
+    their revenue last quarter (``revenue_previous``). Silent on an empty list and when the list is unavailable (the
+    data does not cover both quarters whole, or last quarter had no orders)."""
     lapsed = _frame(lapsed)
     if lapsed is None or lapsed.empty:
         return None
@@ -89,9 +97,13 @@ def call_lapsed_customers(lapsed, ctx) -> str | None:
 
 
 def check_prices_when_margin_fell(kpis, ctx, points: float = 0.01) -> str | None:
-    """Fires when the gross margin fell by ``points`` (1 percentage point) or more against last quarter (both quarters complete in the data)."""
+    """Fires when the gross margin (``gross_margin`` of the KPI table) fell by ``points`` or more against last quarter:
+    ``now <= previous - points``, ``points`` = ``overview.margin_drop_points`` (default 0.01, one percentage point).
+
+    Silent when either margin is unknown (no cost of goods) and when the data does not cover both quarters whole
+    (a partial quarter is no like-for-like comparison)."""
     now, before = _kpi(kpis, "gross_margin", 0), _kpi(kpis, "gross_margin", 1)
-    if not now <= before - points or not comparable(ctx, ctx.quarter, ctx.quarter.previous):
+    if not _at_least(before - now, points) or not comparable(ctx, ctx.quarter, ctx.quarter.previous):
         return None
     t = ctx.messages(DOMAIN)
     return t.gettext(
@@ -102,9 +114,14 @@ def check_prices_when_margin_fell(kpis, ctx, points: float = 0.01) -> str | None
 
 
 def review_cost_to_serve(kpis, ctx, gap: float = 0.05) -> str | None:
-    """Fires when the cost to serve grew and grew ``gap`` (5 points) faster than revenue against last quarter."""
+    """Fires when the cost to serve grew against last quarter and grew at least ``gap`` faster than revenue:
+    ``change(cost_to_serve) > 0`` and ``change(cost_to_serve) >= change(revenue) + gap`` (relative changes of the KPI
+    table's ``change`` column; ``gap`` = ``overview.cost_to_serve_gap``, default 0.05, five percentage points).
+
+    Silent when either change is unknown: no cost-to-serve data, a zero base last quarter (no relative change), or
+    quarters the data does not cover whole (the KPI table leaves their change NaN)."""
     cts, rev = _kpi(kpis, "cost_to_serve", "change"), _kpi(kpis, "revenue", "change")
-    if not (cts > 0 and cts >= rev + gap):
+    if not (cts > 0 and _at_least(cts - rev, gap)):
         return None
     t = ctx.messages(DOMAIN)
     msg = (
@@ -120,7 +137,11 @@ def review_cost_to_serve(kpis, ctx, gap: float = 0.05) -> str | None:
 
 
 def watch_largest_customers(top, kpis, ctx, share: float = 0.5) -> str | None:
-    """Fires when the largest customers (fewer than all who ordered) bring more than ``share`` of revenue."""
+    """Fires when the largest customers bring more than ``share`` of the quarter's revenue and are fewer than all who
+    ordered: ``sum(top.share_of_revenue) > share`` (``share`` = ``overview.concentration_share``, default 0.5; ``top``
+    the ``report.top_n`` largest, :func:`~custlib.analysis.overview.top_customers`) and
+    ``0 < len(top) < active_customers``. Silent when the quarter's revenue is zero (no shares) or the top list is
+    every buyer (a region of few customers is not concentrated by that)."""
     top = _frame(top)
     buyers = _kpi(kpis, "active_customers", 0)
     if top is None or not (0 < len(top) < buyers) or not top["share_of_revenue"].sum() > share:
@@ -135,6 +156,30 @@ def watch_largest_customers(top, kpis, ctx, share: float = 0.5) -> str | None:
     )
 
 
+def keep_the_plan(kpis, ctx, points: float = 0.01) -> str | None:
+    """Fires when revenue, customers and margin held up against last quarter: keep the current plan.
+
+    All must hold: the KPI table was computed and the data covers this quarter and the last one whole (a comparison
+    exists); revenue this quarter is at least last quarter's; customers who ordered (``active_customers``) at least
+    last quarter's; and, when both quarters' gross margins are known, the margin did not fall by ``points``
+    (``overview.margin_drop_points``) or more (without them the sentence says nothing about the margin).
+    :func:`advice` says it only when no other rule fired.
+    """
+    if _frame(kpis) is None or not comparable(ctx, ctx.quarter, ctx.quarter.previous):
+        return None
+    revenue, revenue_before = _kpi(kpis, "revenue", 0), _kpi(kpis, "revenue", 1)
+    buyers, buyers_before = _kpi(kpis, "active_customers", 0), _kpi(kpis, "active_customers", 1)
+    if not (revenue >= revenue_before and buyers >= buyers_before):  # NaN (unknown) never held up
+        return None
+    t = ctx.messages(DOMAIN)
+    margin, margin_before = _kpi(kpis, "gross_margin", 0), _kpi(kpis, "gross_margin", 1)
+    if pd.isna(margin) or pd.isna(margin_before):  # no cost of goods: nothing is said about the margin
+        return t.gettext("Revenue and customers held up against last quarter: keep the current plan.")
+    if _at_least(margin_before - margin, points):
+        return None
+    return t.gettext("Revenue, margin and customers held up against last quarter: keep the current plan.")
+
+
 def advice(
     kpis,
     top,
@@ -145,11 +190,10 @@ def advice(
     cost_to_serve_gap: float = 0.05,
     concentration_share: float = 0.5,
 ) -> list[str]:
-    """At most ``limit`` actions, in the order of the rules above; when none fires, that the plan can stay.
+    """At most ``limit`` actions, in the order of the rules above; when none fires, :func:`keep_the_plan` (when it fires).
 
     The thresholds are the rules' (``params/defaults.yaml``, section ``overview``).
-    Nothing at all when the quarter's figures are unavailable, and no keep-the-plan sentence
-    when the data does not cover this quarter and the last one whole (nothing to compare).
+    Nothing at all when the quarter's figures are unavailable.
     """
     fired = [
         call_lapsed_customers(lapsed, ctx),
@@ -158,11 +202,6 @@ def advice(
         watch_largest_customers(top, kpis, ctx, share=concentration_share),
     ]
     actions = [a for a in fired if a is not None][:limit]
-    # "held up against last quarter" only where there is a last quarter to hold up against
-    if not actions and _frame(kpis) is not None and comparable(ctx, ctx.quarter, ctx.quarter.previous):
-        t = ctx.messages(DOMAIN)
-        if pd.isna(_kpi(kpis, "gross_margin", 0)):  # no cost of goods: nothing is said about the margin
-            actions.append(t.gettext("Revenue and customers held up against last quarter: keep the current plan."))
-        else:
-            actions.append(t.gettext("Revenue, margin and customers held up against last quarter: keep the current plan."))
+    if not actions:
+        actions = [a for a in (keep_the_plan(kpis, ctx, points=margin_drop_points),) if a is not None]
     return actions

@@ -2,7 +2,8 @@
 
 Each piece of advice is a named rule: a small function whose docstring states its
 condition, returning the sentence in the report's language or None. :func:`advice`
-keeps the first three that fire, in the order of :data:`RULES`.
+keeps the first three that fire, in the order it lists them; :func:`keep_the_allocation`
+only when none did.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from custlib.analysis.pareto import loss_figures, net_is_gross
+from custlib.analysis.pareto import buyers_only, loss_figures, net_is_gross
+from custlib.present.coverage import comparable
 from custlib.present.messages import N_
 
 DOMAIN = "pareto"
@@ -86,7 +88,13 @@ def headline_figures(profit, previous_profit=None, *, share: float = 0.8, cutoff
 
 
 def review_tier_a_loss_makers(profit, ctx, cutoffs=(0.8, 0.95)) -> str | None:
-    """When customers of revenue tier A lose money: review their terms before chasing more of their volume."""
+    """When customers of revenue tier A lose money: review their terms before chasing more of their volume.
+
+    Fires when :func:`~custlib.analysis.pareto.loss_figures` counts at least one loss-maker in tier A (``in_a > 0``):
+    a customer who ordered, in ABC class A on ``abc.cutoffs``, with net profit below zero (gross profit, "sold below
+    cost", without cost-to-serve data). Customers who only returned goods, or more than they bought, are never
+    loss-makers. Silent with fewer than two buyers or without the cost of goods.
+    """
     profit = _frame(profit)
     v = loss_figures(profit, cutoffs=cutoffs)
     if not v["in_a"] > 0:
@@ -113,14 +121,20 @@ def review_tier_a_loss_makers(profit, ctx, cutoffs=(0.8, 0.95)) -> str | None:
 
 
 def cut_cost_to_serve_in_b_and_c(profit, ctx, cutoffs=(0.8, 0.95)) -> str | None:
-    """When customers of tiers B and C lose money: cut their cost to serve (check their prices without cost-to-serve data)."""
+    """When customers of tiers B and C lose money: cut their cost to serve (check their prices without cost-to-serve data).
+
+    Fires when :func:`~custlib.analysis.pareto.loss_figures` counts more loss-makers (``destroyers``) than loss-makers
+    in tier A (``in_a``), tiers on ``abc.cutoffs``; the loss said is theirs (``loss - loss_a``). Customers who only
+    returned goods are never loss-makers. Silent when the tiers or the losses are unknown (fewer than two buyers, no
+    cost of goods, no buyer with positive revenue).
+    """
     profit = _frame(profit)
     v = loss_figures(profit, cutoffs=cutoffs)
-    others = v["destroyers"] - (v["in_a"] if v["in_a"] == v["in_a"] else 0.0)
+    others = v["destroyers"] - v["in_a"]  # NaN when the tiers are unknown: no "tiers B and C" to speak of
     if not others > 0:
         return None
     t, n = ctx.messages(DOMAIN), int(others)
-    fields = {"n": ctx.fmt.integer(n), "loss": ctx.fmt.money(v["loss"] - (v["loss_a"] if v["loss_a"] == v["loss_a"] else 0.0))}
+    fields = {"n": ctx.fmt.integer(n), "loss": ctx.fmt.money(v["loss"] - v["loss_a"])}
     if net_is_gross(profit):
         return t.ngettext(
             "Check the prices of the {n} customer in tiers B and C sold below cost ({loss} in total).",
@@ -163,9 +177,17 @@ def serve_less_without_orders(profit, ctx) -> str | None:
 
 
 def move_effort_to_b_and_c(allocation, ctx, lag_quarters: int = 4) -> str | None:
-    """When tier A takes a larger share of the cost to serve than of net profit while tiers B and C grow faster than A."""
+    """When tier A takes a larger share of the cost to serve than of net profit while tiers B and C grow faster than A.
+
+    Fires when, in ``allocation`` (:func:`~custlib.analysis.pareto.tier_allocation` against the quarter
+    ``lag_quarters`` = ``pareto.growth_lag_quarters`` earlier), tier A's ``cost_to_serve_share`` exceeds its
+    ``net_profit_share`` and the revenue of tiers B and C together grew more than tier A's
+    (``sum(revenue) / sum(base_revenue) - 1`` of B and C > A's ``revenue_growth``). Silent when a growth or a share is
+    undefined (no base revenue, total net profit not positive), when the allocation is unavailable, and when the data
+    does not cover both this quarter and the base quarter whole (growth against part of a quarter is no change).
+    """
     allocation = _frame(allocation)
-    if allocation is None:
+    if allocation is None or not comparable(ctx, ctx.quarter, ctx.quarter.shift(-int(lag_quarters))):
         return None
     a = allocation.set_index("tier")
     bc_base = float(a.loc[["B", "C"], "base_revenue"].sum())
@@ -187,7 +209,12 @@ def move_effort_to_b_and_c(allocation, ctx, lag_quarters: int = 4) -> str | None
 
 
 def ask_customers_who_moved_down(migration, ctx) -> str | None:
-    """When customers moved down a revenue tier since the previous quarter: ask them what changed."""
+    """When customers moved down a revenue tier since the previous quarter: ask them what changed.
+
+    Fires when ``migration`` (:func:`~custlib.analysis.pareto.quarter_tier_migration`, tiers on ``abc.cutoffs``) has
+    customers with ``move == "down"`` (A to B or C, B to C); the count said is their sum. Silent when nobody moved
+    down and when the migration is unavailable (last quarter not in the data whole).
+    """
     migration = _frame(migration)
     if migration is None:
         return None
@@ -204,7 +231,12 @@ def ask_customers_who_moved_down(migration, ctx) -> str | None:
 
 
 def returned_goods(profit, ctx) -> str | None:
-    """When customers' credit notes exceed their orders this quarter (or are all they have): returned goods, never sold below cost."""
+    """When customers' credit notes exceed their orders this quarter (or are all they have): returned goods, never sold below cost.
+
+    Fires when :func:`~custlib.analysis.pareto.loss_figures` counts at least one such customer (``returned > 0``,
+    status ``returned_goods`` of :func:`~custlib.analysis.pareto.customer_status`); the amount said is their net
+    credit (``returned_credit``, positive). Silent when nobody returned more than they bought.
+    """
     profit = _frame(profit)
     v = loss_figures(profit)
     if not v["returned"] > 0:
@@ -222,10 +254,16 @@ def returned_goods(profit, ctx) -> str | None:
 
 
 def single_buyer_result(profit, ctx) -> str | None:
-    """When only one customer bought this quarter (no concentration to measure): what that customer earns or loses."""
+    """When only one customer bought this quarter (no concentration to measure): what that customer earns or loses.
+
+    Fires when exactly one row of ``profit`` is a buyer (:func:`~custlib.analysis.pareto.buyers_only`: customers who
+    only returned goods or were served without ordering are left out) and its net profit is known; the amount said
+    is that net profit (gross profit, said so, without cost-to-serve data). Silent with two or more buyers, without
+    the cost of goods and when the quarter is unavailable.
+    """
     profit = _frame(profit)
-    if profit is not None and "returns_only" in profit.columns:
-        profit = profit.loc[~profit["returns_only"]]
+    if profit is not None:
+        profit = buyers_only(profit)  # not a customer who only returned goods or was served without ordering
     if profit is None or len(profit) != 1 or profit["net_profit"].isna().any():
         return None
     t, net = ctx.messages(DOMAIN), float(profit["net_profit"].iloc[0])
@@ -248,11 +286,20 @@ def single_buyer_result(profit, ctx) -> str | None:
     )
 
 
-def keep_the_allocation(profit, ctx) -> str | None:
-    """When every customer earns money: the allocation can stay (said only when no other rule fired)."""
+def keep_the_allocation(profit, allocation, ctx) -> str | None:
+    """When every customer who bought earns money after cost to serve: the allocation can stay.
+
+    Fires when all it speaks about was computed: the loss figures are known with no loss-maker
+    (:func:`~custlib.analysis.pareto.loss_figures` ``destroyers == 0``: two or more buyers, the cost of goods known),
+    the net profit is after cost to serve (without cost-to-serve data nobody is known not to lose money) and the
+    allocation by tier was computed (``allocation``, :func:`~custlib.analysis.pareto.tier_allocation`: whether to move
+    effort is known). Customers who only returned goods are no loss-makers. :func:`advice` says it only when no other
+    rule fired.
+    """
     profit = _frame(profit)
-    v = loss_figures(profit)
-    if v["destroyers"] != 0:
+    if profit is None or net_is_gross(profit) or _frame(allocation) is None:
+        return None
+    if loss_figures(profit)["destroyers"] != 0:  # NaN (unknown) is not zero
         return None
     return ctx.messages(DOMAIN).gettext("No customer loses money: keep the current allocation.")
 
@@ -270,5 +317,5 @@ def advice(ctx, profit, allocation=None, migration=None, *, cutoffs=(0.8, 0.95),
     ]
     said = [s for s in said if s]
     if not said:
-        said = [s for s in [keep_the_allocation(profit, ctx)] if s]
+        said = [s for s in [keep_the_allocation(profit, allocation, ctx)] if s]
     return said[:3]

@@ -88,7 +88,10 @@ def headline_figures(active, rfm, rfm_before, at_risk, at_risk_before, moved_dow
 
 
 def visit_valuable_at_risk(at_risk, ctx, *, window_months: int = 12) -> str | None:
-    """Fires when at least one valuable customer is at risk: visit them, with the revenue at stake."""
+    """Fires when ``at_risk`` (:func:`~custlib.analysis.segmentation.valuable_at_risk`: customers of the top
+    ``segmentation.pyramid.valuable_tiers`` value tiers or ABC class A, in a slipping RFM segment or with revenue
+    falling) has at least one row: visit them, with their count and their revenue over the last ``window_months``
+    (``segmentation.window_months``). Silent on an empty or unavailable list."""
     risk = _frame(at_risk)
     if risk is None or len(risk) == 0:
         return None
@@ -104,7 +107,10 @@ def visit_valuable_at_risk(at_risk, ctx, *, window_months: int = 12) -> str | No
 
 
 def ask_who_moved_down(moved_down, ctx) -> str | None:
-    """Fires when a valuable customer moved down a tier since last quarter: ask them what changed."""
+    """Fires when ``moved_down`` (:func:`~custlib.analysis.segmentation.valuable_moved_down`: customers of the top
+    ``segmentation.pyramid.valuable_tiers`` value tiers last quarter in a lower tier now) has at least one row: ask
+    them what changed, with their count. Silent on an empty list and when last quarter is not in the data whole
+    (the list is then unavailable)."""
     down = _frame(moved_down)
     if down is None or len(down) == 0:
         return None
@@ -119,7 +125,9 @@ def ask_who_moved_down(moved_down, ctx) -> str | None:
 
 def offer_more_to_grow(scorecard, features, ctx) -> str | None:
     """Fires when there are customers to grow (:func:`~custlib.analysis.segmentation.growth_candidates`: the
-    scorecard's invest quadrant, with orders in the window): offer them more, with their wallet headroom when known."""
+    scorecard's ``invest`` quadrant, with at least one order in the ``segmentation.window_months`` window): offer them
+    more, with their count and, when their summed ``wallet_headroom`` is known and above zero, that amount. Silent when
+    the scorecard or the features are unavailable or nobody is to grow."""
     card, feats = _frame(scorecard), _frame(features)
     if card is None or feats is None:
         return None
@@ -145,9 +153,13 @@ def offer_more_to_grow(scorecard, features, ctx) -> str | None:
     )
 
 
-def keep_the_visit_plan(fired: list[str], ctx) -> str | None:
-    """Fires when no other rule did: nothing valuable is slipping, so the visit plan can stay."""
-    if fired:
+def keep_the_visit_plan(at_risk, moved_down, ctx) -> str | None:
+    """Fires when both lists it speaks about were computed and are empty: no valuable customer at risk
+    (:func:`visit_valuable_at_risk` silent) and none moved down a tier (:func:`ask_who_moved_down` silent), so the
+    visit plan can stay. Silent when either list is unavailable (e.g. last quarter is not in the data whole: nothing
+    is known to have moved). :func:`actions` says it only when no other rule fired."""
+    risk, down = _frame(at_risk), _frame(moved_down)
+    if risk is None or down is None or len(risk) or len(down):
         return None
     return ctx.messages(DOMAIN).gettext("No valuable customer is at risk or moved down a tier: keep the current visit plan.")
 
@@ -163,7 +175,5 @@ def actions(ctx, *, at_risk, moved_down, scorecard, features, window_months: int
         )
         if s
     ]
-    # "nothing moved down" only when the moves are known (they are not without a previous quarter in the data)
-    known = _frame(at_risk) is not None and _frame(moved_down) is not None
-    last = keep_the_visit_plan(fired, ctx) if known else None
+    last = None if fired else keep_the_visit_plan(at_risk, moved_down, ctx)
     return fired + [last] if last else fired
