@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from custlib.present.messages import N_
+from custlib.reports import actions as _actions
 
 DOMAIN = "overview"
 NAN = float("nan")
@@ -163,3 +164,8 @@ def advice(
         else:
             actions.append(t.gettext("Revenue, margin and customers held up against last quarter: keep the current plan."))
     return actions
+
+
+def action_lists(ctx, lapsed) -> dict[str, pd.DataFrame]:
+    """The whole list behind :func:`call_lapsed_customers` for the action workbook (:func:`custlib.reports.actions.overview_lists`)."""
+    return _actions.overview_lists(ctx, lapsed)
