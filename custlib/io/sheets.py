@@ -137,5 +137,9 @@ def read_xlsx(source) -> dict[str, list[list]]:
     """Every sheet of an ``.xlsx`` (path or bytes) as rows of cell values, read with python-calamine (sheet name -> rows)."""
     from python_calamine import CalamineWorkbook
 
-    wb = CalamineWorkbook.from_filelike(io.BytesIO(source)) if isinstance(source, bytes | bytearray) else CalamineWorkbook.from_path(str(source))
+    wb = (
+        CalamineWorkbook.from_filelike(io.BytesIO(source))
+        if isinstance(source, bytes | bytearray)
+        else CalamineWorkbook.from_path(str(source))
+    )
     return {name: wb.get_sheet_by_name(name).to_python() for name in wb.sheet_names}
