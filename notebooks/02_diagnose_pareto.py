@@ -52,12 +52,14 @@ positive = ctx.compute(pa.with_positive_profit, buyers)
 base = ctx.quarter.shift(-lag)
 allocation = ctx.compute(pa.tier_allocation, profit, tx, base.start, base.end, cutoffs=cutoffs)
 last = ctx.quarter.previous
-migration = ctx.compute(pa.tier_migration, tx, last.start, last.end, ctx.quarter.start, ctx.quarter.end, cutoffs=cutoffs)
+moves = ctx.compute(pa.tier_moves, tx, last.start, last.end, ctx.quarter.start, ctx.quarter.end, cutoffs=cutoffs)  # per customer
+migration = ctx.compute(pa.migration_of, moves)
 
 # %%
 figures = report.headline_figures(profit, previous, share=cutoffs[0], cutoffs=cutoffs)
 actions = report.advice(ctx, profit, allocation, migration, cutoffs=cutoffs, lag_quarters=lag)
-ctx.summary(figures, actions, notebook=report.NOTEBOOK, domain="pareto")
+lists = report.action_lists(ctx, profit, moves, cutoffs=cutoffs)  # every customer the advice counts, for the action workbook
+ctx.summary(figures, actions, notebook=report.NOTEBOOK, domain="pareto", lists=lists)
 
 # %% [markdown] tags=["lang-en"]
 # ## Revenue, gross profit and net profit concentration

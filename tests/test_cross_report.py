@@ -543,6 +543,11 @@ ACTION_SENTENCES = {
     "watch": r"Visit the ([\d,]+) customers? on the watch list",
     "campaign": r"(?:Run the development campaign on the|the plan contacts) ([\d,]+) customers?\b",
     "winback": r"Call the ([\d,]+) lapsed customers? worth winning back",
+    "loss_a": r"Review prices, payment terms and service levels of the ([\d,]+) customers? in tier A",
+    "loss_bc": r"(?:Cut the cost to serve|Check the prices) of the ([\d,]+) customers? in tiers B and C",
+    "served": r"([\d,]+) customers? cost \S+ to serve this quarter without ordering",
+    "returned": r"([\d,]+) customers? returned more goods than",
+    "tier_down": r"Ask the ([\d,]+) customers? who moved down a revenue tier",
 }
 
 
@@ -571,6 +576,8 @@ def test_every_action_sentence_counts_the_rows_of_its_list_in_the_action_workboo
 
     sheets = {"lapsed": "Stopped ordering", "at_risk": "Valuable at risk", "moved_down": "Moved down a tier", "to_grow": "To grow"}
     sheets |= {"watch": "Watch list", "winback": "Win-back", "campaign": "Campaign targets"}
+    sheets |= {"loss_a": "Tier A losing money", "loss_bc": "Tiers B, C losing money", "served": "Served, no order"}
+    sheets |= {"returned": "Returned goods", "tier_down": "Down a revenue tier"}
     checked = defaultdict(int)
     index = (sample_reports / "index.html").read_text(encoding="utf-8")
     for folder in sorted(p for p in sample_reports.iterdir() if p.is_dir()):

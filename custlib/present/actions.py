@@ -17,6 +17,11 @@ SHEETS = {
     "watch": N_("Watch list"),
     "winback": N_("Win-back"),
     "campaign": N_("Campaign targets"),
+    "loss_a": N_("Tier A losing money"),
+    "loss_bc": N_("Tiers B, C losing money"),
+    "served": N_("Served, no order"),
+    "returned": N_("Returned goods"),
+    "tier_down": N_("Down a revenue tier"),
 }
 
 #: column code -> header
@@ -55,6 +60,11 @@ COLUMNS = {
     "past_revenue": N_("Revenue in the last active year"),
     "past_profit": N_("Profit in the last active year"),
     "profit_per_contact": N_("Expected profit per contact"),
+    "revenue_tier": N_("Revenue tier"),
+    "revenue_quarter": N_("Revenue this quarter"),
+    "gross_profit_quarter": N_("Gross profit this quarter"),
+    "cost_to_serve_quarter": N_("Cost to serve this quarter"),
+    "net_profit_quarter": N_("Net profit this quarter"),
     "suggested_product": N_("Next best product"),
     "suggested_because": N_("Goes with what they buy"),
 }

@@ -20,7 +20,9 @@ The lists (sheet order): ``lapsed`` (overview: stopped ordering), ``at_risk`` an
 (segmentation: valuable customers at risk, who moved down a tier), ``to_grow`` (segmentation: the
 scorecard's customers to grow), ``watch`` (development: the early-warning watch list), ``winback``
 (development: lapsed customers worth winning back), ``campaign`` (development: the customers the
-campaign plan contacts within the budget).
+campaign plan contacts within the budget), ``loss_a``, ``loss_bc``, ``served``, ``returned`` and
+``tier_down`` (Pareto: customers of tier A and of tiers B and C who lose money, customers served
+without ordering, customers who returned more than they bought, customers who moved down a revenue tier).
 """
 
 from __future__ import annotations
@@ -69,6 +71,10 @@ KINDS = {
     "past_revenue": "money",
     "past_profit": "money",
     "profit_per_contact": "money",
+    "revenue_quarter": "money",
+    "gross_profit_quarter": "money",
+    "cost_to_serve_quarter": "money",
+    "net_profit_quarter": "money",
 }
 
 
@@ -236,6 +242,55 @@ def development_lists(ctx, *, watch, winback, targets, next_best) -> dict[str, p
     if _have(next_best):
         out[SUGGESTIONS] = _frame(
             next_best, ctx, {"suggested_product": next_best["next_product"], "suggested_because": next_best["because_of"]}
+        )
+    return out
+
+
+def _named(frame: pd.DataFrame, ctx) -> pd.DataFrame:
+    """``frame`` (customer ids as its index) with the customers' names as a column ``name``."""
+    cust = ctx.data.customers
+    names = pd.Series(cust["name"].to_numpy(dtype=object), index=cust["customer_id"].astype("str").to_numpy())
+    names = names[~names.index.duplicated()]
+    return frame.assign(name=names.reindex(frame.index.astype("str")).to_numpy())
+
+
+def pareto_lists(ctx, profit, moves, *, cutoffs=(0.8, 0.95)) -> dict[str, pd.DataFrame]:
+    """The Pareto report's lists, from the frames its rules count: loss-makers of tier A and of tiers B and C
+    (:func:`~custlib.analysis.pareto.customer_losses`), customers served without ordering
+    (:func:`~custlib.analysis.pareto.served_without_orders`), customers who returned more than they bought, all of
+    ``profit`` (:func:`~custlib.analysis.pareto.quarter_profit`); customers who moved down a revenue tier (``moves``)."""
+    from custlib.analysis.pareto import customer_losses, served_without_orders
+
+    t = ctx.t
+    moved = REASONS["moved"]
+    out = {}
+    if _have(profit) and len(profit):
+        who = customer_losses(profit, cutoffs=cutoffs)
+        base = _named(profit.join(who[["status", "tier"]]), ctx)
+        in_a = (who["tier"] == "A").fillna(False).astype(bool)
+        picks = {
+            "loss_a": who["losing"] & in_a,
+            "loss_bc": who["losing"] & ~in_a,
+            "served": served_without_orders(profit),
+            "returned": who["status"] == "returned_goods",
+        }
+        for key, mask in picks.items():
+            rows = base.loc[mask.to_numpy(dtype=bool)]
+            cols = {"revenue_tier": rows["tier"].astype(object).where(rows["tier"].notna(), None)} if key.startswith("loss") else {}
+            cols |= {"revenue_quarter": rows["revenue"], "gross_profit_quarter": rows["gross_profit"]}
+            cols |= {"cost_to_serve_quarter": rows["cost_to_serve"], "net_profit_quarter": rows["net_profit"]}
+            out[key] = _frame(rows, ctx, cols)
+    if _have(moves):
+        down = _named(moves.loc[moves["move"] == "down"], ctx)
+        out["tier_down"] = _frame(
+            down,
+            ctx,
+            {
+                "reason": [t.gettext(moved, before=b, now=a) for b, a in zip(down["from_tier"], down["to_tier"], strict=True)],
+                "revenue_previous_quarter": down["revenue_before"],
+                "revenue_quarter": down["revenue_after"],
+                "revenue_change": _change(down["revenue_after"], down["revenue_before"]),
+            },
         )
     return out
 
