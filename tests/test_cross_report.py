@@ -537,6 +537,7 @@ if __name__ == "__main__":  # list the disagreements of a rendered quarter folde
 #: The advice sentences that count customers to act on -> the list of the action workbook that names them (English).
 ACTION_SENTENCES = {
     "lapsed": r"Call the ([\d,]+) customers? who ordered in \d{4}Q\d but not in",
+    "largest": r"The ([\d,]+) largest customers bring",
     "at_risk": r"Visit the ([\d,]+) valuable customers? at risk",
     "moved_down": r"Ask the ([\d,]+) valuable customers? who moved down a tier",
     "to_grow": r"Offer more to the ([\d,]+) customers? to grow",
@@ -574,7 +575,13 @@ def test_every_action_sentence_counts_the_rows_of_its_list_in_the_action_workboo
 
     from python_calamine import CalamineWorkbook
 
-    sheets = {"lapsed": "Stopped ordering", "at_risk": "Valuable at risk", "moved_down": "Moved down a tier", "to_grow": "To grow"}
+    sheets = {
+        "lapsed": "Stopped ordering",
+        "largest": "Largest customers",
+        "at_risk": "Valuable at risk",
+        "moved_down": "Moved down a tier",
+        "to_grow": "To grow",
+    }
     sheets |= {"watch": "Watch list", "winback": "Win-back", "campaign": "Campaign targets"}
     sheets |= {"loss_a": "Tier A losing money", "loss_bc": "Tiers B, C losing money", "served": "Served, no order"}
     sheets |= {"returned": "Returned goods", "tier_down": "Down a revenue tier"}

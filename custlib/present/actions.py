@@ -11,6 +11,7 @@ from custlib.present.messages import N_
 #: list code -> sheet name, in the workbook's order
 SHEETS = {
     "lapsed": N_("Stopped ordering"),
+    "largest": N_("Largest customers"),
     "at_risk": N_("Valuable at risk"),
     "moved_down": N_("Moved down a tier"),
     "to_grow": N_("To grow"),
@@ -62,6 +63,7 @@ COLUMNS = {
     "profit_per_contact": N_("Expected profit per contact"),
     "revenue_tier": N_("Revenue tier"),
     "revenue_quarter": N_("Revenue this quarter"),
+    "share_of_revenue": N_("Share of revenue"),
     "gross_profit_quarter": N_("Gross profit this quarter"),
     "cost_to_serve_quarter": N_("Cost to serve this quarter"),
     "net_profit_quarter": N_("Net profit this quarter"),

@@ -16,7 +16,7 @@ How a list travels
    of the development report joined to the lists that offer something) and writes the two files
    (:mod:`custlib.run.actions`) through the render's staging, like the reports.
 
-The lists (sheet order): ``lapsed`` (overview: stopped ordering), ``at_risk`` and ``moved_down``
+The lists (sheet order): ``lapsed`` and ``largest`` (overview: stopped ordering, the largest customers), ``at_risk`` and ``moved_down``
 (segmentation: valuable customers at risk, who moved down a tier), ``to_grow`` (segmentation: the
 scorecard's customers to grow), ``watch`` (development: the early-warning watch list), ``winback``
 (development: lapsed customers worth winning back), ``campaign`` (development: the customers the
@@ -72,6 +72,7 @@ KINDS = {
     "past_profit": "money",
     "profit_per_contact": "money",
     "revenue_quarter": "money",
+    "share_of_revenue": "pct",
     "gross_profit_quarter": "money",
     "cost_to_serve_quarter": "money",
     "net_profit_quarter": "money",
@@ -105,19 +106,28 @@ def _labels(values, table: dict, t: Messages) -> list:
     return [None if pd.isna(v) else t.label(v, table) for v in values]
 
 
-def overview_lists(ctx, lapsed) -> dict[str, pd.DataFrame]:
-    """The overview's list: ``lapsed`` (:func:`~custlib.analysis.overview.lapsed_customers`), the customers its advice calls."""
+def overview_lists(ctx, lapsed, top=None) -> dict[str, pd.DataFrame]:
+    """The overview's lists: ``lapsed`` (:func:`~custlib.analysis.overview.lapsed_customers`), the customers its advice
+    calls, and ``top`` (:func:`~custlib.analysis.overview.top_customers`), the largest customers it gives account managers."""
     from custlib.present.overview import INDUSTRIES
 
-    if not _have(lapsed):
-        return {}
-    t = ctx.messages("overview")
-    cols = {
-        "industry": _labels(lapsed["industry"], INDUSTRIES, t),
-        "revenue_previous_quarter": lapsed["revenue_previous"],
-        "last_order": lapsed["last_order"],
-    }
-    return {"lapsed": _frame(lapsed, ctx, cols)}
+    t, out = ctx.messages("overview"), {}
+    if _have(lapsed):
+        cols = {
+            "industry": _labels(lapsed["industry"], INDUSTRIES, t),
+            "revenue_previous_quarter": lapsed["revenue_previous"],
+            "last_order": lapsed["last_order"],
+        }
+        out["lapsed"] = _frame(lapsed, ctx, cols)
+    if _have(top):
+        cols = {
+            "industry": _labels(top["industry"], INDUSTRIES, t),
+            "revenue_quarter": top["revenue"],
+            "gross_profit_quarter": top["gross_profit"],
+            "share_of_revenue": top["share_of_revenue"],
+        }
+        out["largest"] = _frame(top, ctx, cols)
+    return out
 
 
 def segmentation_lists(ctx, *, at_risk, moved_down, to_grow) -> dict[str, pd.DataFrame]:

@@ -166,6 +166,7 @@ def advice(
     return actions
 
 
-def action_lists(ctx, lapsed) -> dict[str, pd.DataFrame]:
-    """The whole list behind :func:`call_lapsed_customers` for the action workbook (:func:`custlib.reports.actions.overview_lists`)."""
-    return _actions.overview_lists(ctx, lapsed)
+def action_lists(ctx, lapsed, top=None) -> dict[str, pd.DataFrame]:
+    """The whole lists behind :func:`call_lapsed_customers` and :func:`watch_largest_customers` for the action workbook
+    (:func:`custlib.reports.actions.overview_lists`)."""
+    return _actions.overview_lists(ctx, lapsed, top)
