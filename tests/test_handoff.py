@@ -770,8 +770,8 @@ def test_anonymised_package_holds_no_original_id_or_name_and_its_pseudonyms_are_
     tx = pd.read_parquet(tops[0] / "data/transactions.parquet")
     assert set(tx["customer_id"]) <= expected_ids
     for top in tops:  # the action lists: the pseudonyms of the packed data, no original
-        (sheet,) = _xlsx_rows(top / "reports/2026Q3/north/actions.xlsx").values()
-        book = pd.DataFrame(sheet[1:], columns=sheet[0])
+        sheets = _xlsx_rows(top / "reports/2026Q3/north/actions.xlsx").values()
+        book = pd.concat([pd.DataFrame(sheet[1:], columns=sheet[0]) for sheet in sheets], ignore_index=True)
         table = pd.read_csv(top / "reports/2026Q3/north/actions.csv", encoding="utf-8-sig", dtype=str)
         assert len(book) == len(table) > 0
         for ids_, names_ in ((book["Customer id"], book["Customer name"]), (table["customer_id"], table["name"])):
