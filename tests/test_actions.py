@@ -51,6 +51,13 @@ def test_workbook_tables_name_sheets_in_the_report_language_and_count_rows():
     assert table["list"].tolist() == ["lapsed"] * 3 and table["last_order"].tolist() == ["2026-05-27"] * 3
 
 
+def test_workbook_tables_give_amounts_to_the_cent():
+    lapsed = _lapsed(2).assign(revenue_previous=[580105.9400000001, -0.125])
+    sheets, _, table, _ = ra.workbook_tables(_parts(ra.overview_lists(_ctx(), lapsed)), "en")
+    assert table["revenue_previous_quarter"].tolist() == [580105.94, -0.12]  # round half to even at the cent
+    assert sheets["Stopped ordering"]["Revenue last quarter"].tolist() == [580105.94, -0.12]
+
+
 def test_workbook_tables_join_the_next_best_product_to_the_lists_that_offer_something():
     grow = pd.DataFrame({"customer_id": ["C1", "C2"], "name": ["A", "B"], "region": "East"})
     hint = pd.DataFrame({"customer_id": ["C2"], "name": ["B"], "region": "East", "suggested_product": ["P9"], "suggested_because": ["P1"]})

@@ -385,6 +385,9 @@ def workbook_tables(parts: list[dict], lang: str = "en") -> tuple[dict, dict, pd
             best = hint.drop_duplicates("customer_id").set_index("customer_id")[["suggested_product", "suggested_because"]]
             frame = frame.join(best, on="customer_id")
         frame = frame.astype(object).where(frame.notna(), None)  # dates stay ISO text in the CSV
+        for code in frame.columns:
+            if KINDS.get(code) == "money":  # to the cent: 580105.94, not 580105.9400000001
+                frame[code] = [None if v is None else round(float(v), 2) for v in frame[code]]
         name = sheet_name(key, t)
         rows.append(frame.assign(list=key, list_name=name))
         cells = frame.copy()
