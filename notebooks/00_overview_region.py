@@ -68,6 +68,7 @@ ctx.summary(
     ),
     notebook="00_overview_region",
     domain="overview",
+    lists=summary.action_lists(ctx, lapsed, top),  # every customer the advice counts, for the region's action workbook
 )
 
 # %% [markdown] tags=["lang-en"]

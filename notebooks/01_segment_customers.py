@@ -68,11 +68,13 @@ at_risk = ctx.compute(seg.valuable_at_risk, features, rfm, tiers, P["pyramid"]["
 abc_before = ctx.compute(ctx.facts.abc_table, ctx.quarter.previous, P["abc"]["measures"])
 at_risk_before = ctx.compute(seg.valuable_at_risk, before, rfm_before, tiers_before, P["pyramid"]["tiers"], abc=abc_before, **valuable)
 moved_down = ctx.compute(seg.valuable_moved_down, before, tiers_before, features, tiers, P["pyramid"]["tiers"], **valuable)
+to_grow = ctx.compute(seg.customers_to_grow, scorecard, features, pyramid=tiers, rfm=rfm)  # all of them, for the action workbook
 
 # %%
 figures = report.headline_figures(active, rfm, rfm_before, at_risk, at_risk_before, moved_down)
 advice = report.actions(ctx, at_risk=at_risk, moved_down=moved_down, scorecard=scorecard, features=features, window_months=P["window_months"])
-ctx.summary(figures, advice, notebook=report.NOTEBOOK, domain="segmentation")
+lists = report.action_lists(ctx, at_risk=at_risk, moved_down=moved_down, to_grow=to_grow)  # every customer the advice counts
+ctx.summary(figures, advice, notebook=report.NOTEBOOK, domain="segmentation", lists=lists)
 
 # %% [markdown] tags=["lang-en"]
 # ## 1. ABC classes by purchase amount

@@ -51,12 +51,14 @@ buyers = ctx.compute(pa.with_two_customers, profit, len(ctx.data.customers))  # 
 positive = ctx.compute(pa.with_positive_profit, buyers)
 base = ctx.quarter.shift(-lag)
 allocation = ctx.compute(pa.tier_allocation, profit, tx, base.start, base.end, cutoffs=cutoffs)
-migration = ctx.compute(pa.quarter_tier_migration, tx, ctx.previous_quarter, ctx.quarter, cutoffs=cutoffs)
+moves = ctx.compute(pa.quarter_tier_moves, tx, ctx.previous_quarter, ctx.quarter, cutoffs=cutoffs)  # per customer
+migration = ctx.compute(pa.migration_of, moves)
 
 # %%
 figures = report.headline_figures(profit, previous, share=cutoffs[0], cutoffs=cutoffs)
 actions = report.advice(ctx, profit, allocation, migration, cutoffs=cutoffs, lag_quarters=lag)
-ctx.summary(figures, actions, notebook=report.NOTEBOOK, domain="pareto")
+lists = report.action_lists(ctx, profit, moves, cutoffs=cutoffs)  # every customer the advice counts, for the action workbook
+ctx.summary(figures, actions, notebook=report.NOTEBOOK, domain="pareto", lists=lists)
 
 # %% [markdown] tags=["lang-en"]
 # ## Revenue, gross profit and net profit concentration

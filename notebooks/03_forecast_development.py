@@ -66,6 +66,9 @@ winback = ctx.compute(
     **P["winback"],
 )
 forecast = ctx.compute(dev.forecast_revenue, orders, end=asof, **P["forecast"])  # monthly revenue forecast, per quarter too
+targets = ctx.compute(dev.campaign_targets, plan, ctx.data.customers, orders, asof=asof, segment_by=P["campaign"]["segment_by"])
+pairs = ctx.compute(dev.co_purchase, orders, item_col="product_id", **P["copurchase"])  # products bought together
+next_best = ctx.compute(dev.next_best_product, orders, ctx.data.customers, rules=pairs, **P["copurchase"])
 
 # %%
 ctx.summary(
@@ -73,6 +76,7 @@ ctx.summary(
     rd.advice(ctx, kpis, watch, plan, winback),
     notebook="03_forecast_development",
     domain="development",
+    lists=rd.action_lists(ctx, watch=watch, winback=winback, targets=targets, next_best=next_best),  # for the action workbook
 )
 
 # %% [markdown] tags=["lang-en"]
@@ -157,7 +161,6 @@ ctx.show(scores, views.scores_view)
 # 在同一订单中被一起购买、且比随机情况更常见（提升度大于 1）的产品：交叉销售的候选。支持度是同时包含两种产品的订单占全部订单的比例；置信度是含第一种产品的订单中也含第二种产品的比例。每对产品只列一次，取置信度较高的方向。
 
 # %%
-pairs = ctx.compute(dev.co_purchase, orders, item_col="product_id", **P["copurchase"])
 ctx.show(pairs, views.pairs_view, item="product")
 
 # %% [markdown] tags=["lang-en"]
@@ -182,7 +185,6 @@ ctx.show(category_pairs, views.pairs_view, item="category")
 # 为每家客户找出其尚未购买、提升度最高的产品，以及它所搭配的、客户已经在买的产品。
 
 # %%
-next_best = ctx.compute(dev.next_best_product, orders, ctx.data.customers, rules=pairs, **P["copurchase"])
 ctx.show(next_best, views.next_best_view)
 
 # %% [markdown] tags=["lang-en"]

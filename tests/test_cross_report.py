@@ -530,3 +530,75 @@ if __name__ == "__main__":  # list the disagreements of a rendered quarter folde
         print(f"{region}: {len(o.seen)} (measure, quarter) pairs, shared: {', '.join(sorted(o.shared()))}")
     print("\n".join(found) or "no disagreement")
     sys.exit(1 if found else 0)
+
+
+# --------------------------------------------------------------------------- action lists
+
+
+#: The advice sentences that count customers to act on -> the list of the action workbook that names them (English).
+ACTION_SENTENCES = {
+    "lapsed": r"Call the ([\d,]+) customers? who ordered in \d{4}Q\d but not in",
+    "largest": r"The ([\d,]+) largest customers bring",
+    "at_risk": r"Visit the ([\d,]+) valuable customers? at risk",
+    "moved_down": r"Ask the ([\d,]+) valuable customers? who moved down a tier",
+    "to_grow": r"Offer more to the ([\d,]+) customers? to grow",
+    "watch": r"Visit the ([\d,]+) customers? on the watch list",
+    "campaign": r"(?:Run the development campaign on the|the plan contacts) ([\d,]+) customers?\b",
+    "winback": r"Call the ([\d,]+) lapsed customers? worth winning back",
+    "loss_a": r"Review prices, payment terms and service levels of the ([\d,]+) customers? in tier A",
+    "loss_bc": r"(?:Cut the cost to serve|Check the prices) of the ([\d,]+) customers? in tiers B and C",
+    "served": r"([\d,]+) customers? cost \S+ to serve this quarter without ordering",
+    "returned": r"([\d,]+) customers? returned more goods than",
+    "tier_down": r"Ask the ([\d,]+) customers? who moved down a revenue tier",
+}
+
+
+def action_counts(folder: Path) -> dict[str, set[int]]:
+    """Every count an action sentence of a region's reports states, by list (from the HTML, tags and escapes removed)."""
+    import html as html_lib
+
+    found: dict[str, set[int]] = defaultdict(set)
+    for page in sorted(folder.glob("*.html")):
+        text = html_lib.unescape(re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8")))
+        text = re.sub(r"\s+", " ", text)
+        for key, pattern in ACTION_SENTENCES.items():
+            for m in re.finditer(pattern, text):
+                found[key].add(int(m.group(1).replace(",", "")))
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+def test_every_action_sentence_counts_the_rows_of_its_list_in_the_action_workbook_and_table(sample_reports):
+    """Done when of issue 16's action lists: the count of each call / visit / offer sentence is the row count of its sheet
+    in ``actions.xlsx`` (read with python-calamine) and of its rows in ``actions.csv``; the index links both files."""
+    import csv
+
+    from python_calamine import CalamineWorkbook
+
+    sheets = {
+        "lapsed": "Stopped ordering",
+        "largest": "Largest customers",
+        "at_risk": "Valuable at risk",
+        "moved_down": "Moved down a tier",
+        "to_grow": "To grow",
+    }
+    sheets |= {"watch": "Watch list", "winback": "Win-back", "campaign": "Campaign targets"}
+    sheets |= {"loss_a": "Tier A losing money", "loss_bc": "Tiers B, C losing money", "served": "Served, no order"}
+    sheets |= {"returned": "Returned goods", "tier_down": "Down a revenue tier"}
+    checked = defaultdict(int)
+    index = (sample_reports / "index.html").read_text(encoding="utf-8")
+    for folder in sorted(p for p in sample_reports.iterdir() if p.is_dir()):
+        book = CalamineWorkbook.from_path(str(folder / "actions.xlsx"))
+        with open(folder / "actions.csv", encoding="utf-8-sig", newline="") as fh:
+            csv_rows = defaultdict(int)
+            for row in csv.DictReader(fh):
+                csv_rows[row["list"]] += 1
+        assert f'href="{folder.name}/actions.xlsx"' in index and f'href="{folder.name}/actions.csv"' in index
+        for key, counts in action_counts(folder).items():
+            rows = len(book.get_sheet_by_name(sheets[key]).to_python()) - 1  # less the header
+            assert counts == {rows}, f"{folder.name}: {key}: sentences say {sorted(counts)}, the workbook has {rows} rows"
+            assert csv_rows[key] == rows, f"{folder.name}: {key}: the csv has {csv_rows[key]} rows, the workbook {rows}"
+            checked[key] += 1
+    # every list's sentence was read in some region (the sample plants customers for each)
+    assert set(checked) >= {"lapsed", "at_risk", "to_grow", "watch", "campaign"}, dict(checked)

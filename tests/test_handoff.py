@@ -170,6 +170,17 @@ def test_find_leaks_sees_names_escaped_in_html_markdown_json_and_parquet():
     assert handoff.find_leaks(_zip(members), needles, skip=["p/report", "p/data", "p/notes"]) == {}
 
 
+def test_find_leaks_reads_the_cells_of_an_excel_workbook():
+    """An xlsx is a zip of XML: a name in a cell is found only by reading the workbook."""
+    from custlib.io.sheets import xlsx_bytes
+
+    book = xlsx_bytes({"Lists": pd.DataFrame({"name": ["Acme (Shanghai) Co."], "customer_id": ["C0042"]})})
+    assert b"C0042" not in book  # compressed: a plain search would miss it
+    assert handoff.find_leaks(_zip({"p/actions.xlsx": book}), ["C0042", "Acme (Shanghai) Co.", "Nobody Ltd"]) == {
+        "p/actions.xlsx": ["Acme (Shanghai) Co.", "C0042"]
+    }
+
+
 def test_searchable_needs_four_characters_numbers_included():
     assert [handoff.searchable(s) for s in ["C001", "Li", "12345", "0042", "123", "东北机械", " ab "]] == [
         True,
@@ -522,9 +533,18 @@ def _texts(folder: Path) -> dict[str, str]:
                 if not pd.api.types.is_numeric_dtype(frame[col]) and not pd.api.types.is_datetime64_any_dtype(frame[col]):
                     parts.extend(frame[col].dropna().astype(str))
             out[rel] = "\n".join(parts)
+        elif p.suffix == ".xlsx":  # a zip: its cells, read with python-calamine
+            out[rel] = "\n".join(str(v) for rows in _xlsx_rows(p).values() for row in rows for v in row)
         else:
             out[rel] = _B64.sub("base64,", p.read_text(encoding="utf-8", errors="replace"))
     return out
+
+
+def _xlsx_rows(path) -> dict[str, list[list]]:
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    return {name: wb.get_sheet_by_name(name).to_python() for name in wb.sheet_names}
 
 
 def _found(texts: dict[str, str], ids: set[str], names: set[str]) -> dict[str, set[str]]:
@@ -601,6 +621,8 @@ def test_package_unpacks_and_reruns_in_a_fresh_folder_with_its_own_custlib(sampl
         "reports/2026Q3/rollup.html",
         "reports/2026Q3/north/00_overview_region.html",
         "reports/2026Q3/north/00_overview_region.ipynb",
+        "reports/2026Q3/north/actions.xlsx",  # the lists behind the overview's advice, made from the packed notebook
+        "reports/2026Q3/north/actions.csv",
         "DATA.md",
         "custlib/present/font_files/NotoSansCJKsc-Regular.otf",
         "custlib/present/font_files/OFL.txt",
@@ -634,6 +656,8 @@ def test_package_unpacks_and_reruns_in_a_fresh_folder_with_its_own_custlib(sampl
     assert (top / "reports/2026Q3/north/00_overview_region.html").read_bytes() == (
         reports / "2026Q3/north/00_overview_region.html"
     ).read_bytes()
+    for name in ("actions.xlsx", "actions.csv"):  # made again from the packed notebooks: the same bytes
+        assert (top / "reports/2026Q3/north" / name).read_bytes() == (reports / "2026Q3/north" / name).read_bytes()
     readme = (top / "README.md").read_text(encoding="utf-8")
     assert "custlib render --data data --regions north --quarter 2026Q3" in readme
     assert "pip install --no-compile -r requirements.txt" in readme
@@ -695,6 +719,8 @@ def test_package_unpacks_and_reruns_in_a_fresh_folder_with_its_own_custlib(sampl
     html_text = (top / "reports/2026Q3/north/00_overview_region.html").read_text(encoding="utf-8")
     assert "North" in html_text and "Traceback" not in html_text
     assert _found({"r": html_text}, set(), set(north["name"]))
+    # the client's re-run lists the same customers
+    assert (top / "reports/2026Q3/north/actions.csv").read_bytes() == (top / "shipped/2026Q3/north/actions.csv").read_bytes()
 
 
 @pytest.mark.slow
@@ -743,6 +769,14 @@ def test_anonymised_package_holds_no_original_id_or_name_and_its_pseudonyms_are_
     assert set(a_cust["name"]) == {f"Customer {i:04d}" for i in range(1, len(north) + 1)}
     tx = pd.read_parquet(tops[0] / "data/transactions.parquet")
     assert set(tx["customer_id"]) <= expected_ids
+    for top in tops:  # the action lists: the pseudonyms of the packed data, no original
+        sheets = _xlsx_rows(top / "reports/2026Q3/north/actions.xlsx").values()
+        book = pd.concat([pd.DataFrame(sheet[1:], columns=sheet[0]) for sheet in sheets], ignore_index=True)
+        table = pd.read_csv(top / "reports/2026Q3/north/actions.csv", encoding="utf-8-sig", dtype=str)
+        assert len(book) == len(table) > 0
+        for ids_, names_ in ((book["Customer id"], book["Customer name"]), (table["customer_id"], table["name"])):
+            assert set(ids_) <= expected_ids and not set(ids_) & ids
+            assert all(re.fullmatch(r"Customer \d{4}", n) for n in names_) and not set(names_) & names
     for top in tops:
         assert set(pd.read_parquet(top / "data/service_costs.parquet")["customer_id"]) <= expected_ids
         assert set(pd.read_parquet(top / "data/offers.parquet")["customer_id"]) <= expected_ids

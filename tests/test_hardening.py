@@ -363,6 +363,10 @@ def test_two_runs_on_the_same_inputs_give_identical_reports(hostile):
         a = (root / "run1" / first.quarter / o.slug / f"{o.notebook}.html").read_bytes()
         b = (root / "run2" / second.quarter / o.slug / f"{o.notebook}.html").read_bytes()
         assert a == b, f"{o.slug}/{o.notebook} differs between two runs"
+    for slug in {o.slug for o in first.outcomes}:  # the action lists too: the workbook carries no time of writing
+        for name in ("actions.xlsx", "actions.csv"):
+            a = (root / "run1" / first.quarter / slug / name).read_bytes()
+            assert a == (root / "run2" / second.quarter / slug / name).read_bytes(), f"{slug}/{name} differs between two runs"
     m1 = json.loads((root / "run1" / first.quarter / "manifest.json").read_text())
     m2 = json.loads((root / "run2" / second.quarter / "manifest.json").read_text())
     assert m1["inputs_sha256"] == m2["inputs_sha256"]

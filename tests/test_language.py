@@ -25,6 +25,7 @@ ALLOWED = {
     *("R", "F", "M"),  # the RFM score letters of the segment grid (R5, F3: recency, frequency, money scores)
     "ROI",  # 投入回报率（ROI）, development's campaign forecast
     *("ETS", "ARIMA", "SARIMAX"),  # the revenue forecast's models: 指数平滑（ETS）, 季节性 ARIMA（SARIMAX）
+    *("Excel", "CSV"),  # the action lists' file formats, as Chinese users name them: Excel 工作簿, CSV 表格
 }
 #: Technical names of more than one word, removed before the text is split into words.
 ALLOWED_TERMS = ("k-means",)  # 用 k-means 按购买方式给客户分组 (segmentation's behavioural clusters)

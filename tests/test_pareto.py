@@ -551,6 +551,45 @@ def test_tier_migration_counts_moves_and_their_revenue_impact():
     assert int(m.to_numpy().sum()) == 4
 
 
+def test_tier_moves_name_each_customers_move_and_add_up_to_the_migration():
+    """The same hand-built case: a moved down (A -> B), b up, c left, d entered; their counts are the migration's."""
+    tx = pd.DataFrame(
+        {
+            "customer_id": pd.Series(["a", "b", "c", "b", "a", "d"], dtype="str"),
+            "order_date": pd.to_datetime(["2026-04-02", "2026-05-02", "2026-06-30", "2026-07-01", "2026-08-02", "2026-09-30"]),
+            "revenue": [80.0, 15.0, 5.0, 80.0, 15.0, 5.0],
+        }
+    )
+    moves = pa.tier_moves(tx, "2026-04-01", "2026-06-30", "2026-07-01", "2026-09-30")
+    assert moves["move"].to_dict() == {"a": "down", "b": "up", "c": "left", "d": "entered"}
+    assert moves.loc["a", ["revenue_before", "revenue_after"]].tolist() == [80.0, 15.0]
+    pd.testing.assert_frame_equal(pa.migration_of(moves), pa.tier_migration(tx, "2026-04-01", "2026-06-30", "2026-07-01", "2026-09-30"))
+
+
+def test_customer_losses_list_the_customers_the_loss_figures_count():
+    """Hand-built: five buyers, revenue 50, 30, 10, 6, 4 (cumulative 50%, 80%, 90%, 96%): A, A, B, B, C at 80/95;
+    a loses after cost to serve, c sells below cost, e loses; r only returned goods; x was served without ordering."""
+    profit = pd.DataFrame(
+        {
+            "revenue": [50.0, 30.0, 10.0, 6.0, 4.0, -3.0, 0.0],
+            "gross_profit": [5.0, 6.0, -1.0, 1.0, 0.5, -1.0, 0.0],
+            "cost_to_serve": [9.0, 1.0, 0.5, 0.5, 1.0, 0.0, 2.0],
+            "net_profit": [-4.0, 5.0, -1.5, 0.5, -0.5, -1.0, -2.0],
+            "returns_only": [False, False, False, False, False, True, False],
+            "is_buyer": [True, True, True, True, True, False, False],
+        },
+        index=pd.Index(list("abcderx"), name="customer_id"),
+    )
+    who = pa.customer_losses(profit)
+    assert who["losing"].to_dict() == {"a": True, "b": False, "c": True, "d": False, "e": True, "r": False, "x": False}
+    assert who["tier"].tolist()[:5] == ["A", "A", "B", "B", "C"] and who["tier"].iloc[5:].isna().all()
+    v = pa.loss_figures(profit)
+    assert (v["destroyers"], v["in_a"], v["returned"]) == (3.0, 1.0, 1.0)
+    assert pa.served_without_orders(profit).to_dict() == dict.fromkeys("abcder", False) | {"x": True}
+    no_cost = profit.assign(net_profit=profit["net_profit"].where(profit.index != "b"))  # a buyer's profit unknown
+    assert not pa.customer_losses(no_cost)["losing"].any() and math.isnan(pa.loss_figures(no_cost)["destroyers"])
+
+
 def test_tier_migration_with_one_customer_in_a_period_raises():
     tx = pd.DataFrame(
         {

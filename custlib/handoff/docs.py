@@ -305,7 +305,8 @@ with `--params /path/to/this/folder/params`.
 
 ## Contents
 
-- `reports/{q}/` — the reports as HTML and as executed notebooks, the index and the region's roll-up of headline figures.
+- `reports/{q}/` — the reports as HTML and as executed notebooks, the index and the region's roll-up of headline figures;
+  `reports/{q}/{slug}/actions.xlsx` and `actions.csv`, every customer behind the reports' advice (one sheet per list).
 - `data/` — {data_rows}: the region's customers and their history up to {quarter.end:%Y-%m-%d}; `peer_quarterly`:
   customers, revenue, gross profit and concentration per region and quarter (totals only, no customer ids).
 - [DATA.md](DATA.md) — the data contract (every table and column custlib reads) and the source-mapping reference

@@ -59,7 +59,8 @@ def _json_strings(obj, out: list[str]) -> None:
 def member_text(name: str, raw: bytes) -> str:
     """Searchable text of one package member, with escaped forms undone.
 
-    Parquet: column names and the distinct values of text columns. JSON and
+    Parquet: column names and the distinct values of text columns. Excel
+    workbooks (``.xlsx``): sheet names and every cell (python-calamine). JSON and
     notebooks: their strings (base64 images left out). Other text: as is,
     embedded base64 images left out. Each is also given HTML-unescaped and
     with Markdown backslash escapes removed.
@@ -73,6 +74,12 @@ def member_text(name: str, raw: bytes) -> str:
             s = frame[col]
             if pd.api.types.is_string_dtype(s) or s.dtype == object:
                 parts.extend(s.dropna().astype("str").unique().tolist())
+    elif suffix == ".xlsx":  # a zip of XML: its cells, read as a spreadsheet reads them
+        from custlib.io.sheets import read_xlsx
+
+        for sheet, rows in read_xlsx(bytes(raw)).items():
+            parts.append(sheet)
+            parts.extend(str(v) for row in rows for v in row if v is not None and v != "")
     elif suffix not in _PICTURES:
         text = raw.decode("utf-8", errors="replace")
         if suffix in (".ipynb", ".json"):
@@ -146,8 +153,8 @@ def _in_decimal(text: str, start: int, end: int, needle: str) -> bool:
 def find_leaks(package: str | Path | bytes, needles: Iterable[str], skip: Iterable[str] = ()) -> dict[str, list[str]]:
     """Which files of a zip (or a folder) contain which needles (customer ids or names).
 
-    Every file is searched: text files, notebooks and JSON (their strings),
-    HTML (escaped or not), Parquet (column names and text values). Pictures
+    Every file is searched: text files (CSV too), notebooks and JSON (their strings),
+    HTML (escaped or not), Parquet (column names and text values), Excel workbooks (every cell). Pictures
     are not searched.
 
     Parameters

@@ -24,6 +24,8 @@ Layout of the zip (everything under one folder ``handoff-<slug>-<Q>[-anon]/``)::
     reports/<Q>/index.html       the index, and rollup.html (the region's headline figures) it links
     reports/<Q>/<slug>/NN_name.html|.ipynb   the reports; the executed notebooks' ``data`` parameter
                                  is the package's ``../../../data``, not the builder's path
+    reports/<Q>/<slug>/actions.xlsx|.csv     the whole lists behind the reports' advice, made from the
+                                 packed notebooks (pseudonymised with ``--anonymise``, like the reports)
 
 Commands run outside the package find ``params/`` beside ``--data`` (or above it):
 :func:`custlib.io.params.find_params_dir`.

@@ -201,11 +201,15 @@ def stage_data(stage: Path, sl: RegionSlice, reg: str, q, params_sets: list[str]
 
 
 def stage_reports(stage: Path, got: dict, nbs: list[Path], reg: str, slug: str, q, lang: str = "en", currency: str = "CNY") -> list[dict]:
-    """Copy the region's HTML and executed notebooks into reports/<q>/<slug>/; write the index and the region's roll-up.
+    """Copy the region's HTML and executed notebooks into reports/<q>/<slug>/; write the action files, the index and the region's roll-up.
 
     The index links ``rollup.html`` (:func:`custlib.run.pages.index_html`), so the package has one: the
-    headline figures of this region alone, from the reports packed.
+    headline figures of this region alone, from the reports packed. The action workbook and table
+    (``actions.xlsx``, ``actions.csv``, :func:`custlib.run.actions.write_actions`) are made again from the
+    packed notebooks, so they hold what the packed reports say: with ``--anonymise`` those were rendered from
+    the pseudonymised data, and so are the lists.
     """
+    from custlib.run.actions import write_actions
     from custlib.run.pages import heading_titles, index_html, rollup_html
 
     qdir = stage / "reports" / str(q)
@@ -238,8 +242,10 @@ def stage_reports(stage: Path, got: dict, nbs: list[Path], reg: str, slug: str, 
             }
         )
     generated = dt.datetime.now().isoformat(timespec="seconds")
+    lists = write_actions(sorted((qdir / slug).glob("*.ipynb")), qdir / slug, lang, q.end.to_pydatetime())
+    actions = {slug: {"region": reg, "rows": lists["rows"], "xlsx": f"{slug}/actions.xlsx", "csv": f"{slug}/actions.csv"}} if lists else {}
     (qdir / "rollup.html").write_text(rollup_html(str(q), entries, generated, lang, currency), encoding="utf-8")
-    (qdir / "index.html").write_text(index_html(str(q), entries, generated, lang), encoding="utf-8")
+    (qdir / "index.html").write_text(index_html(str(q), entries, generated, lang, actions), encoding="utf-8")
     return reports
 
 

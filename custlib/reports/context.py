@@ -45,6 +45,7 @@ from custlib.present.style import PALETTE, SEQUENCE, cjk_font_path, use_report_s
 from custlib.present.tables import TableView, table_html
 from custlib.present.text import esc
 from custlib.reports import sections as _sections
+from custlib.reports.actions import ACTIONS_MIME, FILES, has_rows, payload
 
 PREPARED_MARKER = "_prepared.json"
 #: The mimetype under which a report publishes its headline figures for the quarter's roll-up (see :meth:`ReportContext.summary`).
@@ -206,7 +207,9 @@ class ReportContext:
             return
         display(HTML(table_html(tv.frame, self.fmt, tv.kinds, tv.caption, tv.index)))
 
-    def summary(self, figures, actions=(), notebook: str = "", domain: str = "custlib", against_last_quarter: bool = True) -> None:
+    def summary(
+        self, figures, actions=(), notebook: str = "", domain: str = "custlib", against_last_quarter: bool = True, lists: dict | None = None
+    ) -> None:
         """Show the executive summary: three to five headline figures and what they suggest doing.
 
         Parameters
@@ -227,6 +230,9 @@ class ReportContext:
             parameters, not orders). When they do and the data does not cover both quarters
             whole, no change is shown and the summary says why (a quarter without data, or a
             partial one: :func:`custlib.io.periods.comparison_gap`); ``previous`` is not published.
+        lists : dict of str to DataFrame, optional
+            The whole lists behind the advice (:mod:`custlib.reports.actions`), published under ``ACTIONS_MIME``
+            for the region's action workbook, which the summary then links (when a list has a customer).
 
         The figures are also published (mimetype ``HEADLINE_MIME``) with their label in
         every report language and the report's currency, so that the runner's roll-up
@@ -273,9 +279,27 @@ class ReportContext:
         no_change = f'<div class="no-change">{html.escape(coverage_words.comparison_reason(self, *gap))}</div>' if gap else ""
         body = (
             f'<div class="exec-summary"><strong>{head}</strong>'
-            f'<div class="figures">{"".join(items)}</div>{no_change}' + (f'<ul class="actions">{acts}</ul>' if acts else "") + "</div>"
+            f'<div class="figures">{"".join(items)}</div>{no_change}'
+            + (f'<ul class="actions">{acts}</ul>' if acts else "")
+            + (self._action_links() if lists and has_rows(lists) else "")
+            + "</div>"
         )
-        display({"text/html": body, HEADLINE_MIME: {"rows": rows}}, raw=True)
+        bundle = {"text/html": body, HEADLINE_MIME: {"rows": rows}}
+        if lists:
+            bundle[ACTIONS_MIME] = payload(lists)
+        display(bundle, raw=True)
+
+    def _action_links(self) -> str:
+        """The summary's links to the region's action workbook and table, written beside the report by the runner."""
+        from custlib.present.actions import LINKS
+
+        t = self.t
+        xlsx, csv = (html.escape(name, quote=True) for name in FILES)
+        return (
+            f'<p class="action-lists">{html.escape(t.label("intro", LINKS))} '
+            f'<a href="{xlsx}">{html.escape(t.label("xlsx", LINKS))}</a> · '
+            f'<a href="{csv}">{html.escape(t.label("csv", LINKS))}</a></p>'
+        )
 
     def plot(self, result, chart, **chart_options) -> None:
         """Draw ``chart(result, ctx, **chart_options)`` and show it; an unavailable result is said in words.

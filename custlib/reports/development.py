@@ -13,6 +13,7 @@ import pandas as pd
 from custlib.present.coverage import quarter_label
 from custlib.present.development.labels import MODELS, value_label
 from custlib.present.messages import N_
+from custlib.reports import actions as _actions
 
 DOMAIN = "development"
 
@@ -365,3 +366,10 @@ def purchase_model(life):
     The watch list and the win-back list then show no probability alive instead of going missing.
     """
     return getattr(life, "bgnbd", None) if life else None
+
+
+def action_lists(ctx, *, watch, winback, targets, next_best) -> dict[str, pd.DataFrame]:
+    """The whole lists behind :func:`visit_watch_list`, :func:`call_winback` and :func:`run_campaign` (``targets``:
+    :func:`~custlib.analysis.development.campaign_targets` of the plan), with each customer's next best product, for the
+    action workbook (:func:`custlib.reports.actions.development_lists`)."""
+    return _actions.development_lists(ctx, watch=watch, winback=winback, targets=targets, next_best=next_best)

@@ -11,6 +11,7 @@ import pandas as pd
 
 from custlib.present.coverage import comparable
 from custlib.present.messages import N_
+from custlib.reports import actions as _actions
 
 DOMAIN = "overview"
 NAN = float("nan")
@@ -205,3 +206,9 @@ def advice(
     if not actions:
         actions = [a for a in (keep_the_plan(kpis, ctx, points=margin_drop_points),) if a is not None]
     return actions
+
+
+def action_lists(ctx, lapsed, top=None) -> dict[str, pd.DataFrame]:
+    """The whole lists behind :func:`call_lapsed_customers` and :func:`watch_largest_customers` for the action workbook
+    (:func:`custlib.reports.actions.overview_lists`)."""
+    return _actions.overview_lists(ctx, lapsed, top)

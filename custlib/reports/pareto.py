@@ -11,9 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from custlib.analysis.pareto import buyers_only, loss_figures, net_is_gross
+from custlib.analysis.pareto import buyers_only, loss_figures, net_is_gross, served_without_orders
 from custlib.present.coverage import comparable
 from custlib.present.messages import N_
+from custlib.reports import actions as _actions
 
 DOMAIN = "pareto"
 NOTEBOOK = "02_diagnose_pareto"
@@ -160,10 +161,9 @@ def serve_less_without_orders(profit, ctx) -> str | None:
     Silent without cost-to-serve data (net profit is then gross profit) and without an ``is_buyer`` column.
     """
     profit = _frame(profit)
-    if profit is None or "is_buyer" not in profit.columns or net_is_gross(profit):
+    if profit is None:
         return None
-    returns = profit["returns_only"].astype(bool) if "returns_only" in profit.columns else pd.Series(False, index=profit.index)
-    served = ~profit["is_buyer"].astype(bool) & ~returns & (profit["cost_to_serve"].fillna(0.0) > 0)
+    served = served_without_orders(profit)
     n = int(served.sum())
     if not n:
         return None
@@ -319,3 +319,11 @@ def advice(ctx, profit, allocation=None, migration=None, *, cutoffs=(0.8, 0.95),
     if not said:
         said = [s for s in [keep_the_allocation(profit, allocation, ctx)] if s]
     return said[:3]
+
+
+def action_lists(ctx, profit, moves, *, cutoffs=(0.8, 0.95)) -> dict[str, pd.DataFrame]:
+    """The whole lists behind :func:`review_tier_a_loss_makers`, :func:`cut_cost_to_serve_in_b_and_c`,
+    :func:`serve_less_without_orders`, :func:`returned_goods` and :func:`ask_customers_who_moved_down` (``moves``:
+    :func:`~custlib.analysis.pareto.tier_moves`, whose counts are the migration's) for the action workbook
+    (:func:`custlib.reports.actions.pareto_lists`)."""
+    return _actions.pareto_lists(ctx, profit, moves, cutoffs=cutoffs)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from custlib.analysis.segmentation import growth_candidates
 from custlib.present.messages import N_, domain_of
+from custlib.reports import actions as _actions
 
 DOMAIN = domain_of(__file__)
 NOTEBOOK = "01_segment_customers"
@@ -177,3 +178,10 @@ def actions(ctx, *, at_risk, moved_down, scorecard, features, window_months: int
     ]
     last = None if fired else keep_the_visit_plan(at_risk, moved_down, ctx)
     return fired + [last] if last else fired
+
+
+def action_lists(ctx, *, at_risk, moved_down, to_grow) -> dict[str, pd.DataFrame]:
+    """The whole lists behind :func:`visit_valuable_at_risk`, :func:`ask_who_moved_down` and :func:`offer_more_to_grow`
+    (``to_grow``: :func:`~custlib.analysis.segmentation.customers_to_grow` without ``top``) for the action workbook
+    (:func:`custlib.reports.actions.segmentation_lists`)."""
+    return _actions.segmentation_lists(ctx, at_risk=at_risk, moved_down=moved_down, to_grow=to_grow)

@@ -93,6 +93,7 @@ def write_index_and_manifest(
     currency: str = "CNY",
     dest: Path | None = None,
     run_id: str = "",
+    actions: dict | None = None,
 ) -> list[Path]:
     """Merge this run's outcomes into the quarter's manifest; write it, the roll-up and the index (in ``lang``).
 
@@ -100,7 +101,10 @@ def write_index_and_manifest(
     to which the outcomes' paths point); the three files are written into ``dest``
     (default the same folder; the run's staging folder for the quarter when publishing,
     see :mod:`custlib.run.publish`). ``currency`` is that of amounts a report published
-    without its own (manifests of older runs). Returns the paths written, the manifest last.
+    without its own (manifests of older runs). ``actions`` are the action files this run wrote
+    (region slug -> ``xlsx``, ``csv``, their sha256 and rows, :func:`custlib.run.runner`); a region of
+    this run without them has none, the other regions keep the previous manifest's. Returns the
+    paths written, the manifest last.
     """
     qdir = result.out_dir
     dest = Path(dest or qdir)
@@ -121,6 +125,8 @@ def write_index_and_manifest(
         entry["seconds"] = round(o.seconds, 3)
         entry["params_sha256"] = hashlib.sha256(settings_json(region_params[o.region]).encode()).hexdigest()
         reports[f"{o.slug}/{o.notebook}"] = entry
+    rendered = {o.slug for o in result.outcomes}
+    action_files = {s: e for s, e in (old.get("actions") or {}).items() if s not in rendered} | dict(actions or {})
     generated = dt.datetime.now().isoformat(timespec="seconds")
     manifest = {
         "quarter": result.quarter,
@@ -133,9 +139,10 @@ def write_index_and_manifest(
         "versions": package_versions(),
         "phases_s": phases,
         "reports": sorted(reports.values(), key=lambda e: (e["slug"], e["notebook"])),
+        "actions": dict(sorted(action_files.items())),
     }
     written = [dest / "rollup.html", dest / "index.html", dest / "manifest.json"]
     atomic_write(written[0], rollup_html(result.quarter, manifest["reports"], generated, lang, currency))
-    atomic_write(written[1], index_html(result.quarter, manifest["reports"], generated, lang))
+    atomic_write(written[1], index_html(result.quarter, manifest["reports"], generated, lang, manifest["actions"]))
     atomic_write(written[2], json.dumps(manifest, indent=2, ensure_ascii=False, default=str))
     return written

@@ -78,12 +78,15 @@ def _render(template: str, t: Messages, **values) -> str:
     return embed_font(_environment().get_template(template).render(**words, **values))
 
 
-def index_html(quarter: str, entries: list[dict], generated: str, lang: str = "en") -> str:
+def index_html(quarter: str, entries: list[dict], generated: str, lang: str = "en", actions: dict | None = None) -> str:
     """The quarter's list of reports, in ``lang``: region names and report titles translated, error messages as they are.
 
     ``entries`` are the manifest's reports (``region``, ``notebook``, ``status``, ``html``,
-    ``seconds``, ``error``), listed by region (A-Z) and notebook.
+    ``seconds``, ``error``), listed by region (A-Z) and notebook. ``actions`` are the manifest's
+    action files (region slug -> ``region``, ``xlsx``, ``csv``, ``rows``): each region's are linked.
     """
+    from custlib.present.actions import LINKS
+
     t, f = messages(lang), Formatter(lang)
     rows = []
     for e in sorted(entries, key=lambda e: (e["region"].casefold(), e["notebook"])):
@@ -99,6 +102,10 @@ def index_html(quarter: str, entries: list[dict], generated: str, lang: str = "e
             }
         )
     ok = sum(e["status"] == "ok" for e in entries)
+    lists = [
+        {"region": t.region(a["region"]), "xlsx": a["xlsx"], "csv": a["csv"], "rows": f.integer(sum((a.get("rows") or {}).values()))}
+        for a in sorted((actions or {}).values(), key=lambda a: a["region"].casefold())
+    ]
     return _render(
         "index.html.j2",
         t,
@@ -108,6 +115,9 @@ def index_html(quarter: str, entries: list[dict], generated: str, lang: str = "e
         total=len(entries),
         total_text=f.integer(len(entries)),
         rows=rows,
+        actions=lists,
+        xlsx_text=t.label("xlsx", LINKS),
+        csv_text=t.label("csv", LINKS),
     )
 
 

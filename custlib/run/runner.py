@@ -48,7 +48,9 @@ from custlib.io.data import (
 )
 from custlib.io.examples import is_generated_sample, with_example_cases
 from custlib.io.params import DEFAULT_CURRENCY, load_params, parse_sets, with_source_currency
+from custlib.io.periods import Quarter
 from custlib.io.validate import validate_source
+from custlib.run.actions import write_actions
 from custlib.run.cluster import execute_on_cluster, need_cluster_packages
 from custlib.run.files import output_lock
 from custlib.run.manifest import code_sha256, file_sha256, previous_reports, report_intact, run_key, write_index_and_manifest
@@ -273,8 +275,39 @@ def _execute(plan: _Plan, source, scheduler, jobs, progress, notebook_dir, early
     return outcomes
 
 
+def _region_actions(outcomes, plan: _Plan, quarter: str, qdir: Path, region_params: dict, staging: Staging) -> tuple[list, dict]:
+    """Each rendered region's action workbook and table (:mod:`custlib.run.actions`), written into staging.
+
+    A region's lists come from every report the index will list for it: this run's (staged), those kept as
+    unchanged and those of notebooks not run this time (published, from the previous manifest).
+    Returns the staged files and the manifest's entries (slug -> files relative to the quarter's folder, sha256, rows).
+    """
+    staged, entries = [], {}
+    stamp = Quarter.parse(quarter).end.to_pydatetime()
+    for slug in sorted({o.slug for o in outcomes + plan.skipped}):
+        mine = [o for o in outcomes + plan.skipped if o.slug == slug]
+        books = {o.notebook: Path(o.ipynb) for o in mine if o.ipynb}
+        for key, e in plan.previous.items():
+            if key.startswith(f"{slug}/") and e.get("notebook") not in books and e.get("ipynb"):
+                books[e["notebook"]] = qdir / e["ipynb"]
+        lang = (region_params[mine[0].region].get("report") or {}).get("lang", "en")
+        got = write_actions(list(books.values()), staging.staged(qdir / slug), lang, stamp)
+        if got is None:
+            continue
+        staged += [got["xlsx"], got["csv"]]
+        entries[slug] = {"region": mine[0].region, "rows": got["rows"]} | {
+            k: os.path.relpath(staging.published(got[k]), qdir) for k in ("xlsx", "csv")
+        }
+        entries[slug] |= {f"{k}_sha256": file_sha256(got[k]) for k in ("xlsx", "csv")}
+    return staged, entries
+
+
 def _publish(outcomes, plan: _Plan, quarter, qdir, source, region_params, nbs, times, report, staging: Staging) -> RenderResult:
-    """Hash the staged reports, write roll-up, index and manifest into staging, and publish them all (the manifest last)."""
+    """Hash the staged reports, write the action files, roll-up, index and manifest into staging, and publish them all (the manifest last)."""
+    (staging.staged(qdir)).mkdir(parents=True, exist_ok=True)
+    for slug in {o.slug for o in outcomes + plan.skipped}:
+        staging.staged(qdir / slug).mkdir(parents=True, exist_ok=True)
+    action_files, actions = _region_actions(outcomes, plan, quarter, qdir, region_params, staging)
     staged = []
     for o in outcomes:
         for kind in ("html", "ipynb"):
@@ -301,6 +334,7 @@ def _publish(outcomes, plan: _Plan, quarter, qdir, source, region_params, nbs, t
         report.get("currency") or DEFAULT_CURRENCY,
         dest=staging.staged(qdir),
         run_id=staging.run_id,
+        actions=actions,
     )
-    staging.publish(staged + pages)
+    staging.publish(staged + action_files + pages)
     return result

@@ -47,6 +47,7 @@ from custlib.analysis.development.response import (
     response_rates,
     score_customers,
 )
+from custlib.analysis.development.targets import TARGET_COLUMNS, campaign_targets
 from custlib.analysis.development.winback import winback_candidates
 
 __all__ = [
@@ -58,10 +59,12 @@ __all__ = [
     "WATCH_COLUMNS",
     "ResponseModel",
     "RevenueForecast",
+    "TARGET_COLUMNS",
     "backtest_series",
     "best_targets_within_budget",
     "beta_binomial_interval",
     "calibration_table",
+    "campaign_targets",
     "campaign_forecast",
     "campaign_plan",
     "co_purchase",

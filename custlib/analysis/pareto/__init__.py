@@ -29,11 +29,21 @@ from custlib.analysis.pareto.profitability import (
     net_is_gross,
     quarter_profit,
     quarter_profitability,
+    served_without_orders,
     with_positive_profit,
     with_two_customers,
 )
-from custlib.analysis.pareto.tiers import MOVES, migration_matrix, quarter_tier_migration, tier_allocation, tier_migration
-from custlib.analysis.pareto.whale import STATUSES, WhaleSummary, customer_status, loss_figures, whale_curve, whale_summary
+from custlib.analysis.pareto.tiers import (
+    MOVES,
+    migration_matrix,
+    migration_of,
+    quarter_tier_migration,
+    quarter_tier_moves,
+    tier_allocation,
+    tier_migration,
+    tier_moves,
+)
+from custlib.analysis.pareto.whale import STATUSES, WhaleSummary, customer_losses, customer_status, loss_figures, whale_curve, whale_summary
 
 __all__ = [
     "MOVES",
@@ -49,6 +59,7 @@ __all__ = [
     "concentration_trend",
     "concentration_vs_peers",
     "buyers_only",
+    "customer_losses",
     "customer_profitability",
     "customer_status",
     "gini",
@@ -56,14 +67,18 @@ __all__ = [
     "lorenz_curve",
     "loss_figures",
     "migration_matrix",
+    "migration_of",
     "net_is_gross",
     "quarter_profit",
+    "served_without_orders",
     "quarter_profitability",
     "quarter_tier_migration",
+    "quarter_tier_moves",
     "revenue_tiers",
     "share_of_customers_for",
     "tier_allocation",
     "tier_migration",
+    "tier_moves",
     "top_share",
     "whale_curve",
     "whale_summary",

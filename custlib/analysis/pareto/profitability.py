@@ -269,3 +269,16 @@ def with_positive_profit(profit: pd.DataFrame, net_profit_col: str = "net_profit
 def net_is_gross(profit: pd.DataFrame) -> bool:
     """True when ``profit`` has no cost-to-serve data (its net profit is gross profit)."""
     return not bool(profit.attrs.get("net_profit_includes_cost_to_serve", True))
+
+
+def served_without_orders(profit: pd.DataFrame) -> pd.Series:
+    """Which customers cost money to serve in the period without ordering: not buyers (``is_buyer`` False), not customers
+    who only returned goods (``returns_only``), with a cost to serve above zero.
+
+    All False without cost-to-serve data (:func:`net_is_gross`) or without an ``is_buyer`` column (a table that holds
+    only buyers). profit (is_buyer, cost_to_serve[, returns_only]) -> bool Series, same index.
+    """
+    if "is_buyer" not in profit.columns or net_is_gross(profit):
+        return pd.Series(False, index=profit.index)
+    returns = profit["returns_only"].astype(bool) if "returns_only" in profit.columns else pd.Series(False, index=profit.index)
+    return ~profit["is_buyer"].astype(bool) & ~returns & (profit["cost_to_serve"].fillna(0.0) > 0)

@@ -196,6 +196,43 @@ def tier_migration(
     InsufficientDataError
         Either period has fewer than two customers or no positive revenue.
     """
+    return migration_of(
+        tier_moves(
+            transactions,
+            prev_start,
+            prev_end,
+            start,
+            end,
+            cutoffs=cutoffs,
+            customer_col=customer_col,
+            date_col=date_col,
+            revenue_col=revenue_col,
+        )
+    )
+
+
+def tier_moves(
+    transactions: pd.DataFrame,
+    prev_start,
+    prev_end,
+    start,
+    end,
+    *,
+    cutoffs: tuple[float, float] = (0.8, 0.95),
+    customer_col: str = "customer_id",
+    date_col: str = "order_date",
+    revenue_col: str = "revenue",
+) -> pd.DataFrame:
+    """Each customer's move between ABC revenue tiers from one period to the next: the rows :func:`tier_migration` counts.
+
+    Parameters and errors as :func:`tier_migration`.
+
+    Returns
+    -------
+    DataFrame
+        One row per customer who ordered in either period (index: the customer id), ordered by id. transactions ->
+        revenue_before, revenue_after, from_tier, to_tier (A, B, C or none), move (up, down, same, entered, left).
+    """
     kw = {"customer_col": customer_col, "date_col": date_col, "revenue_col": revenue_col}
     before = revenue_by_customer(transactions, prev_start, prev_end, **kw)
     after = revenue_by_customer(transactions, start, end, **kw)
@@ -203,7 +240,19 @@ def tier_migration(
     frame = pd.DataFrame({"revenue_before": before, "revenue_after": after}).fillna(0.0)
     frame["from_tier"] = revenue_tiers(before, cutoffs=cutoffs).astype("str").reindex(frame.index).fillna(NO_TIER)
     frame["to_tier"] = revenue_tiers(after, cutoffs=cutoffs).astype("str").reindex(frame.index).fillna(NO_TIER)
-    g = frame.groupby(["from_tier", "to_tier"])
+    frame["move"] = pd.Series(
+        [_move(a, b) for a, b in zip(frame["from_tier"], frame["to_tier"], strict=True)], index=frame.index, dtype="str"
+    )
+    frame.index.name = customer_col
+    return frame.sort_index(kind="stable")
+
+
+def migration_of(moves: pd.DataFrame) -> pd.DataFrame:
+    """The movements of :func:`tier_moves` counted per (from, to) pair: :func:`tier_migration`'s table.
+
+    moves -> from_tier, to_tier, move, customers, revenue_before, revenue_after, revenue_change (all 15 pairs).
+    """
+    g = moves.groupby(["from_tier", "to_tier"])
     agg = pd.DataFrame({"customers": g.size(), "revenue_before": g["revenue_before"].sum(), "revenue_after": g["revenue_after"].sum()})
     levels = [*TIERS, NO_TIER]
     pairs = [(a, b) for a, b in product(levels, levels) if not (a == NO_TIER and b == NO_TIER)]
@@ -228,6 +277,14 @@ def quarter_tier_migration(
     """
     p, q = Quarter.parse(previous), Quarter.parse(quarter)
     return tier_migration(transactions, p.start, p.end, q.start, q.end, cutoffs=cutoffs, **columns)
+
+
+def quarter_tier_moves(
+    transactions: pd.DataFrame, previous, quarter, *, cutoffs: tuple[float, float] = (0.8, 0.95), **columns
+) -> pd.DataFrame:
+    """:func:`tier_moves` from quarter ``previous`` to quarter ``quarter`` (``Quarter`` or ``"2026Q3"``), as :func:`quarter_tier_migration`."""
+    p, q = Quarter.parse(previous), Quarter.parse(quarter)
+    return tier_moves(transactions, p.start, p.end, q.start, q.end, cutoffs=cutoffs, **columns)
 
 
 def migration_matrix(moves: pd.DataFrame, values: str = "customers") -> pd.DataFrame:

@@ -253,6 +253,39 @@ def customer_status(profit: pd.DataFrame) -> pd.Series:
     return pd.Series(status, index=profit.index, dtype="str", name="status")
 
 
+def customer_losses(profit: pd.DataFrame, *, cutoffs=(0.8, 0.95)) -> pd.DataFrame:
+    """Per customer of one period's profitability table: its status, whether it bought, its revenue tier, whether it loses money.
+
+    The customers :func:`loss_figures` counts, one row each, so that a count and the list of its customers agree.
+    A buyer bought in the period (not only returned goods, not only served: ``returns_only``, ``is_buyer``); the tier
+    is the buyer's revenue tier among the buyers (:func:`~custlib.analysis.pareto.revenue_tiers`; missing for the others,
+    or for all when the buyers' revenue cannot be tiered); ``losing`` marks the buyers sold below cost or losing money
+    after cost to serve (:func:`customer_status`), and is False throughout when fewer than two customers bought or a
+    buyer's net profit is unknown (no loss can be said then).
+
+    profit (revenue, net_profit[, gross_profit, returns_only, is_buyer]) -> status, buyer, tier, losing; same index.
+    """
+    from custlib.exceptions import InsufficientDataError
+
+    status = customer_status(profit)
+    buyer = pd.Series(True, index=profit.index)
+    if "returns_only" in profit.columns:
+        buyer &= ~profit["returns_only"].astype(bool)
+    if "is_buyer" in profit.columns:
+        buyer &= profit["is_buyer"].astype(bool)
+    out = pd.DataFrame({"status": status, "buyer": buyer, "tier": pd.Series(pd.NA, index=profit.index, dtype="string")})
+    out["losing"] = False
+    buyers = profit.loc[buyer]
+    if len(buyers) < 2 or buyers["net_profit"].isna().any():
+        return out
+    out["losing"] = buyer & status.isin(["below_cost", "loss_after_cost_to_serve"])
+    try:
+        out.loc[buyer, "tier"] = revenue_tiers(buyers["revenue"], cutoffs=cutoffs).astype("string")
+    except InsufficientDataError:
+        pass
+    return out
+
+
 def loss_figures(profit, *, share: float = 0.8, cutoffs=(0.8, 0.95)) -> dict[str, float]:
     """The headline numbers of one period's :func:`~custlib.analysis.pareto.customer_profitability`.
 
@@ -274,6 +307,7 @@ def loss_figures(profit, *, share: float = 0.8, cutoffs=(0.8, 0.95)) -> dict[str
         ``returned`` (customers who only returned goods, or more than they bought: not
         loss-makers, see :func:`customer_status`) and ``returned_credit`` (their net credit, positive);
         NaN where undefined (the loss figures when the cost of goods is unknown). profit -> figures.
+        The customers counted are those of :func:`customer_losses`.
     """
     from custlib.analysis.pareto.concentration import share_of_customers_for
     from custlib.exceptions import DataError, InsufficientDataError
@@ -281,34 +315,27 @@ def loss_figures(profit, *, share: float = 0.8, cutoffs=(0.8, 0.95)) -> dict[str
     out = dict.fromkeys(("rev_x", "net_x", "destroyers", "loss", "in_a", "loss_a", "returned", "returned_credit"), np.nan)
     if not isinstance(profit, pd.DataFrame) or not len(profit):
         return out
-    status = customer_status(profit)
-    returned = (status == "returned_goods").to_numpy()
+    who = customer_losses(profit, cutoffs=cutoffs)
+    returned = (who["status"] == "returned_goods").to_numpy()
     out["returned"] = float(returned.sum())
     out["returned_credit"] = float(-profit.loc[returned, "revenue"].sum()) + 0.0
-    keep = np.ones(len(profit), dtype=bool)  # the buyers: a customer who only returned goods, or was only served, bought nothing
-    if "returns_only" in profit.columns:
-        keep &= ~profit["returns_only"].to_numpy(dtype=bool)
-    if "is_buyer" in profit.columns:
-        keep &= profit["is_buyer"].to_numpy(dtype=bool)
-    profit, status = profit.loc[keep], status.loc[keep]
-    if len(profit) < 2:
+    buyers = profit.loc[who["buyer"].to_numpy()]  # a customer who only returned goods, or was only served, bought nothing
+    if len(buyers) < 2:
         return out
     for key, col in (("rev_x", "revenue"), ("net_x", "net_profit")):
         try:
-            out[key] = share_of_customers_for(profit[col], share)
+            out[key] = share_of_customers_for(buyers[col], share)
         except (InsufficientDataError, DataError):  # DataError: net profit unknown (no cost of goods)
             pass
     net = profit["net_profit"]
-    if net.isna().any():
+    if buyers["net_profit"].isna().any():
         return out
-    losing = status.isin(["below_cost", "loss_after_cost_to_serve"])
+    losing = who["losing"].to_numpy()
     out["destroyers"] = float(losing.sum())
     out["loss"] = float(-net[losing].sum()) + 0.0
-    try:
-        tiers = revenue_tiers(profit["revenue"], cutoffs=cutoffs)
-    except InsufficientDataError:
+    if who.loc[who["buyer"], "tier"].isna().all():  # the buyers' revenue could not be tiered
         return out
-    in_a = losing & (tiers == "A")
+    in_a = losing & (who["tier"] == "A").fillna(False).to_numpy()
     out["in_a"] = float(in_a.sum())
     out["loss_a"] = float(-net[in_a].sum()) + 0.0
     return out
