@@ -511,6 +511,13 @@ def test_the_list_knows_every_headline_figure_a_report_can_publish():
     assert {m for m in HEADLINES.values() if m} <= MEASURES
 
 
+def test_the_roll_up_gives_a_company_figure_to_every_headline_that_is_a_shared_measure_and_to_no_other():
+    """The roll-up's company row (custlib.run.company) maps headlines to measures as this test's own list does."""
+    from custlib.run.company import FIGURE_MEASURES
+
+    assert FIGURE_MEASURES == {k: m for k, m in HEADLINES.items() if m}
+
+
 def test_reading_a_report_catches_a_measure_shown_two_ways():
     """The checker itself: two reports showing 17.3% and 20.1% for customers making 80% of revenue disagree;
     17.3% and 0.17345 agree (half a unit of the digit shown)."""

@@ -93,6 +93,8 @@ def write_index_and_manifest(
     currency: str = "CNY",
     dest: Path | None = None,
     run_id: str = "",
+    pooling: dict | None = None,
+    company: dict | None = None,
 ) -> list[Path]:
     """Merge this run's outcomes into the quarter's manifest; write it, the roll-up and the index (in ``lang``).
 
@@ -100,7 +102,12 @@ def write_index_and_manifest(
     to which the outcomes' paths point); the three files are written into ``dest``
     (default the same folder; the run's staging folder for the quarter when publishing,
     see :mod:`custlib.run.publish`). ``currency`` is that of amounts a report published
-    without its own (manifests of older runs). Returns the paths written, the manifest last.
+    without its own (manifests of older runs). ``pooling`` (the run's
+    :meth:`custlib.io.pooling.Pooling.to_dict` with ``counts``, every region's customers who ordered)
+    and ``company`` (:func:`custlib.run.company.company_figures`) are recorded; the index says which
+    regions were pooled and why, the roll-up compares each region with the company. A report of a
+    region this run pooled, left by an earlier run, is no longer listed (its files stay in place).
+    Returns the paths written, the manifest last.
     """
     qdir = result.out_dir
     dest = Path(dest or qdir)
@@ -111,7 +118,8 @@ def write_index_and_manifest(
             old = json.loads(man_path.read_text(encoding="utf-8"))
         except json.JSONDecodeError:
             old = {}
-    reports = {f"{e['slug']}/{e['notebook']}": e for e in old.get("reports", [])}
+    members = {m.casefold() for m in (pooling or {}).get("members") or {}}
+    reports = {f"{e['slug']}/{e['notebook']}": e for e in old.get("reports", []) if str(e.get("region", "")).casefold() not in members}
     titles = {nb.stem: heading_titles(nb) for nb in nbs}
     for o in result.outcomes:
         entry = asdict(o)
@@ -132,10 +140,12 @@ def write_index_and_manifest(
         "params": {slugify(r): p for r, p in region_params.items()},
         "versions": package_versions(),
         "phases_s": phases,
+        "pooling": pooling or {},
+        "company": company or {},
         "reports": sorted(reports.values(), key=lambda e: (e["slug"], e["notebook"])),
     }
     written = [dest / "rollup.html", dest / "index.html", dest / "manifest.json"]
-    atomic_write(written[0], rollup_html(result.quarter, manifest["reports"], generated, lang, currency))
-    atomic_write(written[1], index_html(result.quarter, manifest["reports"], generated, lang))
+    atomic_write(written[0], rollup_html(result.quarter, manifest["reports"], generated, lang, currency, company))
+    atomic_write(written[1], index_html(result.quarter, manifest["reports"], generated, lang, pooling))
     atomic_write(written[2], json.dumps(manifest, indent=2, ensure_ascii=False, default=str))
     return written
