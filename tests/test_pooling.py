@@ -202,3 +202,86 @@ def test_a_notebook_opened_on_a_pooled_region_gets_other_regions_with_its_member
     assert ctx.data.pooled["members"] == {small: counts[small]} and ctx.data.pooled["min_customers"] == counts[small] + 1
     assert set(ctx.data.customers["region"]) == {OTHER_REGIONS} and len(ctx.data.customers) > 0
     assert open_report(str(data), big, "2026Q3", settings).data.pooled == {}
+
+
+# --------------------------------------------------------------------------- a render with two thin regions
+
+
+@pytest.fixture(scope="module")
+def thin_render(tmp_path_factory):
+    """A sample of three regions where two small ones are cut out of South and North ("Tiny", "Wee"), rendered (the overview)."""
+    from custlib.io.sample import generate_sample
+    from custlib.run.runner import render
+
+    root = tmp_path_factory.mktemp("thin")
+    data = root / "data"
+    generate_sample(data, customers=600, regions=3, seed=11)
+    cust = pd.read_parquet(data / "customers.parquet")
+    tx = pd.read_parquet(data / "transactions.parquet")
+    last = tx.sort_values("order_date")["customer_id"].iloc[-1]  # the pool's slice reaches the quarter's end (a hand-off needs it)
+    cust.loc[cust.index[cust["region"] == "South"][:5], "region"] = "Tiny"
+    cust.loc[cust.index[cust["region"] == "North"][:3], "region"] = "Wee"
+    cust.loc[cust["customer_id"] == last, "region"] = "Wee"
+    cust.to_parquet(data / "customers.parquet", index=False)
+    res = render(data, out=root / "out", notebooks="00", jobs=2, progress=False)
+    return data, root, res, cust, tx
+
+
+def _ordered(tx: pd.DataFrame, cust: pd.DataFrame, first: str, last: str) -> pd.Series:
+    """Plain pandas: customers of each region with a line (the sample has no credit notes) from ``first``'s start to ``last``'s end."""
+    days = pd.to_datetime(tx["order_date"])
+    lines = tx.loc[days.between(Quarter.parse(first).start, Quarter.parse(last).end)]
+    return lines.merge(cust[["customer_id", "region"]], on="customer_id").groupby("region")["customer_id"].nunique()
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+def test_a_render_pools_the_thin_regions_into_one_report_that_names_them(thin_render):
+    import json
+
+    _, root, res, cust, tx = thin_render
+    assert not res.failed, [(o.region, o.error) for o in res.failed]
+    qdir = root / "out" / "2026Q3"
+    assert sorted(p.name for p in qdir.iterdir() if p.is_dir()) == ["east", "north", "other-regions", "south"]
+    n = _ordered(tx, cust, "2025Q4", "2026Q3")
+    assert n["Tiny"] < 20 and n["Wee"] < 20 and min(n["East"], n["North"], n["South"]) >= 20
+    why = (
+        f"Other regions holds 2 regions with fewer than 20 customers who ordered in 2025Q4 to 2026Q3: Tiny ({n['Tiny']}), Wee ({n['Wee']})."
+    )
+    assert why in (qdir / "other-regions" / "00_overview_region.html").read_text(encoding="utf-8")
+    assert f"Pooled into one report: {why}" in (qdir / "index.html").read_text(encoding="utf-8")
+    manifest = json.loads((qdir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["pooling"]["members"] == {"Tiny": int(n["Tiny"]), "Wee": int(n["Wee"])}
+    assert manifest["pooling"]["counts"] == {r: int(v) for r, v in n.items()}
+    # the pooled report counts the pooled customers only: those of Tiny and Wee who ordered in 2026Q3
+    in_q = _ordered(tx, cust, "2026Q3", "2026Q3")
+    page = (qdir / "other-regions" / "00_overview_region.html").read_text(encoding="utf-8")
+    assert f"{in_q['Tiny'] + in_q['Wee']} customers ordered in the quarter" in page
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+def test_the_roll_up_has_a_row_per_region_and_the_company_row_holds_the_whole_datas_revenue(thin_render):
+    import re
+
+    _, root, _, cust, tx = thin_render
+    rollup = (root / "out" / "2026Q3" / "rollup.html").read_text(encoding="utf-8")
+    assert re.findall(r"<tr(?: class=\"company\")?><th>(.*?)</th><td>", rollup) == ["Company", "East", "North", "South", "Other regions"]
+    assert re.search(r"<thead><tr><th>Region</th><th>Revenue</th>", rollup)
+    shown = re.search(r'<tr class="company"><th>Company</th><td>CN¥([\d,]+)<br>', rollup).group(1)
+    days = pd.to_datetime(tx["order_date"])
+    total = tx.loc[days.between(Quarter(2026, 3).start, Quarter(2026, 3).end), "revenue"].sum()  # every region's revenue, plain pandas
+    assert abs(float(shown.replace(",", "")) - total) <= 0.5
+    regions = [float(v.replace(",", "")) for v in re.findall(r"<tr><th>[^<]*</th><td>CN¥([\d,]+)<br>", rollup)]
+    assert len(regions) == 4 and abs(sum(regions) - total) <= 2.0  # the rows add up to the company (each rounded to a yuan)
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+def test_asking_for_a_pooled_region_renders_other_regions(thin_render, capsys):
+    from custlib.run.runner import render
+
+    data, root, _, _, _ = thin_render
+    res = render(data, out=root / "one", regions="wee", notebooks="00", jobs=1)
+    assert [(o.region, o.status) for o in res.outcomes] == [(OTHER_REGIONS, "ok")]
+    assert "Wee: pooled into 'Other regions'" in capsys.readouterr().err

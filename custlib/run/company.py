@@ -45,6 +45,15 @@ FIGURE_MEASURES: dict[tuple[str, str], str] = {
     ("03_forecast_development", "New customers"): "new_customers",
 }
 
+#: Measures counted against the previous quarter: unknown when the two quarters cannot be compared.
+AGAINST_PREVIOUS = ("lost_customers",)
+
+
+def has_company_figure(notebook: str, figure: str) -> bool:
+    """Whether a published headline is a region facts measure, which the company has (possibly unknown, e.g. without costs)."""
+    return (notebook, figure) in FIGURE_MEASURES
+
+
 LINES_SQL = """
 SELECT customer_id, order_id, order_date, coalesce(is_credit_note, FALSE) AS is_credit_note,
        sum(revenue) AS revenue, CASE WHEN count(cost) = count(*) THEN sum(cost) END AS cost
@@ -100,8 +109,9 @@ def company_figures(con, quarter, cutoffs=(0.8, 0.95), coverage: Coverage | None
     """The company's measures for the roll-up, as JSON: ``{"quarter", "value": {measure: v}, "previous": {measure: v}}``.
 
     Every :data:`~custlib.analysis.facts.MEASURES` entry plus ``existing_share_revenue``; None where a
-    measure is undefined. ``previous`` is empty when the quarter cannot be compared with the one before
-    (a quarter before the data or a partial one, :func:`custlib.io.periods.comparison_gap`), as in the reports.
+    measure is undefined. When the quarter cannot be compared with the one before (a quarter before the
+    data or a partial one, :func:`custlib.io.periods.comparison_gap`), ``previous`` is empty and the
+    measures counted against it (:data:`AGAINST_PREVIOUS`) are None, as the reports leave them out.
     """
     q = Quarter.parse(quarter)
     facts = company_facts(con, q, cutoffs, coverage)
@@ -111,8 +121,10 @@ def company_figures(con, quarter, cutoffs=(0.8, 0.95), coverage: Coverage | None
         m["existing_share_revenue"] = m["existing_revenue"] / m["revenue"] if m["revenue"] else np.nan
         return {k: (None if pd.isna(v) else float(v)) for k, v in m.items()}
 
-    previous = {} if comparison_gap(coverage, q, q.previous) else as_dict(facts.measures(q.previous))
-    return {"quarter": str(q), "value": as_dict(facts.measures(q)), "previous": previous}
+    value = as_dict(facts.measures(q))
+    if comparison_gap(coverage, q, q.previous):  # as the reports: no change, and no customers lost since a quarter not whole
+        return {"quarter": str(q), "value": {**value, **dict.fromkeys(AGAINST_PREVIOUS)}, "previous": {}}
+    return {"quarter": str(q), "value": value, "previous": as_dict(facts.measures(q.previous))}
 
 
 def company_headline(company: dict | None, notebook: str, figure: str) -> dict | None:

@@ -19,7 +19,7 @@ from custlib.present.fonts import embed_font
 from custlib.present.messages import LANGS, Messages, messages
 from custlib.present.numbers import Formatter
 from custlib.present.pooling import pooled_sentence
-from custlib.run.company import company_headline
+from custlib.run.company import company_headline, has_company_figure
 
 PAGES = Path(__file__).parent / "templates" / "pages"
 
@@ -144,8 +144,9 @@ def rollup_html(
     for nb in sorted(by_nb):
         figures = by_nb[nb]
         regions = sorted({r for per_region in figures.values() for r in per_region}, key=_region_order)
-        columns, company_row = [], []
+        columns, company_row, none = [], [], False
         for figure, per_region in figures.items():
+            none = none or not has_company_figure(nb, figure)
             columns.append(next((h["labels"][lang] for h in per_region.values() if (h.get("labels") or {}).get(lang)), figure))
             own = company_headline(company, nb, figure)
             company_row.append(_cell({**next(iter(per_region.values())), **own}, lang, currency) if own else None)
@@ -156,7 +157,7 @@ def rollup_html(
                 "title": notebook_title(nb, t, titles.get(nb)),
                 "columns": columns,
                 "company": company_row if company else None,
-                "no_company": bool(company) and any(c is None for c in company_row),
+                "no_company": bool(company) and none,
                 "rows": rows,
             }
         )

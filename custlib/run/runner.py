@@ -3,7 +3,9 @@
 ``render()`` is what ``custlib render`` runs:
 
 1. validate the data source and every region's merged parameters
-   (nothing under the output directory is created or changed when this fails);
+   (nothing under the output directory is created or changed when this fails),
+   and pool the regions with fewer customers who ordered than ``report.min_customers``
+   into one region, "Other regions" (:mod:`custlib.io.pooling`), before regions are listed;
 2. take a lock on the output directory (a second render into it is refused),
    finish or clear what a stopped run left (:func:`custlib.run.publish.clear_stale`)
    and make this run's staging folder ``OUT/.staging/<run id>/``;
@@ -15,8 +17,8 @@
    and convert it to HTML without code cells, into the staging folder;
    a report whose run key (inputs) is unchanged and whose published files
    still have the sha256 the manifest records is skipped and stays in place;
-5. write the roll-up, ``index.html`` and ``manifest.json`` into staging and
-   publish everything together, the manifest last.
+5. write the roll-up (with the company's figures, :mod:`custlib.run.company`), ``index.html``
+   and ``manifest.json`` into staging and publish everything together, the manifest last.
 
 A render is a transaction (:mod:`custlib.run.publish`): stopped at any point
 before publishing (SIGKILL, SIGTERM, Ctrl-C, a crash), it leaves the reports,
