@@ -285,3 +285,27 @@ def test_asking_for_a_pooled_region_renders_other_regions(thin_render, capsys):
     res = render(data, out=root / "one", regions="wee", notebooks="00", jobs=1)
     assert [(o.region, o.status) for o in res.outcomes] == [(OTHER_REGIONS, "ok")]
     assert "Wee: pooled into 'Other regions'" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+def test_the_index_lists_no_stale_reports_when_the_pooling_changes(thin_render):
+    """Turning pooling off lists the small regions and no longer the pool; turning it on again the reverse (files stay)."""
+    import json
+    import shutil
+
+    from custlib.run.runner import render
+
+    data, root, _, _, _ = thin_render
+    out = root / "again"
+    shutil.copytree(root / "out", out)
+
+    def listed() -> set[str]:
+        return {e["region"] for e in json.loads((out / "2026Q3" / "manifest.json").read_text(encoding="utf-8"))["reports"]}
+
+    render(data, out=out, notebooks="00", jobs=2, sets=["report.min_customers=1"], progress=False)
+    assert listed() == {"East", "North", "South", "Tiny", "Wee"}
+    assert "Pooled into one report" not in (out / "2026Q3" / "index.html").read_text(encoding="utf-8")
+    render(data, out=out, notebooks="00", jobs=2, progress=False)
+    assert listed() == {"East", "North", "South", OTHER_REGIONS}
+    assert (out / "2026Q3" / "tiny" / "00_overview_region.html").is_file()  # render deletes nothing

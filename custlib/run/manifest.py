@@ -20,6 +20,7 @@ from importlib import metadata
 from pathlib import Path
 
 from custlib.io.data import Source, slugify
+from custlib.io.pooling import OTHER_REGIONS
 from custlib.reports.context import settings_json
 from custlib.run.files import atomic_write
 from custlib.run.pages import heading_titles, index_html, rollup_html
@@ -106,7 +107,8 @@ def write_index_and_manifest(
     :meth:`custlib.io.pooling.Pooling.to_dict` with ``counts``, every region's customers who ordered)
     and ``company`` (:func:`custlib.run.company.company_figures`) are recorded; the index says which
     regions were pooled and why, the roll-up compares each region with the company. A report of a
-    region this run pooled, left by an earlier run, is no longer listed (its files stay in place).
+    region this run pooled, or of the pool when this run pooled nothing, left by an earlier run is no
+    longer listed (its files stay in place).
     Returns the paths written, the manifest last.
     """
     qdir = result.out_dir
@@ -118,8 +120,11 @@ def write_index_and_manifest(
             old = json.loads(man_path.read_text(encoding="utf-8"))
         except json.JSONDecodeError:
             old = {}
-    members = {m.casefold() for m in (pooling or {}).get("members") or {}}
-    reports = {f"{e['slug']}/{e['notebook']}": e for e in old.get("reports", []) if str(e.get("region", "")).casefold() not in members}
+    # a region this run pooled is listed no more; nor is the pool when this run pooled nothing
+    stale = {m.casefold() for m in (pooling or {}).get("members") or {}}
+    if pooling is not None and not stale and OTHER_REGIONS not in (pooling.get("counts") or {}):
+        stale = {OTHER_REGIONS.casefold()}
+    reports = {f"{e['slug']}/{e['notebook']}": e for e in old.get("reports", []) if str(e.get("region", "")).casefold() not in stale}
     titles = {nb.stem: heading_titles(nb) for nb in nbs}
     for o in result.outcomes:
         entry = asdict(o)
