@@ -309,3 +309,27 @@ def test_the_index_lists_no_stale_reports_when_the_pooling_changes(thin_render):
     render(data, out=out, notebooks="00", jobs=2, progress=False)
     assert listed() == {"East", "North", "South", OTHER_REGIONS}
     assert (out / "2026Q3" / "tiny" / "00_overview_region.html").is_file()  # render deletes nothing
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+def test_a_hand_off_of_a_pooled_region_packs_the_pool_and_its_members(thin_render, tmp_path):
+    """handoff --region Tiny packs Other regions: its customers only (the leak search refuses any other), the reports
+    already rendered, and data/_pooled.json naming the members for the client's re-run."""
+    import io
+    import json
+    import zipfile
+
+    from custlib.handoff.pack import build_handoff
+
+    data, root, _, cust, _ = thin_render
+    res = build_handoff(data, "Tiny", "2026Q3", tmp_path / "pool.zip", reports_dir=root / "out", notebooks="00", params_dir=ROOT / "params")
+    assert (res.region, res.slug, res.failed) == (OTHER_REGIONS, "other-regions", [])
+    with zipfile.ZipFile(tmp_path / "pool.zip") as z:
+        top = "handoff-other-regions-2026Q3/"
+        pooled = json.loads(z.read(top + "data/_pooled.json"))
+        packed = pd.read_parquet(io.BytesIO(z.read(top + "data/customers.parquet")))
+        assert top + "reports/2026Q3/other-regions/00_overview_region.html" in z.namelist()
+    assert set(pooled["members"]) == {"Tiny", "Wee"} and pooled["region"] == OTHER_REGIONS
+    assert sorted(packed["customer_id"]) == sorted(cust.loc[cust["region"].isin(["Tiny", "Wee"]), "customer_id"])
+    assert set(packed["region"]) == {OTHER_REGIONS}
