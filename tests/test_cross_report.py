@@ -479,11 +479,46 @@ def test_every_shared_measure_has_one_value_in_every_sample_region(sample_report
     assert any(m.startswith("revenue_change_vs_") for m in shared) and any(m.startswith("abc_migration_") for m in shared)
 
 
+def retail_customers_who_ordered() -> dict[str, int]:
+    """Plain pandas on the published file: each country's customers who placed an order (no credit note, InvoiceNo
+    starting with C; no line without a CustomerID), a customer's country being its most frequent one (ties: the later
+    line's), as the example's mapping derives it. The excerpt (2010-12-01 to 2011-02-28) lies inside the four quarters
+    up to 2011Q1."""
+    import pandas as pd
+
+    raw = pd.read_csv(ONLINE_RETAIL, dtype={"InvoiceNo": str, "StockCode": str})
+    raw = raw.loc[raw["CustomerID"].notna()].reset_index(drop=True)
+    per = raw.groupby(["CustomerID", "Country"]).agg(n=("Country", "size"), last=("Country", lambda s: s.index.max())).reset_index()
+    home = per.sort_values(["CustomerID", "n", "last"]).groupby("CustomerID").tail(1).set_index("CustomerID")["Country"]
+    orders = raw.loc[~raw["InvoiceNo"].str.startswith("C")]
+    return orders.assign(country=orders["CustomerID"].map(home)).groupby("country")["CustomerID"].nunique().to_dict()
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+def test_online_retail_reports_the_countries_with_20_customers_who_ordered_and_pools_the_rest(retail_reports):
+    import re
+
+    counts = retail_customers_who_ordered()
+    big = sorted(c for c, n in counts.items() if n >= 20)
+    small = sorted((c for c, n in counts.items() if n < 20), key=str.casefold)
+    assert len(counts) == 29 and len(big) == 3  # 29 countries; the United Kingdom, Germany and France keep their reports
+    folders = sorted(p.name for p in retail_reports.iterdir() if p.is_dir())
+    assert folders == sorted([*(c.lower().replace(" ", "-") for c in big), "other-regions"])
+    index = (retail_reports / "index.html").read_text(encoding="utf-8")
+    members = ", ".join(f"{c} ({counts[c]})" for c in small)
+    why = f"Other regions holds {len(small)} regions with fewer than 20 customers who ordered in 2010Q2 to 2011Q1: {members}."
+    assert f"Pooled into one report: {why}" in index
+    assert why in (retail_reports / "other-regions" / "00_overview_region.html").read_text(encoding="utf-8")
+    rollup = (retail_reports / "rollup.html").read_text(encoding="utf-8")
+    assert re.findall(r"<tr(?: class=\"company\")?><th>(.*?)</th><td>", rollup)[:5] == ["Company", *sorted(big), "Other regions"]
+
+
 @pytest.mark.slow
 @pytest.mark.e2e
 def test_every_shared_measure_has_one_value_in_every_online_retail_country(retail_reports):
     problems, read = check_folder(retail_reports)
-    assert len(read) > 20 and not problems, "\n".join(problems)  # countries with customers by 2011Q1
+    assert len(read) == 4 and not problems, "\n".join(problems)  # three countries and the pool of the other 26
     uk = read["united-kingdom"]
     assert {"active_customers", "customers_making_share_revenue", "revenue"} <= uk.shared()  # no cost: no profit figures
 
@@ -509,6 +544,13 @@ def test_the_list_knows_every_headline_figure_a_report_can_publish():
     labels = {(nb, f) for nb, fs in frames.items() for frame in fs for f in frame["figure"]}
     assert labels <= set(HEADLINES), sorted(labels - set(HEADLINES))
     assert {m for m in HEADLINES.values() if m} <= MEASURES
+
+
+def test_the_roll_up_gives_a_company_figure_to_every_headline_that_is_a_shared_measure_and_to_no_other():
+    """The roll-up's company row (custlib.run.company) maps headlines to measures as this test's own list does."""
+    from custlib.run.company import FIGURE_MEASURES
+
+    assert FIGURE_MEASURES == {k: m for k, m in HEADLINES.items() if m}
 
 
 def test_reading_a_report_catches_a_measure_shown_two_ways():

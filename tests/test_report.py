@@ -195,22 +195,45 @@ def _entries():
     ]
 
 
-def test_roll_up_puts_each_regions_headlines_side_by_side_with_the_change():
+def test_roll_up_puts_each_region_on_a_row_with_its_headlines_and_the_change():
     from custlib.run.pages import rollup_html
 
     page = rollup_html("2026Q3", _entries(), "2026-11-24T08:00:00")
     rows = {m.group(1): m.group(2) for m in re.finditer(r"<tr><th>(.*?)</th>(.*?)</tr>", page)}
-    assert re.findall(r"<thead><tr><th>Figure</th><th>(.*?)</th><th>(.*?)</th>", page) == [("East", "North")]  # regions A-Z
-    assert rows["Revenue"] == '<td>CN¥120<br><span class="up">▲ +CN¥20</span></td><td>CN¥90<br><span class="down">▼ -CN¥10</span></td>'
-    assert rows["Gross margin"] == '<td>30.0%<br><span class="up">▲ +5.0 pt</span></td><td>20.0%</td>'
-    assert rows["Customers lost"] == '<td>4<br><span class="flat">■ 0</span></td><td>–</td>'  # North did not publish it
+    assert re.findall(r"<thead><tr><th>Region</th>(.*?)</tr>", page) == ["<th>Revenue</th><th>Gross margin</th><th>Customers lost</th>"]
+    assert re.findall(r"<tr><th>(.*?)</th><td>", page) == ["East", "North"]  # regions A-Z, one row each
+    assert rows["East"] == (
+        '<td>CN¥120<br><span class="up">▲ +CN¥20</span></td><td>30.0%<br><span class="up">▲ +5.0 pt</span></td>'
+        '<td>4<br><span class="flat">■ 0</span></td>'
+    )
+    assert rows["North"] == '<td>CN¥90<br><span class="down">▼ -CN¥10</span></td><td>20.0%</td><td>–</td>'  # North did not publish it
     assert "Generated 2026-11-24 08:00." in page and '<a href="index.html">All reports</a>' in page
+    assert 'class="company"' not in page  # no company figures given: no company row
+    assert '<div class="scroll"><table>' in page and ".scroll { overflow-x: auto;" in page  # a wide table scrolls, the page does not
 
     zh = rollup_html("2026Q3", _entries(), "2026-11-24T08:00:00", "zh")
-    assert '<html lang="zh">' in zh and "区域对比 — 2026Q3" in zh and "<th>指标</th><th>华东</th><th>华北</th>" in zh
+    assert '<html lang="zh">' in zh and "区域对比 — 2026Q3" in zh and "<thead><tr><th>区域</th><th>销售收入</th>" in zh
     assert '<h2 id="00_overview_region">区域概览<a' in zh
-    assert "<tr><th>销售收入</th><td>¥120<br>" in zh  # the label the report published
+    assert "<tr><th>华东</th><td>¥120<br>" in zh  # the label the report published
     assert "▲ +5.0 个百分点" in zh
+
+
+def test_roll_up_starts_with_the_company_row_and_puts_other_regions_last():
+    """The company's figures (the whole data's measures) head each table; a figure computed within regions reads "–" with a note."""
+    from custlib.run.pages import rollup_html
+
+    entries = _entries()
+    entries.append({**entries[0], "region": "Other regions", "html": "other-regions/00.html", "headlines": entries[1]["headlines"]})
+    entries.append({**entries[0], "region": "Austria", "html": "austria/00.html"})
+    company = {"quarter": "2026Q3", "value": {"revenue": 330.0, "gross_margin": 0.27}, "previous": {"revenue": 300.0, "gross_margin": 0.25}}
+    page = rollup_html("2026Q3", entries, "2026-11-24T08:00:00", company=company)
+    assert re.findall(r"<tr(?: class=\"company\")?><th>(.*?)</th><td>", page) == ["Company", "Austria", "East", "North", "Other regions"]
+    company_row = re.search(r'<tr class="company"><th>Company</th>(.*?)</tr>', page).group(1)
+    # revenue and margin are facts measures; "Customers lost" (a test label) is no headline the company has
+    assert company_row == '<td>CN¥330<br><span class="up">▲ +CN¥30</span></td><td>27.0%<br><span class="up">▲ +2.0 pt</span></td><td>–</td>'
+    assert "– in the Company row: the figure is computed within each region" in page
+    zh = rollup_html("2026Q3", entries, "2026-11-24T08:00:00", "zh", company=company)
+    assert '<tr class="company"><th>公司</th>' in zh and "<tr><th>其他地区</th>" in zh and "公司没有统一数值" in zh
 
 
 def test_roll_up_gives_amounts_in_the_currency_each_report_published():
@@ -219,7 +242,8 @@ def test_roll_up_gives_amounts_in_the_currency_each_report_published():
     entries = _entries()
     entries[0]["headlines"][0]["currency"] = "GBP"  # North's revenue
     page = rollup_html("2026Q3", entries, "2026-11-24T08:00:00", currency="USD")  # USD: figures published without one
-    assert '<td>$120<br><span class="up">▲ +$20</span></td><td>£90<br><span class="down">▼ -£10</span></td>' in page
+    assert '<tr><th>East</th><td>$120<br><span class="up">▲ +$20</span></td>' in page
+    assert '<tr><th>North</th><td>£90<br><span class="down">▼ -£10</span></td>' in page
 
 
 def test_roll_up_escapes_what_came_from_the_data():
@@ -230,8 +254,8 @@ def test_roll_up_escapes_what_came_from_the_data():
     for e in entries[:2]:
         e["headlines"][0]["labels"] = {"en": "<i>Revenue</i>", "zh": "<i>收入</i>"}
     page = rollup_html("2026Q3", entries, "2026-11-24T08:00:00")
-    assert "<b>North" not in page and "<th>&lt;b&gt;North&lt;/b&gt;</th>" in page
-    assert "<i>" not in page and "<tr><th>&lt;i&gt;Revenue&lt;/i&gt;</th>" in page
+    assert "<b>North" not in page and "<tr><th>&lt;b&gt;North&lt;/b&gt;</th>" in page
+    assert "<i>" not in page and "<th>&lt;i&gt;Revenue&lt;/i&gt;</th>" in page
 
 
 def test_roll_up_without_figures_says_so():

@@ -131,6 +131,7 @@ from custlib.handoff.package import (
     write_zip,
 )
 from custlib.io.contract import TABLES
+from custlib.io.pooling import POOLED_FILE
 
 __all__ = [
     "KEY_ENV",
@@ -217,6 +218,7 @@ class _Plan:
     key_bytes: bytes | None
     key_source: str
     params: dict
+    pooled: dict = field(default_factory=dict)
 
     @property
     def what(self) -> str:
@@ -229,11 +231,14 @@ def _plan(con, req: _Request, quarter, out_zip, anonymise: bool, overwrite: bool
     from custlib.io.data import list_regions, match_regions, resolve_quarter, slugify
     from custlib.io.examples import is_generated_sample, with_example_cases
     from custlib.io.params import load_params, with_source_currency
+    from custlib.io.pooling import OTHER_REGIONS, min_customers_of, pool_thin_regions, pooled_record
 
     currency, sample = source.currency, is_generated_sample(source)
 
     q = resolve_quarter(con, quarter)
-    (reg,) = match_regions(list_regions(con), [req.region])
+    # regions pooled as the runner pools them: a pooled member, or "Other regions", packs the pooled region
+    pooling = pool_thin_regions(con, q, min_customers_of(load_params(None, req.params_dir, req.params_sets)))
+    (reg,) = match_regions(list_regions(con), pooling.requested([req.region])[0])
     slug = slugify(reg)
     top = f"handoff-{slug}-{q}" + ("-anon" if anonymise else "")
     out_zip = (Path(out_zip) if out_zip else Path.cwd() / f"{top}.zip").resolve()
@@ -243,7 +248,8 @@ def _plan(con, req: _Request, quarter, out_zip, anonymise: bool, overwrite: bool
         raise ParamsError(f"out: the folder {out_zip.parent} does not exist")
     key_bytes, key_source = resolve_key(req.key, seed) if anonymise else (None, "none")
     params = with_example_cases(with_source_currency(load_params(reg, req.params_dir, req.params_sets), currency), sample)  # as the runner
-    return _Plan(reg, slug, q, top, out_zip, anonymise, overwrite, key_bytes, key_source, params)
+    pooled = pooled_record(pooling, source) if reg == OTHER_REGIONS else {}
+    return _Plan(reg, slug, q, top, out_zip, anonymise, overwrite, key_bytes, key_source, params, pooled)
 
 
 # --------------------------------------------------------------------------- reports
@@ -381,6 +387,8 @@ def _render_reports(data, sl: RegionSlice, con, reg: str, q, nbs: list[Path], st
     if sl.mapping is not None:
         src = work / "render-source"
         _write_anonymised_source(con, sl.mapping, sl.key, src)
+        if sl.pooled:  # the copy's "Other regions" is the pool already: its reports name the regions it holds from this record
+            (src / POOLED_FILE).write_text(json.dumps(sl.pooled, ensure_ascii=False), encoding="utf-8")
     res = render(
         src,
         quarter=str(q),
@@ -532,6 +540,7 @@ def build_handoff(
     try:
         plan = _plan(con, req, quarter, out_zip, anonymise, overwrite, seed, source)
         sl = _take_slice(con, plan.region, plan.quarter, plan.params, plan.key_bytes, allow)
+        sl.pooled = plan.pooled
         with _work_dir() as work:
             counts = stage_data(work / "pkg", sl, plan.region, plan.quarter, req.params_sets, req.params_dir / "defaults.yaml")
             refuse_leaks(find_leaks(work / "pkg", sl.needles), plan.out_zip, plan.what)  # data and parameters: before spending a render

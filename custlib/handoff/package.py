@@ -17,7 +17,7 @@ import shutil
 import sys
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +25,7 @@ import pandas as pd
 from custlib.exceptions import DataError, ParamsError, RenderError
 from custlib.handoff.leaks import find_leaks, refuse_leaks
 from custlib.io.parquet import read_parquet, write_parquet
+from custlib.io.pooling import POOLED_FILE
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 ROOT = PACKAGE_DIR.parent
@@ -42,6 +43,8 @@ class RegionSlice:
     needles: set
     mapping: pd.DataFrame | None = None
     key: bytes | None = None
+    #: for the pooled region "Other regions", the regions it holds (custlib.io.pooling.Pooling.to_dict); packed as data/_pooled.json
+    pooled: dict = field(default_factory=dict)
 
 
 def _custlib_files() -> list[tuple[str, Path]]:
@@ -181,6 +184,8 @@ def stage_data(stage: Path, sl: RegionSlice, reg: str, q, params_sets: list[str]
     write_parquet(sl.peers, stage / "data" / "peer_quarterly.parquet")
     # the quarter is complete although the region's own last order may fall before its last day
     (stage / "data" / "_coverage.json").write_text(json.dumps({"until": q.end.date().isoformat()}), encoding="utf-8")
+    if sl.pooled:  # the package holds the pool only: its reports name the regions it holds from this record
+        (stage / "data" / POOLED_FILE).write_text(json.dumps(sl.pooled, ensure_ascii=False), encoding="utf-8")
     (stage / "params").mkdir()
     (stage / "params" / "defaults.yaml").write_text(params_text(defaults_path, sl.params, reg, q, params_sets), encoding="utf-8")
     if settings_json(load_params(reg, stage / "params")) != settings_json(sl.params):  # pragma: no cover - YAML round trip

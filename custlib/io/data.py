@@ -460,6 +460,9 @@ class RegionData:
     exclusions : dict
         What the source mapping left out or marked, for the whole export
         (:func:`custlib.io.mapping.exclusions`; empty without a mapping).
+    pooled : dict
+        For the pooled region "Other regions", the regions it holds and why
+        (:meth:`custlib.io.pooling.Pooling.to_dict`); empty for any other region.
     """
 
     region: str
@@ -473,6 +476,7 @@ class RegionData:
     cost_basis: CostBasis = CostBasis()
     coverage: Coverage | None = None
     exclusions: dict = field(default_factory=dict)
+    pooled: dict = field(default_factory=dict)
 
 
 def _public_cols(table: str) -> list[str]:

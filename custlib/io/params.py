@@ -259,7 +259,8 @@ def load_params(region: str | None = None, params_dir: Path | str | None = None,
     ------
     ParamsError
         A file is missing or not YAML, or a key is unknown or has a bad value;
-        the message names the key and the file (or ``--set``).
+        the message names the key and the file (or ``--set``). A region's file
+        may not set ``report.min_customers`` (the run's pooling, :mod:`custlib.io.pooling`).
     """
     pdir = Path(params_dir) if params_dir else find_params_dir()
     defaults_path = pdir / "defaults.yaml"
@@ -270,6 +271,11 @@ def load_params(region: str | None = None, params_dir: Path | str | None = None,
         rpath = pdir / "regions" / f"{slugify(region)}.yaml"
         if rpath.is_file():
             over = _read_checked(rpath)
+            if "min_customers" in (over.get("report") or {}):
+                raise ParamsError(
+                    f"{rpath}: 'report.min_customers' decides which regions are pooled, one value for the whole run; "
+                    f"set it in {defaults_path} or with --set"
+                )
             merged = deep_merge(merged, over)
             check(merged, f"{rpath} merged over {defaults_path}")
     if sets:

@@ -69,6 +69,7 @@ REGION_NAMES = (
     NC_("region", "Northeast"),
     NC_("region", "Northwest"),
     NC_("region", "Southeast"),
+    NC_("region", "Other regions"),  # the pooled thin regions (custlib.io.pooling.OTHER_REGIONS)
 )
 
 

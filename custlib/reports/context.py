@@ -37,10 +37,12 @@ from custlib.io.facts import order_lines
 from custlib.io.params import DEFAULT_CURRENCY, check, deep_merge, load_params, with_source_currency
 from custlib.io.parquet import read_parquet
 from custlib.io.periods import Coverage, Quarter, comparison_gap
+from custlib.io.pooling import OTHER_REGIONS, min_customers_of, pool_thin_regions, pooled_record
 from custlib.present import coverage as coverage_words
 from custlib.present.costs import cost_header, figure_label
 from custlib.present.messages import LANGS, Messages, check_lang, domain_of
 from custlib.present.numbers import Formatter
+from custlib.present.pooling import pooled_sentence
 from custlib.present.style import PALETTE, SEQUENCE, cjk_font_path, use_report_style  # noqa: F401 (re-exported for notebooks)
 from custlib.present.tables import TableView, table_html
 from custlib.present.text import esc
@@ -130,7 +132,8 @@ class ReportContext:
 
         The customer count is the customers who ordered in the quarter (a credit note is no order);
         the second line gives the days the whole data covers and the export's lines a source mapping
-        left out for want of a customer id, with their share of its revenue.
+        left out for want of a customer id, with their share of its revenue; the pooled region's
+        header then names the regions it holds, with their customers who ordered in the year.
         """
         d, q, t, f = self.data, self.quarter, self.t, self.fmt
         tx = d.transactions
@@ -149,6 +152,8 @@ class ReportContext:
         lines = [" · ".join([first, *notes])]
         if (data := coverage_words.data_line(self)) is not None:
             lines.append(data)
+        if pooled := pooled_sentence(getattr(d, "pooled", None) or {}, t, f, esc):
+            lines.append(pooled)
         self.say("\n\n".join(lines))
 
     # ------------------------------------------------------------------ one analysis step, shown
@@ -323,7 +328,9 @@ def open_report(data: str, region: str, quarter: str = "latest", settings: dict 
         Data source (directory or SQLAlchemy URL). A directory prepared by the
         runner (it holds ``_prepared.json``) is read without validating again.
     region : str
-        Region as in ``customers.region`` (case-insensitive).
+        Region as in ``customers.region`` (case-insensitive). Regions with fewer customers who ordered than
+        ``report.min_customers`` are pooled as the runner pools them (:mod:`custlib.io.pooling`): ``"Other regions"``
+        opens the pooled region, and so does the name of a region pooled into it.
     quarter : str
         ``"2026Q3"``, or ``"latest"`` for the latest complete quarter.
     settings : dict, optional
@@ -363,9 +370,11 @@ def open_report(data: str, region: str, quarter: str = "latest", settings: dict 
         params = with_example_cases(with_source_currency(params, source.currency), is_generated_sample(source))
         cov = data_coverage(con, source)
         q = resolve_quarter(con, quarter, coverage=cov)
-        rd = load_region(con, region, q, coverage=cov)
+        pooling = pool_thin_regions(con, q, min_customers_of(params))  # as the runner: a pooled member opens "Other regions"
+        rd = load_region(con, pooling.region_of(region), q, coverage=cov)
         rd.peer_quarterly = with_peer_file(rd.peer_quarterly, source, q)
         rd.exclusions = dict(source.exclusions)
+        rd.pooled = pooled_record(pooling, source) if rd.region == OTHER_REGIONS else {}
         con.close()
     rd = with_cost_basis(rd, (params.get("assumptions") or {}).get("gross_margin"))
     lang = check_lang(params.get("report", {}).get("lang", "en"))
@@ -398,6 +407,7 @@ def _load_prepared(src_path: Path, region: str, quarter) -> tuple[RegionData, Qu
         cov = Coverage.from_dict(facts["coverage"]) if facts.get("coverage") else data_coverage(con, source)
         rd = load_region(con, region, q, peers=False, coverage=cov)
         rd.exclusions = dict(facts.get("exclusions") or {})
+        rd.pooled = dict(facts.get("pooled") or {})
         con.close()
         if (src_path / "peer_quarterly.parquet").is_file():
             rd.peer_quarterly = read_parquet(src_path / "peer_quarterly.parquet")
@@ -412,6 +422,7 @@ def _load_prepared(src_path: Path, region: str, quarter) -> tuple[RegionData, Qu
         ),
         coverage=rd.coverage,
         exclusions=dict(rd.exclusions),
+        pooled=dict(rd.pooled),
     )
     return copy, q
 

@@ -40,6 +40,7 @@ def run_region(source_location: str, region: str, quarter: str, specs: list[dict
     """
     from custlib.io.data import Source, create_typed_views, open_raw, peer_quarterly, slugify, source_facts
     from custlib.io.periods import Quarter
+    from custlib.io.pooling import min_customers_of, pool_thin_regions, pooled_record
     from custlib.run.prepare import prepare_region
     from custlib.run.slots import Job, Slot, run_in_slot
 
@@ -53,7 +54,9 @@ def run_region(source_location: str, region: str, quarter: str, specs: list[dict
         create_typed_views(con, tables)
         q = Quarter.parse(quarter)
         t0 = time.perf_counter()
-        prepare_region(con, region, q, work / "data", peer_quarterly(con, q.end), facts=source_facts(con, source))
+        pooling = pool_thin_regions(con, q, min_customers_of(specs[0]["params"] if specs else None))  # as the runner pooled
+        pooled = pooled_record(pooling, source)
+        prepare_region(con, region, q, work / "data", peer_quarterly(con, q.end), facts=source_facts(con, source), pooled=pooled)
         con.close()
         prep_s = time.perf_counter() - t0
         nb_dir = work / "notebooks"

@@ -20,6 +20,7 @@ from importlib import metadata
 from pathlib import Path
 
 from custlib.io.data import Source, slugify
+from custlib.io.pooling import OTHER_REGIONS
 from custlib.reports.context import settings_json
 from custlib.run.files import atomic_write
 from custlib.run.pages import heading_titles, index_html, rollup_html
@@ -94,6 +95,8 @@ def write_index_and_manifest(
     dest: Path | None = None,
     run_id: str = "",
     actions: dict | None = None,
+    pooling: dict | None = None,
+    company: dict | None = None,
 ) -> list[Path]:
     """Merge this run's outcomes into the quarter's manifest; write it, the roll-up and the index (in ``lang``).
 
@@ -103,8 +106,13 @@ def write_index_and_manifest(
     see :mod:`custlib.run.publish`). ``currency`` is that of amounts a report published
     without its own (manifests of older runs). ``actions`` are the action files this run wrote
     (region slug -> ``xlsx``, ``csv``, their sha256 and rows, :func:`custlib.run.runner`); a region of
-    this run without them has none, the other regions keep the previous manifest's. Returns the
-    paths written, the manifest last.
+    this run without them has none, the other regions keep the previous manifest's. ``pooling`` (the run's
+    :meth:`custlib.io.pooling.Pooling.to_dict` with ``counts``, every region's customers who ordered)
+    and ``company`` (:func:`custlib.run.company.company_figures`) are recorded; the index says which
+    regions were pooled and why, the roll-up compares each region with the company. A report of a
+    region this run pooled, or of the pool when this run pooled nothing, left by an earlier run is no
+    longer listed (its files stay in place).
+    Returns the paths written, the manifest last.
     """
     qdir = result.out_dir
     dest = Path(dest or qdir)
@@ -115,7 +123,11 @@ def write_index_and_manifest(
             old = json.loads(man_path.read_text(encoding="utf-8"))
         except json.JSONDecodeError:
             old = {}
-    reports = {f"{e['slug']}/{e['notebook']}": e for e in old.get("reports", [])}
+    # a region this run pooled is listed no more; nor is the pool when this run pooled nothing
+    stale = {m.casefold() for m in (pooling or {}).get("members") or {}}
+    if pooling is not None and not stale and OTHER_REGIONS not in (pooling.get("counts") or {}):
+        stale = {OTHER_REGIONS.casefold()}
+    reports = {f"{e['slug']}/{e['notebook']}": e for e in old.get("reports", []) if str(e.get("region", "")).casefold() not in stale}
     titles = {nb.stem: heading_titles(nb) for nb in nbs}
     for o in result.outcomes:
         entry = asdict(o)
@@ -138,11 +150,13 @@ def write_index_and_manifest(
         "params": {slugify(r): p for r, p in region_params.items()},
         "versions": package_versions(),
         "phases_s": phases,
+        "pooling": pooling or {},
+        "company": company or {},
         "reports": sorted(reports.values(), key=lambda e: (e["slug"], e["notebook"])),
         "actions": dict(sorted(action_files.items())),
     }
     written = [dest / "rollup.html", dest / "index.html", dest / "manifest.json"]
-    atomic_write(written[0], rollup_html(result.quarter, manifest["reports"], generated, lang, currency))
-    atomic_write(written[1], index_html(result.quarter, manifest["reports"], generated, lang, manifest["actions"]))
+    atomic_write(written[0], rollup_html(result.quarter, manifest["reports"], generated, lang, currency, company))
+    atomic_write(written[1], index_html(result.quarter, manifest["reports"], generated, lang, manifest["actions"], pooling))
     atomic_write(written[2], json.dumps(manifest, indent=2, ensure_ascii=False, default=str))
     return written

@@ -13,10 +13,13 @@ import functools
 import json
 from pathlib import Path
 
+from custlib.io.pooling import OTHER_REGIONS
 from custlib.present import headlines
 from custlib.present.fonts import embed_font
 from custlib.present.messages import LANGS, Messages, messages
 from custlib.present.numbers import Formatter
+from custlib.present.pooling import pooled_sentence
+from custlib.run.company import company_headline, has_company_figure
 
 PAGES = Path(__file__).parent / "templates" / "pages"
 
@@ -78,12 +81,16 @@ def _render(template: str, t: Messages, **values) -> str:
     return embed_font(_environment().get_template(template).render(**words, **values))
 
 
-def index_html(quarter: str, entries: list[dict], generated: str, lang: str = "en", actions: dict | None = None) -> str:
+def index_html(
+    quarter: str, entries: list[dict], generated: str, lang: str = "en", actions: dict | None = None, pooling: dict | None = None
+) -> str:
     """The quarter's list of reports, in ``lang``: region names and report titles translated, error messages as they are.
 
     ``entries`` are the manifest's reports (``region``, ``notebook``, ``status``, ``html``,
     ``seconds``, ``error``), listed by region (A-Z) and notebook. ``actions`` are the manifest's
     action files (region slug -> ``region``, ``xlsx``, ``csv``, ``rows``): each region's are linked.
+    ``pooling`` (the manifest's, :meth:`custlib.io.pooling.Pooling.to_dict`) adds the sentence saying
+    which regions were pooled into "Other regions" and why.
     """
     from custlib.present.actions import LINKS
 
@@ -118,36 +125,59 @@ def index_html(quarter: str, entries: list[dict], generated: str, lang: str = "e
         actions=lists,
         xlsx_text=t.label("xlsx", LINKS),
         csv_text=t.label("csv", LINKS),
+        pooled=pooled_sentence(pooling or {}, t, f),
     )
 
 
-def rollup_html(quarter: str, entries: list[dict], generated: str, lang: str = "en", currency: str = "CNY") -> str:
-    """One table per analysis: its headline figures (rows) for every region (columns), in ``lang``.
+def _region_order(region: str) -> tuple[bool, str]:
+    """Regions A-Z, the pooled "Other regions" last."""
+    return region == OTHER_REGIONS, region.casefold()
+
+
+def rollup_html(
+    quarter: str, entries: list[dict], generated: str, lang: str = "en", currency: str = "CNY", company: dict | None = None
+) -> str:
+    """One table per analysis: a row per region (A-Z, "Other regions" last), a column per headline figure, in ``lang``.
 
     Built from the figures each report published in its executive summary (each with its
     label in every language and its currency; ``currency`` for figures published without),
-    so nothing is computed again and no customer appears. Regions A-Z, analyses by notebook.
+    so nothing is computed again and no customer appears. The first row is the company's:
+    ``company`` (:func:`custlib.run.company.company_figures`, the whole data's measures) for the
+    figures that are region facts measures, "–" for those computed within each region. Analyses
+    by notebook.
     """
     t = messages(lang)
     by_nb: dict[str, dict[str, dict]] = {}
     titles = {e["notebook"]: e.get("titles") for e in entries}
-    regions = sorted({e["region"] for e in entries}, key=str.casefold)
     for e in entries:
         for h in e.get("headlines") or []:
             by_nb.setdefault(e["notebook"], {}).setdefault(h["figure"], {})[e["region"]] = h
     sections = []
     for nb in sorted(by_nb):
-        rows = []
-        for figure, per_region in by_nb[nb].items():
-            label = next((h["labels"][lang] for h in per_region.values() if (h.get("labels") or {}).get(lang)), figure)
-            rows.append({"label": label, "cells": [_cell(per_region.get(r), lang, currency) for r in regions]})
-        sections.append({"anchor": nb, "title": notebook_title(nb, t, titles.get(nb)), "rows": rows})
+        figures = by_nb[nb]
+        regions = sorted({r for per_region in figures.values() for r in per_region}, key=_region_order)
+        columns, company_row, none = [], [], False
+        for figure, per_region in figures.items():
+            none = none or not has_company_figure(nb, figure)
+            columns.append(next((h["labels"][lang] for h in per_region.values() if (h.get("labels") or {}).get(lang)), figure))
+            own = company_headline(company, nb, figure)
+            company_row.append(_cell({**next(iter(per_region.values())), **own}, lang, currency) if own else None)
+        rows = [{"region": t.region(r), "cells": [_cell(figures[fig].get(r), lang, currency) for fig in figures]} for r in regions]
+        sections.append(
+            {
+                "anchor": nb,
+                "title": notebook_title(nb, t, titles.get(nb)),
+                "columns": columns,
+                "company": company_row if company else None,
+                "no_company": bool(company) and none,
+                "rows": rows,
+            }
+        )
     return _render(
         "rollup.html.j2",
         t,
         title=t.gettext("Regions compared — {quarter}", quarter=quarter),
         generated=Formatter(lang).datetime(generated),
-        regions=[t.region(r) for r in regions],
         sections=sections,
     )
 

@@ -13,20 +13,29 @@ from custlib.io.parquet import write_parquet
 from custlib.reports.context import PREPARED_MARKER
 
 
-def _marker(region: str, quarter, source_fp: dict | None, facts: dict | None) -> dict:
-    """A slice's ``_prepared.json``: region, quarter, source fingerprint and the whole source's facts (coverage, exclusions)."""
+def _marker(region: str, quarter, source_fp: dict | None, facts: dict | None, pooled: dict | None = None) -> dict:
+    """A slice's ``_prepared.json``: region, quarter, source fingerprint and the whole source's facts (coverage, exclusions).
+
+    The slice of the pooled region (:data:`custlib.io.pooling.OTHER_REGIONS`) also carries ``pooled`` among
+    the facts: the regions it holds, with their counts (:meth:`custlib.io.pooling.Pooling.to_dict`).
+    """
     marker = {"region": region, "quarter": str(quarter), "source": source_fp or {}}
+    if pooled and region == pooled.get("region"):
+        facts = {**(facts or {}), "pooled": pooled}
     return {**marker, "data": facts} if facts else marker
 
 
-def prepare_region(con, region: str, quarter, dest: Path, peers, source_fp: dict | None = None, facts: dict | None = None) -> bool:
+def prepare_region(
+    con, region: str, quarter, dest: Path, peers, source_fp: dict | None = None, facts: dict | None = None, pooled: dict | None = None
+) -> bool:
     """Write one region's slice (validated, typed) as Parquet into ``dest``, atomically.
 
     Returns False (and writes nothing) when ``dest`` already holds the slice
     of the same source (by fingerprint), region and quarter. ``facts``
-    (:func:`custlib.io.data.source_facts`) go into the slice's marker.
+    (:func:`custlib.io.data.source_facts`) go into the slice's marker, and ``pooled`` (the run's
+    pooling, :meth:`custlib.io.pooling.Pooling.to_dict`) into the pooled region's.
     """
-    marker = _marker(region, quarter, source_fp, facts)
+    marker = _marker(region, quarter, source_fp, facts, pooled)
     mpath = dest / PREPARED_MARKER
     if source_fp and mpath.is_file():
         try:
@@ -78,11 +87,27 @@ def _copy_products(con, folder: Path) -> None:
     ).fetchall()
 
 
+def _prepared(folder: Path, marker: dict) -> bool:
+    """Whether ``folder`` already holds the slice ``marker`` describes (same source fingerprint, region, quarter, facts)."""
+    try:
+        return bool(marker["source"]) and json.loads((folder / PREPARED_MARKER).read_text(encoding="utf-8")) == marker
+    except (OSError, json.JSONDecodeError):
+        return False
+
+
 DATE_COLUMN = {"transactions": "order_date", "offers": "offer_date", "service_costs": "month"}
 
 
 def prepare_regions(
-    con, regions: list[str], quarter, cache: Path, peers, source_fp: dict | None = None, facts=None, work: Path | None = None
+    con,
+    regions: list[str],
+    quarter,
+    cache: Path,
+    peers,
+    source_fp: dict | None = None,
+    facts=None,
+    work: Path | None = None,
+    pooled: dict | None = None,
 ) -> list[str]:
     """Write every region's slice as Parquet under ``cache/<slug>/``, one scan per table for all regions.
 
@@ -93,18 +118,10 @@ def prepare_regions(
     regions prepared. Temporary files and the folders being replaced go to
     ``work`` (default ``cache``; on the same file system), e.g. the render's
     staging folder, which is removed with whatever a killed run left there. ``facts``
-    (:func:`custlib.io.data.source_facts`) go into each marker.
+    (:func:`custlib.io.data.source_facts`) go into each marker; ``pooled`` (the run's pooling,
+    :meth:`custlib.io.pooling.Pooling.to_dict`) into the pooled region's.
     """
-    todo = []
-    for r in regions:
-        marker = _marker(r, quarter, source_fp, facts)
-        mpath = cache / slugify(r) / PREPARED_MARKER
-        try:
-            if source_fp and json.loads(mpath.read_text(encoding="utf-8")) == marker:
-                continue
-        except (OSError, json.JSONDecodeError):
-            pass
-        todo.append(r)
+    todo = [r for r in regions if not _prepared(cache / slugify(r), _marker(r, quarter, source_fp, facts, pooled))]
     if not todo:
         return []
     from custlib.io.contract import TABLES
@@ -150,7 +167,7 @@ def prepare_regions(
             if has_products:
                 _copy_products(con, tmp)
             write_parquet(peers, tmp / "peer_quarterly.parquet")
-            marker = _marker(r, quarter, source_fp, facts)
+            marker = _marker(r, quarter, source_fp, facts, pooled)
             (tmp / PREPARED_MARKER).write_text(json.dumps(marker), encoding="utf-8")
             replace_folder(tmp, cache / slugify(r), work / f"{slugify(r)}.old")
     finally:

@@ -3,7 +3,9 @@
 ``render()`` is what ``custlib render`` runs:
 
 1. validate the data source and every region's merged parameters
-   (nothing under the output directory is created or changed when this fails);
+   (nothing under the output directory is created or changed when this fails),
+   and pool the regions with fewer customers who ordered than ``report.min_customers``
+   into one region, "Other regions" (:mod:`custlib.io.pooling`), before regions are listed;
 2. take a lock on the output directory (a second render into it is refused),
    finish or clear what a stopped run left (:func:`custlib.run.publish.clear_stale`)
    and make this run's staging folder ``OUT/.staging/<run id>/``;
@@ -15,8 +17,8 @@
    and convert it to HTML without code cells, into the staging folder;
    a report whose run key (inputs) is unchanged and whose published files
    still have the sha256 the manifest records is skipped and stays in place;
-5. write the roll-up, ``index.html`` and ``manifest.json`` into staging and
-   publish everything together, the manifest last.
+5. write the roll-up (with the company's figures, :mod:`custlib.run.company`), ``index.html``
+   and ``manifest.json`` into staging and publish everything together, the manifest last.
 
 A render is a transaction (:mod:`custlib.run.publish`): stopped at any point
 before publishing (SIGKILL, SIGTERM, Ctrl-C, a crash), it leaves the reports,
@@ -49,9 +51,11 @@ from custlib.io.data import (
 from custlib.io.examples import is_generated_sample, with_example_cases
 from custlib.io.params import DEFAULT_CURRENCY, load_params, parse_sets, with_source_currency
 from custlib.io.periods import Quarter
+from custlib.io.pooling import OTHER_REGIONS, min_customers_of, pool_thin_regions, pooled_record
 from custlib.io.validate import validate_source
 from custlib.run.actions import write_actions
 from custlib.run.cluster import execute_on_cluster, need_cluster_packages
+from custlib.run.company import company_figures
 from custlib.run.files import output_lock
 from custlib.run.manifest import code_sha256, file_sha256, previous_reports, report_intact, run_key, write_index_and_manifest
 from custlib.run.prepare import prepare_regions
@@ -193,8 +197,10 @@ def _render(
     base_params = load_params(None, params_dir, sets)
     con, source, _ = validate_source(data, base_params.get("validation"))
     try:
-        q = resolve_quarter(con, quarter, coverage=data_coverage(con, source))
-        chosen = match_regions(list_regions(con), regions)
+        coverage = data_coverage(con, source)
+        q = resolve_quarter(con, quarter, coverage=coverage)
+        pooling = pool_thin_regions(con, q, min_customers_of(base_params))  # before any region is listed
+        chosen = _choose(con, regions, pooling, progress)
         base_params = with_source_currency(base_params, source.currency)
         sample = is_generated_sample(source)  # makebuy.show_examples: auto shows the example cases on the sample only
         region_params = {
@@ -211,16 +217,19 @@ def _render(
                 cache = out / ".cache" / str(q)
                 cache.mkdir(parents=True, exist_ok=True)
                 source_fp = source.fingerprint()
+                pooled = pooled_record(pooling, source)
                 if scheduler is None:
                     peers = with_peer_file(peer_quarterly(con, q.end), source, q)
-                    prepare_regions(con, chosen, q, cache, peers, source_fp, source_facts(con, source), work=staging.work)
+                    prepare_regions(con, chosen, q, cache, peers, source_fp, source_facts(con, source), staging.work, pooled)
+                company = company_figures(con, q, (base_params.get("abc") or {}).get("cutoffs", (0.8, 0.95)), coverage)
                 con.close()
                 con = None
                 times["prepared"] = time.perf_counter()
                 plan = _plan(chosen, slugs, nbs, cache, out / str(q), str(q), region_params, source_fp, force, staging)
                 outcomes = _execute(plan, source, scheduler, jobs, progress, notebook_dir, early, staging)
                 report = base_params.get("report", {})  # the run's language; a region's own file sets only its reports'
-                return _publish(outcomes, plan, str(q), out / str(q), source, region_params, nbs, times, report, staging)
+                pages = {"report": report, "pooling": {**pooled, "counts": pooling.counts}, "company": company}
+                return _publish(outcomes, plan, str(q), out / str(q), source, region_params, nbs, times, pages, staging)
             except BaseException:
                 staging.discard()
                 raise
@@ -302,8 +311,25 @@ def _region_actions(outcomes, plan: _Plan, quarter: str, qdir: Path, region_para
     return staged, entries
 
 
-def _publish(outcomes, plan: _Plan, quarter, qdir, source, region_params, nbs, times, report, staging: Staging) -> RenderResult:
-    """Hash the staged reports, write the action files, roll-up, index and manifest into staging, and publish them all (the manifest last)."""
+def _choose(con, regions, pooling, progress: bool) -> list[str]:
+    """The regions to render: ``--regions`` matched after pooling; a pooled member named there renders "Other regions"."""
+    wanted, moved = pooling.requested(regions)
+    if moved and progress:
+        lo, hi = pooling.window
+        for m in moved:
+            print(
+                f"{m}: pooled into {OTHER_REGIONS!r} ({pooling.members[m]} customers who ordered in {lo} to {hi}, fewer than "
+                f"report.min_customers {pooling.min_customers}); rendering {OTHER_REGIONS!r}",
+                file=sys.stderr,
+            )
+    return match_regions(list_regions(con), wanted)
+
+
+def _publish(outcomes, plan: _Plan, quarter, qdir, source, region_params, nbs, times, pages: dict, staging: Staging) -> RenderResult:
+    """Hash the staged reports, write the action files, roll-up, index and manifest into staging, and publish them all (the manifest last).
+
+    ``pages``: the run's ``report`` parameters (language, currency), its ``pooling`` and the ``company`` figures.
+    """
     (staging.staged(qdir)).mkdir(parents=True, exist_ok=True)
     for slug in {o.slug for o in outcomes + plan.skipped}:
         staging.staged(qdir / slug).mkdir(parents=True, exist_ok=True)
@@ -324,7 +350,8 @@ def _publish(outcomes, plan: _Plan, quarter, qdir, source, region_params, nbs, t
         "prepare_s": round(times["prepared"] - times["validated"], 3),
         "execute_s": round(time.perf_counter() - times["prepared"], 3),
     }
-    pages = write_index_and_manifest(
+    report = pages["report"]
+    written = write_index_and_manifest(
         result,
         source,
         region_params,
@@ -335,6 +362,8 @@ def _publish(outcomes, plan: _Plan, quarter, qdir, source, region_params, nbs, t
         dest=staging.staged(qdir),
         run_id=staging.run_id,
         actions=actions,
+        pooling=pages["pooling"],
+        company=pages["company"],
     )
-    staging.publish(staged + action_files + pages)
+    staging.publish(staged + action_files + written)
     return result
