@@ -236,8 +236,7 @@ class ReportContext:
             whole, no change is shown and the summary says why (a quarter without data, or a
             partial one: :func:`custlib.io.periods.comparison_gap`); ``previous`` is not published.
         lists : dict of str to DataFrame, optional
-            The whole lists behind the advice (:mod:`custlib.reports.actions`), published under ``ACTIONS_MIME``
-            for the region's action workbook, which the summary then links (when a list has a customer).
+            The whole lists behind the advice (:mod:`custlib.reports.actions`), published (``ACTIONS_MIME``) for the action workbook it links.
 
         The figures are also published (mimetype ``HEADLINE_MIME``) with their label in
         every report language and the report's currency, so that the runner's roll-up
