@@ -242,7 +242,7 @@ def concentration_trend_chart(result: pd.DataFrame, ctx, ax=None, *, color: str 
     pos = np.arange(len(result))
     low, high = result["peer_min"].astype("float64"), result["peer_max"].astype("float64")
     ax.fill_between(pos, low, high, color="grey", alpha=0.2, label=t.gettext("Other regions (range)"))
-    ax.plot(pos, result["peer_median"], color="grey", linestyle="--", label=t.gettext("Other regions (median)"))
+    ax.plot(pos, result["peer_median"], color="grey", linestyle="--", label=t.gettext("Peer regions (median)"))
     ax.plot(pos, result["this_region"], color=color, marker="o", linewidth=2, label=t.gettext("This region"))
     ax.set_xticks(pos, [quarter_label(ctx, q) for q in result["quarter"]], rotation=45, ha="right")  # "2010Q4 (partial)"
     measure = str(result.attrs.get("measure", ""))
