@@ -240,9 +240,9 @@ def development_and_acquisition(
     out["acquisition_gain"] = gains[False].reindex(ords).fillna(0.0).to_numpy() if False in gains.columns else 0.0
     won = pd.Series(1, index=pd.Index(first_of.to_numpy())).groupby(level=0).sum()
     out["acquired_customers"] = [float(won[(won.index > o - lag) & (won.index <= o)].sum()) for o in ords]
-    whole = np.ones(len(periods), dtype=bool) if complete is None else complete.reindex(periods, fill_value=False).to_numpy()
-    whole_before = np.r_[np.zeros(min(lag, len(periods)), dtype=bool), whole[:-lag]] if len(periods) > lag else np.zeros(len(periods), bool)
-    comparable = (periods - lag >= data_start) & whole & whole_before & (not bool(g["profit"].isna().any()))
+    whole = pd.Series(True, index=periods) if complete is None else complete.reindex(periods, fill_value=False)
+    both_whole = (whole & whole.shift(lag, fill_value=False)).to_numpy()  # as :func:`_with_changes`
+    comparable = (periods - lag >= data_start) & both_whole & (not bool(g["profit"].isna().any()))
     out.loc[~comparable, ["development_gain", "acquisition_gain", "acquired_customers"]] = np.nan
     out["development_minus_acquisition"] = out["development_gain"] - out["acquisition_gain"]
     return out

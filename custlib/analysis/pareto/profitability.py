@@ -143,6 +143,18 @@ def _profit_table(sales: pd.DataFrame, serve: pd.DataFrame | None, customer_col:
     return out
 
 
+def _no_orders(q: Quarter, last) -> InsufficientDataError:
+    """No line in quarter ``q``: ``no_orders_in_quarter`` naming ``last`` (the last order day before it), or ``no_orders_yet``."""
+    return InsufficientDataError(
+        f"the region has no orders in {q} ({q.start:%Y-%m-%d} to {q.end:%Y-%m-%d}); last order before it: {last}",
+        code="no_orders_in_quarter" if last is not None else "no_orders_yet",
+        quarter=str(q),
+        start=q.start.date(),
+        end=q.end.date(),
+        last=last,
+    )
+
+
 def quarter_profitability(transactions: pd.DataFrame, service_costs: pd.DataFrame | None, quarter) -> pd.DataFrame:
     """:func:`customer_profitability` of one quarter; a quarter without orders raises with the last order's date.
 
@@ -170,15 +182,7 @@ def quarter_profitability(transactions: pd.DataFrame, service_costs: pd.DataFram
     d = date_column(transactions, "order_date", "transactions")
     if not ((d >= q.start) & (d < q.end + pd.Timedelta(days=1))).any():
         before = d[d < q.start]
-        last = before.max().date() if len(before) else None
-        raise InsufficientDataError(
-            f"the region has no orders in {q} ({q.start:%Y-%m-%d} to {q.end:%Y-%m-%d}); last order before it: {last}",
-            code="no_orders_in_quarter" if last is not None else "no_orders_yet",
-            quarter=str(q),
-            start=q.start.date(),
-            end=q.end.date(),
-            last=last,
-        )
+        raise _no_orders(q, before.max().date() if len(before) else None)
     return customer_profitability(transactions, service_costs, q.start, q.end)
 
 
@@ -200,15 +204,7 @@ def quarter_profit(facts: RegionFacts, quarter=None) -> pd.DataFrame:
     out = facts.customers(q)
     if not (out["is_buyer"] | out["returns_only"]).any():
         last = facts.last_order_before(q)
-        last = last.date() if last is not None else None
-        raise InsufficientDataError(
-            f"the region has no orders in {q} ({q.start:%Y-%m-%d} to {q.end:%Y-%m-%d}); last order before it: {last}",
-            code="no_orders_in_quarter" if last is not None else "no_orders_yet",
-            quarter=str(q),
-            start=q.start.date(),
-            end=q.end.date(),
-            last=last,
-        )
+        raise _no_orders(q, last.date() if last is not None else None)
     known = bool(out.attrs.get("cost_to_serve_known"))
     if not known:
         out = out.assign(net_profit=out["gross_profit"])

@@ -275,8 +275,7 @@ def quarter_tier_migration(
     A report passes ``ctx.previous_quarter``, which is unavailable (and so is this step, with its
     reason) when the data does not cover the quarter before whole. ``columns``: as :func:`tier_migration`'s.
     """
-    p, q = Quarter.parse(previous), Quarter.parse(quarter)
-    return tier_migration(transactions, p.start, p.end, q.start, q.end, cutoffs=cutoffs, **columns)
+    return migration_of(quarter_tier_moves(transactions, previous, quarter, cutoffs=cutoffs, **columns))
 
 
 def quarter_tier_moves(
